@@ -1,0 +1,100 @@
+# Developer set-up for CSS Marketplace.
+#
+#   make run    run the app on demo data at http://127.0.0.1:5000
+#   make serve  run it as in production: gunicorn, 2 workers, PostgreSQL and Redis
+#   make test   run the whole suite on SQLite and on PostgreSQL
+#   make bench  run every benchmark in bench/
+#
+# Installs are stamped, so they are repeated only when setup.cfg / pyproject.toml or
+# package-lock.json change.
+
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+HOST := 127.0.0.1
+PORT := 5000
+
+# The default environment is production, which (rightly) refuses to start without SECRET_KEY.
+FLASK := MARKETPLACE_ENV=development $(BIN)/flask --app wsgi
+
+# Root needs no sudo (CI runs as root); anybody else is asked for it.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+PYTHON_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run serve test bench setup python-deps node-deps chromium database
+
+run: setup database
+	$(FLASK) demo-logins
+	@echo "Serving CSS Marketplace at http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# As in production: migrate, then gunicorn with two workers. The environment must give
+# SECRET_KEY, DATABASE_URL (PostgreSQL) and REDIS_URL (shared login limits and job queue).
+SERVE_BIND ?= 127.0.0.1:8000
+SERVE_WORKERS ?= 2
+# Threaded workers: a request waiting on PostgreSQL does not hold up the others in its worker.
+# bench/load.py starts gunicorn with these same options.
+# Keep-alive longer than a proxy's idle timeout (60s is common), so the proxy, not gunicorn,
+# closes idle connections and never sends a request down one gunicorn has just closed.
+GUNICORN_OPTIONS := --workers $(SERVE_WORKERS) --worker-class gthread --threads 4 \
+  --keep-alive 75 --timeout 60 --graceful-timeout 30 --access-logfile - --no-control-socket
+PRODUCTION := MARKETPLACE_ENV=production
+
+serve: setup
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (a long random string)" >&2; exit 1; }
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*|postgresql+psycopg://*) ;; \
+	  *) echo "make serve: set DATABASE_URL to a PostgreSQL URL" >&2; exit 1;; esac
+	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
+	$(PRODUCTION) $(BIN)/flask --app wsgi db upgrade
+	@echo "Serving CSS Marketplace with gunicorn at http://$(SERVE_BIND) ($(SERVE_WORKERS) workers)"
+	$(PRODUCTION) exec $(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind $(SERVE_BIND) wsgi:app
+
+test: setup chromium
+	@failed=""; \
+	for kind in sqlite postgresql; do \
+	  echo; echo "==> pytest on $$kind"; \
+	  TEST_DATABASE=$$kind $(BIN)/python -m pytest -q -n 2 || failed="$$failed $$kind"; \
+	done; \
+	echo; \
+	if [ -n "$$failed" ]; then echo "==> FAILED on:$$failed"; exit 1; fi; \
+	echo "==> passed on sqlite and postgresql"
+
+bench: python-deps
+	@for f in bench/*.py; do \
+	  echo "==> $$f"; \
+	  $(BIN)/python "$$f" || exit 1; \
+	done
+
+setup: python-deps node-deps
+
+python-deps: $(PYTHON_STAMP)
+
+node-deps: $(NODE_STAMP)
+
+$(PYTHON_STAMP): setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+# npm ci empties node_modules first, so the stamp is written after it.
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+database: python-deps
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+
+# Browser tests drive Debian's Chromium by path; Playwright never downloads a browser here.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "==> $(CHROMIUM) is missing: installing Debian's chromium"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi

@@ -1,0 +1,170 @@
+"""Time the /offers keyword search at demo scale and at --scale 100, against the sign-in page.
+
+Run from the repository root:
+    python bench/search.py [--runs N] [--scale 100] [--database-url postgresql+psycopg://...]
+
+Without --database-url it builds a throwaway SQLite database in a temporary folder. With one,
+the database must be a throwaway too: its public schema is dropped and rebuilt.
+Each figure is the median of --runs requests through the Flask test client, after a warm-up,
+the requests taking turns; the ratio is to GET /sign-in (a bare base-layout page) measured in
+the same run. Search results are cached per catalogue version (marketplace/search/cache.py),
+so the targets are for a search made before; the "uncached" lines, for information, empty the
+cache before every request.
+Targets: search at most 3x the sign-in page at scale 100, and search time growing less
+than 1.5x from scale 1 to scale 100. This prints the figures and does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import flask_migrate  # noqa: E402
+from flask import g  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from marketplace import create_app  # noqa: E402
+from marketplace.demo import seed_demo  # noqa: E402
+from marketplace.extensions import db  # noqa: E402
+from marketplace.models import Offer, ProspectusVersion, User, VersionStatus  # noqa: E402
+from marketplace.search.cache import results as search_cache  # noqa: E402
+
+QUERIES = ("risk stratification", "contract monitoring", "procurement")
+RATIO_TARGET = 3.0
+GROWTH_TARGET = 1.5
+SKIPPED = ("sign-in", "offers", "uncached")
+
+
+def reset_postgres(url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(target, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
+def timed_get(client, url: str, *, cold: bool = False) -> float:
+    if cold:
+        search_cache.clear()
+    g.__dict__.clear()
+    started = time.perf_counter()
+    response = client.get(url)
+    seconds = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    return seconds
+
+
+def median_seconds(requests: dict, runs: int) -> dict:
+    """Median seconds per named (client, url, cold) request. The requests take turns, run
+    by run, so a burst of load on a shared machine falls on all of them alike rather than on
+    whichever was being measured at the time."""
+    for client, url, cold in requests.values():
+        for _ in range(3):
+            timed_get(client, url, cold=cold)  # warm the templates, connections and caches
+    timings: dict[str, list[float]] = {name: [] for name in requests}
+    for _ in range(runs):
+        for name, (client, url, cold) in requests.items():
+            timings[name].append(timed_get(client, url, cold=cold))
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def sign_in(client, email: str) -> None:
+    user = db.session.scalar(select(User).where(User.email == email))
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def measure(app, runs: int) -> dict:
+    anonymous = app.test_client()
+    ccg = app.test_client()
+    sign_in(ccg, "ccg@demo.test")
+    requests = {"sign-in": (anonymous, "/sign-in", False)}
+    for query in QUERIES:
+        url = "/offers?q=" + query.replace(" ", "+")
+        requests[f"anonymous {query!r}"] = (anonymous, url, False)
+        requests[f"CCG user {query!r}"] = (ccg, url, False)
+    results = median_seconds(requests, runs)
+    # The same searches with the result cache emptied before each: what the first person to
+    # make a search waits, or everyone just after the catalogue changes. Not a target.
+    cold = median_seconds({
+        f"uncached {query!r}": (anonymous, "/offers?q=" + query.replace(" ", "+"), True)
+        for query in QUERIES
+    }, max(3, runs // 3))
+    results["uncached"] = cold
+    results["offers"] = db.session.scalar(
+        select(func.count(Offer.id))
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .where(ProspectusVersion.status == VersionStatus.PUBLISHED)
+    )
+    return results
+
+
+def report(label: str, results: dict) -> None:
+    base = results["sign-in"]
+    print(f"\n{label}: {results['offers']:,} published offers")
+    print(f"  {'GET /sign-in':<42} {base * 1000:8.2f} ms   1.00x")
+    for name, seconds in results.items():
+        if name in SKIPPED:
+            continue
+        print(f"  {'GET /offers ' + name:<42} {seconds * 1000:8.2f} ms  {seconds / base:5.2f}x")
+    for name, seconds in results["uncached"].items():
+        print(f"  {'GET /offers ' + name:<42} {seconds * 1000:8.2f} ms  {seconds / base:5.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--database-url")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = options.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        if url.startswith("postgresql"):
+            reset_postgres(url)
+        app = create_app({
+            "ENV_NAME": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_STORAGE_URI": "memory://", "DEMO_PASSWORD": "bench-password",
+        })
+        with app.app_context():
+            print(f"database: {db.engine.dialect.name}")
+            flask_migrate.upgrade()
+            started = time.perf_counter()
+            seed_demo(1)
+            print(f"seed-demo: {time.perf_counter() - started:.1f} s")
+            small = measure(app, options.runs)
+            report("scale 1", small)
+
+            started = time.perf_counter()
+            seed_demo(options.scale)
+            print(f"\nseed-demo --scale {options.scale}: {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            seed_demo(options.scale)
+            print(f"seed-demo --scale {options.scale} again (idempotent): "
+                  f"{time.perf_counter() - started:.1f} s")
+            large = measure(app, options.runs)
+            report(f"scale {options.scale}", large)
+
+        print(f"\ntargets: search at most {RATIO_TARGET}x sign-in at scale {options.scale}; "
+              f"growth from scale 1 under {GROWTH_TARGET}x")
+        for name in large:
+            if name in SKIPPED:
+                continue
+            ratio = large[name] / large["sign-in"]
+            growth = large[name] / small[name]
+            verdict = "meets" if ratio <= RATIO_TARGET and growth < GROWTH_TARGET else "misses"
+            print(f"  {name:<34} ratio {ratio:5.2f}x  growth {growth:5.2f}x  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""CSS Marketplace: a Flask app for the NHS commissioning-support market of 2012-13."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+    register_extensions(app)
+    register_templates(app)
+    register_url_converters(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (tables must be known before Migrate binds)
+    from .auth.loader import configure_login
+    from .extensions import csrf, db, limiter, migrate
+    from .search.schema import include_object
+    from .security import configure_hasher
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from .extensions import tune_sqlite_connection
+
+    if not event.contains(Engine, "connect", tune_sqlite_connection):
+        event.listen(Engine, "connect", tune_sqlite_connection)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+        include_object=include_object,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    configure_login(app)
+    configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+
+
+def register_templates(app: Flask) -> None:
+    from .templating import register_template_helpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]
+    )
+    # The NHS.UK macros read optional parameters through chains like params.hint.text.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_template_helpers(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    from .routing import register_url_converters as register
+
+    register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .access import enforce_access
+    from .admin import bp as admin_bp
+    from .agreements import bp as agreements_bp
+    from .agreements import customers_bp
+    from .api import bp as api_bp
+    from .assets import bp as assets_bp
+    from .auth import bp as auth_bp
+    from .catalogue import bp as catalogue_bp
+    from .checkpoints import admin_bp as checkpoint_admin_bp
+    from .checkpoints import bp as checkpoints_bp
+    from .headers import set_security_headers
+    from .health import bp as health_bp
+    from .main import bp as main_bp
+    from .offers import bp as offers_bp
+    from .prospectuses import bp as prospectuses_bp
+    from .reckoner import bp as reckoner_bp
+    from .requirements import bp as requirements_bp
+    from .review_documents import bp as review_documents_bp
+    from .reviews import bp as reviews_bp
+    from .shortlists import bp as shortlists_bp
+    from .tracker import bp as tracker_bp
+
+    app.before_request(enforce_access)
+    app.after_request(set_security_headers)
+    for blueprint in (
+        assets_bp,
+        health_bp,
+        main_bp,
+        auth_bp,
+        admin_bp,
+        reckoner_bp,
+        requirements_bp,
+        shortlists_bp,
+        agreements_bp,
+        customers_bp,
+        checkpoints_bp,
+        checkpoint_admin_bp,
+        reviews_bp,
+        review_documents_bp,
+        tracker_bp,
+        catalogue_bp,
+        prospectuses_bp,
+        offers_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

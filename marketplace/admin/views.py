@@ -1,0 +1,104 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.access import get_or_404
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, Organisation, User
+from marketplace.services import accounts
+from marketplace.services.errors import ServiceError
+
+from . import bp
+from .forms import AuditFilterForm, EditUserForm, NewUserForm
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _organisation_choices():
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
+    return [(org.id, f"{org.name} ({org.kind_label})") for org in organisations]
+
+
+@bp.route("/users")
+def users():
+    query = (request.args.get("q") or "").strip().lower()
+    statement = select(User).join(User.organisation).order_by(User.email)
+    if query:
+        like = f"%{query}%"
+        statement = statement.where(
+            User.email.ilike(like) | User.full_name.ilike(like) | Organisation.name.ilike(like)
+        )
+    return render_template(
+        "admin/users.html", users=db.session.scalars(statement).all(), query=query
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    form.organisation_id.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                organisation=db.session.get(Organisation, form.organisation_id.data),
+                password=form.password.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{user.email} can now sign in.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user-form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = get_or_404(User, user_id)
+    form = EditUserForm(
+        obj=user,
+        data=None if request.method == "POST" else {"active": user.is_active_user},
+    )
+    form.organisation_id.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                current_user,
+                user,
+                role=form.role.data,
+                organisation=db.session.get(Organisation, form.organisation_id.data),
+                active=form.active.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{user.email} has been updated.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user-form.html", form=form, user=user)
+
+
+@bp.route("/audit-events")
+def audit_events():
+    form = AuditFilterForm(request.args)
+    form.organisation_id.choices = [("", "Any organisation")] + [
+        (str(value), label) for value, label in _organisation_choices()
+    ]
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if form.action.data:
+        statement = statement.where(AuditEvent.action.ilike(f"%{form.action.data}%"))
+    if form.object_type.data:
+        statement = statement.where(AuditEvent.object_type.ilike(f"%{form.object_type.data}%"))
+    if form.actor.data:
+        statement = statement.join(AuditEvent.actor).where(
+            User.email.ilike(f"%{form.actor.data}%")
+        )
+    if form.organisation_id.data and form.organisation_id.data.isdigit():
+        statement = statement.where(AuditEvent.organisation_id == int(form.organisation_id.data))
+    page = db.paginate(statement, per_page=AUDIT_PAGE_SIZE, error_out=False)
+    filters = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("admin/audit-events.html", form=form, page=page, filters=filters)

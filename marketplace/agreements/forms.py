@@ -1,0 +1,68 @@
+from datetime import date
+
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from marketplace.forms import BaseForm
+
+
+class DayField(DateField):
+    """A date input whose messages say which date is wrong, as the NHS.UK pattern asks."""
+
+    def __init__(self, label, missing_message: str, **kwargs):
+        super().__init__(label, **kwargs)
+        self.type = "DateField"  # render_field draws a date input for this type
+        self.missing_message = missing_message
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist).strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = date.fromisoformat(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 2013-04-01") from None
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors:
+            raise ValidationError(self.missing_message)
+
+
+class AgreementTermsForm(BaseForm):
+    start_date = DayField("Start date", "Enter the start date")
+    end_date = DayField(
+        "End date",
+        "Enter the end date",
+        description="The last day the agreement covers. The NHS Commissioning Board's 2012 "
+        "guidance is at most 18 months.",
+    )
+    annual_value = StringField(
+        "Agreed annual value (£)",
+        description="Leave blank to use what the offers come to at your registered population.",
+    )
+    value_change_reason = TextAreaField(
+        "Reason for a different annual value",
+        description="Needed when the agreed value differs from the value the offers come to.",
+        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+    )
+
+
+class NewAgreementForm(AgreementTermsForm):
+    offer_ids = SelectMultipleField(
+        "Offers from your shortlists", coerce=int, validate_choice=False
+    )
+    offer_numbers = StringField(
+        "Or offer numbers",
+        description="Numbers of offers on one provider's current prospectus, separated by commas.",
+    )
+
+
+class EditAgreementForm(AgreementTermsForm):
+    lock_version = HiddenField()
+
+
+class StatusForm(BaseForm):
+    lock_version = HiddenField()
+    status = HiddenField()  # the pressed button's value

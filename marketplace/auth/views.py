@@ -1,0 +1,80 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from marketplace.access import SIGNED_IN, allow
+from marketplace.extensions import limiter
+from marketplace.security import is_safe_next
+from marketplace.services import accounts
+from marketplace.services.errors import ServiceError
+
+from . import bp
+from .forms import ChangePasswordForm, SignInForm
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _account_key() -> str:
+    return "sign-in:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # Only attempts that did not sign anybody in count towards the limits.
+    return response.status_code != 302
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def sign_in():
+    next_url = request.values.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.set_error("email", SIGN_IN_FAILED)
+        else:
+            # A fresh session at sign-in, so nothing set before it (fixation) carries over.
+            session.clear()
+            login_user(user)
+            return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
+    return render_template("auth/sign-in.html", form=form, next_url=next_url)
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def sign_out():
+    if request.method == "POST":
+        accounts.record_sign_out(current_user)
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/sign-out.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as error:
+            form.set_error(error.field, error.message)
+        else:
+            # The session token changed with the password; sign this session in again with it.
+            login_user(current_user._get_current_object())
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/change-password.html", form=form)

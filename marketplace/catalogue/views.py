@@ -1,0 +1,129 @@
+from collections import defaultdict
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from marketplace.access import PUBLIC, allow
+from marketplace.extensions import db
+from marketplace.models import Offer, Phase, ProspectusVersion, VersionStatus
+from marketplace.services import catalogue
+from marketplace.services.errors import NotFound, ServiceError
+
+from . import bp
+from .forms import SpecificationForm
+
+
+def _spec_or_404(code: str):
+    try:
+        return catalogue.get_by_code(code)
+    except NotFound:
+        abort(404)
+
+
+def _published_offer_counts() -> dict[int, int]:
+    rows = db.session.execute(
+        select(Offer.specification_id, func.count(Offer.id))
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .where(ProspectusVersion.status == VersionStatus.PUBLISHED)
+        .group_by(Offer.specification_id)
+    )
+    return dict(rows.all())
+
+
+@bp.get("/specifications")
+@allow(PUBLIC)
+def specifications():
+    by_phase = defaultdict(list)
+    retired = []
+    for spec in catalogue.list_specifications():
+        (retired if spec.is_retired else by_phase[spec.phase]).append(spec)
+    phases = [(phase, by_phase[phase.value]) for phase in Phase if by_phase[phase.value]]
+    return render_template(
+        "catalogue/specifications.html",
+        phases=phases,
+        retired=retired,
+        offer_counts=_published_offer_counts(),
+    )
+
+
+@bp.get("/specifications/<code>")
+@allow(PUBLIC)
+def specification(code: str):
+    spec = _spec_or_404(code)
+    return render_template(
+        "catalogue/specification.html",
+        spec=spec,
+        offer_count=_published_offer_counts().get(spec.id, 0),
+    )
+
+
+@bp.get("/admin/specifications")
+def manage():
+    specs = catalogue.list_specifications()
+    return render_template(
+        "catalogue/manage.html", specs=specs, used={s.id for s in specs if catalogue.is_used(s)}
+    )
+
+
+def _form_data(form: SpecificationForm) -> dict:
+    return {name: getattr(form, name).data for name in catalogue.FIELDS}
+
+
+@bp.route("/admin/specifications/new", methods=["GET", "POST"])
+def new():
+    form = SpecificationForm()
+    if form.validate_on_submit():
+        try:
+            spec = catalogue.create_specification(current_user, _form_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{spec.code} {spec.name} is in the catalogue.", "success")
+            return redirect(url_for("catalogue.manage"))
+    return render_template("catalogue/specification-form.html", form=form, spec=None)
+
+
+@bp.route("/admin/specifications/<code>/edit", methods=["GET", "POST"])
+def edit(code: str):
+    spec = _spec_or_404(code)
+    form = SpecificationForm(obj=spec)
+    if form.validate_on_submit():
+        try:
+            catalogue.update_specification(current_user, spec, _form_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{spec.code} has been updated.", "success")
+            return redirect(url_for("catalogue.manage"))
+    return render_template("catalogue/specification-form.html", form=form, spec=spec)
+
+
+def _act(code: str, action, done: str):
+    # CSRFProtect checks every POST app-wide, so a bare button form needs no WTForms class.
+    spec = _spec_or_404(code)
+    try:
+        action(current_user, spec)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"{spec.code} {spec.name} {done}.", "success")
+    return redirect(url_for("catalogue.manage"))
+
+
+@bp.post("/admin/specifications/<code>/retire")
+def retire(code: str):
+    return _act(code, catalogue.retire_specification, "is retired: it takes no new offers")
+
+
+@bp.post("/admin/specifications/<code>/reinstate")
+def reinstate(code: str):
+    return _act(code, catalogue.reinstate_specification, "takes offers again")
+
+
+@bp.post("/admin/specifications/<code>/delete")
+def delete(code: str):
+    return _act(code, catalogue.delete_specification, "has been deleted")

@@ -1,0 +1,81 @@
+"""Administrators edit checkpoints, their criteria, scales and dates."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from marketplace.access import get_or_404
+from marketplace.domain.checkpoints import RATING_SCALES, RULES
+from marketplace.extensions import db
+from marketplace.models import Checkpoint, Criterion
+from marketplace.services import checkpoints as checkpoint_service
+from marketplace.services.errors import ServiceError
+
+from . import admin_bp
+from .admin_forms import CheckpointForm, CriterionForm
+from .forms import ConfirmForm
+
+
+@admin_bp.route("")
+def index():
+    return render_template("checkpoints/admin-checkpoints.html", title="Checkpoints",
+                           checkpoints=checkpoint_service.checkpoints(), scales=RATING_SCALES,
+                           rules=RULES)
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@admin_bp.route("/<int:checkpoint_id>/edit", methods=["GET", "POST"])
+def edit(checkpoint_id: int | None = None):
+    checkpoint = get_or_404(Checkpoint, checkpoint_id) if checkpoint_id else None
+    form = CheckpointForm(obj=checkpoint)
+    if form.validate_on_submit():
+        try:
+            saved = checkpoint_service.save_checkpoint(current_user, checkpoint, **form.values())
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{saved.title} has been saved.", "success")
+            return redirect(url_for("checkpoint_admin.index"))
+    return render_template("checkpoints/admin-checkpoint-form.html", form=form,
+                           checkpoint=checkpoint,
+                           title=f"Edit {checkpoint.title}" if checkpoint else "Add a checkpoint")
+
+
+@admin_bp.route("/<int:checkpoint_id>/criteria/new", methods=["GET", "POST"])
+@admin_bp.route("/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
+def edit_criterion(checkpoint_id: int | None = None, criterion_id: int | None = None):
+    criterion = get_or_404(Criterion, criterion_id) if criterion_id else None
+    checkpoint = criterion.checkpoint if criterion else get_or_404(Checkpoint, checkpoint_id)
+    form = CriterionForm(obj=criterion)
+    if criterion is None and not form.is_submitted():
+        form.position.data = len(checkpoint.criteria) + 1
+    if form.validate_on_submit():
+        try:
+            checkpoint_service.save_criterion(
+                current_user, checkpoint, criterion, key=form.key.data, name=form.name.data,
+                guidance=form.guidance.data or "", position=form.position.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"Criterion {form.key.data} has been saved.", "success")
+            return redirect(url_for("checkpoint_admin.index"))
+    return render_template(
+        "checkpoints/admin-criterion-form.html", form=form, checkpoint=checkpoint,
+        criterion=criterion,
+        title=f"Edit {criterion.name}" if criterion else f"Add a criterion to {checkpoint.title}")
+
+
+@admin_bp.post("/criteria/<int:criterion_id>/delete")
+def delete_criterion(criterion_id: int):
+    criterion = get_or_404(Criterion, criterion_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        checkpoint_service.delete_criterion(current_user, criterion)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash("The criterion has been removed.", "success")
+    return redirect(url_for("checkpoint_admin.index"))

@@ -1,0 +1,102 @@
+"""The financial model as a grid of form inputs: built from a plan, read back from a post.
+
+Inputs are named by position (customer-2-code, customer-2-0 for the first year ...), so the
+grid re-renders exactly what was typed when something is refused.
+"""
+
+from dataclasses import dataclass, field
+
+from marketplace.domain.business_plan import Expenditure
+from marketplace.services.plan_workbook import DEFAULT_SERVICE_LINES, DEFAULT_YEARS
+
+SPARE_ROWS = 3
+MAX_ROWS = 200
+SPEND_LABELS = {"pay": "Pay", "non_pay": "Non-pay", "overheads": "Overheads"}
+
+
+@dataclass
+class Grid:
+    years: list[str]
+    customers: list[tuple[str, list[str]]] = field(default_factory=list)
+    lines: list[tuple[str, list[str]]] = field(default_factory=list)
+    spend: dict[str, list[str]] = field(default_factory=dict)
+    wte: list[str] = field(default_factory=list)
+
+
+def _blank_rows(rows, count):
+    return rows + [("", ["", "", "", ""]) for _ in range(count)]
+
+
+def grid_from_model(data: dict | None, ccg_codes: list[str]) -> Grid:
+    data = data or {}
+    years = list(data.get("years") or DEFAULT_YEARS)
+
+    def keyed(table, defaults):
+        table = data.get(table) or {}
+        keys = list(dict.fromkeys(k for y in years for k in table.get(y, {}))) or defaults
+        return [(k, [table.get(y, {}).get(k, "") for y in years]) for k in keys]
+
+    spend = data.get("expenditure") or {}
+    return Grid(
+        years=years,
+        customers=_blank_rows(keyed("income_by_customer", [*ccg_codes, "board", "other"]),
+                              SPARE_ROWS),
+        lines=_blank_rows(keyed("income_by_service_line",
+                                [k for k, _ in DEFAULT_SERVICE_LINES]), SPARE_ROWS),
+        spend={p: [spend.get(y, {}).get(p, "") for y in years] for p in Expenditure.PARTS},
+        wte=[(data.get("wte") or {}).get(y, "") for y in years],
+    )
+
+
+def grid_from_form(form) -> Grid:
+    def rows(prefix, key_name):
+        found = []
+        for row in range(MAX_ROWS):
+            if f"{prefix}-{row}-{key_name}" not in form:
+                break
+            found.append((form.get(f"{prefix}-{row}-{key_name}", "").strip(),
+                          [form.get(f"{prefix}-{row}-{i}", "").strip() for i in range(4)]))
+        return found
+
+    return Grid(
+        years=[form.get(f"year-{i}", "").strip() for i in range(4)],
+        customers=rows("customer", "code"),
+        lines=rows("line", "key"),
+        spend={p: [form.get(f"spend-{p}-{i}", "").strip() for i in range(4)]
+               for p in Expenditure.PARTS},
+        wte=[form.get(f"wte-{i}", "").strip() for i in range(4)],
+    )
+
+
+def raw_from_grid(grid: Grid) -> tuple[dict, list[str]]:
+    """The raw financial model, and the blanks that stop it being read at all."""
+    problems = []
+    years = grid.years
+    for index, year in enumerate(years):
+        if not year:
+            problems.append(f"Financial years: enter year {index + 1}, like 2013/14")
+    raw = {"years": years, "income_by_customer": {y: {} for y in years},
+           "income_by_service_line": {y: {} for y in years},
+           "expenditure": {y: {} for y in years}, "wte": {}}
+    for table, rows, what in (("income_by_customer", grid.customers, "customer"),
+                              ("income_by_service_line", grid.lines, "service line")):
+        for key, values in rows:
+            if not key:
+                if any(values):
+                    problems.append(f"Enter the {what} for the row with figures "
+                                    f"{', '.join(v for v in values if v)}")
+                continue
+            key = key.upper() if what == "customer" and len(key) == 3 else key.lower()
+            for year, value in zip(years, values, strict=True):
+                raw[table][year][key] = value or "0"
+    for part, values in grid.spend.items():
+        for year, value in zip(years, values, strict=True):
+            if not value:
+                problems.append(f"Expenditure, {year}, {SPEND_LABELS[part]}: enter a number")
+            raw["expenditure"][year][part] = value or None
+    for year, value in zip(years, grid.wte, strict=True):
+        if not value:
+            problems.append(f"Workforce (WTE), {year}: enter a number")
+        else:
+            raw["wte"][year] = value
+    return raw, problems

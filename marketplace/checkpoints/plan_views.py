@@ -1,0 +1,161 @@
+"""A CSS's business plans: versions, narrative, financial model by form or workbook."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.access import get_for_organisation_or_404
+from marketplace.extensions import db
+from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
+from marketplace.services import business_plans, plan_workbook
+from marketplace.services.business_plans import PlanInvalid
+from marketplace.services.errors import ServiceError
+
+from . import bp
+from .financial_form import grid_from_form, grid_from_model, raw_from_grid
+from .forms import FinancialModelForm, PlanNarrativeForm, WorkbookForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _own_plan(plan_id: int) -> BusinessPlan:
+    return get_for_organisation_or_404(BusinessPlan, plan_id)
+
+
+def _region_ccgs() -> list[Organisation]:
+    organisation = current_user.organisation
+    if organisation.region_id is None:
+        return []
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.CCG, Organisation.region_id == organisation.region_id
+    ).order_by(Organisation.ods_code)))
+
+
+@bp.route("/plans")
+def plans():
+    return render_template(
+        "checkpoints/plans.html", title="Business plans",
+        plans=business_plans.plans_for(current_user.organisation_id),
+        draft=business_plans.draft_for(current_user.organisation_id),
+        form=FinancialModelForm(),
+    )
+
+
+@bp.post("/plans/new")
+def new_plan():
+    form = FinancialModelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        plan = business_plans.start_version(current_user, current_user.organisation)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("checkpoints.plans"))
+    flash(f"Version {plan.version} started.", "success")
+    return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+
+
+def _render_plan(plan: BusinessPlan, upload_form=None, status: int = 200):
+    previous = business_plans.previous_version(plan)
+    return render_template(
+        "checkpoints/plan.html", title=f"Business plan version {plan.version}", plan=plan,
+        previous=previous,
+        changes=business_plans.differences(previous, plan) if previous else [],
+        tables=business_plans.figure_tables(plan.financial_model),
+        perspectives=SCORECARD_PERSPECTIVES, upload_form=upload_form or WorkbookForm(),
+        form=upload_form,
+    ), status
+
+
+@bp.route("/plans/<int:plan_id>")
+def plan(plan_id: int):
+    return _render_plan(_own_plan(plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+def edit_plan(plan_id: int):
+    plan = _own_plan(plan_id)
+    if plan.is_submitted:
+        flash(f"Version {plan.version} was submitted and cannot change; start a new version.",
+              "error")
+        return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+    data = None
+    if request.method == "GET":
+        data = plan.narrative() | {f"scorecard_{k}": v
+                                   for k, v in (plan.balanced_scorecard or {}).items()}
+    form = PlanNarrativeForm(data=data)
+    if form.validate_on_submit():
+        narrative = {key: form[key].data or "" for key in plan.narrative()}
+        scorecard = {key: form[f"scorecard_{key}"].data or "" for key in SCORECARD_PERSPECTIVES}
+        try:
+            business_plans.update_narrative(current_user, plan, narrative, scorecard)
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash("The plan has been saved.", "success")
+            return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+    return render_template("checkpoints/plan-edit.html", title=f"Edit version {plan.version}",
+                           plan=plan, form=form, perspectives=SCORECARD_PERSPECTIVES)
+
+
+@bp.route("/plans/<int:plan_id>/financial-model", methods=["GET", "POST"])
+def financial_model(plan_id: int):
+    plan = _own_plan(plan_id)
+    if plan.is_submitted:
+        abort(404)
+    form = FinancialModelForm()
+    grid = grid_from_model(plan.financial_model, [c.ods_code for c in _region_ccgs()])
+    if form.validate_on_submit():
+        grid = grid_from_form(request.form)
+        raw, problems = raw_from_grid(grid)
+        try:
+            if problems:
+                raise ServiceError(problems[0])
+            business_plans.set_financial_model(current_user, plan, raw, source="form")
+        except PlanInvalid as invalid:
+            db.session.rollback()
+            form.form_errors.extend(invalid.messages())
+        except ServiceError as error:
+            db.session.rollback()
+            form.form_errors.extend(problems or [error.message])
+        else:
+            flash("The financial model has been saved.", "success")
+            return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+    return render_template("checkpoints/financial-model.html", title="Financial model",
+                           plan=plan, form=form, grid=grid)
+
+
+@bp.post("/plans/<int:plan_id>/financial-model/upload")
+def upload_financial_model(plan_id: int):
+    plan = _own_plan(plan_id)
+    form = WorkbookForm()
+    if form.validate_on_submit():
+        upload = form.workbook.data
+        try:
+            if not upload or not upload.filename:
+                raise ServiceError("Choose the completed template to upload", field="workbook")
+            content = upload.read(plan_workbook.MAX_WORKBOOK_BYTES + 1)
+            raw = plan_workbook.read_upload(content)
+            business_plans.set_financial_model(current_user, plan, raw, source="workbook")
+        except PlanInvalid as invalid:
+            db.session.rollback()
+            form.workbook.errors = invalid.messages()
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field or "workbook", error.message)
+        else:
+            flash("The financial model has been read from the workbook and saved.", "success")
+            return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+    return _render_plan(plan, form, 400)
+
+
+@bp.route("/financial-model-template.xlsx")
+def financial_model_template():
+    plan_id = request.args.get("plan_id", type=int)
+    plan = _own_plan(plan_id) if plan_id else None
+    content = plan_workbook.template(plan, _region_ccgs())
+    name = f"financial-model-v{plan.version}.xlsx" if plan else "financial-model-template.xlsx"
+    return Response(content, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,43 @@
+"""Demo data: the real CCGs of 2013, the NHS CB regions, the BDU, SHA clusters and CSSs.
+
+Every seeder is idempotent (it looks things up by their natural keys before adding), so
+running ``flask seed-demo`` twice changes nothing. Features register their own seeders in
+SEEDERS; they run in order after the organisations and users.
+"""
+
+from collections.abc import Callable
+
+from .assurance import seed_assurance, seed_checkpoints
+from .buying import seed_agreements, seed_requirements
+from .organisations import seed_organisations
+from .prospectuses import seed_prospectuses
+from .scenarios import seed_scenarios
+from .specifications import seed_specifications
+from .users import DEMO_LOGINS, seed_users
+
+Seeder = Callable[[int], None]
+
+# Offers need the catalogue; buying data (requirements, agreements) needs published offers;
+# assurance plans take their income from the agreements. Order matters.
+SEEDERS: list[Seeder] = [
+    seed_organisations,
+    seed_users,
+    seed_specifications,
+    seed_prospectuses,
+    seed_scenarios,
+    seed_requirements,
+    seed_agreements,
+    seed_checkpoints,
+    seed_assurance,
+]
+
+
+def seed_demo(scale: int = 1) -> None:
+    from marketplace.extensions import db
+
+    for seeder in SEEDERS:
+        seeder(scale)
+        db.session.commit()
+
+
+__all__ = ["DEMO_LOGINS", "SEEDERS", "seed_demo"]

@@ -1,0 +1,1 @@
+"""Pure domain rules and numbers: no Flask, no SQLAlchemy, no request."""

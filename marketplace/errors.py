@@ -1,0 +1,84 @@
+"""Error pages (HTML) and error bodies (JSON, for /api/) that never show a stack trace."""
+
+from flask import g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db, login_manager
+
+TITLES = {
+    400: "Sorry, there is a problem with your request",
+    401: "Sign in to continue",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Sorry, there is a problem with your request",
+    413: "The file is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def _respond(status: int, message: str | None = None):
+    title = TITLES.get(status, TITLES[500])
+    if request.path.startswith("/api/"):
+        response = jsonify(errors=[{"field": None, "message": message or title}])
+        response.status_code = status
+        return response
+    return render_template(f"errors/{status}.html", title=title, message=message), status
+
+
+def _is_out_of_range(error: DBAPIError) -> bool:
+    """PostgreSQL's numeric_value_out_of_range: a number too large for its column."""
+    return getattr(error.orig, "sqlstate", None) == "22003"
+
+
+def _is_disconnect(error: DBAPIError) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError)
+
+
+def register_error_pages(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _respond(400, "The form had expired or was not sent from this service. "
+                             "Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status not in TITLES:
+            return error
+        if status == 500:
+            return internal_error(error)
+        return _respond(status, error.description if status in (400, 413) else None)
+
+    @app.errorhandler(OverflowError)
+    def number_out_of_range(error):
+        # SQLite cannot bind an integer beyond 64 bits (a query string or form field can say
+        # anything); no such number names a row, so the request itself is at fault.
+        db.session.rollback()
+        return _respond(400, "A number in the request is too large.")
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        if _is_out_of_range(error):
+            db.session.rollback()
+            return _respond(400, "A number in the request is too large.")
+        # The database went away (or refused us): say so plainly and roll back, so that
+        # nothing half-done is kept; pool_pre_ping reconnects once it is back.
+        if not getattr(error, "connection_invalidated", False) and not _is_disconnect(error):
+            return internal_error(error)
+        app.logger.error("database unavailable: %s", error)
+        db.session.rollback()
+        # Draw the page as for a visitor: the signed-in user (and the navigation built from
+        # their organisation) would have to come from the database that has just failed.
+        g._login_user = login_manager.anonymous_user()
+        return _respond(503)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error):
+        db.session.rollback()
+        return _respond(500)

@@ -1,0 +1,44 @@
+"""Extensions are created unbound here and bound to an app in create_app."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    # Stable constraint names so Alembic migrations can drop and alter them on every engine.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
+    """SQLite's defaults (a 2 MB page cache, reads through system calls) make search re-read
+    the offer table from the OS on every query once it outgrows them. A bigger cache and
+    memory-mapped reads keep a demo-scale or benchmark database in memory. PostgreSQL sizes
+    its own buffers."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA cache_size = -65536")  # KiB: 64 MB
+        cursor.execute("PRAGMA mmap_size = 268435456")  # 256 MB
+        cursor.close()

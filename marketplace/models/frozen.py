@@ -1,0 +1,57 @@
+"""The backstop for immutable records: a flush that would change one fails loudly.
+
+Immutable: a submitted business plan, a signed-off review with its ratings and reviewers,
+and an issued review document (conditions and actions still move on after sign-off).
+
+Services refuse such changes first, with a message for the user; this guard catches the
+code path that forgot to ask (a new view, a CLI command, a seeder).
+"""
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from .business_plan import BusinessPlan, PlanStatus
+from .issued_document import IssuedDocument
+from .review import Condition, DevelopmentAction, Rating, Review, ReviewAssignment, ReviewStatus
+
+
+class FrozenRecordError(RuntimeError):
+    """An attempt to change a submitted plan or a signed-off review."""
+
+
+def _committed(obj, attribute: str):
+    """The value as last loaded from the database, or None for a new object."""
+    history = inspect(obj).attrs[attribute].history
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return None
+
+
+def _review_was_signed_off(review: Review | None) -> bool:
+    return review is not None and _committed(review, "status") == ReviewStatus.SIGNED_OFF
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_frozen_records(session, flush_context, instances):
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        if isinstance(obj, BusinessPlan) and _committed(obj, "status") == PlanStatus.SUBMITTED:
+            raise FrozenRecordError(f"business plan {obj.id} was submitted and cannot change")
+        if isinstance(obj, Review) and _review_was_signed_off(obj):
+            raise FrozenRecordError(f"review {obj.id} was signed off and cannot change")
+        if isinstance(obj, IssuedDocument):
+            raise FrozenRecordError(f"issued document {obj.id} cannot change")
+        if isinstance(obj, Rating | ReviewAssignment) and _review_was_signed_off(obj.review):
+            raise FrozenRecordError(f"review {obj.review_id} was signed off and cannot change")
+    for obj in session.deleted:
+        if isinstance(obj, IssuedDocument):
+            raise FrozenRecordError(f"issued document {obj.id} cannot be deleted")
+    for obj in [*session.new, *session.deleted]:
+        if isinstance(obj, Rating | ReviewAssignment | Condition | DevelopmentAction):
+            if _review_was_signed_off(obj.review):
+                raise FrozenRecordError(
+                    f"review {obj.review_id} was signed off: nothing can be added or removed"
+                )

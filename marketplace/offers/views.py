@@ -1,0 +1,137 @@
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
+from marketplace.extensions import db
+from marketplace.models import Offer, Organisation, Role, VersionStatus
+from marketplace.search import parse_filters, parse_page, search_offers
+from marketplace.services import prospectuses
+from marketplace.services.assurance import assurance_label, assurance_status_for
+from marketplace.services.errors import NotFound
+from marketplace.services.prospectuses import OFFER_FIELD_LABELS, PROVIDER_KINDS
+from marketplace.services.shortlists import shortlisted_offer_ids
+
+from . import bp
+
+
+def _is_ccg_user() -> bool:
+    return current_user.is_authenticated and current_user.role == Role.CCG_USER
+
+
+def _shortlisted() -> set[int]:
+    """The offers on the signed-in CCG's shortlists (one query), for its buttons."""
+    return shortlisted_offer_ids(current_user.organisation) if _is_ccg_user() else set()
+
+
+def buyer_population() -> int | None:
+    """The signed-in CCG user's registered population, which prices are shown at."""
+    return current_user.organisation.population if _is_ccg_user() else None
+
+
+@bp.get("/offers")
+def search():
+    filters, _ignored = parse_filters(request.args)  # unknown values are simply left out
+    page, per_page, _ = parse_page(request.args, per_page_allowed=False)
+    result = search_offers(filters, page=page, per_page=per_page, population=buyer_population())
+    args = filters.query_args()
+    return render_template(
+        "offers/search.html",
+        result=result,
+        filters=filters,
+        prev_url=url_for("offers.search", page=result.page - 1, **args)
+        if result.has_prev else None,
+        next_url=url_for("offers.search", page=result.page + 1, **args)
+        if result.has_next else None,
+        shortlisted=_shortlisted(),
+    )
+
+
+def _published_offer_or_404(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    # Drafts are their provider's business; every offer on a version, even a superseded or
+    # withdrawn one, stays readable because shortlists and agreements point at it.
+    if offer is None or offer.is_draft:
+        abort(404)
+    return offer
+
+
+@bp.get("/offers/<int:offer_id>")
+def offer(offer_id: int):
+    offer = _published_offer_or_404(offer_id)
+    population = buyer_population()
+    annual = per_head = None
+    if population:
+        try:
+            annual = annual_cost(offer.pricing_model, offer.price, population,
+                                 offer.estimated_quantity)
+            per_head = cost_per_head(offer.pricing_model, offer.price, population,
+                                     offer.estimated_quantity)
+        except PricingError:
+            annual = per_head = None
+    status = assurance_status_for([offer.organisation_id])[offer.organisation_id]
+    return render_template(
+        "offers/offer.html",
+        offer=offer,
+        version=offer.prospectus_version,
+        current=prospectuses.current_version(offer.organisation_id),
+        population=population,
+        annual=annual,
+        per_head=per_head,
+        assurance=assurance_label(status),
+        is_current=offer.prospectus_version.status == VersionStatus.PUBLISHED,
+        shortlisted=offer.id in _shortlisted(),
+    )
+
+
+def _provider_or_404(provider_id: int) -> Organisation:
+    provider = db.session.get(Organisation, provider_id)
+    if provider is None or provider.kind not in PROVIDER_KINDS:
+        abort(404)
+    return provider
+
+
+@bp.get("/providers/<int:provider_id>")
+def provider(provider_id: int):
+    provider = _provider_or_404(provider_id)
+    status = assurance_status_for([provider.id])[provider.id]
+    return render_template(
+        "offers/provider.html",
+        provider=provider,
+        version=prospectuses.current_version(provider.id),
+        versions=prospectuses.versions_for(provider.id),
+        assurance=assurance_label(status),
+    )
+
+
+def _version_or_404(provider_id: int, number: int):
+    try:
+        return prospectuses.get_version(provider_id, number)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/providers/<int:provider_id>/versions/<int:number>")
+def provider_version(provider_id: int, number: int):
+    provider = _provider_or_404(provider_id)
+    version = _version_or_404(provider.id, number)
+    return render_template(
+        "offers/version.html", provider=provider, version=version,
+        is_current=version.status == VersionStatus.PUBLISHED,
+    )
+
+
+@bp.get("/providers/<int:provider_id>/compare")
+def provider_compare(provider_id: int):
+    provider = _provider_or_404(provider_id)
+    old_number = request.args.get("from", "")
+    new_number = request.args.get("to", "")
+    if not (old_number.isdigit() and new_number.isdigit()):
+        abort(404)
+    old = _version_or_404(provider.id, int(old_number))
+    new = _version_or_404(provider.id, int(new_number))
+    return render_template(
+        "prospectuses/compare.html", old=old, new=new,
+        diff=prospectuses.compare(old, new),
+        labels={**prospectuses.CONTENT_LABELS, **OFFER_FIELD_LABELS},
+        back=url_for("offers.provider", provider_id=provider.id),
+    )

@@ -1,0 +1,260 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.access import get_for_organisation_or_404
+from marketplace.extensions import db
+from marketplace.models import Offer, Organisation, OrganisationKind, ServiceSpecification
+from marketplace.services import prospectuses
+from marketplace.services.errors import Conflict, NotFound, ServiceError
+from marketplace.services.prospectuses import OFFER_FIELD_LABELS, OfferInvalid
+
+from . import bp
+from .forms import SERVICE_LEVEL_ROWS, OfferForm, ProspectusForm, PublishForm, WithdrawForm
+
+PUBLISHED_IS_IMMUTABLE = (
+    "Published versions cannot be changed. Change the offer in your draft, then publish a "
+    "new version."
+)
+
+
+def _organisation() -> Organisation:
+    return current_user.organisation
+
+
+def _lock(form) -> int | None:
+    value = form.lock_version.data
+    return int(value) if value and str(value).isdigit() else None
+
+
+@bp.get("")
+def overview():
+    organisation = _organisation()
+    draft = prospectuses.draft_for(organisation.id)
+    current = prospectuses.current_version(organisation.id)
+    return render_template(
+        "prospectuses/overview.html",
+        organisation=organisation,
+        draft=draft,
+        current=current,
+        versions=prospectuses.versions_for(organisation.id),
+    )
+
+
+def _ccg_choices(organisation: Organisation):
+    ccgs = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.CCG)
+        .order_by(Organisation.region_id != organisation.region_id, Organisation.name)
+    )
+    return [(ccg.id, ccg.name) for ccg in ccgs]
+
+
+@bp.route("/edit", methods=["GET", "POST"])
+def edit():
+    organisation = _organisation()
+    draft = prospectuses.draft_for(organisation.id)
+    form = ProspectusForm(obj=draft)
+    form.ccgs_served.choices = _ccg_choices(organisation)
+    if request.method == "GET":
+        form.ccgs_served.data = [ccg.id for ccg in draft.ccgs_served] if draft else []
+        form.lock_version.data = draft.lock_version if draft else ""
+    if form.validate_on_submit():
+        try:
+            prospectuses.save_draft(
+                current_user, organisation, lock_version=_lock(form),
+                content={name: getattr(form, name).data for name in prospectuses.CONTENT_FIELDS},
+                ccg_ids=form.ccgs_served.data or [],
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash("Your draft prospectus has been saved. Publish it when it is ready.", "success")
+            return redirect(url_for("prospectuses.overview"))
+    return render_template("prospectuses/edit.html", form=form, organisation=organisation)
+
+
+def _specification_choices(current_id: int | None = None):
+    specs = db.session.scalars(
+        select(ServiceSpecification).order_by(ServiceSpecification.code)
+    )
+    choices = [(0, "Choose a specification")]
+    for spec in specs:
+        if spec.is_retired and spec.id != current_id:
+            continue
+        suffix = " (retired)" if spec.is_retired else ""
+        choices.append((spec.id, f"{spec.code} {spec.name}{suffix}"))
+    return choices
+
+
+def _offer_data(form: OfferForm) -> dict:
+    data = {name: getattr(form, name).data for name in (
+        "specification_id", "title", "description", "delivery_model", "pricing_model", "price",
+        "estimated_quantity", "minimum_term_months", "available_from",
+    )}
+    data["service_levels"] = [dict(entry.data) for entry in form.service_levels]
+    return data
+
+
+def _show_errors(form: OfferForm, error: ServiceError) -> None:
+    db.session.rollback()
+    for field, message in (error.errors if isinstance(error, OfferInvalid)
+                           else [(error.field, error.message)]):
+        form.set_error(field, message)
+
+
+def _pad_service_levels(form: OfferForm) -> None:
+    while len(form.service_levels) < SERVICE_LEVEL_ROWS:
+        form.service_levels.append_entry()
+
+
+@bp.route("/offers/new", methods=["GET", "POST"])
+def new_offer():
+    form = OfferForm()
+    form.specification_id.choices = _specification_choices()
+    if request.method == "GET" and request.args.get("specification", "").isdigit():
+        form.specification_id.data = int(request.args["specification"])
+    if form.validate_on_submit():
+        try:
+            offer = prospectuses.add_offer(current_user, _organisation(), _offer_data(form))
+        except ServiceError as error:
+            _show_errors(form, error)
+        else:
+            flash(f"{offer.title} has been added to your draft.", "success")
+            return redirect(url_for("prospectuses.overview"))
+    return render_template("prospectuses/offer-form.html", form=form, offer=None)
+
+
+def _own_offer(offer_id: int) -> Offer:
+    # Another provider's offer (draft or not) is answered 404, as if it did not exist.
+    return get_for_organisation_or_404(Offer, offer_id)
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+def edit_offer(offer_id: int):
+    offer = _own_offer(offer_id)
+    if not offer.is_draft:
+        flash(PUBLISHED_IS_IMMUTABLE, "error")
+        return redirect(url_for("prospectuses.overview"), code=303)
+    form = OfferForm(obj=offer)
+    form.specification_id.choices = _specification_choices(offer.specification_id)
+    if request.method == "GET":
+        form.service_levels.entries = []
+        for level in offer.service_levels or []:
+            form.service_levels.append_entry(level)
+        _pad_service_levels(form)
+    if form.validate_on_submit():
+        try:
+            prospectuses.update_offer(current_user, offer, _offer_data(form))
+        except ServiceError as error:
+            _show_errors(form, error)
+        else:
+            flash(f"{offer.title} has been saved in your draft.", "success")
+            return redirect(url_for("prospectuses.overview"))
+    return render_template("prospectuses/offer-form.html", form=form, offer=offer)
+
+
+@bp.post("/offers/<int:offer_id>/remove")
+def remove_offer(offer_id: int):
+    offer = _own_offer(offer_id)
+    title = offer.title
+    try:
+        prospectuses.remove_offer(current_user, offer)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"{title} has been removed from your draft.", "success")
+    return redirect(url_for("prospectuses.overview"))
+
+
+@bp.route("/publish", methods=["GET", "POST"])
+def publish():
+    organisation = _organisation()
+    draft = prospectuses.draft_for(organisation.id)
+    if draft is None:
+        flash("Write your prospectus before publishing it.", "error")
+        return redirect(url_for("prospectuses.overview"))
+    current = prospectuses.current_version(organisation.id)
+    form = PublishForm()
+    if request.method == "GET":
+        form.lock_version.data = draft.lock_version
+    if form.validate_on_submit():
+        try:
+            version = prospectuses.publish(
+                current_user, organisation, lock_version=_lock(form),
+                change_note=form.change_note.data or "",
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field if error.field == "change_note" else None, error.message)
+            draft = prospectuses.draft_for(organisation.id)
+        else:
+            flash(f"Version {version.number} of your prospectus is published.", "success")
+            return redirect(url_for("prospectuses.versions"))
+    diff = prospectuses.compare(current, draft) if current else None
+    return render_template(
+        "prospectuses/publish.html", form=form, draft=draft, current=current, diff=diff,
+        labels={**prospectuses.CONTENT_LABELS, **OFFER_FIELD_LABELS},
+    )
+
+
+@bp.get("/versions")
+def versions():
+    organisation = _organisation()
+    return render_template(
+        "prospectuses/versions.html",
+        organisation=organisation,
+        versions=prospectuses.versions_for(organisation.id),
+        withdraw_form=WithdrawForm(),
+    )
+
+
+@bp.post("/versions/<int:number>/withdraw")
+def withdraw(number: int):
+    organisation = _organisation()
+    try:
+        version = prospectuses.get_version(organisation.id, number)
+    except NotFound:
+        abort(404)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash("The reason is too long.", "error")
+        return redirect(url_for("prospectuses.versions"))
+    try:
+        prospectuses.withdraw(current_user, version, form.reason.data or "")
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"Version {number} is withdrawn: its offers no longer appear in search.",
+              "success")
+    return redirect(url_for("prospectuses.versions"))
+
+
+@bp.get("/compare")
+def compare():
+    """Two versions side by side; "draft" stands for the draft, for its own provider only."""
+    organisation = _organisation()
+    sources = {}
+    for name in ("from", "to"):
+        value = request.args.get(name, "")
+        if value == "draft":
+            sources[name] = prospectuses.draft_for(organisation.id)
+        elif value.isdigit():
+            try:
+                sources[name] = prospectuses.get_version(organisation.id, int(value))
+            except NotFound:
+                abort(404)
+        else:
+            sources[name] = None
+        if sources[name] is None:
+            flash("Choose two versions to compare.", "error")
+            return redirect(url_for("prospectuses.versions"))
+    return render_template(
+        "prospectuses/compare.html",
+        old=sources["from"], new=sources["to"],
+        diff=prospectuses.compare(sources["from"], sources["to"]),
+        labels={**prospectuses.CONTENT_LABELS, **OFFER_FIELD_LABELS},
+        back=url_for("prospectuses.versions"),
+    )

@@ -1,0 +1,289 @@
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.access import PUBLIC, allow, get_for_organisation_or_404, get_or_404, roles
+from marketplace.domain.money import ZERO, format_money
+from marketplace.domain.reckoner import FixedCost, ReckonerInputs, compute
+from marketplace.extensions import db
+from marketplace.forms import BaseForm
+from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
+from marketplace.services import scenarios as service
+from marketplace.services.errors import ServiceError
+from marketplace.services.shortlists import shortlist_views
+
+from . import bp
+from .exports import XLSX_TYPE, csv_text, workbook_bytes
+from .forms import (
+    ROWS_ADDED,
+    AllowanceForm,
+    CompareForm,
+    OfferChoiceForm,
+    QuickReckonerForm,
+    ScenarioForm,
+    form_data_from,
+)
+from .presenters import present
+
+CCG_ONLY = roles(Role.CCG_USER)
+DEFAULT_YEAR = "2013/14"
+
+
+def _readable(scenario_id: int) -> Scenario:
+    """Reviewers may read any CCG's scenario; a CCG user only their own (404 otherwise)."""
+    if current_user.has_role(Role.BDU_REVIEWER):
+        return get_or_404(Scenario, scenario_id)
+    return get_for_organisation_or_404(Scenario, scenario_id)
+
+
+def _year_choices(allowances) -> list[tuple[str, str]]:
+    return [(year, f"{year} ({format_money(rate)} per head)") for year, rate in allowances.items()]
+
+
+def _scenario_form(initial: dict | None) -> ScenarioForm:
+    form = ScenarioForm() if request.method == "POST" else ScenarioForm(data=initial)
+    form.financial_year.choices = _year_choices(service.allowances())
+    return form
+
+
+def _save(form: ScenarioForm, action):
+    """Run a save unless the person asked for more rows; None means show the form again."""
+    kind = request.form.get("add_rows")
+    if kind in ("fixed_costs", "in_house", "lines"):
+        form.add_blank_rows(kind, ROWS_ADDED)
+        return None
+    if not form.validate_on_submit():
+        return None
+    try:
+        return action(form.to_input())
+    except ServiceError as error:
+        db.session.rollback()
+        form.set_error(error.field, error.message)
+        return None
+
+
+@bp.route("/scenarios")
+def scenarios():
+    own = None if current_user.has_role(Role.BDU_REVIEWER) else current_user.organisation_id
+    return render_template(
+        "reckoner/scenarios.html", scenarios=service.scenarios_for(own), reviewer=own is None
+    )
+
+
+@bp.route("/scenarios/new", methods=["GET", "POST"])
+@allow(CCG_ONLY)
+def new_scenario():
+    organisation = current_user.organisation
+    allowances = service.allowances()
+    initial = form_data_from(
+        service.ScenarioInput(
+            name="",
+            population=organisation.population,
+            financial_year=DEFAULT_YEAR if DEFAULT_YEAR in allowances else next(iter(allowances)),
+            fixed_costs=service.default_fixed_costs(),
+        ),
+        {},
+    )
+    form = _scenario_form(initial)
+    if request.method == "POST":
+        scenario = _save(form, lambda data: service.create_scenario(current_user, data))
+        if scenario is not None:
+            flash(f"Scenario “{scenario.name}” saved.", "success")
+            return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    form.add_blank_rows()
+    return render_template("reckoner/scenario-form.html", form=form, scenario=None)
+
+
+@bp.route("/scenarios/<int:scenario_id>")
+def scenario(scenario_id: int):
+    scenario = _readable(scenario_id)
+    return render_template(
+        "reckoner/scenario.html",
+        scenario=scenario,
+        report=present(service.outcome(scenario)),
+        can_change=current_user.belongs_to(scenario.organisation_id),
+        form=None,
+        action_form=BaseForm(),
+    )
+
+
+@bp.route("/scenarios/<int:scenario_id>/edit", methods=["GET", "POST"])
+@allow(CCG_ONLY)
+def edit_scenario(scenario_id: int):
+    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+    if not scenario.is_draft:
+        flash("A final scenario cannot be changed. Copy it to make a new draft.")
+        return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    partner_codes = {
+        index: ", ".join(partner.ods_code for partner in line.partners)
+        for index, line in enumerate(scenario.lines)
+    }
+    form = _scenario_form(form_data_from(service.input_from(scenario), partner_codes))
+    if request.method == "POST":
+        saved = _save(form, lambda data: service.update_scenario(current_user, scenario, data))
+        if saved is not None:
+            flash(f"Scenario “{saved.name}” saved.", "success")
+            return redirect(url_for("reckoner.scenario", scenario_id=saved.id))
+    form.add_blank_rows()
+    return render_template("reckoner/scenario-form.html", form=form, scenario=scenario)
+
+
+@bp.route("/scenarios/<int:scenario_id>/offers", methods=["GET", "POST"])
+@allow(CCG_ONLY)
+def price_from_offer(scenario_id: int):
+    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+    if not scenario.is_draft:
+        flash("A final scenario cannot be changed. Copy it to make a new draft.")
+        return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    form = OfferChoiceForm()
+    if form.validate_on_submit():
+        try:
+            service.price_line_from_offer(
+                current_user, scenario, db.session.get(Offer, form.offer_id.data)
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash("The line is now priced from the offer.", "success")
+            return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    return render_template(
+        "reckoner/price-from-offer.html",
+        scenario=scenario,
+        form=form,
+        shortlists=shortlist_views(current_user.organisation),
+    )
+
+
+@bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
+@allow(CCG_ONLY)
+def copy_scenario(scenario_id: int):
+    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+    if not BaseForm().validate_on_submit():
+        flash("The form had expired. Try copying the scenario again.")
+        return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    copy = service.copy_scenario(current_user, scenario)
+    flash(f"Copied as “{copy.name}”, a draft you can change.", "success")
+    return redirect(url_for("reckoner.edit_scenario", scenario_id=copy.id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/finalise", methods=["POST"])
+@allow(CCG_ONLY)
+def finalise_scenario(scenario_id: int):
+    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+    if BaseForm().validate_on_submit():
+        try:
+            service.finalise_scenario(current_user, scenario)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message)
+        else:
+            flash(f"Scenario “{scenario.name}” is now final.", "success")
+    return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/delete", methods=["GET", "POST"])
+@allow(CCG_ONLY)
+def delete_scenario(scenario_id: int):
+    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+    form = BaseForm()
+    if not scenario.is_draft:
+        flash("Only a draft scenario can be deleted.")
+        return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+    if form.validate_on_submit():
+        name = scenario.name
+        service.delete_scenario(current_user, scenario)
+        flash(f"Scenario “{name}” deleted.", "success")
+        return redirect(url_for("reckoner.scenarios"))
+    return render_template("reckoner/delete.html", scenario=scenario, form=form)
+
+
+@bp.route("/scenarios/compare")
+def compare():
+    reviewer = current_user.has_role(Role.BDU_REVIEWER)
+    available = service.scenarios_for(None if reviewer else current_user.organisation_id)
+    form = CompareForm(request.args)
+    choices = [("", "Choose a scenario")] + [
+        (str(s.id), f"{s.name} ({s.organisation.name})" if reviewer else s.name)
+        for s in available
+    ]
+    form.a.choices = form.b.choices = choices
+    reports = []
+    chosen = [request.args.get("a", ""), request.args.get("b", "")]
+    if all(chosen):
+        for field, value in zip((form.a, form.b), chosen, strict=True):
+            if not (value.isascii() and value.isdigit()):
+                field.errors = ["Choose a scenario from the list"]
+        if not form.a.errors and not form.b.errors:
+            reports = [present(service.outcome(_readable(int(value)))) for value in chosen]
+    return render_template("reckoner/compare.html", form=form, reports=reports,
+                           has_choices=len(available) >= 2)
+
+
+@bp.route("/scenarios/<int:scenario_id>/export.xlsx")
+def export_xlsx(scenario_id: int):
+    scenario = _readable(scenario_id)
+    return Response(
+        workbook_bytes(service.outcome(scenario)),
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="scenario-{scenario.id}.xlsx"'},
+    )
+
+
+@bp.route("/scenarios/<int:scenario_id>/export.csv")
+def export_csv(scenario_id: int):
+    scenario = _readable(scenario_id)
+    return Response(
+        csv_text(service.outcome(scenario)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="scenario-{scenario.id}.csv"'},
+    )
+
+
+@bp.route("/ready-reckoner")
+@allow(PUBLIC)
+def ready_reckoner():
+    """Anyone may try the sums; nothing is saved, so a GET form will do."""
+    allowances = service.allowances()
+    form = QuickReckonerForm(request.args)
+    form.financial_year.choices = _year_choices(allowances)
+    result = None
+    if request.args and form.validate():
+        rate = form.allowance_per_head.data or allowances[form.financial_year.data]
+        result = compute(
+            ReckonerInputs(
+                population=form.population.data,
+                allowance_per_head=rate,
+                fixed_costs=(FixedCost("fixed", form.fixed_costs.data or ZERO),),
+                non_pay=form.in_house.data or ZERO,
+                financial_year=None if form.allowance_per_head.data else form.financial_year.data,
+            ),
+            service.reckoner_thresholds(),
+        )
+    elif not request.args:
+        form.financial_year.data = DEFAULT_YEAR
+    return render_template("reckoner/ready-reckoner.html", form=form, result=result)
+
+
+@bp.route("/admin/running-cost-allowances")
+@allow(roles(Role.ADMIN))
+def allowances():
+    return render_template("reckoner/allowances.html", rows=service.allowance_rows())
+
+
+@bp.route("/admin/running-cost-allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
+@allow(roles(Role.ADMIN))
+def edit_allowance(allowance_id: int):
+    row = get_or_404(FinancialYearAllowance, allowance_id)
+    form = AllowanceForm(data=None if request.method == "POST" else {
+        "allowance_per_head": row.allowance_per_head})
+    if form.validate_on_submit():
+        try:
+            service.update_allowance(current_user, row, form.allowance_per_head.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"The {row.financial_year} allowance is now "
+                  f"{format_money(row.allowance_per_head)} per head.", "success")
+            return redirect(url_for("reckoner.allowances"))
+    return render_template("reckoner/allowance-form.html", row=row, form=form)

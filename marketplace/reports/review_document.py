@@ -1,0 +1,141 @@
+"""A review as a document: what the on-screen page and the PDF show, and the PDF itself.
+
+Both the page (templates/reviews/document.html) and the print layout
+(templates/reports/review-pdf.html) include templates/reviews/review-document.html with the
+context built here, so the PDF says exactly what the screen says. Building the HTML is kept
+apart from converting it (reports/pdf.py), so each can be tested and timed on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import select
+
+from marketplace.domain.business_plan import BOARD, OTHER, FinancialModelError
+from marketplace.domain.money import ZERO
+from marketplace.extensions import db
+from marketplace.models import Organisation, OrganisationKind, Review
+
+from .pdf import html_to_pdf
+from .review_charts import income_and_expenditure_svg, income_by_customer_svg, market_share_svg
+
+PRINT_TEMPLATE = "reports/review-pdf.html"
+FONT_FILES = {"regular": "DejaVuSans.ttf",
+              "bold": "DejaVuSans-Bold.ttf"}
+CUSTOMER_NAMES = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    heading: str
+    svg: Markup
+
+
+def metadata_date(moment: datetime) -> str:
+    """W3C date-time for dcterms.created/modified: fixed by the review, never 'now'."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def document_filename(review: Review, version: int = 1) -> str:
+    name = re.sub(r"[^a-z0-9]+", "-", review.submission.organisation.name.lower()).strip("-")
+    return f"{review.reference}-{name}-v{version}.pdf"
+
+
+def _customer_totals(model) -> list[tuple[str, Decimal]]:
+    totals: dict[str, Decimal] = {}
+    for year in model.years:
+        for customer, amount in model.income_by_customer[year].items():
+            totals[customer] = totals.get(customer, ZERO) + amount
+    names = dict(db.session.execute(
+        select(Organisation.ods_code, Organisation.name).where(
+            Organisation.kind == OrganisationKind.CCG, Organisation.ods_code.in_(list(totals)))
+    ).all())
+    named = [(names.get(code) or CUSTOMER_NAMES.get(code, code), amount)
+             for code, amount in totals.items()]
+    return sorted(named, key=lambda item: (-item[1], item[0]))
+
+
+def _financial_model(plan):
+    from marketplace.services.business_plans import model_from_json
+
+    if plan is None:
+        return None
+    try:
+        return model_from_json(plan.financial_model)
+    except FinancialModelError:
+        return None
+
+
+def _charts(review: Review, model) -> list[Chart]:
+    from marketplace.services.agreements import customer_summary
+
+    charts = []
+    if model is not None:
+        charts.append(Chart("Income and expenditure", Markup(income_and_expenditure_svg(model))))
+        charts.append(Chart("Income by customer",
+                            Markup(income_by_customer_svg(_customer_totals(model)))))
+    summary = customer_summary(review.submission.organisation)
+    charts.append(Chart("Market share",
+                        Markup(market_share_svg(summary.share, summary.region_name))))
+    return charts
+
+
+def no_financial_model_reason(submission) -> str | None:
+    if submission.business_plan is None:
+        return (f"{submission.checkpoint.title} reviews a prospectus, which has no financial "
+                "model: there are no business-plan figures to analyse.")
+    if not submission.business_plan.financial_model:
+        return ("The business plan was submitted without a financial model: there are no "
+                "figures to analyse.")
+    return None
+
+
+def document_context(review: Review, *, version: int = 1) -> dict:
+    from marketplace.services.assurance import analysis_for
+
+    submission = review.submission
+    plan = submission.business_plan
+    model = _financial_model(plan)
+    draft = not review.is_signed_off
+    reviewers = [review.author] + [a.reviewer for a in review.assignments
+                                   if a.reviewer_id != review.author_id]
+    return {
+        "review": review,
+        "submission": submission,
+        "checkpoint": submission.checkpoint,
+        "organisation": submission.organisation,
+        "reference": review.reference,
+        "version": version,
+        "draft": draft,
+        "reviewers": reviewers,
+        "plan": plan,
+        "no_model_reason": no_financial_model_reason(submission),
+        "analysis": analysis_for(plan) if plan is not None and model is not None else None,
+        "charts": _charts(review, model),
+        "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
+    }
+
+
+def _font_urls() -> dict[str, str]:
+    folder = Path(current_app.config["PDF_FONT_DIR"]).resolve()
+    return {weight: (folder / name).as_uri() for weight, name in FONT_FILES.items()}
+
+
+def review_html(review: Review, *, version: int = 1) -> str:
+    """The print layout's HTML. Rendered from the app's Jinja environment directly, not
+    render_template: no request, no signed-in user, no nonce, so the same review always
+    gives the same HTML (and a CLI or RQ worker can render it)."""
+    template = current_app.jinja_env.get_template(PRINT_TEMPLATE)
+    return template.render(document_context(review, version=version), fonts=_font_urls())
+
+
+def render_review_pdf(review: Review, *, version: int = 1) -> bytes:
+    """The issued PDF of a signed-off review, or a DRAFT-marked preview of one in progress."""
+    return html_to_pdf(review_html(review, version=version))

@@ -1,0 +1,85 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.extensions import db
+from marketplace.services import requirements as service
+from marketplace.services.errors import ServiceError
+
+from . import bp
+from .forms import RequirementsForm
+
+
+def _row_data(specification, requirement) -> dict:
+    if requirement is None:
+        return {"specification_id": specification.id, "needed": ""}
+    return {
+        "specification_id": specification.id,
+        "needed": "yes" if requirement.needed else "no",
+        "priority": requirement.priority,
+        "intended_mode": requirement.intended_mode,
+        "notes": requirement.notes,
+    }
+
+
+def _specification_id(row) -> int | None:
+    value = str(row.form.specification_id.data or "")
+    return int(value) if value.isdigit() else None
+
+
+def _answers(form: RequirementsForm) -> list[service.RequirementAnswer]:
+    answers = []
+    for row in form.rows:
+        data = row.form
+        specification_id = _specification_id(row)
+        if specification_id is None:
+            continue
+        answers.append(
+            service.RequirementAnswer(
+                specification_id=specification_id,
+                needed={"yes": True, "no": False}.get(data.needed.data),
+                priority=data.priority.data,
+                intended_mode=data.intended_mode.data,
+                notes=data.notes.data or "",
+            )
+        )
+    return answers
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    ccg = current_user.organisation
+    specifications = service.current_specifications()
+    existing = service.requirements_by_specification(ccg)
+    if request.method == "POST":
+        form = RequirementsForm()
+    else:
+        form = RequirementsForm(
+            data={"rows": [_row_data(spec, existing.get(spec.id)) for spec in specifications]}
+        )
+    if form.validate_on_submit():
+        try:
+            changed = service.save_requirements(current_user, ccg, _answers(form))
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(None, error.message)
+        else:
+            flash(
+                "Your requirements have been saved."
+                if changed
+                else "Nothing had changed, so nothing was saved.",
+                "success",
+            )
+            return redirect(url_for("requirements.index"))
+    by_id = {spec.id: spec for spec in specifications}
+    rows = [
+        (row, by_id[_specification_id(row)]) for row in form.rows if _specification_id(row) in by_id
+    ]
+    intention = service.ccg_intentions([ccg.id])[ccg.id]
+    return render_template(
+        "requirements/index.html",
+        form=form,
+        rows=rows,
+        intention=intention,
+        specification_count=len(specifications),
+        title="Your requirements",
+    ), (200 if not form.errors and not form.form_errors else 400)

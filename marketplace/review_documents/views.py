@@ -1,0 +1,75 @@
+"""The review document on screen, its issued PDF, a draft's preview, a checkpoint's ZIP."""
+
+from io import BytesIO
+
+from flask import abort, render_template, send_file
+from flask_login import current_user
+
+from marketplace.access import allow, get_or_404, roles
+from marketplace.models import Review, Role
+from marketplace.reports import storage
+from marketplace.reports.review_document import document_context, document_filename
+from marketplace.services import review_documents
+from marketplace.services.checkpoints import checkpoint_by_number
+from marketplace.services.errors import ServiceError
+
+from . import bp
+
+
+def _review_for_reader(review_id: int) -> Review:
+    review = get_or_404(Review, review_id)
+    if review.is_signed_off and review_documents.may_read(current_user, review):
+        return review
+    if not review.is_signed_off and review_documents.may_preview(current_user, review):
+        return review
+    # A CSS is not even told whether another's review, or its own draft, exists.
+    abort(404 if current_user.role == Role.CSS_LEADER else 403)
+
+
+@bp.route("/<int:review_id>")
+def document(review_id: int):
+    review = _review_for_reader(review_id)
+    issued = storage.latest(review.id) if review.is_signed_off else None
+    version = issued.version if issued else storage.next_version(review.id)
+    return render_template("reviews/document.html", title=f"Review {review.reference}",
+                           issued=issued, **document_context(review, version=version))
+
+
+@bp.route("/<int:review_id>/issued.pdf")
+def issued_pdf(review_id: int):
+    review = _review_for_reader(review_id)
+    if not review.is_signed_off:
+        abort(404)
+    try:
+        # Reviews signed off before documents existed are issued on their first download.
+        document, _ = review_documents.ensure_issued(review)
+    except ServiceError as error:
+        abort(500, error.message)
+    response = send_file(BytesIO(storage.read(document)), mimetype=document.content_type,
+                         download_name=document.filename, etag=document.sha256,
+                         last_modified=document.issued_at, conditional=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-SHA256"] = document.sha256
+    return response
+
+
+@bp.route("/<int:review_id>/draft.pdf")
+def draft_pdf(review_id: int):
+    review = _review_for_reader(review_id)
+    if review.is_signed_off:
+        abort(404)
+    try:
+        content = review_documents.preview(review)
+    except ServiceError as error:
+        abort(500, error.message)
+    return send_file(BytesIO(content), mimetype="application/pdf",
+                     download_name=document_filename(review).replace(".pdf", "-DRAFT.pdf"))
+
+
+@bp.route("/checkpoints/<int:number>/issued.zip")
+@allow(roles(Role.BDU_REVIEWER))
+def checkpoint_zip(number: int):
+    checkpoint = checkpoint_by_number(number) or abort(404)
+    archive, _count = review_documents.checkpoint_archive(checkpoint)
+    return send_file(BytesIO(archive), mimetype="application/zip", as_attachment=True,
+                     download_name=f"checkpoint-{checkpoint.number}-issued-reviews.zip")

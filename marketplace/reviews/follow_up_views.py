@@ -1,0 +1,83 @@
+"""Conditions and development actions: reviewers add them, then accept or reopen answers."""
+
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
+
+from marketplace.access import get_or_404
+from marketplace.extensions import db
+from marketplace.models import Condition, DevelopmentAction, Review
+from marketplace.services import follow_up, reviews
+from marketplace.services.errors import ServiceError
+
+from . import bp
+from .forms import ActionForm, ConditionForm, DecisionForm
+from .views import render_submission
+
+
+def _review_for_change(review_id: int) -> Review:
+    review = get_or_404(Review, review_id)
+    if not reviews.may_review(current_user, review.submission):
+        abort(403)
+    return review
+
+
+@bp.post("/<int:review_id>/conditions")
+def add_condition(review_id: int):
+    review = _review_for_change(review_id)
+    form = ConditionForm()
+    if form.validate_on_submit():
+        try:
+            follow_up.add_condition(current_user, review, form.text.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field or "text", error.message)
+        else:
+            flash("The condition has been added.", "success")
+            return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+    return render_submission(review.submission, condition_form=form, status=400)
+
+
+@bp.post("/<int:review_id>/actions")
+def add_action(review_id: int):
+    review = _review_for_change(review_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            follow_up.add_action(current_user, review, action=form.action.data,
+                                 owner=form.owner.data, due_date=form.due_date.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field or "action", error.message)
+        else:
+            flash("The development action has been added.", "success")
+            return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+    return render_submission(review.submission, action_form=form, status=400)
+
+
+def _decide(item, decide):
+    review = item.review
+    if not reviews.may_review(current_user, review.submission):
+        abort(403)
+    form = DecisionForm(prefix=f"{type(item).__name__}-{item.id}")
+    if form.validate_on_submit():
+        try:
+            decide(current_user, item, accept=form.decision.data == "accept",
+                   note=form.note.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Accepted." if form.decision.data == "accept" else "Reopened.", "success")
+    else:
+        flash(" ".join(sum(form.errors.values(), [])), "error")
+    return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+
+
+@bp.post("/conditions/<int:condition_id>/decision")
+def decide_condition(condition_id: int):
+    return _decide(get_or_404(Condition, condition_id), follow_up.decide_condition)
+
+
+@bp.post("/actions/<int:action_id>/decision")
+def decide_action(action_id: int):
+    return _decide(get_or_404(DevelopmentAction, action_id), follow_up.decide_action)

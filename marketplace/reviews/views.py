@@ -1,0 +1,198 @@
+"""Reviewers' pages: the review list, a submission under review, rating, sign-off."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.access import get_or_404
+from marketplace.extensions import db
+from marketplace.models import (
+    SCORECARD_PERSPECTIVES,
+    Organisation,
+    OrganisationKind,
+    Review,
+    ReviewStatus,
+    Role,
+    Submission,
+    User,
+)
+from marketplace.reports import storage
+from marketplace.services import business_plans, reviews
+from marketplace.services import checkpoints as checkpoint_service
+from marketplace.services.assurance import analysis_for
+from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+
+from . import bp
+from .forms import (
+    ActionForm,
+    AssignForm,
+    ConditionForm,
+    DecisionForm,
+    SignOffForm,
+    review_form_class,
+)
+
+
+@bp.route("")
+def index():
+    role = current_user.role
+    waiting = db.session.scalars(
+        select(Submission).outerjoin(Review).where(Review.id.is_(None))
+        .order_by(Submission.submitted_at)
+    )
+    drafts = db.session.scalars(select(Review).where(Review.status == ReviewStatus.DRAFT))
+    return render_template(
+        "reviews/index.html", title="Reviews",
+        mine=reviews.reviews_for_user(current_user),
+        waiting=[s for s in waiting if reviews.may_review(current_user, s)],
+        to_sign_off=[r for r in drafts if reviews.may_sign_off(current_user, r)
+                     and r.outcome_code],
+        role=role, checkpoints=checkpoint_service.checkpoints()
+        if role == Role.BDU_REVIEWER else [],
+    )
+
+
+def reviewable_submission(submission_id: int) -> Submission:
+    submission = get_or_404(Submission, submission_id)
+    if not reviews.may_review(current_user, submission):
+        abort(403)
+    return submission
+
+
+def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
+    return [(o.id, o.name) for o in db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.CSS,
+                                   Organisation.id != submission.organisation_id)
+        .order_by(Organisation.name))]
+
+
+def render_submission(submission: Submission, *, assign_form=None, condition_form=None,
+                      action_form=None, status: int = 200):
+    review = submission.review
+    plan = submission.business_plan
+    previous = business_plans.previous_version(plan) if plan else None
+    assign_form = assign_form or AssignForm()
+    assign_form.reviewer_id.choices = [
+        (u.id, f"{u.full_name}, {u.organisation.name}")
+        for u in reviews.eligible_reviewers(submission)
+        if not review or u.id not in review.reviewer_ids()]
+    return render_template(
+        "reviews/submission.html", title=f"{submission.organisation.name}: "
+        f"{submission.checkpoint.title}", submission=submission, review=review, plan=plan,
+        previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
+        tables=business_plans.figure_tables(plan.financial_model) if plan else [],
+        perspectives=SCORECARD_PERSPECTIVES,
+        analysis=analysis_for(plan) if plan else None,
+        issued=storage.latest(review.id) if review and review.is_signed_off else None,
+        may_edit=review is not None and reviews.may_edit(current_user, review),
+        may_sign_off=review is not None and reviews.may_sign_off(current_user, review),
+        assign_form=assign_form, condition_form=condition_form or ConditionForm(),
+        action_form=action_form or ActionForm(),
+        sign_off_form=SignOffForm(data={"lock_version": review.lock_version} if review else None),
+        decision_form_for=lambda item: DecisionForm(prefix=f"{type(item).__name__}-{item.id}"),
+        form=assign_form if assign_form.errors else (condition_form or action_form),
+    ), status
+
+
+@bp.route("/submissions/<int:submission_id>")
+def submission(submission_id: int):
+    return render_submission(reviewable_submission(submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/reviewers")
+def assign(submission_id: int):
+    submission = get_or_404(Submission, submission_id)
+    form = AssignForm()
+    form.reviewer_id.choices = [(u.id, u.full_name) for u in reviews.eligible_reviewers(
+        submission)] + [(current_user.id, current_user.full_name)]
+    if form.validate_on_submit():
+        try:
+            reviewer = db.session.get(User, form.reviewer_id.data)
+            review = reviews.assign_reviewer(current_user, submission, reviewer)
+        except ServiceError as error:
+            db.session.rollback()
+            if current_user.belongs_to(submission.organisation_id):
+                abort(403)
+            form.set_error(error.field, error.message)
+        else:
+            flash(f"{reviewer.full_name} is now reviewing {submission.organisation.name}.",
+                  "success")
+            return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+    if not reviews.may_review(current_user, submission) and current_user.role != Role.BDU_REVIEWER:
+        abort(403)
+    return render_submission(submission, assign_form=form, status=400)
+
+
+@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
+def edit(review_id: int):
+    review = get_or_404(Review, review_id)
+    submission = review.submission
+    if not reviews.may_edit(current_user, review):
+        abort(403)
+    if review.is_signed_off:
+        flash("This review has been signed off and can no longer change.", "error")
+        return redirect(url_for("reviews.submission", submission_id=submission.id))
+    checkpoint = submission.checkpoint
+    form_class = review_form_class(checkpoint, _merge_choices(submission))
+    data = None
+    if not form_class().is_submitted():
+        data = {"lock_version": review.lock_version, "summary": review.summary,
+                "outcome_code": review.outcome_code if review.is_overridden else "",
+                "override_reason": review.override_reason,
+                "merge_with_id": review.merge_with_id or 0}
+        for rating in review.ratings:
+            data[f"rating_{rating.criterion_id}"] = rating.value
+            data[f"commentary_{rating.criterion_id}"] = rating.commentary
+    form = form_class(data=data)
+    conflict = False
+    if form.validate_on_submit():
+        ratings = {c.id: reviews.RatingInput(form[f"rating_{c.id}"].data or "",
+                                             form[f"commentary_{c.id}"].data or "")
+                   for c in checkpoint.criteria}
+        try:
+            reviews.save_review(
+                current_user, review, expected_lock_version=form.lock_version.data,
+                ratings=ratings, summary=form.summary.data or "",
+                outcome_code=form.outcome_code.data or "",
+                override_reason=form.override_reason.data or "",
+                merge_with_id=(form.merge_with_id.data or None) if "merge_with_id" in form
+                else None)
+        except Conflict as error:
+            db.session.rollback()
+            db.session.refresh(review)
+            conflict = True
+            form.form_errors.append(error.message)
+            # Their entries stay in the form; saving again now overwrites, knowingly.
+            form.lock_version.data = review.lock_version
+            form.lock_version.raw_data = [str(review.lock_version)]
+        except ServiceError as error:
+            db.session.rollback()
+            form.set_error(error.field, error.message)
+        else:
+            flash("The review has been saved.", "success")
+            return redirect(url_for("reviews.submission", submission_id=submission.id))
+    computed = reviews.computed_outcome(review)
+    return render_template("reviews/review-form.html",
+                           title=f"Review {submission.organisation.name}",
+                           review=review, submission=submission, checkpoint=checkpoint,
+                           form=form, conflict=conflict, computed=computed), (
+        409 if conflict else 200)
+
+
+@bp.post("/<int:review_id>/sign-off")
+def sign_off(review_id: int):
+    review = get_or_404(Review, review_id)
+    form = SignOffForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        reviews.sign_off(current_user, review, expected_lock_version=form.lock_version.data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        status = 403 if isinstance(error, PermissionDenied) else 409
+        if not reviews.may_review(current_user, review.submission):
+            abort(403)
+        return render_submission(review.submission, status=status)
+    flash(f"Signed off: {review.outcome_label}.", "success")
+    return redirect(url_for("reviews.submission", submission_id=review.submission_id))

@@ -1,0 +1,46 @@
+"""Search: keyword matching on PostgreSQL (tsvector) and SQLite (FTS5) behind one interface,
+and faceted search of published offers built on it.
+
+    search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
+        -> OfferSearchResult
+    text_matches(query: str, *, ranked=True) -> Select of (offer_id, rank) | None
+    keyword_filter(query: str) -> KeywordFilter(apply, rank) | None
+"""
+
+from .offers import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    REFERENCE_POPULATION,
+    Facet,
+    FacetOption,
+    FilterError,
+    OfferFilters,
+    OfferHit,
+    OfferSearchResult,
+    parse_filters,
+    parse_page,
+    price_band_expression,
+    search_offers,
+)
+from .text import KeywordFilter, keyword_filter, keywords, search_text_for, text_matches
+
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE",
+    "REFERENCE_POPULATION",
+    "Facet",
+    "FacetOption",
+    "FilterError",
+    "KeywordFilter",
+    "OfferFilters",
+    "OfferHit",
+    "OfferSearchResult",
+    "keyword_filter",
+    "keywords",
+    "parse_filters",
+    "parse_page",
+    "price_band_expression",
+    "search_offers",
+    "search_text_for",
+    "text_matches",
+]

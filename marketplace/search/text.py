@@ -1,0 +1,119 @@
+"""Keyword matching over offers, one interface on two engines.
+
+PostgreSQL reads the generated tsvector column offer.search_vector (GIN-indexed);
+SQLite reads the FTS5 table offer_fts. Both stem English words (Snowball "english" and
+FTS5's porter tokenizer) and join the words with AND, so the same query finds the same
+offers on either engine; only the relevance scores differ in scale.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, column, func, literal_column, select, table
+
+from marketplace.extensions import db
+from marketplace.models import Offer
+
+MAX_QUERY_LENGTH = 200
+# PostgreSQL's english configuration drops these; FTS5 has no stop words, so we drop the
+# common ones ourselves or "contract and monitoring" would need the word "and" in the offer.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or the to with".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_offer_fts = table("offer_fts", column("rowid"))
+
+
+def keywords(query: str) -> list[str]:
+    """The words of a query that matching uses, lower-cased, in order."""
+    words = _WORD.findall((query or "")[:MAX_QUERY_LENGTH].lower())
+    return [word for word in words if word not in STOP_WORDS and word.strip("_")]
+
+
+def text_matches(query: str, *, ranked: bool = True) -> Select | None:
+    """A select of (offer_id, rank) for the published-version offers (current, superseded
+    or withdrawn; never drafts) matching every keyword of ``query``.
+
+    Higher rank means more relevant; with ``ranked=False`` the rank column is left out, for
+    callers that only count. None when the query has no usable words (so the caller does
+    not filter by text at all). Callers add their own condition on the version's status.
+    """
+    words = keywords(query)
+    if not words:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        ts_query = func.plainto_tsquery("english", " ".join(words))
+        vector = literal_column("offer.search_vector")
+        columns = [Offer.id.label("offer_id")]
+        if ranked:
+            columns.append(func.ts_rank_cd(vector, ts_query).label("rank"))
+        # The GIN index is partial (drafts are never searched); repeating its condition
+        # lets the planner use it.
+        return select(*columns).where(
+            vector.op("@@")(ts_query), Offer.prospectus_version_id.is_not(None)
+        )
+    # FTS5: each word quoted (so no word is read as an operator), separated by spaces (AND).
+    # Drafts are never in offer_fts (its triggers skip them).
+    match = " ".join('"' + word.replace('"', "") + '"' for word in words)
+    columns = [_offer_fts.c.rowid.label("offer_id")]
+    if ranked:
+        # bm25 is lower-is-better; the title counts four times as much as the rest.
+        columns.append((-func.bm25(literal_column("offer_fts"), 4, 1)).label("rank"))
+    return (
+        select(*columns)
+        .select_from(_offer_fts)
+        .where(literal_column("offer_fts").op("MATCH")(match))
+    )
+
+
+@dataclass(frozen=True)
+class KeywordFilter:
+    """Keyword matching to add to a select over Offer: ``apply`` restricts it to matching
+    offers and ``rank`` (higher is more relevant) may then be selected or ordered by.
+
+    On PostgreSQL the condition sits on the offer row itself (a join to a subquery over
+    offer would read the table twice); on SQLite the FTS5 table is joined by rowid.
+    """
+
+    apply: Any  # Callable[[Select], Select]
+    rank: Any  # a column expression
+
+
+def keyword_filter(query: str, *, ranked: bool = True) -> KeywordFilter | None:
+    """The keyword filter for ``query``, or None when it has no usable words. With
+    ``ranked=False`` its rank is None, for callers that only count (FTS5 then skips bm25)."""
+    words = keywords(query)
+    if not words:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        ts_query = func.plainto_tsquery("english", " ".join(words))
+        vector = literal_column("offer.search_vector")
+        return KeywordFilter(
+            apply=lambda statement: statement.where(
+                vector.op("@@")(ts_query), Offer.prospectus_version_id.is_not(None)
+            ),
+            rank=func.ts_rank_cd(vector, ts_query) if ranked else None,
+        )
+    matches = text_matches(query, ranked=ranked).subquery("matches")
+    return KeywordFilter(
+        apply=lambda statement: statement.join(matches, matches.c.offer_id == Offer.id),
+        rank=matches.c.rank if ranked else None,
+    )
+
+
+def search_text_for(
+    *,
+    description: str,
+    specification_code: str,
+    specification_name: str,
+    provider_name: str,
+    service_levels: list | None,
+) -> str:
+    """What keyword search reads for an offer besides its title."""
+    levels = " ".join(
+        f"{level.get('measure', '')} {level.get('target', '')}" for level in service_levels or []
+    )
+    parts = [description, specification_code, specification_name, provider_name, levels]
+    return "\n".join(part for part in parts if part)

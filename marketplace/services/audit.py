@@ -1,0 +1,35 @@
+"""Audit events are added to the session of the change they describe, never committed alone."""
+
+from flask_login import current_user
+
+from marketplace.extensions import db
+from marketplace.models import AuditEvent
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def record_event(action: str, obj, summary: str, *, changes: dict | None = None, actor=None):
+    """Stage an audit event in the current transaction; the caller commits both together."""
+    if actor is None and current_user and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if obj is not None and getattr(obj, "id", None) is None:
+        db.session.flush()  # the event names the object's id, so it needs one
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        organisation_id=actor.organisation_id if actor is not None else None,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "System",
+        object_id=str(obj.id) if obj is not None else None,
+        summary=summary,
+        changes=_jsonable(changes) if changes else None,
+    )
+    db.session.add(event)
+    return event

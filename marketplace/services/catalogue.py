@@ -1,0 +1,147 @@
+"""The catalogue of service specifications: reference data the administrator keeps.
+
+A specification that any offer uses is never deleted, only retired: retired specifications
+keep their offers, shortlists and agreements readable but take no new offers.
+"""
+
+import re
+
+from sqlalchemy import exists, func, select
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Nature,
+    Offer,
+    Phase,
+    Requirement,
+    Scale,
+    ServiceSpecification,
+    Shortlist,
+)
+from marketplace.models.base import utcnow
+from marketplace.search.text import search_text_for
+
+from .audit import record_event
+from .errors import Conflict, NotFound, ServiceError
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+FIELDS = (
+    "code", "name", "description", "phase", "nature", "scale",
+    "expected_outputs", "expected_service_levels",
+)
+
+
+def list_specifications(*, include_retired: bool = True) -> list[ServiceSpecification]:
+    statement = select(ServiceSpecification).order_by(ServiceSpecification.code)
+    if not include_retired:
+        statement = statement.where(ServiceSpecification.retired_at.is_(None))
+    return list(db.session.scalars(statement))
+
+
+def get_by_code(code: str) -> ServiceSpecification:
+    spec = db.session.scalar(
+        select(ServiceSpecification).where(ServiceSpecification.code == (code or "").upper())
+    )
+    if spec is None:
+        raise NotFound("No such specification")
+    return spec
+
+
+def is_used(spec: ServiceSpecification) -> bool:
+    """Whether any offer, requirement or shortlist points at the specification."""
+    return any(
+        db.session.scalar(select(exists().where(model.specification_id == spec.id)))
+        for model in (Offer, Requirement, Shortlist)
+    )
+
+
+def _check(data: dict, spec: ServiceSpecification | None) -> dict:
+    data = {key: data[key] for key in FIELDS if key in data}
+    data["code"] = (data.get("code") or "").strip().upper()
+    if not CODE_PATTERN.match(data["code"]):
+        raise ServiceError(
+            "Enter a code of capital letters and numbers, parts joined by hyphens, like BI-01",
+            field="code",
+        )
+    for key, enum in (("phase", Phase), ("nature", Nature), ("scale", Scale)):
+        if data.get(key) not in {item.value for item in enum}:
+            raise ServiceError(f"Choose a {key}", field=key)
+    for key in ("code", "name"):
+        clash = db.session.scalar(
+            select(ServiceSpecification).where(
+                func.lower(getattr(ServiceSpecification, key)) == data[key].lower()
+            )
+        )
+        if clash is not None and clash is not spec:
+            raise ServiceError(f"Another specification already has this {key}", field=key)
+    return data
+
+
+def create_specification(actor, data: dict) -> ServiceSpecification:
+    data = _check(data, None)
+    spec = ServiceSpecification(**data)
+    db.session.add(spec)
+    record_event("specification.created", spec, f"Created specification {spec.code} {spec.name}",
+                 actor=actor)
+    db.session.commit()
+    return spec
+
+
+def update_specification(actor, spec: ServiceSpecification, data: dict) -> ServiceSpecification:
+    data = _check(data, spec)
+    changes = {
+        key: [getattr(spec, key), value] for key, value in data.items()
+        if getattr(spec, key) != value
+    }
+    if not changes:
+        return spec
+    for key, value in data.items():
+        setattr(spec, key, value)
+    if {"code", "name"} & changes.keys():
+        _refresh_search_text(spec)
+    record_event("specification.updated", spec, f"Updated specification {spec.code}",
+                 changes=changes, actor=actor)
+    db.session.commit()
+    return spec
+
+
+def _refresh_search_text(spec: ServiceSpecification) -> None:
+    # Search reads the specification's code and name from each offer's search_text; a
+    # renamed specification must still be found under its new name.
+    db.session.flush()
+    for offer in db.session.scalars(
+        select(Offer).where(Offer.specification_id == spec.id, Offer.search_text != "")
+    ):
+        offer.search_text = search_text_for(
+            description=offer.description,
+            specification_code=spec.code,
+            specification_name=spec.name,
+            provider_name=offer.organisation.name,
+            service_levels=offer.service_levels,
+        )
+
+
+def retire_specification(actor, spec: ServiceSpecification) -> None:
+    if spec.is_retired:
+        raise Conflict("This specification is already retired")
+    spec.retired_at = utcnow()
+    record_event("specification.retired", spec, f"Retired specification {spec.code}", actor=actor)
+    db.session.commit()
+
+
+def reinstate_specification(actor, spec: ServiceSpecification) -> None:
+    if not spec.is_retired:
+        raise Conflict("This specification is not retired")
+    spec.retired_at = None
+    record_event("specification.reinstated", spec, f"Reinstated specification {spec.code}",
+                 actor=actor)
+    db.session.commit()
+
+
+def delete_specification(actor, spec: ServiceSpecification) -> None:
+    """Only a specification nobody has offered against goes; any other is retired instead."""
+    if is_used(spec):
+        raise Conflict("Offers have been made against this specification: retire it instead")
+    record_event("specification.deleted", spec, f"Deleted specification {spec.code}", actor=actor)
+    db.session.delete(spec)
+    db.session.commit()

@@ -1,0 +1,137 @@
+"""Evidence documents: PDF or OpenDocument only, at most 10 MB, stored outside the web root.
+
+The type is read from the content, never from the name or the browser's Content-Type: a PDF
+starts with "%PDF-"; an OpenDocument file is a zip whose first entry, "mimetype", holds
+application/vnd.oasis.opendocument.*. Files are stored under a random name in EVIDENCE_DIR.
+"""
+
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+
+from marketplace.extensions import db
+from marketplace.models import BusinessPlan, EvidenceDocument, Role, Submission, User
+
+from .audit import record_event
+from .errors import PermissionDenied, ServiceError
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+ODF_PREFIX = "application/vnd.oasis.opendocument."
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".odt": ODF_PREFIX + "text",
+    ".ods": ODF_PREFIX + "spreadsheet",
+    ".odp": ODF_PREFIX + "presentation",
+    ".odg": ODF_PREFIX + "graphics",
+}
+NOT_ALLOWED = "The file must be a PDF or an OpenDocument file (.odt, .ods, .odp or .odg)"
+
+
+def evidence_dir() -> Path:
+    configured = current_app.config.get("EVIDENCE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+
+
+def sniff_content_type(content: bytes) -> str | None:
+    """The content type the bytes themselves show, or None for anything else."""
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                first = archive.infolist()[0]
+                if first.filename != "mimetype":
+                    return None
+                declared = archive.read(first).decode("ascii").strip()
+        except (zipfile.BadZipFile, IndexError, UnicodeDecodeError, KeyError, RuntimeError):
+            return None
+        if declared.startswith(ODF_PREFIX):
+            return declared
+    return None
+
+
+def check_upload(filename: str, content: bytes) -> str:
+    """The content type of an acceptable upload; ServiceError naming the field otherwise."""
+    if not content:
+        raise ServiceError("The selected file is empty", field="document")
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise ServiceError("The file must be 10 MB or smaller", field="document")
+    extension = os.path.splitext(filename or "")[1].lower()
+    if extension not in EXTENSIONS:
+        raise ServiceError(NOT_ALLOWED, field="document")
+    sniffed = sniff_content_type(content)
+    # An ODF spreadsheet saved as .odt is still an ODF file, but a name that claims PDF or ODF
+    # over other bytes (a renamed executable) is refused.
+    if sniffed is None or (extension == ".pdf") != (sniffed == "application/pdf"):
+        raise ServiceError(f"The file is not what its name says. {NOT_ALLOWED}",
+                           field="document")
+    return sniffed
+
+
+def _check_uploader(actor: User, organisation_id: int) -> None:
+    if actor.role != Role.CSS_LEADER or not actor.belongs_to(organisation_id):
+        raise PermissionDenied("Only a leader of this CSS can add its evidence")
+
+
+def add_evidence(actor: User, *, filename: str, content: bytes,
+                 submission: Submission | None = None,
+                 plan: BusinessPlan | None = None) -> EvidenceDocument:
+    parent = submission or plan
+    _check_uploader(actor, parent.organisation_id)
+    if submission is not None and submission.review and submission.review.is_signed_off:
+        raise ServiceError("The review is signed off; no more evidence can be added",
+                           field="document")
+    if plan is not None and plan.is_submitted:
+        raise ServiceError("This plan version was submitted and cannot change",
+                           field="document")
+    content_type = check_upload(filename, content)
+    safe_name = os.path.basename(filename.replace("\\", "/"))[:255]
+    storage_name = uuid.uuid4().hex
+    folder = evidence_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    document = EvidenceDocument(
+        organisation_id=parent.organisation_id, submission=submission, business_plan=plan,
+        filename=safe_name, content_type=content_type, size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), storage_name=storage_name,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(document)
+    record_event("evidence.uploaded", document,
+                 f"{actor.full_name} uploaded {safe_name}", actor=actor,
+                 changes={"sha256": document.sha256, "size_bytes": len(content)})
+    path = folder / storage_name
+    path.write_bytes(content)
+    try:
+        db.session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return document
+
+
+def may_download(user: User, document: EvidenceDocument) -> bool:
+    """The CSS's own leaders, and the reviewers of what the document is evidence for."""
+    from .reviews import may_review
+
+    if user.role == Role.CSS_LEADER and user.belongs_to(document.organisation_id):
+        return True
+    submissions = [document.submission] if document.submission else (
+        db.session.query(Submission).filter_by(business_plan_id=document.business_plan_id).all()
+    )
+    for submission in submissions:
+        review = submission.review
+        if review is not None and user.id in review.reviewer_ids():
+            return True
+        # The BDU signs off and follows up, so its reviewers may read the evidence too.
+        if user.role == Role.BDU_REVIEWER and may_review(user, submission):
+            return True
+    return False
+
+
+def path_of(document: EvidenceDocument) -> Path:
+    return evidence_dir() / document.storage_name

@@ -1,0 +1,262 @@
+"""The financial model as an XLSX workbook: a template to download, and an upload to read.
+
+Each sheet has the four financial years across row 1 (columns C to F) and one row per
+customer, service line, expenditure category or the workforce below. Every problem found is
+reported against its cell, like "Income by customer!C5: enter a number", and nothing is
+saved unless the whole workbook reads cleanly.
+"""
+
+import io
+import re
+import zipfile
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from marketplace.domain.business_plan import Expenditure
+from marketplace.models import BusinessPlan, Organisation
+
+from .business_plans import PlanInvalid, read_financial_model
+
+CUSTOMERS = "Income by customer"
+SERVICE_LINES = "Income by service line"
+EXPENDITURE = "Expenditure"
+WORKFORCE = "Workforce"
+FIRST_YEAR_COLUMN = 3  # C
+YEAR_COLUMNS = range(FIRST_YEAR_COLUMN, FIRST_YEAR_COLUMN + 4)
+DEFAULT_YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
+EXPENDITURE_ROWS = (("pay", "Pay"), ("non_pay", "Non-pay"), ("overheads", "Overheads"))
+DEFAULT_SERVICE_LINES = (
+    ("business_intelligence", "Business intelligence"),
+    ("contract_management", "Contract management"),
+    ("procurement", "Clinical procurement"),
+    ("business_support", "Business support (HR, finance, IT)"),
+    ("communications", "Communications and engagement"),
+)
+_YEAR = re.compile(r"^\d{4}/\d{2}$")
+MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
+
+
+# --- the template ----------------------------------------------------------------------------
+
+
+def _header(sheet, first: str, second: str, years) -> None:
+    sheet.append([first, second, *years])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 44
+    for column in YEAR_COLUMNS:
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+
+
+def template(plan: BusinessPlan | None, ccgs: list[Organisation]) -> bytes:
+    """A workbook pre-filled with the plan's figures, or the region's CCGs and no figures."""
+    data = (plan.financial_model if plan is not None else None) or {}
+    years = data.get("years") or DEFAULT_YEARS
+    book = Workbook()
+    notes = book.active
+    notes.title = "Instructions"
+    for line in (
+        "CSS Marketplace: business plan financial model",
+        "Enter four consecutive financial years in row 1 of every sheet (C1 to F1).",
+        "Amounts are pounds, with no £ sign needed. Nothing may be negative.",
+        "Customers: a CCG's 3-character ODS code, 'board' (the NHS Commissioning Board) or "
+        "'other'. Total income by customer must equal total income by service line each year.",
+        "Leave a whole row blank to ignore it. Upload the file on the plan's page.",
+    ):
+        notes.append([line])
+    names = {ccg.ods_code: ccg.name for ccg in ccgs}
+
+    sheet = book.create_sheet(CUSTOMERS)
+    _header(sheet, "Customer code", "Customer name", years)
+    by_customer = data.get("income_by_customer") or {}
+    codes = list(dict.fromkeys(c for y in years for c in by_customer.get(y, {}))) or [
+        *names, "board", "other"]
+    for code in codes:
+        label = {"board": "NHS Commissioning Board", "other": "Other customers"}.get(
+            code, names.get(code, ""))
+        sheet.append([code, label, *(_figure(by_customer, y, code) for y in years)])
+
+    sheet = book.create_sheet(SERVICE_LINES)
+    _header(sheet, "Service line", "Description", years)
+    by_line = data.get("income_by_service_line") or {}
+    lines = list(dict.fromkeys(s for y in years for s in by_line.get(y, {}))) or [
+        key for key, _ in DEFAULT_SERVICE_LINES]
+    described = dict(DEFAULT_SERVICE_LINES)
+    for key in lines:
+        sheet.append([key, described.get(key, ""), *(_figure(by_line, y, key) for y in years)])
+
+    sheet = book.create_sheet(EXPENDITURE)
+    _header(sheet, "Category", "Description", years)
+    spend = data.get("expenditure") or {}
+    for key, label in EXPENDITURE_ROWS:
+        sheet.append([key, label, *(_figure(spend, y, key) for y in years)])
+
+    sheet = book.create_sheet(WORKFORCE)
+    _header(sheet, "Measure", "Description", years)
+    wte = data.get("wte") or {}
+    sheet.append(["wte", "Whole-time equivalent staff",
+                  *(Decimal(wte[y]) if y in wte else None for y in years)])
+
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _figure(table: dict, year: str, key: str):
+    value = table.get(year, {}).get(key)
+    return Decimal(value) if value is not None else None
+
+
+# --- reading an upload ------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self):
+        self.problems: list[tuple[str, str]] = []
+        # domain field path -> cell, so the domain's own checks are reported by cell too
+        self.cells: dict[str, str] = {}
+
+    def problem(self, sheet: str, ref: str, message: str) -> None:
+        self.problems.append((f"{sheet}!{ref}", message))
+
+    def years(self, sheet) -> list[str]:
+        found = []
+        for column in YEAR_COLUMNS:
+            ref = f"{get_column_letter(column)}1"
+            value = sheet.cell(row=1, column=column).value
+            text = str(value).strip() if value is not None else ""
+            if not _YEAR.match(text):
+                self.problem(sheet.title, ref, "enter the financial year, like 2013/14")
+            found.append(text)
+        return found
+
+    def number(self, sheet, row: int, column: int, path: str, *, blank_is_zero: bool):
+        ref = f"{get_column_letter(column)}{row}"
+        self.cells[path] = f"{sheet.title}!{ref}"
+        value = sheet.cell(row=row, column=column).value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if blank_is_zero:
+                return Decimal(0)
+            self.problem(sheet.title, ref, "enter a number")
+            return None
+        if isinstance(value, bool):
+            self.problem(sheet.title, ref, "enter a number")
+            return None
+        if isinstance(value, int | Decimal):
+            return Decimal(value)
+        try:
+            # Excel keeps numbers as binary doubles; their shortest text form is what was typed.
+            read = Decimal(str(value).strip().replace(",", "").lstrip("£"))
+        except InvalidOperation:
+            self.problem(sheet.title, ref, "enter a number")
+            return None
+        if not read.is_finite():
+            self.problem(sheet.title, ref, "enter a number")
+            return None
+        return read
+
+    def keyed_rows(self, sheet, years, what: str, table_name: str) -> dict:
+        table: dict[str, dict[str, Decimal]] = {year: {} for year in years}
+        seen: dict[str, int] = {}
+        for row in range(2, sheet.max_row + 1):
+            key = sheet.cell(row=row, column=1).value
+            key = str(key).strip() if key is not None else ""
+            figures = [sheet.cell(row=row, column=c).value for c in YEAR_COLUMNS]
+            if not key:
+                if any(v not in (None, "") for v in figures):
+                    self.problem(sheet.title, f"A{row}", f"enter the {what} for this row")
+                continue
+            # ODS codes are upper case; "board", "other" and service line keys lower case.
+            key = key.upper() if what == "customer code" and len(key) == 3 else key.lower()
+            if key in seen:
+                self.problem(sheet.title, f"A{row}", f"{key} is already on row {seen[key]}")
+                continue
+            seen[key] = row
+            for column, year in zip(YEAR_COLUMNS, years, strict=True):
+                path = f"{table_name}[{year}][{key}]"
+                value = self.number(sheet, row, column, path, blank_is_zero=True)
+                if value is not None:
+                    table[year][key] = value
+        return table
+
+
+def read_upload(content: bytes) -> dict:
+    """The raw financial model from a workbook; PlanInvalid naming sheet and cell otherwise."""
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise PlanInvalid([("document", "The file must be 10 MB or smaller")])
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True, read_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise PlanInvalid([("document", "The file is not an Excel workbook (.xlsx): download "
+                                        "the template and fill that in")]) from None
+    missing = [name for name in (CUSTOMERS, SERVICE_LINES, EXPENDITURE, WORKFORCE)
+               if name not in book.sheetnames]
+    if missing:
+        raise PlanInvalid([("document", f"The workbook has no sheet called “{name}”")
+                           for name in missing])
+    reader = _Reader()
+    years = reader.years(book[CUSTOMERS])
+    for name in (SERVICE_LINES, EXPENDITURE, WORKFORCE):
+        for column, (theirs, ours) in enumerate(zip(reader.years(book[name]), years,
+                                                    strict=True), start=FIRST_YEAR_COLUMN):
+            if theirs and ours and theirs != ours:
+                reader.problem(name, f"{get_column_letter(column)}1",
+                               f"must be {ours}, as on {CUSTOMERS}")
+    if reader.problems:
+        raise PlanInvalid(reader.problems)
+    raw = {
+        "years": years,
+        "income_by_customer": reader.keyed_rows(
+            book[CUSTOMERS], years, "customer code", "income_by_customer"),
+        "income_by_service_line": reader.keyed_rows(
+            book[SERVICE_LINES], years, "service line", "income_by_service_line"),
+        "expenditure": _expenditure(reader, book[EXPENDITURE], years),
+        "wte": {},
+    }
+    for column, year in zip(YEAR_COLUMNS, years, strict=True):
+        value = reader.number(book[WORKFORCE], 2, column, f"wte[{year}]", blank_is_zero=False)
+        if value is not None:
+            raw["wte"][year] = value
+    if reader.problems:
+        raise PlanInvalid(reader.problems)
+    try:
+        return _checked(raw)
+    except PlanInvalid as invalid:
+        raise PlanInvalid([(_cell_for(reader, path), message)
+                           for path, message in invalid.problems]) from None
+
+
+def _expenditure(reader: _Reader, sheet, years) -> dict:
+    spend: dict[str, dict] = {year: {} for year in years}
+    for row, (key, label) in enumerate(EXPENDITURE_ROWS, start=2):
+        found = str(sheet.cell(row=row, column=1).value or "").strip().lower()
+        if found != key:
+            reader.problem(sheet.title, f"A{row}", f"must say {key} ({label})")
+            continue
+        for column, year in zip(YEAR_COLUMNS, years, strict=True):
+            value = reader.number(sheet, row, column, f"expenditure[{year}][{key}]",
+                                  blank_is_zero=False)
+            if value is not None:
+                spend[year][key] = value
+    assert set(Expenditure.PARTS) == {key for key, _ in EXPENDITURE_ROWS}
+    return spend
+
+
+def _checked(raw: dict) -> dict:
+    read_financial_model(raw)  # the domain's checks: negatives, totals, consecutive years
+    return raw
+
+
+def _cell_for(reader: _Reader, path: str) -> str:
+    """Map a domain field path back to the cell it came from, where there is one."""
+    if path in reader.cells:
+        return reader.cells[path]
+    if path.startswith("income_by_service_line["):
+        return f"{SERVICE_LINES} (total for {path[len('income_by_service_line['):-1]})"
+    if path == "years":
+        return f"{CUSTOMERS}!C1:F1"
+    return path

@@ -1,0 +1,118 @@
+"""Issuing review documents and deciding who may read them.
+
+A review's PDF is rendered and stored when it is signed off, in the sign-off's transaction
+(services/reviews.sign_off calls stage_issue), so a failed render leaves the review a draft
+and nothing stored. Reviews signed off before documents existed (the 2012 demo results)
+are issued later by ensure_issued, from `flask reviews render` or on first download.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Checkpoint,
+    IssuedDocument,
+    Review,
+    ReviewStatus,
+    Role,
+    Submission,
+    User,
+)
+from marketplace.reports import storage
+from marketplace.reports.archive import deterministic_zip
+from marketplace.reports.pdf import RenderError
+from marketplace.reports.review_document import document_filename, render_review_pdf
+
+from . import reviews as review_rules  # reviews imports this module: read its rules late
+from .audit import record_event
+from .errors import ServiceError
+
+
+class DocumentNotRendered(ServiceError):
+    """The review's PDF could not be rendered, so nothing was issued."""
+
+
+def may_read(user: User, review: Review) -> bool:
+    """The issued document: the CSS under review, BDU reviewers, and at a checkpoint that
+    peer reviewers assess, the peers who reviewed or signed off this one."""
+    if not (user.is_active_user and review.is_signed_off):
+        return False
+    if user.role == Role.BDU_REVIEWER:
+        return True
+    if user.role == Role.CSS_LEADER:
+        return user.belongs_to(review.submission.organisation_id)
+    if user.role == Role.PEER_REVIEWER:
+        return (review.submission.checkpoint.reviewer_role == Role.PEER_REVIEWER
+                and user.id in review.reviewer_ids() | {review.signed_off_by_id})
+    return False
+
+
+def may_preview(user: User, review: Review) -> bool:
+    """A draft's preview: whoever may review or sign it off, never the CSS under review."""
+    return not review.is_signed_off and review_rules.may_review(user, review.submission)
+
+
+def _render(review: Review, version: int) -> bytes:
+    try:
+        return render_review_pdf(review, version=version)
+    except RenderError as error:
+        raise DocumentNotRendered(
+            f"The review document could not be rendered, so nothing was issued: {error}"
+        ) from error
+
+
+def stage_issue(review: Review) -> IssuedDocument:
+    """Render the signed-off review and stage its document; the caller commits."""
+    if not review.is_signed_off:
+        raise ServiceError("Only a signed-off review is issued")
+    version = storage.next_version(review.id)
+    content = _render(review, version)
+    return storage.store(review, content, filename=document_filename(review, version),
+                         issued_at=review.signed_off_at, version=version)
+
+
+def ensure_issued(review: Review) -> tuple[IssuedDocument, bool]:
+    """The review's issued document, issuing it first if it has none. (document, issued now)"""
+    existing = storage.latest(review.id)
+    if existing is not None:
+        return existing, False
+    document = stage_issue(review)
+    record_event("review.document_issued", review,
+                 f"Review document {document.filename} issued for "
+                 f"{review.submission.organisation.name}",
+                 changes={"sha256": document.sha256, "version": document.version})
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another worker or download issued it first: theirs is the document, and it is
+        # byte-for-byte what this render made.
+        db.session.rollback()
+        return storage.latest(review.id), False
+    return document, True
+
+
+def preview(review: Review) -> bytes:
+    """A DRAFT-marked PDF of a review in progress; never stored."""
+    if review.is_signed_off:
+        raise ServiceError("A signed-off review has an issued document, not a preview")
+    return _render(review, version=storage.next_version(review.id))
+
+
+def signed_off_reviews(checkpoint: Checkpoint) -> list[Review]:
+    return list(db.session.scalars(
+        select(Review).join(Submission).where(
+            Submission.checkpoint_id == checkpoint.id,
+            Review.status == ReviewStatus.SIGNED_OFF,
+        ).order_by(Review.id)))
+
+
+def checkpoint_archive(checkpoint: Checkpoint) -> tuple[bytes, int]:
+    """A ZIP of every issued review document of a checkpoint, and how many it holds."""
+    documents = storage.latest_for_checkpoint(checkpoint.id, with_content=True)
+    archive = deterministic_zip(
+        (document.filename, document.issued_at, storage.read(document))
+        for document in documents)
+    return archive, len(documents)

@@ -1,0 +1,266 @@
+"""Reviewing a submission: assignment, ratings, outcome and override, sign-off.
+
+Rules: a reviewer never comes from the organisation under review and holds the checkpoint's
+reviewer role; the outcome comes from the ratings by the checkpoint's rule unless overridden
+with a written reason; someone other than the author and the assigned reviewers signs off;
+at sign-off the review's PDF is rendered and stored in the same transaction, so a review is
+never signed off without its issued document; after sign-off the review cannot change; of
+two saves based on the same read, the later is refused (lock_version) with the reviewer's
+input kept by the view.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace.domain.checkpoints import (
+    RATING_SCALES,
+    CheckpointError,
+    HostingDecision,
+    HostingRecommendation,
+    compute_outcome,
+)
+from marketplace.extensions import db
+from marketplace.models import (
+    Organisation,
+    OrganisationKind,
+    Rating,
+    Review,
+    ReviewAssignment,
+    ReviewStatus,
+    Role,
+    Submission,
+    User,
+)
+from marketplace.models.base import utcnow
+
+from . import review_documents  # a module import: review_documents imports this one too
+from .audit import record_event
+from .checkpoints import outcome_label
+from .errors import Conflict, PermissionDenied, ServiceError
+
+CONFLICT_MESSAGE = (
+    "Another reviewer saved this review after you opened it, so your changes were not saved. "
+    "Your entries are shown below: check them against the latest version and save again."
+)
+
+
+def may_review(user: User, submission: Submission) -> bool:
+    """Holds the checkpoint's reviewer role and is not from the organisation under review."""
+    return (
+        user.is_active_user
+        and user.role == submission.checkpoint.reviewer_role
+        and not user.belongs_to(submission.organisation_id)
+    )
+
+
+def may_edit(user: User, review: Review) -> bool:
+    return may_review(user, review.submission) and user.id in review.reviewer_ids()
+
+
+def may_sign_off(user: User, review: Review) -> bool:
+    return may_review(user, review.submission) and user.id not in review.reviewer_ids()
+
+
+def eligible_reviewers(submission: Submission) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(
+            User.role == submission.checkpoint.reviewer_role,
+            User.is_active_user.is_(True),
+            User.organisation_id != submission.organisation_id,
+        ).order_by(User.full_name)
+    ))
+
+
+def _check_reviewer(reviewer: User, submission: Submission) -> None:
+    if reviewer.belongs_to(submission.organisation_id):
+        raise PermissionDenied(
+            f"{reviewer.full_name} works for {submission.organisation.name} and cannot review it",
+            field="reviewer_id",
+        )
+    if not may_review(reviewer, submission):
+        raise PermissionDenied(
+            f"{submission.checkpoint.title} is reviewed by a "
+            f"{submission.checkpoint.reviewer_role_label.lower()}", field="reviewer_id",
+        )
+
+
+def _check_assigner(actor: User, reviewer: User) -> None:
+    if actor.role in (Role.BDU_REVIEWER, Role.ADMIN) or actor.id == reviewer.id:
+        return
+    raise PermissionDenied("Only the BDU assigns reviewers to other people")
+
+
+def _check_draft(review: Review) -> None:
+    if review.is_signed_off:
+        raise ServiceError("This review has been signed off and can no longer change")
+
+
+def assign_reviewer(actor: User, submission: Submission, reviewer: User) -> Review:
+    """Start the review with its author, or add a reviewer to one already started."""
+    _check_assigner(actor, reviewer)
+    _check_reviewer(reviewer, submission)
+    review = submission.review
+    if review is None:
+        review = Review(submission=submission, author=reviewer, status=ReviewStatus.DRAFT)
+        db.session.add(review)
+    else:
+        _check_draft(review)
+        if reviewer.id in review.reviewer_ids():
+            raise ServiceError(f"{reviewer.full_name} is already a reviewer", field="reviewer_id")
+        review.updated_at = utcnow()
+    review.assignments.append(ReviewAssignment(reviewer=reviewer, assigned_by_id=actor.id))
+    record_event("review.reviewer_assigned", review,
+                 f"{reviewer.full_name} assigned to review {submission.organisation.name} at "
+                 f"{submission.checkpoint.title}", actor=actor)
+    db.session.commit()
+    return review
+
+
+def _check_lock(review: Review, expected_lock_version: int) -> None:
+    if review.lock_version != expected_lock_version:
+        raise Conflict(CONFLICT_MESSAGE)
+
+
+def _commit_or_conflict() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from None
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    value: str  # "" for not rated yet
+    commentary: str
+
+
+def save_review(actor: User, review: Review, *, expected_lock_version: int,
+                ratings: dict[int, RatingInput], summary: str, outcome_code: str = "",
+                override_reason: str = "", merge_with_id: int | None = None) -> Review:
+    if not may_edit(actor, review):
+        raise PermissionDenied("Only a reviewer assigned to this review can change it")
+    _check_draft(review)
+    _check_lock(review, expected_lock_version)
+    checkpoint = review.submission.checkpoint
+    scale = RATING_SCALES[checkpoint.rating_scale]
+    for criterion in checkpoint.criteria:
+        entry = ratings.get(criterion.id, RatingInput("", ""))
+        existing = review.rating_for(criterion.id)
+        if entry.value and entry.value not in {member.value for member in scale}:
+            raise ServiceError(f"Choose a rating for {criterion.name}",
+                               field=f"rating-{criterion.id}")
+        if not entry.value:
+            if existing is not None:
+                review.ratings.remove(existing)
+            continue
+        if existing is None:
+            review.ratings.append(Rating(criterion=criterion, value=entry.value,
+                                         commentary=entry.commentary))
+        else:
+            existing.value, existing.commentary = entry.value, entry.commentary
+    review.summary = summary
+    _set_outcome(review, outcome_code, override_reason.strip(), merge_with_id)
+    review.updated_at = utcnow()  # every save moves lock_version on, ratings included
+    record_event("review.saved", review,
+                 f"{actor.full_name} saved the review of {review.submission.organisation.name}",
+                 changes={"outcome": review.outcome_code,
+                          "ratings": {r.criterion.key: r.value for r in review.ratings}},
+                 actor=actor)
+    _commit_or_conflict()
+    return review
+
+
+def computed_outcome(review: Review):
+    """The rule's outcome for the ratings so far, or None until every criterion is rated."""
+    checkpoint = review.submission.checkpoint
+    values = {r.criterion.key: r.value for r in review.ratings}
+    if not checkpoint.criteria or len(values) < len(checkpoint.criteria):
+        return None
+    try:
+        return compute_outcome(checkpoint.rule_key, values)
+    except CheckpointError:
+        return None
+
+
+def _set_outcome(review: Review, outcome_code: str, override_reason: str,
+                 merge_with_id: int | None) -> None:
+    rule_key = review.submission.checkpoint.rule_key
+    computed = computed_outcome(review)
+    review.computed_outcome_code = computed.code if computed else None
+    chosen = outcome_code or (computed.code if computed else None)
+    if outcome_code and outcome_label(rule_key, outcome_code) is None:
+        raise ServiceError("Choose one of the outcomes listed", field="outcome_code")
+    if chosen and chosen != review.computed_outcome_code and not override_reason:
+        raise ServiceError(
+            "Give the reason for an outcome different from the one the ratings give",
+            field="override_reason",
+        )
+    merge_with = _merge_partner(review, chosen, merge_with_id) if rule_key == "cp3_hosting" \
+        else None
+    review.outcome_code = chosen
+    if computed is not None and chosen == computed.code:
+        review.outcome_label = computed.label
+        review.override_reason = ""
+    else:
+        review.outcome_label = outcome_label(rule_key, chosen)
+        review.override_reason = override_reason if chosen else ""
+    review.merge_with = merge_with
+
+
+def _merge_partner(review: Review, chosen: str | None, merge_with_id: int | None):
+    partner = db.session.get(Organisation, merge_with_id) if merge_with_id else None
+    if partner is not None and (partner.kind != OrganisationKind.CSS
+                                or partner.id == review.submission.organisation_id):
+        raise ServiceError("Choose another CSS to merge with", field="merge_with_id")
+    if chosen is None:
+        return None
+    try:
+        HostingDecision(HostingRecommendation(chosen), partner.name if partner else None)
+    except CheckpointError as error:
+        message = str(error)
+        raise ServiceError(message[:1].upper() + message[1:], field="merge_with_id") from None
+    return partner
+
+
+def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Review:
+    if actor.id in review.reviewer_ids():
+        raise PermissionDenied("A second reviewer signs off: you cannot sign off a review "
+                               "you wrote or were assigned to")
+    if not may_review(actor, review.submission):
+        raise PermissionDenied("You cannot sign off this review")
+    _check_draft(review)
+    _check_lock(review, expected_lock_version)
+    checkpoint = review.submission.checkpoint
+    if len(review.ratings) < len(checkpoint.criteria):
+        raise ServiceError("Every criterion must be rated before sign-off")
+    if not review.outcome_code:
+        raise ServiceError("The review has no outcome yet")
+    review.status = ReviewStatus.SIGNED_OFF
+    review.signed_off_by = actor
+    review.signed_off_at = utcnow()
+    try:
+        # No autoflush while rendering: the review is written once, at commit, where a
+        # concurrent change is caught as a conflict like any other save.
+        with db.session.no_autoflush:
+            document = review_documents.stage_issue(review)
+    except ServiceError:
+        db.session.rollback()  # the review stays a draft: nothing half-done
+        raise
+    record_event("review.signed_off", review,
+                 f"{actor.full_name} signed off {review.submission.organisation.name} at "
+                 f"{checkpoint.title}: {review.outcome_label}",
+                 changes={"document": document.filename, "sha256": document.sha256},
+                 actor=actor)
+    _commit_or_conflict()
+    return review
+
+
+def reviews_for_user(user: User) -> list[Review]:
+    return list(db.session.scalars(
+        select(Review).join(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id)
+        .order_by(Review.status, Review.id)
+    ))
+

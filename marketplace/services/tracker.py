@@ -1,0 +1,216 @@
+"""Read models for the BDU tracker, the CSV export, the results API and a CSS's progress."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.domain.checkpoints import TIMELINE_2012, Milestone, overdue_milestones
+from marketplace.extensions import db
+from marketplace.models import (
+    Agreement,
+    AgreementStatus,
+    Checkpoint,
+    Condition,
+    ConditionStatus,
+    Organisation,
+    OrganisationKind,
+    Review,
+    ReviewStatus,
+    Role,
+    Submission,
+    User,
+)
+
+from .checkpoints import checkpoints, outcome_colour
+
+# Milestones a CSS itself has to meet; staff transfer and Board hosting happen to everyone.
+CSS_MILESTONES = tuple(
+    m for m in TIMELINE_2012 if m.key not in ("staff_transfer_begins", "hosted_by_board")
+)
+SUBMITTED_MILESTONE = {1: "cp1_prospectus_review", 2: "cp2_outline_business_plan",
+                       3: "cp3_full_business_plan", 4: "cp4", 5: "cp5"}
+OPEN_CONDITION_STATUSES = (ConditionStatus.OPEN, ConditionStatus.RESPONDED,
+                           ConditionStatus.REOPENED)
+
+STATUSES = {
+    "not_submitted": ("Not submitted", "grey"),
+    "awaiting_review": ("Submitted, awaiting review", "blue"),
+    "in_review": ("In review", "yellow"),
+    "signed_off": ("Signed off", "green"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    checkpoint: Checkpoint
+    status: str
+    submission: Submission | None = None
+
+    @property
+    def review(self) -> Review | None:
+        return self.submission.review if self.submission else None
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status][0]
+
+    @property
+    def status_colour(self) -> str:
+        return STATUSES[self.status][1]
+
+    @property
+    def outcome_code(self) -> str | None:
+        return self.review.outcome_code if self.status == "signed_off" else None
+
+    @property
+    def outcome_label(self) -> str | None:
+        return self.review.outcome_label if self.status == "signed_off" else None
+
+    @property
+    def outcome_colour(self) -> str:
+        return outcome_colour(self.outcome_code)
+
+
+@dataclass
+class CssProgress:
+    organisation: Organisation
+    cells: list[Cell] = field(default_factory=list)
+    open_conditions: int = 0
+    overdue: list[Milestone] = field(default_factory=list)
+
+    def cell(self, number: int) -> Cell | None:
+        return next((c for c in self.cells if c.checkpoint.number == number), None)
+
+
+def as_of_date() -> date:
+    configured = current_app.config.get("ASSURANCE_AS_OF")
+    return date.fromisoformat(configured) if configured else date.today()
+
+
+def _status(submission: Submission | None) -> str:
+    if submission is None:
+        return "not_submitted"
+    if submission.review is None:
+        return "awaiting_review"
+    return "signed_off" if submission.review.status == ReviewStatus.SIGNED_OFF else "in_review"
+
+
+def progress(region_id: int | None = None, organisation_id: int | None = None,
+             as_of: date | None = None) -> list[CssProgress]:
+    as_of = as_of or as_of_date()
+    statement = select(Organisation).where(Organisation.kind == OrganisationKind.CSS)
+    if region_id:
+        statement = statement.where(Organisation.region_id == region_id)
+    if organisation_id:
+        statement = statement.where(Organisation.id == organisation_id)
+    organisations = list(db.session.scalars(
+        statement.options(selectinload(Organisation.region)).order_by(Organisation.name)
+    ))
+    ids = [o.id for o in organisations]
+    all_checkpoints = checkpoints()
+    submissions = {
+        (s.organisation_id, s.checkpoint_id): s
+        for s in db.session.scalars(
+            select(Submission).where(Submission.organisation_id.in_(ids))
+            .options(selectinload(Submission.review))
+        )
+    }
+    open_conditions = dict(db.session.execute(
+        select(Submission.organisation_id, func.count(Condition.id))
+        .join(Review, Review.submission_id == Submission.id)
+        .join(Condition, Condition.review_id == Review.id)
+        .where(Submission.organisation_id.in_(ids), Review.status == ReviewStatus.SIGNED_OFF,
+               Condition.status.in_(OPEN_CONDITION_STATUSES))
+        .group_by(Submission.organisation_id)
+    ).all())
+    agreements = _agreement_statuses(ids)
+    with_leaders = set(db.session.scalars(
+        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
+                                           User.organisation_id.in_(ids))
+    ))
+    rows = []
+    for organisation in organisations:
+        row = CssProgress(organisation, open_conditions=open_conditions.get(organisation.id, 0))
+        for checkpoint in all_checkpoints:
+            submission = submissions.get((organisation.id, checkpoint.id))
+            row.cells.append(Cell(checkpoint, _status(submission), submission))
+        done = _completed(row, agreements.get(organisation.id, set()),
+                          organisation.id in with_leaders)
+        row.overdue = overdue_milestones(as_of, done, CSS_MILESTONES)
+        rows.append(row)
+    return rows
+
+
+def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
+    statuses: dict[int, set[str]] = {}
+    for provider_id, status in db.session.execute(
+        select(Agreement.provider_id, Agreement.status).where(Agreement.provider_id.in_(ids))
+    ):
+        statuses.setdefault(provider_id, set()).add(status)
+    return statuses
+
+
+def _completed(row: CssProgress, agreement_statuses: set[str], has_leader: bool) -> set[str]:
+    done = set()
+    for cell in row.cells:
+        key = SUBMITTED_MILESTONE.get(cell.checkpoint.number)
+        if key and cell.status != "not_submitted":
+            done.add(key)
+        if cell.checkpoint.number == 3 and cell.status == "signed_off":
+            done |= {"cp3_assurance_completed", "hosting_decisions"}
+    if agreement_statuses:  # any agreement, even a draft, is the draft SLA milestone
+        done.add("draft_slas_signed")
+    if agreement_statuses & {AgreementStatus.SIGNED, AgreementStatus.FINAL}:
+        done.add("slas_signed")
+    if AgreementStatus.FINAL in agreement_statuses:
+        done.add("final_slas")
+    if has_leader:
+        done.add("css_leaders_identified")
+    return done
+
+
+def csv_export(rows: list[CssProgress]) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    numbers = [cell.checkpoint.number for cell in rows[0].cells] if rows else []
+    writer.writerow(
+        ["CSS", "Region"]
+        + [f"Checkpoint {n} {what}" for n in numbers for what in ("status", "outcome")]
+        + ["Open conditions", "Overdue milestones"]
+    )
+    for row in rows:
+        writer.writerow(
+            [row.organisation.name, row.organisation.region.name if row.organisation.region
+             else "National"]
+            + [value for cell in row.cells for value in (cell.status_label,
+                                                         cell.outcome_label or "")]
+            + [row.open_conditions, "; ".join(m.title for m in row.overdue)]
+        )
+    return output.getvalue()
+
+
+def results(checkpoint: Checkpoint) -> list[dict]:
+    """One entry per CSS for the API: status, outcome, and the scenario letter at checkpoint 2."""
+    entries = []
+    for row in progress():
+        cell = row.cell(checkpoint.number)
+        entry = {
+            "organisation_id": row.organisation.id,
+            "organisation": row.organisation.name,
+            "region": row.organisation.region.name if row.organisation.region else None,
+            "status": cell.status,
+            "status_label": cell.status_label,
+            "outcome": cell.outcome_code,
+            "outcome_label": cell.outcome_label,
+            "signed_off_at": cell.review.signed_off_at.isoformat()
+            if cell.status == "signed_off" else None,
+        }
+        if checkpoint.rule_key == "cp2_scenario":
+            entry["scenario"] = cell.outcome_code
+        entries.append(entry)
+    return entries

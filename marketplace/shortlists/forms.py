@@ -1,0 +1,17 @@
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import DataRequired
+
+from marketplace.forms import BaseForm
+
+
+class AddToShortlistForm(BaseForm):
+    offer_id = IntegerField(
+        "Offer number",
+        description="Every published offer has a number, shown with it.",
+        validators=[DataRequired("Enter the number of an offer to shortlist")],
+    )
+    next = HiddenField()
+
+
+class RemoveFromShortlistForm(BaseForm):
+    """Only the CSRF token: the entry is in the URL."""

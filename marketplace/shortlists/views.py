@@ -1,0 +1,122 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.extensions import db
+from marketplace.security import is_safe_next
+from marketplace.services import shortlists as service
+from marketplace.services.errors import NotFound, ServiceError
+
+from . import bp, exports
+from .forms import AddToShortlistForm, RemoveFromShortlistForm
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _back(form_next: str | None):
+    return redirect(form_next if is_safe_next(form_next) else url_for("shortlists.index"))
+
+
+@bp.route("")
+def index():
+    ccg = current_user.organisation
+    return render_template(
+        "shortlists/index.html",
+        shortlists=service.shortlist_views(ccg),
+        population=ccg.population,
+        remove_form=RemoveFromShortlistForm(),
+        add_form=AddToShortlistForm(formdata=None),
+        max_compared=service.MAX_COMPARED,
+    )
+
+
+@bp.post("/add")
+def add():
+    """The "Add to shortlist" button on offer and search pages posts here."""
+    form = AddToShortlistForm()
+    if not form.validate_on_submit():
+        flash("Enter the number of an offer to shortlist.", "error")
+        return _back(form.next.data)
+    try:
+        shortlist, added = service.add_offer(
+            current_user, current_user.organisation, form.offer_id.data
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        if isinstance(error, NotFound):
+            abort(404)
+        flash(error.message, "error")
+        return _back(form.next.data)
+    name = shortlist.specification.name
+    flash(
+        f"Added to your shortlist for {name}."
+        if added
+        else f"That offer is already on your shortlist for {name}.",
+        "success",
+    )
+    return _back(form.next.data)
+
+
+@bp.post("/entries/<int:entry_id>/remove")
+def remove(entry_id: int):
+    form = RemoveFromShortlistForm()
+    if form.validate_on_submit():
+        try:
+            offer = service.remove_entry(current_user, current_user.organisation, entry_id)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        flash(
+            f"{offer.title} from {offer.organisation.name} was taken off your shortlist.", "success"
+        )
+    return redirect(url_for("shortlists.index"))
+
+
+def _comparison():
+    """The comparison for ?offer=... or the error to show instead."""
+    try:
+        offer_ids = service.parse_offer_ids(request.args.getlist("offer"))
+        return service.compare(current_user.organisation, offer_ids), None
+    except ServiceError as error:
+        return None, error
+
+
+@bp.route("/compare")
+def compare():
+    comparison, error = _comparison()
+    offer_ids = [row.offer.id for row in comparison.offers] if comparison else []
+    status = 200 if error is None else (404 if isinstance(error, NotFound) else 400)
+    return render_template(
+        "shortlists/compare.html",
+        comparison=comparison,
+        error=error,
+        offer_ids=offer_ids,
+        shortlisted=service.shortlisted_offer_ids(current_user.organisation),
+        max_compared=service.MAX_COMPARED,
+    ), status
+
+
+def _export(render, extension: str, mimetype: str):
+    comparison, error = _comparison()
+    if error is not None:
+        return render_template(
+            "shortlists/compare.html",
+            comparison=None,
+            error=error,
+            offer_ids=[],
+            shortlisted=set(),
+            max_compared=service.MAX_COMPARED,
+        ), (404 if isinstance(error, NotFound) else 400)
+    disposition = f'attachment; filename="{exports.filename(comparison, extension)}"'
+    return Response(
+        render(comparison), mimetype=mimetype, headers={"Content-Disposition": disposition}
+    )
+
+
+@bp.route("/compare.csv")
+def compare_csv():
+    return _export(exports.comparison_csv, "csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/compare.xlsx")
+def compare_xlsx():
+    return _export(exports.comparison_xlsx, "xlsx", XLSX_MIMETYPE)

@@ -1,0 +1,69 @@
+"""Filters and globals for templates. Templates display; they never compute money."""
+
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import g
+from flask_login import current_user
+
+from marketplace.domain.money import format_money
+
+from .navigation import navigation_for
+
+
+def _money(value) -> str:
+    if value is None:
+        return "–"
+    return format_money(Decimal(value))
+
+
+def _date(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return value.strftime("%-d %B %Y at %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    return str(value)
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def _quantity(value) -> str:
+    """Days or cases: 40.00 → 40, 12.50 → 12.5, with thousands separators."""
+    if value is None:
+        return "–"
+    return f"{Decimal(value).normalize():,f}"
+
+
+def _offer_price(offer) -> str:
+    """An offer's price in words, as its pricing model states it."""
+    price = format_money(offer.price)
+    if offer.pricing_model == "per_head":
+        return f"{price} per head a year"
+    if offer.pricing_model == "fixed_annual":
+        return f"{price} a year"
+    unit = "day" if offer.pricing_model == "day_rate" else "case"
+    return f"{price} a {unit} × {_quantity(offer.estimated_quantity)} {unit}s a year"
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters["money"] = _money
+    app.jinja_env.filters["govdate"] = _date
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["quantity"] = _quantity
+    app.jinja_env.filters["offer_price"] = _offer_price
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.context_processor
+    def inject_navigation():
+        return {"navigation_items": navigation_for(current_user)}

@@ -1,0 +1,48 @@
+from datetime import date
+
+from flask import Response, render_template, request
+from sqlalchemy import select
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from marketplace.extensions import db
+from marketplace.forms import BaseForm
+from marketplace.models import Region
+from marketplace.services import checkpoints, tracker
+
+from . import bp
+
+
+class TrackerFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing changes
+
+    region = SelectField("Region", coerce=str, validators=[Optional()])
+    as_of = DateField("Overdue as of", validators=[Optional()],
+                      description="For example, 2012-10-15. Leave blank for today.")
+
+
+def _filtered():
+    form = TrackerFilterForm(request.args)
+    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
+    form.region.choices = [("", "All regions")] + [(str(r.id), r.name) for r in regions]
+    form.validate()
+    region_id = int(form.region.data) if (form.region.data or "").isdigit() else None
+    as_of: date = (form.as_of.data if not form.as_of.errors else None) or tracker.as_of_date()
+    return form, tracker.progress(region_id=region_id, as_of=as_of), as_of
+
+
+@bp.route("")
+def dashboard():
+    form, rows, as_of = _filtered()
+    return render_template("tracker/dashboard.html", title="Assurance tracker", form=form,
+                           rows=rows, as_of=as_of, checkpoints=checkpoints.checkpoints(),
+                           query=request.query_string.decode())
+
+
+@bp.route("/export.csv")
+def export():
+    _form, rows, as_of = _filtered()
+    return Response(tracker.csv_export(rows), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="assurance-tracker-{as_of}.csv"'})

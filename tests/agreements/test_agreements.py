@@ -1,0 +1,528 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Agreement, AuditEvent
+from marketplace.services import agreements as service
+from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+
+from ..builders import create_agreement, create_prospectus_version_with_offers
+from ..conftest import html, text_of, user
+
+TERMS = {"start_date": "2013-04-01", "end_date": "2014-09-30"}
+
+
+def agreements():
+    return db.session.scalars(select(Agreement).order_by(Agreement.id)).all()
+
+
+def error_at(response, field_id):
+    element = html(response).select_one(f"#{field_id}-error")
+    return element.get_text(" ", strip=True) if element else None
+
+
+def new_agreement(client, *offers, **fields):
+    data = {"offer_ids": [o.id for o in offers], **TERMS, **fields}
+    return client.post("/agreements/new", data=data)
+
+
+def draft(market, *offers, **terms):
+    ccg_user = user("ccg@demo.test")
+    return service.create_agreement(
+        ccg_user,
+        ccg_user.organisation,
+        [o.id for o in offers or (market.arden_bi,)],
+        service.AgreementTerms(
+            terms.get("start", date(2013, 4, 1)), terms.get("end", date(2014, 9, 30))
+        ),
+    )
+
+
+# Drafting
+
+
+def test_a_ccg_drafts_an_agreement_from_its_shortlist(ccg_client, market):
+    ccg_client.post("/shortlists/add", data={"offer_id": market.arden_bi.id})
+    ccg_client.post("/shortlists/add", data={"offer_id": market.arden_contracts.id})
+    form_page = html(ccg_client.get("/agreements/new"))
+    labels = [
+        label.get_text(" ", strip=True) for label in form_page.select(".nhsuk-checkboxes__label")
+    ]
+    assert any(
+        "Arden business intelligence – Arden CSS v2 – £5,575,152.00 a year" in t for t in labels
+    )
+
+    response = new_agreement(ccg_client, market.arden_bi, market.arden_contracts)
+    assert response.status_code == 302
+    [agreement] = agreements()
+    assert response.headers["Location"] == f"/agreements/{agreement.id}"
+    assert agreement.reference == "SLA-05A-001"
+    assert agreement.status == "draft"
+    assert agreement.provider == market.arden
+    # £12 × 464,596 + £250,000 = £5,825,152.00
+    assert agreement.computed_annual_value == Decimal("5825152.00")
+    assert agreement.annual_value == Decimal("5825152.00")
+    assert [line.offer_id for line in agreement.lines] == [
+        market.arden_bi.id,
+        market.arden_contracts.id,
+    ]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agreement.drafted"))
+    assert event.object_id == str(agreement.id) and event.actor.email == "ccg@demo.test"
+
+    page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+    assert "Draft" in page and "£5,825,152.00" in page and "1 April 2013" in page
+
+
+def test_offers_can_be_given_by_number(ccg_client, market):
+    response = ccg_client.post(
+        "/agreements/new",
+        data={"offer_numbers": f"{market.gem_bi.id}, {market.gem_contracts.id}", **TERMS},
+    )
+    assert response.status_code == 302
+    [agreement] = agreements()
+    assert agreement.provider == market.gem
+    # £9.50 × 464,596 + £150 × 1,000 = £4,563,662.00
+    assert agreement.computed_annual_value == Decimal("4563662.00")
+
+
+def test_a_comparison_can_start_an_agreement_with_the_offer_ticked(ccg_client, market):
+    page = html(ccg_client.get(f"/agreements/new?offer={market.meridian_bi.id}"))
+    box = page.select_one(f'input[name=offer_ids][value="{market.meridian_bi.id}"]')
+    assert box is not None and box.has_attr("checked")
+
+
+def test_offers_from_two_providers_are_refused(ccg_client, market):
+    response = new_agreement(ccg_client, market.arden_bi, market.gem_contracts)
+    assert response.status_code == 400
+    assert "An agreement is with one provider" in error_at(response, "offer_ids")
+    assert agreements() == []
+
+
+def test_a_draft_offer_is_refused(ccg_client, market):
+    response = ccg_client.post(
+        "/agreements/new", data={"offer_numbers": str(market.arden_draft_bi.id), **TERMS}
+    )
+    assert response.status_code == 400
+    assert "There is no published offer with that number" in error_at(response, "offer_numbers")
+    assert agreements() == []
+
+
+def test_an_offer_from_a_superseded_version_is_refused(ccg_client, market):
+    response = ccg_client.post(
+        "/agreements/new", data={"offer_numbers": str(market.arden_old_bi.id), **TERMS}
+    )
+    assert "has been superseded" in error_at(response, "offer_numbers")
+
+
+def test_no_offers_is_refused(ccg_client, market):
+    response = ccg_client.post("/agreements/new", data=TERMS)
+    # Nothing shortlisted, so only the offer-number field is on the page.
+    assert "Choose at least one offer" in error_at(response, "offer_numbers")
+
+
+def test_end_before_start_is_refused_at_the_field(ccg_client, market):
+    response = new_agreement(
+        ccg_client, market.arden_bi, start_date="2013-04-01", end_date="2013-03-01"
+    )
+    assert response.status_code == 400
+    assert error_at(response, "end_date") == "Error: The end date must be after the start date"
+    assert agreements() == []
+
+
+def test_missing_and_impossible_dates(ccg_client, market):
+    response = new_agreement(ccg_client, market.arden_bi, start_date="", end_date="2013-02-30")
+    assert "Enter the start date" in error_at(response, "start_date")
+    assert "must be a real date" in error_at(response, "end_date")
+
+
+def test_longer_than_18_months_is_saved_with_a_warning_in_words(ccg_client, market):
+    response = new_agreement(
+        ccg_client, market.arden_bi, start_date="2013-04-01", end_date="2015-03-31"
+    )
+    page = text_of(ccg_client.get(response.headers["Location"]))
+    assert "This agreement runs for 24 months, longer than 18 months" in page
+    assert "Longer than 18 months" in text_of(ccg_client.get("/agreements"))
+
+
+def test_18_months_exactly_has_no_warning(ccg_client, market):
+    response = new_agreement(ccg_client, market.arden_bi)
+    assert "longer than 18 months" not in text_of(ccg_client.get(response.headers["Location"]))
+
+
+def test_a_changed_value_needs_a_reason(ccg_client, market):
+    response = new_agreement(ccg_client, market.arden_bi, annual_value="5000000")
+    assert response.status_code == 400
+    assert (
+        "Give a reason for agreeing £5,000,000.00 a year rather than the £5,575,152.00"
+        in error_at(response, "value_change_reason")
+    )
+    assert agreements() == []
+
+    response = new_agreement(
+        ccg_client,
+        market.arden_bi,
+        annual_value="5,000,000.00",
+        value_change_reason="Volume discount agreed at the March meeting",
+    )
+    assert response.status_code == 302
+    [agreement] = agreements()
+    assert agreement.annual_value == Decimal("5000000.00")
+    assert agreement.computed_annual_value == Decimal("5575152.00")
+    assert agreement.value_change_reason == "Volume discount agreed at the March meeting"
+    page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+    assert "Volume discount agreed at the March meeting" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "cannot be negative"),
+        ("lots", "as an amount of money"),
+        ("60000000", "at most £50,000,000.00"),
+    ],
+)
+def test_bad_annual_values(ccg_client, market, value, message):
+    response = new_agreement(
+        ccg_client, market.arden_bi, annual_value=value, value_change_reason="Because"
+    )
+    assert message in error_at(response, "annual_value")
+
+
+def test_the_computed_value_needs_no_reason(ccg_client, market):
+    response = new_agreement(ccg_client, market.arden_bi, annual_value="5575152")
+    assert response.status_code == 302
+    assert agreements()[0].value_change_reason == ""
+
+
+# Editing and moving on
+
+
+def test_a_draft_is_edited_with_its_lock_version(ccg_client, market):
+    agreement = draft(market)
+    form = html(ccg_client.get(f"/agreements/{agreement.id}/edit"))
+    lock = form.select_one("input[name=lock_version]")["value"]
+    assert form.select_one("#annual_value")["value"] == "5575152.00"
+    response = ccg_client.post(
+        f"/agreements/{agreement.id}/edit",
+        data={
+            "lock_version": lock,
+            "start_date": "2013-04-01",
+            "end_date": "2014-03-31",
+            "annual_value": "5575152.00",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.end_date == date(2014, 3, 31)
+    assert agreement.lock_version == int(lock) + 1
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agreement.updated"))
+
+
+def test_a_stale_save_is_refused_with_a_message(ccg_client, sign_in, market):
+    agreement = draft(market)
+    stale_lock = html(ccg_client.get(f"/agreements/{agreement.id}/edit")).select_one(
+        "input[name=lock_version]"
+    )["value"]
+    # A colleague changes the agreement first.
+    ccg_user = user("ccg@demo.test")
+    service.update_agreement(
+        ccg_user,
+        agreement,
+        agreement.lock_version,
+        service.AgreementTerms(date(2013, 5, 1), date(2014, 9, 30)),
+    )
+    response = ccg_client.post(
+        f"/agreements/{agreement.id}/edit",
+        data={"lock_version": stale_lock, "start_date": "2013-06-01", "end_date": "2014-09-30"},
+    )
+    assert response.status_code == 409
+    assert "Somebody else changed this agreement after you opened it" in text_of(response)
+    db.session.refresh(agreement)
+    assert agreement.start_date == date(2013, 5, 1)
+
+    response = ccg_client.post(
+        f"/agreements/{agreement.id}/status", data={"lock_version": stale_lock, "status": "signed"}
+    )
+    assert response.status_code == 409
+    assert "Somebody else changed this agreement" in text_of(response)
+    db.session.refresh(agreement)
+    assert agreement.status == "draft"
+
+
+def test_a_concurrent_write_is_caught_by_the_version_column(app_context, market):
+    agreement = draft(market)
+    db.session.execute(
+        Agreement.__table__.update().where(Agreement.id == agreement.id).values(lock_version=99)
+    )  # another transaction's write, behind this session's back
+    with pytest.raises(Conflict):
+        service.change_status(user("ccg@demo.test"), agreement, agreement.lock_version, "signed")
+
+
+def status_post(client, agreement, status):
+    db.session.refresh(agreement)
+    return client.post(
+        f"/agreements/{agreement.id}/status",
+        data={"lock_version": agreement.lock_version, "status": status},
+    )
+
+
+def test_draft_signed_final_ended(ccg_client, market):
+    agreement = draft(market)
+    page = html(ccg_client.get(f"/agreements/{agreement.id}"))
+    assert [b.get_text(strip=True) for b in page.select("button[name=status]")] == [
+        "Record as signed"
+    ]
+
+    assert status_post(ccg_client, agreement, "signed").status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "signed" and agreement.signed_at is not None
+    assert status_post(ccg_client, agreement, "final").status_code == 302
+    assert status_post(ccg_client, agreement, "ended").status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "ended"
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "Agreement")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == [
+        "agreement.drafted",
+        "agreement.signed",
+        "agreement.final",
+        "agreement.ended",
+    ]
+    assert "This agreement has ended." in text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+
+
+def test_steps_cannot_be_skipped_or_undone(ccg_client, market):
+    agreement = draft(market)
+    response = status_post(ccg_client, agreement, "final")
+    assert response.status_code == 400
+    assert "is draft, so it cannot be made final" in text_of(response)
+    status_post(ccg_client, agreement, "signed")
+    assert status_post(ccg_client, agreement, "draft").status_code == 400
+    assert status_post(ccg_client, agreement, "nonsense").status_code == 400
+
+
+def test_a_signed_agreement_is_immutable(ccg_client, market):
+    agreement = draft(market)
+    status_post(ccg_client, agreement, "signed")
+    response = ccg_client.get(f"/agreements/{agreement.id}/edit", follow_redirects=True)
+    assert "its terms cannot change any more, only its status" in text_of(response)
+    db.session.refresh(agreement)
+    response = ccg_client.post(
+        f"/agreements/{agreement.id}/edit",
+        data={
+            "lock_version": agreement.lock_version,
+            "start_date": "2013-01-01",
+            "end_date": "2013-12-31",
+        },
+    )
+    db.session.refresh(agreement)
+    assert agreement.start_date == date(2013, 4, 1)
+    with pytest.raises(ServiceError, match="cannot change any more"):
+        service.update_agreement(
+            user("ccg@demo.test"),
+            agreement,
+            agreement.lock_version,
+            service.AgreementTerms(date(2013, 1, 1), date(2013, 12, 31)),
+        )
+
+
+def test_the_agreement_keeps_its_offer_rows_when_the_css_publishes_again(ccg_client, market):
+    agreement = draft(market, market.arden_bi)
+    create_prospectus_version_with_offers(market.arden, [(market.bi, {"price": "20.00"})])
+    db.session.refresh(agreement)
+    assert agreement.lines[0].offer.price == Decimal("12.00")
+    assert status_post(ccg_client, agreement, "signed").status_code == 302
+
+
+# Who may see what
+
+
+def test_another_ccgs_agreement_is_not_found(sign_in, market):
+    agreement = draft(market)
+    other = sign_in("ccg2@demo.test")
+    for path in (f"/agreements/{agreement.id}", f"/agreements/{agreement.id}/edit"):
+        assert other.get(path).status_code == 404
+    assert (
+        other.post(
+            f"/agreements/{agreement.id}/status", data={"lock_version": 1, "status": "signed"}
+        ).status_code
+        == 404
+    )
+    assert agreement.reference not in text_of(other.get("/agreements"))
+
+
+def test_the_service_refuses_someone_from_another_ccg(app_context, market):
+    agreement = draft(market)
+    with pytest.raises(PermissionDenied):
+        service.change_status(user("ccg2@demo.test"), agreement, agreement.lock_version, "signed")
+    ccg_user = user("ccg@demo.test")
+    with pytest.raises(PermissionDenied):
+        service.create_agreement(
+            ccg_user,
+            user("ccg2@demo.test").organisation,
+            [market.arden_bi.id],
+            service.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)),
+        )
+
+
+@pytest.mark.parametrize(
+    "email", ["css@demo.test", "bdu@demo.test", "admin@demo.test", "peer@demo.test"]
+)
+def test_only_ccg_users_use_agreement_pages(sign_in, market, email):
+    agreement = draft(market)
+    client = sign_in(email)
+    for path in ("/agreements", "/agreements/new", f"/agreements/{agreement.id}"):
+        assert client.get(path).status_code == 403
+    assert (
+        client.post(
+            f"/agreements/{agreement.id}/status", data={"lock_version": 1, "status": "signed"}
+        ).status_code
+        == 403
+    )
+
+
+# What the CSS sees
+
+
+def test_a_css_leader_sees_customers_income_and_market_share(css_client, market):
+    coventry = user("ccg@demo.test").organisation
+    warwickshire_north = db.session.scalar(
+        select(type(coventry)).where(type(coventry).ods_code == "05H")
+    )
+    create_agreement(coventry, [market.arden_bi], status="signed")  # £5,575,152.00
+    create_agreement(warwickshire_north, [market.arden_contracts], status="final")  # £250,000.00
+    create_agreement(warwickshire_north, [market.arden_comms], status="draft")  # not counted
+    create_agreement(user("ccg2@demo.test").organisation, [market.arden_comms], status="ended")
+
+    response = css_client.get("/customers")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "£5,825,152.00" in page  # contracted income: signed + final
+    # Midlands and East of England: registered population and CCG count from the 2013 list.
+    share = service.customer_summary(market.arden).share
+    assert share.ccgs_under_agreement == 2
+    assert share.population_under_agreement == 464_596 + 183_852
+    assert f"{share.population_percent}%" in page and f"{share.ccg_percent}%" in page
+    assert f"2 of {share.region_ccgs} CCGs" in page
+    assert "NHS Warwickshire North CCG" in page and "Draft" in page and "Ended" in page
+
+
+def test_market_share_arithmetic_matches_the_region(app_context, market):
+    from marketplace.models import Organisation
+
+    region_ccgs = db.session.scalars(
+        select(Organisation).where(
+            Organisation.kind == "ccg", Organisation.region_id == market.arden.region_id
+        )
+    ).all()
+    create_agreement(user("ccg@demo.test").organisation, [market.arden_bi])
+    share = service.customer_summary(market.arden).share
+    assert share.region_ccgs == len(region_ccgs)
+    assert share.region_population == sum(c.population for c in region_ccgs)
+    assert share.population_share == Decimal(464_596) / Decimal(share.region_population)
+
+
+def test_a_css_sees_its_own_agreements_only(css_client, sign_in, market):
+    arden_deal = create_agreement(user("ccg@demo.test").organisation, [market.arden_bi])
+    gem_deal = create_agreement(user("ccg@demo.test").organisation, [market.gem_bi])
+    assert css_client.get(f"/customers/agreements/{arden_deal.id}").status_code == 200
+    assert css_client.get(f"/customers/agreements/{gem_deal.id}").status_code == 404
+    assert gem_deal.reference not in text_of(css_client.get("/customers"))
+    page = html(css_client.get(f"/customers/agreements/{arden_deal.id}"))
+    assert page.select("button[name=status]") == []  # the CSS reads; the CCG records
+    assert sign_in("css2@demo.test").get(f"/customers/agreements/{gem_deal.id}").status_code == 200
+
+
+@pytest.mark.parametrize("email", ["ccg@demo.test", "bdu@demo.test", "admin@demo.test"])
+def test_only_css_leaders_see_customers(sign_in, market, email):
+    assert sign_in(email).get("/customers").status_code == 403
+
+
+def test_a_css_with_no_agreements(css_client):
+    page = text_of(css_client.get("/customers"))
+    assert "No CCG has recorded an agreement with you yet" in page
+    assert "0.0%" in page
+    assert "Customers outside the region 0" in page
+
+
+def test_values_for_the_checkpoints_work(app_context, market):
+    coventry = user("ccg@demo.test").organisation
+    darlington = user("ccg2@demo.test").organisation
+    create_agreement(coventry, [market.arden_bi], status="signed")
+    create_agreement(coventry, [market.arden_contracts], status="final")
+    create_agreement(coventry, [market.gem_bi], status="draft")
+    create_agreement(darlington, [market.gem_contracts], status="signed")
+    ealing = user("ccg3@demo.test").organisation
+    assert service.agreement_values_by_ccg([coventry.id, darlington.id, ealing.id]) == {
+        coventry.id: {market.arden.id: Decimal("5825152.00")},
+        darlington.id: {market.gem.id: Decimal("150000.00")},
+        ealing.id: {},
+    }
+    assert service.contracted_income_by_customer(market.arden.id) == {
+        coventry.id: Decimal("5825152.00")
+    }
+    assert service.contracted_income_by_customer(market.meridian.id) == {}
+
+
+def test_the_model_refuses_to_save_a_signed_agreements_terms(app_context, market):
+    agreement = create_agreement(user("ccg@demo.test").organisation, [market.arden_bi])
+    agreement.annual_value = Decimal("1.00")
+    with pytest.raises(ValueError, match="annual_value cannot change"):
+        db.session.commit()
+    db.session.rollback()
+    agreement.status = "final"  # a status move is still allowed
+    db.session.commit()
+    assert agreement.status == "final"
+
+
+def test_two_people_of_one_ccg_drafting_at_once_get_different_references(app, market,
+                                                                       monkeypatch):
+    """Each draft holds the CCG's row while it numbers the agreement, so a second one waits
+    instead of counting the same references (and failing on the unique reference)."""
+    import threading
+
+    from ..database import database_kind
+
+    if database_kind() != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    offer_id = market.arden_bi.id
+    db.session.remove()
+    numbering = service._new_reference
+    both_numbered = threading.Barrier(2)
+
+    def number_then_wait(ccg):
+        reference = numbering(ccg)
+        try:  # without the lock both threads get here with the same number
+            both_numbered.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return reference
+
+    outcomes = []
+
+    def draft_one():
+        with app.app_context():
+            ccg_user = user("ccg@demo.test")
+            try:
+                made = service.create_agreement(
+                    ccg_user, ccg_user.organisation, [offer_id],
+                    service.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)))
+                outcomes.append(made.reference)
+            except Exception as error:  # noqa: BLE001  (the test reports whatever it was)
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    monkeypatch.setattr(service, "_new_reference", number_then_wait)
+    threads = [threading.Thread(target=draft_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["SLA-05A-001", "SLA-05A-002"], outcomes

@@ -1,0 +1,108 @@
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, ServiceSpecification
+from marketplace.services import prospectuses
+
+from ..builders import add_offer, create_spec, offer_data, organisation
+from ..conftest import html, text_of
+
+FORM = {
+    "code": "PLN-HNA", "name": "Health needs assessment", "description": "Needs and priorities",
+    "phase": "planning", "nature": "transformational", "scale": "local",
+    "expected_outputs": "Needs profile", "expected_service_levels": "Profile by quarter 3",
+}
+
+
+def spec(code):
+    return db.session.scalar(select(ServiceSpecification).where(ServiceSpecification.code == code))
+
+
+def test_the_public_catalogue_lists_specifications_by_phase(client):
+    create_spec("PLN-HNA", "Health needs assessment", phase="planning", nature="transformational")
+    create_spec("MON-QA", "Quality assurance", phase="monitoring_contracts")
+    page = client.get("/specifications")
+    assert page.status_code == 200
+    headings = [h.get_text(strip=True) for h in html(page).select("h2")]
+    assert headings[:2] == ["Planning", "Monitoring contracts"]
+    detail = client.get("/specifications/PLN-HNA")
+    assert detail.status_code == 200
+    assert "Transformational" in text_of(detail)
+    assert client.get("/specifications/NOPE").status_code == 404
+
+
+def test_admin_creates_and_edits_a_specification(admin_client):
+    response = admin_client.post("/admin/specifications/new", data=FORM)
+    assert response.status_code == 302
+    created = spec("PLN-HNA")
+    assert created.name == "Health needs assessment"
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "specification.created")).actor.email == "admin@demo.test"
+    response = admin_client.post("/admin/specifications/PLN-HNA/edit",
+                                 data={**FORM, "name": "Joint strategic needs assessment"})
+    assert response.status_code == 302
+    assert spec("PLN-HNA").name == "Joint strategic needs assessment"
+
+
+def test_bad_specification_input_is_shown_at_the_field(admin_client):
+    create_spec("PLN-HNA", "Health needs assessment")
+    response = admin_client.post("/admin/specifications/new",
+                                 data={**FORM, "name": "Another name"})
+    assert response.status_code == 200
+    assert "Another specification already has this code" in text_of(response)
+    response = admin_client.post("/admin/specifications/new",
+                                 data={**FORM, "code": "bad code!", "name": "X"})
+    assert "Enter a code of capital letters" in html(response).select_one("#code-error").text
+    response = admin_client.post("/admin/specifications/new",
+                                 data={**FORM, "code": "X-1", "name": "x" * 201})
+    assert html(response).select_one("#name-error") is not None
+
+
+def test_a_used_specification_is_retired_not_deleted(admin_client):
+    used = create_spec("BI-DSS", "Decision support")
+    add_offer("Arden CSS", used)
+    response = admin_client.post("/admin/specifications/BI-DSS/delete", follow_redirects=True)
+    assert "retire it instead" in text_of(response)
+    assert spec("BI-DSS") is not None
+    admin_client.post("/admin/specifications/BI-DSS/retire")
+    assert spec("BI-DSS").is_retired
+    page = text_of(admin_client.get("/admin/specifications"))
+    assert "Retired" in page
+    admin_client.post("/admin/specifications/BI-DSS/reinstate")
+    assert not spec("BI-DSS").is_retired
+
+
+def test_an_unused_specification_can_be_deleted(admin_client):
+    create_spec("BUS-LEG", "Legal services")
+    admin_client.post("/admin/specifications/BUS-LEG/delete")
+    assert spec("BUS-LEG") is None
+
+
+def test_no_new_offer_against_a_retired_specification(css_client):
+    retired = create_spec("BUS-LEG", "Legal services")
+    retired.retired_at = retired.created_at
+    db.session.commit()
+    try:
+        prospectuses.add_offer(None, organisation("Arden CSS"), offer_data(retired))
+    except prospectuses.OfferInvalid as error:
+        assert error.errors[0][0] == "specification_id"
+        assert "retired" in error.errors[0][1]
+    else:
+        raise AssertionError("an offer against a retired specification was accepted")
+    response = css_client.post("/prospectus/offers/new", data={
+        "specification_id": retired.id, "title": "Legal", "delivery_model": "shared",
+        "pricing_model": "fixed_annual", "price": "40000", "minimum_term_months": "12"})
+    assert response.status_code == 200
+    assert html(response).select_one("#specification_id-error") is not None
+
+
+def test_only_administrators_edit_the_catalogue(client, sign_in):
+    create_spec("BI-DSS", "Decision support")
+    for email in ("ccg@demo.test", "css@demo.test", "bdu@demo.test", "peer@demo.test"):
+        signed_in = sign_in(email)
+        assert signed_in.get("/admin/specifications").status_code == 403
+        assert signed_in.get("/admin/specifications/BI-DSS/edit").status_code == 403
+        assert signed_in.post("/admin/specifications/BI-DSS/retire").status_code == 403
+        assert signed_in.get("/specifications").status_code == 200
+    assert client.get("/admin/specifications").status_code == 302
+    assert not spec("BI-DSS").is_retired

@@ -1,0 +1,134 @@
+import io
+
+from openpyxl import load_workbook
+
+from marketplace.extensions import db
+
+from .. import assurance as build
+from ..conftest import html, text_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _grid(plan_data: dict) -> dict:
+    """The form fields the financial model page posts, from a stored model."""
+    years = plan_data["years"]
+    form = {f"year-{i}": year for i, year in enumerate(years)}
+    for prefix, table, key_name in (("customer", "income_by_customer", "code"),
+                                    ("line", "income_by_service_line", "key")):
+        keys = list(plan_data[table][years[0]])
+        for row, key in enumerate(keys):
+            form[f"{prefix}-{row}-{key_name}"] = key
+            for i, year in enumerate(years):
+                form[f"{prefix}-{row}-{i}"] = plan_data[table][year][key]
+    for part in ("pay", "non_pay", "overheads"):
+        for i, year in enumerate(years):
+            form[f"spend-{part}-{i}"] = plan_data["expenditure"][year][part]
+    for i, year in enumerate(years):
+        form[f"wte-{i}"] = plan_data["wte"][year]
+    return form
+
+
+def _summary(response) -> str:
+    return html(response).select_one(".nhsuk-error-summary").get_text(" ")
+
+
+def test_the_form_saves_a_valid_model(css_client):
+    plan = build.plan()
+    data = dict(plan.financial_model)
+    plan.financial_model = None
+    db.session.commit()
+    response = css_client.post(f"/assurance/plans/{plan.id}/financial-model", data=_grid(data))
+    assert response.status_code == 302
+    db.session.refresh(plan)
+    assert plan.financial_model["wte"] == data["wte"]
+
+
+def test_text_in_a_number_field_negative_wte_and_a_missing_year_save_nothing(css_client):
+    plan = build.plan()
+    before = plan.financial_model
+    form = _grid(before)
+    form["customer-0-1"] = "lots"
+    form["wte-2"] = "-4"
+    response = css_client.post(f"/assurance/plans/{plan.id}/financial-model", data=form)
+    summary = _summary(response)
+    assert "Income by customer, 2014/15" in summary and "not a decimal number" in summary
+    assert "Workforce (WTE), 2015/16: must not be negative" in summary
+    form = _grid(before) | {"year-3": ""}
+    summary = _summary(css_client.post(f"/assurance/plans/{plan.id}/financial-model", data=form))
+    assert "Financial years: enter year 4" in summary
+    db.session.refresh(plan)
+    assert plan.financial_model == before
+
+
+def _template(css_client, plan):
+    response = css_client.get(f"/assurance/financial-model-template.xlsx?plan_id={plan.id}")
+    assert response.status_code == 200 and response.mimetype == XLSX
+    return load_workbook(io.BytesIO(response.data))
+
+
+def _upload(css_client, plan, book, name="model.xlsx"):
+    output = io.BytesIO()
+    book.save(output)
+    return css_client.post(f"/assurance/plans/{plan.id}/financial-model/upload",
+                           data={"workbook": (io.BytesIO(output.getvalue()), name)},
+                           content_type="multipart/form-data")
+
+
+def test_the_template_round_trips(css_client):
+    plan = build.plan()
+    book = _template(css_client, plan)
+    assert book["Income by customer"]["C1"].value == "2013/14"
+    book["Workforce"]["F2"] = 123.5
+    response = _upload(css_client, plan, book)
+    assert response.status_code == 302
+    db.session.refresh(plan)
+    assert plan.financial_model["wte"]["2016/17"] == "123.5"
+
+
+def test_an_empty_template_lists_the_region_ccgs(css_client):
+    response = css_client.get("/assurance/financial-model-template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["Income by customer"]
+    codes = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert "05A" in codes and codes[-2:] == ["board", "other"]  # 05A: Coventry and Rugby
+
+
+def test_upload_errors_name_sheet_and_cell_and_save_nothing(css_client):
+    plan = build.plan()
+    before = plan.financial_model
+    book = _template(css_client, plan)
+    book["Income by customer"]["C5"] = "about a million"
+    book["Workforce"]["D2"] = -3
+    book["Expenditure"]["F1"] = None
+    response = _upload(css_client, plan, book)
+    assert response.status_code == 400
+    summary = _summary(response)
+    assert "Expenditure!F1: enter the financial year, like 2013/14" in summary
+
+    book["Expenditure"]["F1"] = "2016/17"
+    summary = _summary(_upload(css_client, plan, book))
+    assert "Income by customer!C5: enter a number" in summary
+
+    book["Income by customer"]["C5"] = 1000
+    summary = _summary(_upload(css_client, plan, book))
+    assert "Workforce!D2: must not be negative" in summary
+    db.session.refresh(plan)
+    assert plan.financial_model == before
+
+
+def test_an_upload_that_is_not_a_workbook_is_refused(css_client):
+    plan = build.plan()
+    response = css_client.post(
+        f"/assurance/plans/{plan.id}/financial-model/upload",
+        data={"workbook": (io.BytesIO(b"MZ\x90\x00 not a workbook"), "model.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "not an Excel workbook" in text_of(response)
+
+
+def test_a_submitted_plan_takes_no_upload(css_client):
+    plan = build.plan(submitted=True)
+    book = _template(css_client, plan)
+    response = _upload(css_client, plan, book)
+    assert response.status_code == 400
+    assert "cannot change" in text_of(response)

@@ -1,0 +1,127 @@
+"""The scenario service: one transaction per change, refusals before anything is written."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.demo import seed_demo
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, Scenario
+from marketplace.services import scenarios as service
+from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+
+from ..conftest import user
+from .builders import counts, make_scenario, mixed_lines, scenario_input
+
+
+def test_the_worked_example_to_the_penny(app_context):
+    scenario = make_scenario(
+        population=175_000,
+        allowance_per_head_override=Decimal("20"),
+        fixed_costs=(service.FixedCostInput("Corporate base", Decimal("1500000")),
+                     service.FixedCostInput("Nurse and doctor", Decimal("111000"))),
+    )
+    headline = service.outcome(scenario).headline.reckoner
+    assert headline.running_cost_allowance == Decimal("3500000.00")
+    assert headline.commissioning_support_budget == Decimal("1889000.00")
+    assert headline.commissioning_support_per_head == Decimal("10.79")
+
+
+def test_three_years_use_each_years_allowance(app_context):
+    years = service.outcome(make_scenario()).years
+    assert [(y.financial_year, y.reckoner.running_cost_allowance) for y in years] == [
+        ("2013/14", Decimal("11614900.00")),
+        ("2014/15", Decimal("11489459.08")),
+        ("2015/16", Decimal("10253633.72")),
+    ]
+
+
+def test_money_comes_back_as_decimal(app_context):
+    scenario = make_scenario(lines=mixed_lines())
+    db.session.expire_all()
+    saved = db.session.get(Scenario, scenario.id)
+    assert isinstance(saved.fixed_costs[0].amount, Decimal)
+    assert saved.lines[0].wte == Decimal("1.50")
+    assert saved.lines[1].price == Decimal("0.85")
+
+
+@pytest.mark.parametrize("email", ["bdu@demo.test", "css@demo.test", "admin@demo.test"])
+def test_only_ccg_users_create_scenarios(app_context, email):
+    with pytest.raises(PermissionDenied):
+        service.create_scenario(user(email), scenario_input())
+
+
+def test_one_ccg_cannot_change_anothers_scenario(app_context):
+    scenario = make_scenario()
+    other = user("ccg2@demo.test")
+    before = counts()
+    for change in (lambda: service.update_scenario(other, scenario, scenario_input()),
+                   lambda: service.copy_scenario(other, scenario),
+                   lambda: service.delete_scenario(other, scenario),
+                   lambda: service.finalise_scenario(other, scenario)):
+        with pytest.raises(PermissionDenied):
+            change()
+    assert counts() == before
+
+
+def test_a_final_scenario_is_kept(app_context):
+    scenario = make_scenario()
+    owner = user("ccg@demo.test")
+    service.finalise_scenario(owner, scenario)
+    with pytest.raises(Conflict):
+        service.delete_scenario(owner, scenario)
+    with pytest.raises(Conflict):
+        service.update_scenario(owner, scenario, scenario_input(name="Changed"))
+    assert service.copy_scenario(owner, scenario).is_draft
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"population": 0}, "population"),
+        ({"population": 10_000_001}, "population"),
+        ({"population": True}, "population"),
+        ({"financial_year": "2016/17"}, "financial_year"),
+        ({"in_house": (service.InHouseInput("a", Decimal("1000.01"), Decimal("1")),)},
+         "in_house-0-wte"),
+        ({"fixed_costs": (service.FixedCostInput("a", Decimal("-0.01")),)},
+         "fixed_costs-0-amount"),
+        ({"lines": (service.LineInput("x", "buy", pricing_model="per_case",
+                                      price=Decimal("10")),)}, "lines-0-estimated_quantity"),
+        ({"lines": (service.LineInput("x", "share", shared_total=Decimal("10"),
+                                      split_method="population"),)}, "lines-0-partners"),
+    ],
+)
+def test_refusals_name_the_field_and_write_nothing(app_context, changes, field):
+    before = counts()
+    with pytest.raises(ServiceError) as raised:
+        service.create_scenario(user("ccg@demo.test"), scenario_input(**changes))
+    db.session.rollback()
+    assert raised.value.field == field
+    assert counts() == before
+
+
+def test_every_change_writes_one_audit_event(app_context):
+    owner = user("ccg@demo.test")
+    scenario = make_scenario()
+    service.update_scenario(owner, scenario, scenario_input(name="Renamed"))
+    copy = service.copy_scenario(owner, scenario)
+    service.delete_scenario(owner, copy)
+    actions = list(db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "Scenario")
+        .order_by(AuditEvent.id)))
+    assert actions == ["scenario.created", "scenario.updated", "scenario.copied",
+                       "scenario.deleted"]
+
+
+def test_demo_scenarios_are_seeded_once(app_context):
+    seed_demo()
+    seed_demo()
+    names = list(db.session.scalars(select(Scenario.name).order_by(Scenario.name)))
+    assert len(names) == 2 and names[1].startswith("Worked example")
+    count = db.session.scalar(select(func.count()).select_from(Scenario))
+    assert count == 2
+    worked = db.session.scalar(select(Scenario).where(Scenario.name == names[1]))
+    assert service.outcome(worked).headline.reckoner.commissioning_support_budget == Decimal(
+        "1889000.00")

@@ -1,0 +1,85 @@
+from sqlalchemy import func, select
+
+from marketplace.demo import seed_demo
+from marketplace.extensions import db
+from marketplace.models import Organisation, Region, User
+
+
+def counts():
+    return {
+        kind: n
+        for kind, n in db.session.execute(
+            select(Organisation.kind, func.count()).group_by(Organisation.kind)
+        )
+    }
+
+
+def test_seed_loads_the_real_ccgs_regions_and_csss(app_context):
+    assert counts()["ccg"] == 211
+    assert counts()["css"] == 26
+    assert counts()["sha_cluster"] == 4
+    assert db.session.scalar(select(func.count()).select_from(Region)) == 4
+    corby = db.session.scalar(select(Organisation).where(Organisation.ods_code == "03V"))
+    assert (corby.name, corby.population, corby.region.name) == (
+        "NHS Corby CCG",
+        69801,
+        "Midlands and East of England",
+    )
+    total = db.session.scalar(select(func.sum(Organisation.population)))
+    assert total == 55_712_256
+
+
+def test_seeding_twice_changes_nothing(app, app_context):
+    seed_demo()
+    before = (counts(), db.session.scalar(select(func.count()).select_from(User)))
+    seed_demo()
+    after = (counts(), db.session.scalar(select(func.count()).select_from(User)))
+    assert before == after
+
+
+def test_seed_demo_refuses_production(app, monkeypatch):
+    original = app.config["ENV_NAME"]
+    app.config["ENV_NAME"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        app.config["ENV_NAME"] = original
+    assert result.exit_code != 0
+    assert "refuses to run against a production configuration" in result.output
+
+
+def test_demo_logins_cover_every_role(app_context):
+    roles = {u.role for u in db.session.scalars(select(User).where(User.email.like("%@demo.test")))}
+    assert roles == {"ccg_user", "css_leader", "bdu_reviewer", "peer_reviewer", "admin"}
+
+
+def test_every_demo_provider_publishes_a_prospectus(app, app_context):
+    from marketplace.models import Offer, OrganisationKind, ProspectusVersion, VersionStatus
+
+    seed_demo()
+    providers = db.session.scalar(select(func.count()).select_from(Organisation).where(
+        Organisation.kind.in_([OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER])))
+    statuses = dict(db.session.execute(
+        select(ProspectusVersion.status, func.count()).group_by(ProspectusVersion.status)).all())
+    assert statuses[VersionStatus.PUBLISHED] == providers == 28
+    assert statuses[VersionStatus.SUPERSEDED] >= 5  # some v1s superseded by v2
+    prices = db.session.execute(select(Offer.pricing_model, func.min(Offer.price),
+                                       func.max(Offer.price)).group_by(Offer.pricing_model))
+    ranges = {model: (low, high) for model, low, high in prices}
+    assert set(ranges) == {"per_head", "fixed_annual", "day_rate", "per_case"}
+    assert ranges["per_head"][0] >= 0.5 and ranges["per_head"][1] <= 12
+
+
+def test_seed_scale_adds_independent_providers_idempotently(app, app_context):
+    from marketplace.models import Offer
+
+    seed_demo(1)
+    offers_at_one = db.session.scalar(select(func.count(Offer.id)))
+    seed_demo(2)
+    after = (counts(), db.session.scalar(select(func.count(Offer.id))))
+    assert after[0]["independent_provider"] == 2 + 28
+    assert after[1] > offers_at_one * 1.5
+    seed_demo(2)
+    assert (counts(), db.session.scalar(select(func.count(Offer.id)))) == after
+    assert db.session.scalar(select(Organisation).where(
+        Organisation.name == "Independent provider 17 Ltd")) is not None

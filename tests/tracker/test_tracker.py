@@ -1,0 +1,95 @@
+import csv
+import io
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.demo.assurance import seed_assurance, seed_checkpoints
+from marketplace.extensions import db
+from marketplace.models import Organisation, Region, Review, ReviewStatus
+from marketplace.services.assurance import NOT_YET_ASSESSED, latest_assurance_status
+
+from .. import assurance as build
+from ..conftest import html, text_of
+
+
+@pytest.fixture
+def seeded(app_context):
+    seed_checkpoints()
+    seed_assurance()
+    db.session.commit()
+
+
+def test_the_seeded_checkpoint_2_results_are_14_a_9_b_3_c(seeded):
+    reviews = [r for r in db.session.scalars(select(Review))
+               if r.submission.checkpoint.number == 2]
+    assert len(reviews) == 26
+    assert all(r.status == ReviewStatus.SIGNED_OFF for r in reviews)
+    assert all(r.outcome_code == r.computed_outcome_code for r in reviews)  # from the ratings
+    assert {r.author.email for r in reviews} == {"bdu@demo.test"}
+    assert {r.signed_off_by.email for r in reviews} == {"bdu2@demo.test"}
+    assert Counter(r.outcome_code for r in reviews) == {"A": 14, "B": 9, "C": 3}
+
+
+def test_seeding_assurance_twice_adds_nothing(seeded):
+    before = db.session.query(Review).count()
+    seed_assurance()
+    db.session.commit()
+    assert db.session.query(Review).count() == before
+
+
+def test_the_tracker_shows_every_css_with_outcomes_in_words(seeded, bdu_client):
+    page = html(bdu_client.get("/tracker?as_of=2012-10-15"))
+    rows = page.select("#tracker tbody tr")
+    assert len(rows) == 26
+    arden = next(row for row in rows if "Arden CSS" in row.get_text())
+    text = arden.get_text(" ")
+    assert "Feedback and development needs" in text and "Scenario A: Proceed" in text
+    assert "Not submitted" in text  # Arden has not sent its checkpoint 3 plan yet
+    assert "Checkpoint 3: full business plan submitted" in text  # overdue on 15 Oct 2012
+    # Colour repeats the words: every tag carries text.
+    assert all(tag.get_text(strip=True) for tag in page.select("#tracker .nhsuk-tag"))
+
+
+def test_the_tracker_filters_by_region_and_exports_csv(seeded, bdu_client):
+    london = db.session.scalar(select(Region).where(Region.name == "London"))
+    page = html(bdu_client.get(f"/tracker?region={london.id}"))
+    assert len(page.select("#tracker tbody tr")) == 3
+    response = bdu_client.get(f"/tracker/export.csv?region={london.id}&as_of=2012-06-01")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {r["CSS"] for r in rows} == {"North and East London CSS", "North West London CSS",
+                                        "South London CSS"}
+    south = next(r for r in rows if r["CSS"] == "South London CSS")
+    assert south["Checkpoint 2 outcome"].startswith("Scenario ")
+    assert int(south["Open conditions"]) >= 1
+
+
+def test_no_milestone_is_overdue_before_the_first(seeded, bdu_client):
+    page = text_of(bdu_client.get("/tracker?as_of=2012-01-01"))
+    assert "Checkpoint 1: prospectus peer review" not in page
+
+
+@pytest.mark.parametrize("email, expected", [
+    ("bdu@demo.test", 200), ("admin@demo.test", 200), ("css@demo.test", 403),
+    ("peer@demo.test", 403), ("ccg@demo.test", 403),
+])
+def test_tracker_access(sign_in, email, expected):
+    assert sign_in(email).get("/tracker").status_code == expected
+    assert sign_in(email).get("/tracker/export.csv").status_code == expected
+
+
+def test_a_css_sees_its_own_progress(seeded, css_client):
+    page = text_of(css_client.get("/assurance"))
+    assert "Arden CSS" in page and "Scenario A: Proceed" in page
+    assert "Greater East Midlands" not in page
+
+
+def test_latest_assurance_status_for_offers(seeded):
+    arden = build.organisation(build.ARDEN)
+    meridian = db.session.scalar(select(Organisation).where(
+        Organisation.name == "Meridian Commissioning Partners Ltd"))
+    status = latest_assurance_status([arden.id, meridian.id])
+    assert status == {arden.id: "Checkpoint 2: Scenario A: Proceed",
+                      meridian.id: NOT_YET_ASSESSED}
