@@ -97,8 +97,12 @@ class PostgresServer:
         )
 
     def start(self) -> None:
+        # fsync=off is safe here: stop() kills only the server, never the OS, so written WAL
+        # survives in the page cache. synchronous_commit must stay on: an immediate stop
+        # throws away WAL not yet written, and with it commits the test relies on (a
+        # sign-in's session token was lost that way, once, in CI).
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                   "-c fsync=off -c full_page_writes=off")
         subprocess.run(
             _as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
                           "-l", str(self.folder / "log"), "-w", "-t", "30", "start"]),
