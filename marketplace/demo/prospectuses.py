@@ -29,6 +29,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.models.prospectus import prospectus_draft_ccg, prospectus_version_ccg
 from marketplace.search.cache import bump_catalogue_version
+from marketplace.search.listing import refresh_listing
 from marketplace.search.text import search_text_for
 from marketplace.services.audit import record_event
 
@@ -290,12 +291,15 @@ def seed_prospectuses(scale: int = 1) -> None:
         db.session.execute(insert(prospectus_version_ccg), version_ccgs)
     for start in range(0, len(offers), 5000):
         db.session.execute(insert(Offer), offers[start:start + 5000])
-    # Bulk inserts pass the ORM's flush hook by: cached search results must still go.
+    # Bulk inserts pass the ORM's flush hook by: the listing search reads must be rebuilt
+    # and cached search results must go.
+    refresh_listing(db.session.connection())
     bump_catalogue_version()
     if db.engine.dialect.name == "postgresql":
         # Fresh statistics, or the planner takes thousands of new rows for a handful and
         # picks nested loops that make search take seconds until autovacuum catches up.
-        db.session.execute(text("ANALYZE organisation, prospectus, prospectus_version, offer"))
+        db.session.execute(text("ANALYZE organisation, prospectus, prospectus_version, offer, "
+                                "offer_listing"))
     record_event(
         "demo.prospectuses_seeded", None,
         f"Demo data: published prospectuses for {len(plans)} providers "

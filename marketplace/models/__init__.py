@@ -16,6 +16,7 @@ from .buying import (
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .frozen import FrozenRecordError  # importing it registers the flush guard
 from .issued_document import IssuedDocument
+from .listing import OfferListing
 from .organisation import Organisation, OrganisationKind, Region
 from .prospectus import (
     DeliveryModel,
@@ -69,6 +70,7 @@ __all__ = [
     "NARRATIVE_SECTIONS",
     "Nature",
     "Offer",
+    "OfferListing",
     "Organisation",
     "OrganisationKind",
     "Phase",

@@ -10,9 +10,10 @@ The version moves on in the same transaction as the change, so a process never s
 results older than the version it read:
 
 - by the flush hook below, for changes made through the ORM (publishing, withdrawing,
-  superseding, signing off a review, editing a specification, provider or region), and
+  superseding, signing off a review, editing a specification, provider or region), which
+  also refreshes the published-offer listing of the providers touched (listing.py), and
 - by ``bump_catalogue_version()``, which code writing with bulk Core statements calls
-  itself (the demo seeders).
+  itself (the demo seeders), after ``refresh_listing()``.
 
 A result computed while another transaction commits may be newer than its key, never older.
 Each process has its own cache; processes agree through the version row.
@@ -43,6 +44,7 @@ from marketplace.models import (
     ServiceSpecification,
     Submission,
 )
+from marketplace.search.listing import providers_touched, refresh_listing
 
 DEFAULT_SIZE = 512
 _MISSING = object()
@@ -58,22 +60,31 @@ class LRUCache:
         self.hits = self.misses = 0
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            # Computed outside the lock: two threads may both compute a missing entry, and
+            # both get the same answer for the same version.
+            value = compute()
+            self.put(key, value)
+        return value
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The value under ``key``, or ``default`` when there is none."""
         with self._lock:
             value = self._entries.get(key, _MISSING)
-            if value is not _MISSING:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return value
-            self.misses += 1
-        # Computed outside the lock: two threads may both compute a missing entry, and both
-        # get the same answer for the same version.
-        value = compute()
+            if value is _MISSING:
+                self.misses += 1
+                return default
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
@@ -101,9 +112,26 @@ def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
     """``compute()``, kept under ``key`` plus the catalogue version; key None: not cached.
 
     SEARCH_CACHE_SIZE = 0 in the app config turns the cache off."""
-    if key is None or (has_app_context() and current_app.config.get("SEARCH_CACHE_SIZE") == 0):
+    if not _enabled(key):
         return compute()
     return results.get_or_compute(key, compute)
+
+
+def _enabled(key: Hashable) -> bool:
+    return key is not None and not (
+        has_app_context() and current_app.config.get("SEARCH_CACHE_SIZE") == 0
+    )
+
+
+def cached_value(key: Hashable) -> Any:
+    """What is kept under ``key`` (which holds the catalogue version), or None."""
+    return results.get(key) if _enabled(key) else None
+
+
+def store(key: Hashable, value: Any) -> None:
+    """Keep ``value`` under ``key``; key None (no version row) keeps nothing."""
+    if _enabled(key):
+        results.put(key, value)
 
 
 def bump_catalogue_version(connection=None) -> None:
@@ -152,5 +180,8 @@ def _bump_on_catalogue_changes(session, flush_context):
     changed += [(obj, "deleted") for obj in session.deleted]
     changed += [(obj, "dirty") for obj in session.dirty
                 if session.is_modified(obj, include_collections=False)]
-    if any(_changes_search(obj, how) for obj, how in changed):
-        bump_catalogue_version(session.connection())
+    relevant = [(obj, how) for obj, how in changed if _changes_search(obj, how)]
+    if relevant:
+        connection = session.connection()
+        refresh_listing(connection, providers_touched(connection, relevant))
+        bump_catalogue_version(connection)

@@ -23,7 +23,19 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import BigInteger, and_, case, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager
 
 from marketplace.domain.pricing import (
@@ -36,6 +48,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Nature,
     Offer,
+    OfferListing,
     Organisation,
     OrganisationKind,
     Phase,
@@ -43,16 +56,10 @@ from marketplace.models import (
     ProspectusVersion,
     Region,
     ServiceSpecification,
-    VersionStatus,
 )
-from marketplace.services.assurance import (
-    NOT_ASSESSED,
-    NOT_YET_ASSESSED,
-    assessed_provider_statuses,
-    assurance_statuses,
-)
+from marketplace.services.assurance import NOT_YET_ASSESSED, assurance_statuses
 
-from .cache import cached, catalogue_version
+from .cache import cached, cached_value, catalogue_version, store
 from .text import MAX_QUERY_LENGTH, keyword_filter
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
@@ -64,6 +71,7 @@ MAX_PAGE = 10_000
 NATIONAL = "national"  # the region key of providers with no region
 PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 BAND_LABELS = {band.key: band.label for band in PRICE_BANDS}
+listing = OfferListing.__table__
 
 
 @dataclass(frozen=True)
@@ -191,17 +199,23 @@ class _Catalogue:
         return ids, NATIONAL in keys
 
 
-def price_band_expression(population: int):
-    """SQL for the price band key of an offer at this population (see annual_band_floors)."""
+def price_band_expression(population: int, pricing_model=None, price=None, annual=None):
+    """SQL for the price band key of an offer at this population (see annual_band_floors).
+
+    Over Offer's columns by default; search passes the listing's (with its precomputed
+    ``annual`` price of offers not priced per head)."""
+    pricing_model = Offer.pricing_model if pricing_model is None else pricing_model
+    price = Offer.price if price is None else price
+    if annual is None:
+        annual = case(
+            (pricing_model == PricingModel.FIXED_ANNUAL, price),
+            else_=price * Offer.estimated_quantity,
+        )
     floors = annual_band_floors(population)
-    per_head = Offer.pricing_model == PricingModel.PER_HEAD
-    annual = case(
-        (Offer.pricing_model == PricingModel.FIXED_ANNUAL, Offer.price),
-        else_=Offer.price * Offer.estimated_quantity,
-    )
+    per_head = pricing_model == PricingModel.PER_HEAD
     whens = []
     for band in PRICE_BANDS[:-1]:
-        whens.append((and_(per_head, Offer.price < band.upper), band.key))
+        whens.append((and_(per_head, price < band.upper), band.key))
     for band, following in zip(PRICE_BANDS, PRICE_BANDS[1:], strict=False):
         # Thousandths of a pound are whole numbers here (population × £0.005 × 1000), so the
         # comparison is exact and binds as an integer on both engines.
@@ -212,47 +226,27 @@ def price_band_expression(population: int):
     return case(*whens, else_=PRICE_BANDS[-1].key)
 
 
-def _conditions(filters: OfferFilters, catalogue: _Catalogue, band, assurance_condition):
-    conditions = [ProspectusVersion.status == VersionStatus.PUBLISHED]
+def _conditions(filters: OfferFilters, catalogue: _Catalogue, matches) -> list:
+    """Conditions on the ``matches`` CTE (listing columns plus band) for these filters."""
+    conditions = []
     spec_ids = catalogue.specification_ids(filters)
     if spec_ids is not None:
-        conditions.append(Offer.specification_id.in_(sorted(spec_ids) or [-1]))
+        conditions.append(matches.c.specification_id.in_(sorted(spec_ids) or [-1]))
     if filters.region:
         region_ids, national = catalogue.region_ids(filters.region)
-        region_condition = Organisation.region_id.in_(sorted(region_ids) or [-1])
+        region_condition = matches.c.region_id.in_(sorted(region_ids) or [-1])
         if national:
-            region_condition = region_condition | Organisation.region_id.is_(None)
+            region_condition = region_condition | matches.c.region_id.is_(None)
         conditions.append(region_condition)
     if filters.provider_kind:
-        conditions.append(Organisation.kind.in_(filters.provider_kind))
+        conditions.append(matches.c.provider_kind.in_(filters.provider_kind))
     if filters.pricing_model:
-        conditions.append(Offer.pricing_model.in_(filters.pricing_model))
+        conditions.append(matches.c.pricing_model.in_(filters.pricing_model))
     if filters.price_band:
-        conditions.append(band.in_(filters.price_band))
-    if filters.assurance and assurance_condition is not None:
-        conditions.append(assurance_condition)
+        conditions.append(matches.c.band.in_(filters.price_band))
+    if filters.assurance:
+        conditions.append(matches.c.assurance_status.in_(filters.assurance))
     return conditions
-
-
-def _from(statement, keywords):
-    statement = statement.select_from(Offer).join(
-        ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id
-    )
-    statement = statement.join(Organisation, Offer.organisation_id == Organisation.id)
-    return keywords.apply(statement) if keywords is not None else statement
-
-
-def _assurance_condition(filters: OfferFilters, statuses: dict[int, str]):
-    """The condition for the chosen assurance statuses, or None when it excludes nobody.
-    ``statuses`` holds the assessed providers only; every other one is NOT_ASSESSED."""
-    if not filters.assurance:
-        return None
-    chosen = set(filters.assurance)
-    if NOT_ASSESSED in chosen:
-        excluded = sorted(pid for pid, status in statuses.items() if status not in chosen)
-        return Offer.organisation_id.not_in(excluded) if excluded else None
-    included = sorted(pid for pid, status in statuses.items() if status in chosen)
-    return Offer.organisation_id.in_(included or [-1])
 
 
 def _options(labels: dict[str, str], counts: Counter, chosen: tuple[str, ...]):
@@ -272,9 +266,21 @@ class _Summary:
     assurance_labels: dict[str, str]
 
 
+PageRows = tuple[tuple[int, float | None, str], ...]  # (offer id, rank, assurance status)
+
+# The parts of the one statement a search makes (see _Search.statement).
+_SPECIFICATIONS, _PROVIDERS, _PRICES, _PAGE = "s", "p", "m", "h"
+
+
 class _Search:
-    """Computing one search from the database; every part is read at most once, and only
-    when the cache does not already hold what needs it."""
+    """Computing one search from the published-offer listing (models/listing.py).
+
+    One statement does it all: the offers matching the keywords (and only those: every
+    facet is counted under the keywords) are gathered once in a CTE, with their price band
+    at this population and their relevance; three grouped selects over it give the facet
+    counts, each under every filter but its own, and a fourth the page's offer ids in
+    order. The full-text index is read, and relevance scored, once per search.
+    """
 
     def __init__(self, filters: OfferFilters, population: int) -> None:
         self.filters = filters
@@ -285,51 +291,72 @@ class _Search:
         return _Catalogue()
 
     @cached_property
-    def band(self):
-        return price_band_expression(self.population)
-
-    @cached_property
-    def statuses(self) -> dict[int, str]:
-        return assessed_provider_statuses()
-
-    @cached_property
     def assurance_labels(self) -> dict[str, str]:
         return assurance_statuses()
 
-    @cached_property
-    def assurance_condition(self):
-        return _assurance_condition(self.filters, self.statuses)
+    def _matches(self, ranked: bool):
+        keywords = keyword_filter(self.filters.q, ranked=ranked)
+        band = price_band_expression(self.population, listing.c.pricing_model, listing.c.price,
+                                     listing.c.annual_price)
+        rank = keywords.rank if keywords is not None and ranked else None
+        columns = [listing.c.offer_id, listing.c.specification_id, listing.c.region_id,
+                   listing.c.provider_kind, listing.c.assurance_status,
+                   listing.c.pricing_model, band.label("band"),
+                   (rank if rank is not None else cast(null(), Float)).label("rank")]
+        statement = select(*columns).select_from(listing)
+        if keywords is not None:
+            statement = keywords.apply(statement)
+        return statement.cte("matches"), keywords is not None
 
-    def summary(self) -> _Summary:
-        filters, catalogue, band = self.filters, self.catalogue, self.band
-        # Counting needs no relevance score.
-        counting = keyword_filter(filters.q, ranked=False)
-
-        def grouped(columns, excluded: tuple[str, ...]):
-            statement = _from(select(*columns, func.count(Offer.id)), counting)
-            conditions = _conditions(filters.without(*excluded), catalogue, band,
-                                     self.assurance_condition)
-            return db.session.execute(statement.where(*conditions).group_by(*columns)).all()
-
-        facets = _specification_facets(
-            filters, catalogue,
-            grouped([Offer.specification_id], ("specification", "phase", "nature")),
+    def _page_select(self, matches, ranked: bool, page: int, per_page: int):
+        ordering = [matches.c.rank.desc()] if ranked else []
+        return (
+            select(matches.c.offer_id, matches.c.rank, matches.c.assurance_status)
+            .where(*_conditions(self.filters, self.catalogue, matches))
+            .order_by(*ordering, matches.c.offer_id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
-        # One row per provider under every filter but its own three: region, kind and
-        # assurance counts all come from these rows, whatever the number of statuses.
-        provider_statement = _from(
-            select(Offer.organisation_id, Organisation.region_id, Organisation.kind,
-                   func.count(Offer.id)),
-            counting,
-        ).where(*_conditions(filters.without("region", "provider_kind", "assurance"),
-                             catalogue, band, None))
-        provider_rows = db.session.execute(
-            provider_statement.group_by(Offer.organisation_id, Organisation.region_id,
-                                        Organisation.kind)
-        ).all()
-        facets += _provider_facets(filters, catalogue, self.statuses, self.assurance_labels,
-                                   provider_rows)
-        price_rows = grouped([Offer.pricing_model, band], ("pricing_model", "price_band"))
+
+    def compute(self, page: int, per_page: int) -> tuple[_Summary, PageRows]:
+        """The summary (facets and total) and one page's rows, from one statement."""
+        filters, catalogue = self.filters, self.catalogue
+        matches, ranked = self._matches(ranked=True)
+
+        def grouped(part: str, columns: list, excluded: tuple[str, ...]):
+            keys = [cast(column, String) for column in columns]
+            keys += [cast(null(), String)] * (3 - len(keys))
+            return (
+                select(literal(part, String).label("part"), *keys,
+                       func.count().label("n"), cast(null(), Float))
+                .where(*_conditions(filters.without(*excluded), catalogue, matches))
+                .group_by(*columns)
+            )
+
+        page_rows = self._page_select(matches, ranked, page, per_page).subquery("page")
+        statement = union_all(
+            grouped(_SPECIFICATIONS, [matches.c.specification_id],
+                    ("specification", "phase", "nature")),
+            grouped(_PROVIDERS, [matches.c.region_id, matches.c.provider_kind,
+                                 matches.c.assurance_status],
+                    ("region", "provider_kind", "assurance")),
+            grouped(_PRICES, [matches.c.pricing_model, matches.c.band],
+                    ("pricing_model", "price_band")),
+            select(literal(_PAGE, String), cast(page_rows.c.offer_id, String),
+                   page_rows.c.assurance_status, cast(null(), String),
+                   cast(null(), BigInteger), page_rows.c.rank),
+        )
+        parts: dict[str, list] = {_SPECIFICATIONS: [], _PROVIDERS: [], _PRICES: [], _PAGE: []}
+        for part, a, b, c, count, rank in db.session.execute(statement):
+            parts[part].append((a, b, c, count, rank))
+        # The page keeps the order it was selected in: UNION ALL appends its branches.
+        rows = tuple((int(a), rank, b) for a, b, _c, _n, rank in parts[_PAGE])
+        spec_rows = [(int(a), count) for a, _b, _c, count, _r in parts[_SPECIFICATIONS]]
+        provider_rows = [(None if a is None else int(a), b, c, count)
+                         for a, b, c, count, _r in parts[_PROVIDERS]]
+        price_rows = [(a, b, count) for a, b, _c, count, _r in parts[_PRICES]]
+        facets = _specification_facets(filters, catalogue, spec_rows)
+        facets += _provider_facets(filters, catalogue, self.assurance_labels, provider_rows)
         facets += _price_facets(filters, price_rows)
         facets.sort(key=lambda facet: FACET_ORDER.index(facet.name))
         # The price facets' rows hold every offer passing the other filters; those also
@@ -339,26 +366,13 @@ class _Search:
             if (not filters.pricing_model or model in filters.pricing_model)
             and (not filters.price_band or band_key in filters.price_band)
         )
-        return _Summary(tuple(facets), total, self.assurance_labels)
+        return _Summary(tuple(facets), total, self.assurance_labels), rows
 
-    def page_rows(self, page: int, per_page: int) -> tuple[tuple[int, float | None, str], ...]:
-        """(offer id, rank, assurance status) for one page, in order. Found over ids and
-        ranks alone, so the sort never carries whole offer rows."""
-        keywords = keyword_filter(self.filters.q)
-        rank = keywords.rank if keywords is not None else literal(None)
-        ordering = [rank.desc()] if keywords is not None else []
-        rows = db.session.execute(
-            _from(select(Offer.id, rank.label("rank"), Offer.organisation_id), keywords)
-            .where(*_conditions(self.filters, self.catalogue, self.band,
-                                self.assurance_condition))
-            .order_by(*ordering, Offer.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        return tuple(
-            (offer_id, row_rank, self.statuses.get(provider_id, NOT_ASSESSED))
-            for offer_id, row_rank, provider_id in rows
-        )
+    def page_rows(self, page: int, per_page: int) -> PageRows:
+        """One page's rows alone, for when the summary is already cached."""
+        matches, ranked = self._matches(ranked=True)
+        rows = db.session.execute(self._page_select(matches, ranked, page, per_page)).all()
+        return tuple((offer_id, rank, status) for offer_id, rank, status in rows)
 
 
 def search_offers(
@@ -383,8 +397,16 @@ def search_offers(
     def key(*parts):
         return None if version is None else ("offers", version, filters, population, *parts)
 
-    summary = cached(key("summary"), search.summary)
-    rows = cached(key("page", page, per_page), lambda: search.page_rows(page, per_page))
+    summary_key, page_key = key("summary"), key("page", page, per_page)
+    summary = cached_value(summary_key)
+    rows = cached_value(page_key)
+    if summary is None:
+        summary, rows = search.compute(page, per_page)
+        store(summary_key, summary)
+        store(page_key, rows)
+    elif rows is None:
+        rows = search.page_rows(page, per_page)
+        store(page_key, rows)
     offers = _load_offers([offer_id for offer_id, _, _ in rows])
     hits = [
         OfferHit(offers[offer_id], row_rank, status, _per_head(offers[offer_id], population),
@@ -461,11 +483,10 @@ def _specification_facets(filters, catalogue: _Catalogue, rows) -> list[Facet]:
     ]
 
 
-def _provider_facets(filters, catalogue: _Catalogue, status_of: dict[int, str],
-                     assurance_labels: dict[str, str], rows) -> list[Facet]:
-    """Region, kind and assurance counts from (provider, region, kind, count) rows; each
-    facet counts under the other two's choices but not its own. ``status_of`` holds the
-    assessed providers; the rest are NOT_ASSESSED."""
+def _provider_facets(filters, catalogue: _Catalogue, assurance_labels: dict[str, str],
+                     rows) -> list[Facet]:
+    """Region, kind and assurance counts from (region, kind, status, count) rows; each
+    facet counts under the other two's choices but not its own."""
     chosen_regions = set(filters.region)
 
     def region_ok(region_id):
@@ -478,8 +499,7 @@ def _provider_facets(filters, catalogue: _Catalogue, status_of: dict[int, str],
         return not filters.assurance or status in filters.assurance
 
     region_counts, kind_counts, assurance_counts = Counter(), Counter(), Counter()
-    for provider_id, region_id, kind, count in rows:
-        status = status_of.get(provider_id, NOT_ASSESSED)
+    for region_id, kind, status, count in rows:
         if kind_ok(kind) and status_ok(status):
             region_counts[catalogue.region_key(region_id)] += count
         if region_ok(region_id) and status_ok(status):

@@ -1,7 +1,14 @@
 """Keyword matching over offers, one interface on two engines.
 
-PostgreSQL reads the generated tsvector column offer.search_vector (GIN-indexed);
-SQLite reads the FTS5 table offer_fts. Both stem English words (Snowball "english" and
+Two indexes, each on both engines:
+
+- every published version's offers (current, superseded or withdrawn), for
+  ``text_matches``: PostgreSQL's generated tsvector offer.search_vector (GIN-indexed),
+  SQLite's FTS5 table offer_fts;
+- the offers of currently published versions only, for search (``keyword_filter``):
+  offer_listing.search_vector and offer_listing_fts (migration 0008).
+
+Both stem English words (Snowball "english" and
 FTS5's porter tokenizer) and join the words with AND, so the same query finds the same
 offers on either engine; only the relevance scores differ in scale.
 """
@@ -13,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, column, func, literal_column, select, table
 
 from marketplace.extensions import db
-from marketplace.models import Offer
+from marketplace.models import Offer, OfferListing
 
 MAX_QUERY_LENGTH = 200
 # PostgreSQL's english configuration drops these; FTS5 has no stop words, so we drop the
@@ -70,36 +77,43 @@ def text_matches(query: str, *, ranked: bool = True) -> Select | None:
 
 @dataclass(frozen=True)
 class KeywordFilter:
-    """Keyword matching to add to a select over Offer: ``apply`` restricts it to matching
-    offers and ``rank`` (higher is more relevant) may then be selected or ordered by.
+    """Keyword matching over the published-offer listing (models/listing.py): ``apply``
+    restricts a select over offer_listing to the matching offers, and ``rank`` (higher is
+    more relevant; None when unranked) may then be selected or ordered by in that select.
 
-    On PostgreSQL the condition sits on the offer row itself (a join to a subquery over
-    offer would read the table twice); on SQLite the FTS5 table is joined by rowid.
+    PostgreSQL matches the listing's own tsvector column; SQLite joins its FTS5 table
+    offer_listing_fts by rowid (= offer id), in the same select so that bm25 can be used.
     """
 
     apply: Any  # Callable[[Select], Select]
-    rank: Any  # a column expression
+    rank: Any  # a column expression, or None
+
+
+_listing_fts = table("offer_listing_fts", column("rowid"))
 
 
 def keyword_filter(query: str, *, ranked: bool = True) -> KeywordFilter | None:
-    """The keyword filter for ``query``, or None when it has no usable words. With
-    ``ranked=False`` its rank is None, for callers that only count (FTS5 then skips bm25)."""
+    """The keyword filter for ``query`` over the listing, or None when it has no usable
+    words. With ``ranked=False`` its rank is None, for callers that only count."""
     words = keywords(query)
     if not words:
         return None
+    listing = OfferListing.__table__
     if db.engine.dialect.name == "postgresql":
         ts_query = func.plainto_tsquery("english", " ".join(words))
-        vector = literal_column("offer.search_vector")
+        vector = literal_column("offer_listing.search_vector")
         return KeywordFilter(
-            apply=lambda statement: statement.where(
-                vector.op("@@")(ts_query), Offer.prospectus_version_id.is_not(None)
-            ),
+            apply=lambda statement: statement.where(vector.op("@@")(ts_query)),
             rank=func.ts_rank_cd(vector, ts_query) if ranked else None,
         )
-    matches = text_matches(query, ranked=ranked).subquery("matches")
+    match = " ".join('"' + word.replace('"', "") + '"' for word in words)
+    fts = literal_column("offer_listing_fts")
     return KeywordFilter(
-        apply=lambda statement: statement.join(matches, matches.c.offer_id == Offer.id),
-        rank=matches.c.rank if ranked else None,
+        apply=lambda statement: statement.join(
+            _listing_fts, _listing_fts.c.rowid == listing.c.offer_id
+        ).where(fts.op("MATCH")(match)),
+        # bm25 is lower-is-better; the title counts four times as much as the rest.
+        rank=-func.bm25(fts, 4, 1) if ranked else None,
     )
 
 

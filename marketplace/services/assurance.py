@@ -101,9 +101,11 @@ def analysis_for(plan: BusinessPlan) -> PlanAnalysis:
 NOT_ASSESSED = "not_assessed"
 
 
-def _latest_outcomes(provider_ids: Iterable[int] | None) -> dict[int, tuple[str, str]]:
+def _latest_outcomes(provider_ids: Iterable[int] | None,
+                     connection=None) -> dict[int, tuple[str, str]]:
     """Per provider: (status key, label) of its latest signed-off checkpoint review.
-    ``provider_ids`` None: every provider with a signed-off review (and no others)."""
+    ``provider_ids`` None: every provider with a signed-off review (and no others).
+    ``connection``: read through it rather than the session (from inside a flush)."""
     ids = None if provider_ids is None else list(provider_ids)
     latest = dict.fromkeys(ids or (), (NOT_ASSESSED, NOT_YET_ASSESSED))
     if ids is not None and not ids:
@@ -118,7 +120,7 @@ def _latest_outcomes(provider_ids: Iterable[int] | None) -> dict[int, tuple[str,
     )
     if ids is not None:
         statement = statement.where(Submission.organisation_id.in_(ids))
-    rows = db.session.execute(statement)
+    rows = (connection or db.session).execute(statement)
     for organisation_id, number, code, label in rows:  # later checkpoints overwrite earlier
         latest[organisation_id] = (_status_key(number, code), f"Checkpoint {number}: {label}")
     return latest
@@ -138,10 +140,14 @@ def assurance_status_for(provider_ids: Iterable[int]) -> dict[int, str]:
     return {pid: key for pid, (key, _label) in _latest_outcomes(provider_ids).items()}
 
 
-def assessed_provider_statuses() -> dict[int, str]:
-    """The status key of every provider with a signed-off checkpoint review; any provider
-    missing here is NOT_ASSESSED. One query, however many providers there are."""
-    return {pid: key for pid, (key, _label) in _latest_outcomes(None).items()}
+def assessed_provider_statuses(provider_ids: Iterable[int] | None = None,
+                               connection=None) -> dict[int, str]:
+    """The status key of every provider (of ``provider_ids``, when given) with a signed-off
+    checkpoint review; any provider missing here is NOT_ASSESSED. One query, however many
+    providers there are."""
+    ids = None if provider_ids is None else list(provider_ids)
+    return {pid: key for pid, (key, _label) in _latest_outcomes(ids, connection).items()
+            if key != NOT_ASSESSED}
 
 
 def assurance_statuses() -> dict[str, str]:
