@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal, to_quantity
 
@@ -241,3 +242,67 @@ def annual_band_floors(population: int) -> dict[str, Decimal]:
     """
     heads = _population(population)
     return {band.key: band.lower * heads - HALF_PENNY * heads for band in PRICE_BANDS}
+
+
+# Prices in a PriceHistogram are whole numbers of ten-thousandths of a pound: exact for every
+# price (pennies) and every price × quantity (pennies × hundredths), and quick to compare.
+PRICE_UNIT = Decimal("0.0001")
+UNITS_PER_POUND = 10_000
+
+
+def price_units(amount) -> int:
+    """An amount of money as a whole number of PRICE_UNITs (half-up below that)."""
+    return int(to_decimal(amount).quantize(PRICE_UNIT, rounding=ROUND_HALF_UP) / PRICE_UNIT)
+
+
+@dataclass(frozen=True)
+class PriceHistogram:
+    """How many offers sit at each price, by pricing model: per-head offers at their £ per
+    head, the others at their £ a year, in PRICE_UNITs. Enough to count offers per price
+    band at any population without going back to the offers, banding each as
+    ``price_band(cost_per_head(...))`` would.
+
+    ``models`` holds, per pricing model, its sorted distinct prices and how many offers are
+    at or below each: a cumulative count, so that the number below any bound is one
+    bisection.
+    """
+
+    models: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
+
+    @classmethod
+    def from_counts(cls, rows) -> PriceHistogram:
+        """From (pricing model, price in PRICE_UNITs, count) rows; a price may repeat."""
+        by_model: dict[str, dict[int, int]] = {}
+        for model, units, count in rows:
+            prices = by_model.setdefault(_model(model), {})
+            prices[int(units)] = prices.get(int(units), 0) + int(count)
+        models = []
+        for model in sorted(by_model):
+            prices = sorted(by_model[model])
+            running, cumulative = 0, []
+            for price in prices:
+                running += by_model[model][price]
+                cumulative.append(running)
+            models.append((model, tuple(prices), tuple(cumulative)))
+        return cls(tuple(models))
+
+    def band_counts(self, population: int) -> dict[tuple[str, str], int]:
+        """(pricing model, band key) -> how many offers, for a CCG of this population."""
+        floors = annual_band_floors(population)
+        starts = {
+            # The least price in each band after the first: per head, the band's lower
+            # bound; a year, the floor at this population (exact in PRICE_UNITs).
+            True: [price_units(band.lower) for band in PRICE_BANDS[1:]],
+            False: [price_units(floors[band.key]) for band in PRICE_BANDS[1:]],
+        }
+        counts: dict[tuple[str, str], int] = {}
+        for model, prices, cumulative in self.models:
+            below = 0
+            for band, start in zip(PRICE_BANDS, [*starts[model == PER_HEAD], None],
+                                   strict=True):
+                index = len(prices) if start is None else bisect_left(prices, start)
+                upto = cumulative[index - 1] if index else 0
+                if upto - below:
+                    counts[(model, band.key)] = upto - below
+                below = upto
+        return counts

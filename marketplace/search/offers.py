@@ -2,18 +2,21 @@
 
 Facets are disjunctive: within a facet the chosen values are OR-ed, across facets AND-ed,
 and each facet's counts apply every filter except its own (so choosing "Planning" still
-shows how many offers the other phases have). Facets that describe the same thing are
-counted together in one grouped query, then split in Python over a handful of rows:
+shows how many offers the other phases have). Search reads the published-offer listing
+(models/listing.py). Facets that describe the same thing are counted together in one
+grouped select, then split in Python over a handful of rows:
 
 - specification, phase, nature: grouped by specification (the catalogue is small);
-- region, provider kind, assurance status: grouped by provider;
-- pricing model, price band: grouped by (pricing model, band).
+- region, provider kind, assurance status: grouped by (region, kind, status);
+- pricing model, price band: grouped by (pricing model, price), a histogram from which the
+  bands are counted at the searcher's population (domain/pricing.PriceHistogram).
 
-Computing a search reads the reference tables and assurance statuses (four small queries),
-the three facet groups (which also give the total), the page's ids in order and that page's
-offers. Everything but the last is cached per catalogue version (see cache.py), so a search
-made before costs two queries: the version row and the page's offers, whatever the number
-of offers.
+Computing a search reads the reference tables and assurance labels (three small queries),
+then one statement for the three facet groups and the page's ids in order (see _Search),
+then that page's offers. Everything but the last is cached per catalogue version (see
+cache.py), and shared by every searcher whatever their population unless they choose a
+price band; so a search made before costs two queries: the version row and the page's
+offers, whatever the number of offers.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from sqlalchemy.orm import contains_eager
 
 from marketplace.domain.pricing import (
     PRICE_BANDS,
+    UNITS_PER_POUND,
+    PriceHistogram,
     PricingError,
     annual_band_floors,
     cost_per_head,
@@ -259,11 +264,29 @@ def _options(labels: dict[str, str], counts: Counter, chosen: tuple[str, ...]):
 
 @dataclass(frozen=True)
 class _Summary:
-    """What a search shows besides its page of offers; cached per catalogue version."""
+    """What a search shows besides its page of offers; cached per catalogue version.
 
-    facets: tuple[Facet, ...]
-    total: int
+    The price facets and the total depend on the searcher's population (offers not priced
+    per head are banded at it), so the summary holds the prices of the matching offers as a
+    histogram instead, and they are counted from it for each request: one summary serves
+    every CCG, unless a price band is chosen (then the other facets depend on it too)."""
+
+    facets: tuple[Facet, ...]  # specification, phase, nature, region, kind, assurance
+    prices: PriceHistogram  # the offers passing every filter but the two price ones
     assurance_labels: dict[str, str]
+
+    def facets_and_total(self, filters: OfferFilters, population: int):
+        counts = self.prices.band_counts(population)
+        facets = sorted([*self.facets, *_price_facets(filters, counts)],
+                        key=lambda facet: FACET_ORDER.index(facet.name))
+        # The price counts hold every offer passing the other filters; those also passing
+        # the price filters are the results.
+        total = sum(
+            count for (model, band_key), count in counts.items()
+            if (not filters.pricing_model or model in filters.pricing_model)
+            and (not filters.price_band or band_key in filters.price_band)
+        )
+        return facets, total
 
 
 PageRows = tuple[tuple[int, float | None, str], ...]  # (offer id, rank, assurance status)
@@ -276,10 +299,11 @@ class _Search:
     """Computing one search from the published-offer listing (models/listing.py).
 
     One statement does it all: the offers matching the keywords (and only those: every
-    facet is counted under the keywords) are gathered once in a CTE, with their price band
-    at this population and their relevance; three grouped selects over it give the facet
-    counts, each under every filter but its own, and a fourth the page's offer ids in
-    order. The full-text index is read, and relevance scored, once per search.
+    facet is counted under the keywords) are gathered once in a CTE, with their relevance
+    (and their price band at this population, when a band is chosen); three grouped
+    selects over it give the facet counts, each under every filter but its own (the price
+    facets as counts per price), and a fourth the page's offer ids in order. The full-text
+    index is read, and relevance scored, once per search.
     """
 
     def __init__(self, filters: OfferFilters, population: int) -> None:
@@ -296,13 +320,18 @@ class _Search:
 
     def _matches(self, ranked: bool):
         keywords = keyword_filter(self.filters.q, ranked=ranked)
-        band = price_band_expression(self.population, listing.c.pricing_model, listing.c.price,
-                                     listing.c.annual_price)
         rank = keywords.rank if keywords is not None and ranked else None
         columns = [listing.c.offer_id, listing.c.specification_id, listing.c.region_id,
                    listing.c.provider_kind, listing.c.assurance_status,
-                   listing.c.pricing_model, band.label("band"),
+                   listing.c.pricing_model,
+                   # In PRICE_UNITs (ten-thousandths of a pound): exact, and quick to read.
+                   cast(func.round(func.coalesce(listing.c.annual_price, listing.c.price)
+                                   * UNITS_PER_POUND), BigInteger).label("price"),
                    (rank if rank is not None else cast(null(), Float)).label("rank")]
+        if self.filters.price_band:  # only then does anything but the price facets need it
+            columns.append(price_band_expression(
+                self.population, listing.c.pricing_model, listing.c.price,
+                listing.c.annual_price).label("band"))
         statement = select(*columns).select_from(listing)
         if keywords is not None:
             statement = keywords.apply(statement)
@@ -340,7 +369,7 @@ class _Search:
             grouped(_PROVIDERS, [matches.c.region_id, matches.c.provider_kind,
                                  matches.c.assurance_status],
                     ("region", "provider_kind", "assurance")),
-            grouped(_PRICES, [matches.c.pricing_model, matches.c.band],
+            grouped(_PRICES, [matches.c.pricing_model, matches.c.price],
                     ("pricing_model", "price_band")),
             select(literal(_PAGE, String), cast(page_rows.c.offer_id, String),
                    page_rows.c.assurance_status, cast(null(), String),
@@ -354,19 +383,11 @@ class _Search:
         spec_rows = [(int(a), count) for a, _b, _c, count, _r in parts[_SPECIFICATIONS]]
         provider_rows = [(None if a is None else int(a), b, c, count)
                          for a, b, c, count, _r in parts[_PROVIDERS]]
-        price_rows = [(a, b, count) for a, b, _c, count, _r in parts[_PRICES]]
+        prices = PriceHistogram.from_counts(
+            (a, int(b), count) for a, b, _c, count, _r in parts[_PRICES])
         facets = _specification_facets(filters, catalogue, spec_rows)
         facets += _provider_facets(filters, catalogue, self.assurance_labels, provider_rows)
-        facets += _price_facets(filters, price_rows)
-        facets.sort(key=lambda facet: FACET_ORDER.index(facet.name))
-        # The price facets' rows hold every offer passing the other filters; those also
-        # passing the price filters are the results, so counting needs no query of its own.
-        total = sum(
-            count for model, band_key, count in price_rows
-            if (not filters.pricing_model or model in filters.pricing_model)
-            and (not filters.price_band or band_key in filters.price_band)
-        )
-        return _Summary(tuple(facets), total, self.assurance_labels), rows
+        return _Summary(tuple(facets), prices, self.assurance_labels), rows
 
     def page_rows(self, page: int, per_page: int) -> PageRows:
         """One page's rows alone, for when the summary is already cached."""
@@ -394,8 +415,11 @@ def search_offers(
     version = catalogue_version()
     search = _Search(filters, population)
 
+    # Only a chosen price band makes the matching offers depend on the population.
+    banded_at = population if filters.price_band else None
+
     def key(*parts):
-        return None if version is None else ("offers", version, filters, population, *parts)
+        return None if version is None else ("offers", version, filters, banded_at, *parts)
 
     summary_key, page_key = key("summary"), key("page", page, per_page)
     summary = cached_value(summary_key)
@@ -413,13 +437,14 @@ def search_offers(
                  summary.assurance_labels.get(status, NOT_YET_ASSESSED))
         for offer_id, row_rank, status in rows
     ]
+    facets, total = summary.facets_and_total(filters, population)
     return OfferSearchResult(
         filters=filters,
         hits=hits,
-        total=summary.total,
+        total=total,
         page=page,
         per_page=per_page,
-        facets=list(summary.facets),
+        facets=facets,
         population=population,
         population_is_reference=is_reference,
         assurance_labels=summary.assurance_labels,
@@ -519,9 +544,11 @@ def _provider_facets(filters, catalogue: _Catalogue, assurance_labels: dict[str,
     ]
 
 
-def _price_facets(filters, rows) -> list[Facet]:
+def _price_facets(filters, counts: dict[tuple[str, str], int]) -> list[Facet]:
+    """Pricing model and price band counts from (model, band) -> count; each counts under
+    the other's choices but not its own."""
     model_counts, band_counts = Counter(), Counter()
-    for model, band, count in rows:
+    for (model, band), count in counts.items():
         if not filters.price_band or band in filters.price_band:
             model_counts[model] += count
         if not filters.pricing_model or model in filters.pricing_model:
