@@ -17,7 +17,7 @@ What it does, all on loopback:
     scenario pages, and draft agreements through the form at /agreements/new; reviewers open
     the review list, a submission under review and (BDU) the tracker. Each person spends a
     random time on each page (mean --think seconds, 5 by default) before the next, as people
-    do; --think 0 makes it a stress test instead;
+    do, and arrives after such a pause too; --think 0 makes it a stress test instead;
  5. prints throughput, p50/p95/p99 latency, errors, the idle p50 and the target
     (p95 under load at most 5x the idle p50), and checks that every agreement created during
     the run is in the database exactly once;
@@ -320,6 +320,9 @@ class Person:
         return self.random.choices(functions, weights=weights)[0]
 
     def run(self, budget: Budget) -> None:
+        # People arrive over the first seconds (a think time each), not all in the same
+        # millisecond: a bench of fifty simultaneous first clicks measures its own start.
+        self.pause()
         if self.is_ccg_user:
             self.search()  # something to look at
         while budget.take():

@@ -57,15 +57,28 @@ class LRUCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
         self.hits = self.misses = 0
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value under ``key``, computing it when missing. Threads asking for the same
+        missing key at once compute it once: the others wait for it (a burst of people
+        making the same search just after the catalogue changed costs one search)."""
         value = self.get(key, _MISSING)
-        if value is _MISSING:
-            # Computed outside the lock: two threads may both compute a missing entry, and
-            # both get the same answer for the same version.
-            value = compute()
-            self.put(key, value)
+        if value is not _MISSING:
+            return value
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        try:
+            with computing:
+                value = self.get(key, _MISSING)  # computed while this thread waited?
+                if value is _MISSING:
+                    value = compute()
+                    self.put(key, value)
+        finally:
+            with self._lock:
+                if self._computing.get(key) is computing:
+                    del self._computing[key]
         return value
 
     def get(self, key: Hashable, default: Any = None) -> Any:
@@ -121,11 +134,6 @@ def _enabled(key: Hashable) -> bool:
     return key is not None and not (
         has_app_context() and current_app.config.get("SEARCH_CACHE_SIZE") == 0
     )
-
-
-def cached_value(key: Hashable) -> Any:
-    """What is kept under ``key`` (which holds the catalogue version), or None."""
-    return results.get(key) if _enabled(key) else None
 
 
 def store(key: Hashable, value: Any) -> None:

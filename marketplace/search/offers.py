@@ -64,7 +64,7 @@ from marketplace.models import (
 )
 from marketplace.services.assurance import NOT_YET_ASSESSED, assurance_statuses
 
-from .cache import cached, cached_value, catalogue_version, store
+from .cache import cached, catalogue_version, store
 from .text import MAX_QUERY_LENGTH, keyword_filter
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
@@ -422,15 +422,17 @@ def search_offers(
         return None if version is None else ("offers", version, filters, banded_at, *parts)
 
     summary_key, page_key = key("summary"), key("page", page, per_page)
-    summary = cached_value(summary_key)
-    rows = cached_value(page_key)
-    if summary is None:
+    computed: list[PageRows] = []
+
+    def compute() -> _Summary:
         summary, rows = search.compute(page, per_page)
-        store(summary_key, summary)
+        computed.append(rows)
         store(page_key, rows)
-    elif rows is None:
-        rows = search.page_rows(page, per_page)
-        store(page_key, rows)
+        return summary
+
+    summary = cached(summary_key, compute)  # computed once however many ask at once
+    rows = computed[0] if computed else cached(
+        page_key, lambda: search.page_rows(page, per_page))
     offers = _load_offers([offer_id for offer_id, _, _ in rows])
     hits = [
         OfferHit(offers[offer_id], row_rank, status, _per_head(offers[offer_id], population),

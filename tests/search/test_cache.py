@@ -1,5 +1,7 @@
 """Search costs a fixed number of queries, and its cache never serves a stale catalogue."""
 
+import threading
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -8,7 +10,7 @@ from sqlalchemy import event
 from marketplace.extensions import db
 from marketplace.models import CatalogueVersion
 from marketplace.search import OfferFilters, search_offers
-from marketplace.search.cache import catalogue_version, results
+from marketplace.search.cache import LRUCache, catalogue_version, results
 from marketplace.services import prospectuses, reviews
 
 from .. import assurance as build
@@ -193,3 +195,45 @@ def test_without_a_version_row_nothing_is_cached(specs):
     publish("Greater East Midlands CSS", (specs[0], {}))  # the next change makes a new row
     assert catalogue_version() is not None
     assert search_offers(OfferFilters(q="risk")).total == 2
+
+
+def test_threads_asking_for_the_same_missing_entry_compute_it_once():
+    cache = LRUCache(size=4)
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_search():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "facets"
+
+    answers = []
+
+    def ask():
+        answers.append(cache.get_or_compute("k", slow_search))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    started.wait(5)
+    others = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)  # let them reach the entry being computed, and wait there
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert answers == ["facets"] * 4
+    assert len(calls) == 1
+    assert cache.get_or_compute("other", lambda: "computed") == "computed"
+
+
+def test_a_failed_computation_lets_the_next_caller_try_again():
+    cache = LRUCache(size=4)
+
+    def failing():
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute("k", failing)
+    assert cache.get_or_compute("k", lambda: "fine") == "fine"
