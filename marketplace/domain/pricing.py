@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
 
 from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal, to_quantity
 
@@ -272,18 +273,29 @@ class PriceHistogram:
     @classmethod
     def from_counts(cls, rows) -> PriceHistogram:
         """From (pricing model, price in PRICE_UNITs, count) rows; a price may repeat."""
-        by_model: dict[str, dict[int, int]] = {}
+        columns: dict[str, tuple[list[int], list[int]]] = {}
         for model, units, count in rows:
-            prices = by_model.setdefault(_model(model), {})
-            prices[int(units)] = prices.get(int(units), 0) + int(count)
+            prices, counts = columns.setdefault(model, ([], []))
+            prices.append(int(units))
+            counts.append(int(count))
+        return cls.from_columns(columns)
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, tuple[list[int], list[int]]]) -> PriceHistogram:
+        """From pricing model -> (prices in PRICE_UNITs, how many offers at each), two lists
+        of equal length in any order; a price may repeat. Thousands of prices take a
+        millisecond or two: the work is sorting and accumulate, not Python loops."""
         models = []
-        for model in sorted(by_model):
-            prices = sorted(by_model[model])
-            running, cumulative = 0, []
-            for price in prices:
-                running += by_model[model][price]
-                cumulative.append(running)
-            models.append((model, tuple(prices), tuple(cumulative)))
+        for model in sorted(columns):
+            prices, counts = columns[model]
+            pairs = sorted(zip(prices, counts, strict=True))
+            if len({price for price, _ in pairs}) != len(pairs):
+                merged: dict[int, int] = {}
+                for price, count in pairs:
+                    merged[price] = merged.get(price, 0) + count
+                pairs = sorted(merged.items())
+            models.append((_model(model), tuple(price for price, _ in pairs),
+                           tuple(accumulate(count for _, count in pairs))))
         return cls(tuple(models))
 
     def band_counts(self, population: int) -> dict[tuple[str, str], int]:

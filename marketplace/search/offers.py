@@ -165,17 +165,23 @@ class OfferSearchResult:
 
 
 class _Catalogue:
-    """The small reference tables a search needs, read once per search."""
+    """The small reference tables a search needs, as plain rows: read once per catalogue
+    version and shared between searches (and threads)."""
 
     def __init__(self) -> None:
         self.specifications = {
             spec.id: spec
-            for spec in db.session.scalars(
-                select(ServiceSpecification).order_by(ServiceSpecification.code)
+            for spec in db.session.execute(
+                select(ServiceSpecification.id, ServiceSpecification.code,
+                       ServiceSpecification.name, ServiceSpecification.phase,
+                       ServiceSpecification.nature)
+                .order_by(ServiceSpecification.code)
             )
         }
         self.regions = {
-            region.id: region for region in db.session.scalars(select(Region).order_by(Region.name))
+            region.id: region
+            for region in db.session.execute(
+                select(Region.id, Region.code, Region.name).order_by(Region.name))
         }
 
     def specification_ids(self, filters: OfferFilters) -> set[int] | None:
@@ -306,17 +312,21 @@ class _Search:
     index is read, and relevance scored, once per search.
     """
 
-    def __init__(self, filters: OfferFilters, population: int) -> None:
+    def __init__(self, filters: OfferFilters, population: int, version) -> None:
         self.filters = filters
         self.population = population
+        self.version = version
+
+    def _per_version(self, name: str, read):
+        return cached(None if self.version is None else (name, self.version), read)
 
     @cached_property
     def catalogue(self) -> _Catalogue:
-        return _Catalogue()
+        return self._per_version("search catalogue", _Catalogue)
 
     @cached_property
     def assurance_labels(self) -> dict[str, str]:
-        return assurance_statuses()
+        return self._per_version("assurance labels", assurance_statuses)
 
     def _matches(self, ranked: bool):
         keywords = keyword_filter(self.filters.q, ranked=ranked)
@@ -362,6 +372,16 @@ class _Search:
                 .group_by(*columns)
             )
 
+        # The price histogram can hold thousands of distinct prices: each pricing model's
+        # come back as one "price:count,price:count,..." string, not a row each.
+        prices = (
+            select(matches.c.pricing_model, matches.c.price, func.count().label("n"))
+            .where(*_conditions(filters.without("pricing_model", "price_band"), catalogue,
+                                matches))
+            .group_by(matches.c.pricing_model, matches.c.price)
+            .subquery("prices")
+        )
+        price_counts = cast(prices.c.price, String) + ":" + cast(prices.c.n, String)
         page_rows = self._page_select(matches, ranked, page, per_page).subquery("page")
         statement = union_all(
             grouped(_SPECIFICATIONS, [matches.c.specification_id],
@@ -369,8 +389,10 @@ class _Search:
             grouped(_PROVIDERS, [matches.c.region_id, matches.c.provider_kind,
                                  matches.c.assurance_status],
                     ("region", "provider_kind", "assurance")),
-            grouped(_PRICES, [matches.c.pricing_model, matches.c.price],
-                    ("pricing_model", "price_band")),
+            select(literal(_PRICES, String), prices.c.pricing_model,
+                   func.aggregate_strings(price_counts, ","), cast(null(), String),
+                   cast(null(), BigInteger), cast(null(), Float))
+            .group_by(prices.c.pricing_model),
             select(literal(_PAGE, String), cast(page_rows.c.offer_id, String),
                    page_rows.c.assurance_status, cast(null(), String),
                    cast(null(), BigInteger), page_rows.c.rank),
@@ -378,16 +400,20 @@ class _Search:
         parts: dict[str, list] = {_SPECIFICATIONS: [], _PROVIDERS: [], _PRICES: [], _PAGE: []}
         for part, a, b, c, count, rank in db.session.execute(statement):
             parts[part].append((a, b, c, count, rank))
-        # The page keeps the order it was selected in: UNION ALL appends its branches.
-        rows = tuple((int(a), rank, b) for a, b, _c, _n, rank in parts[_PAGE])
+        # In the page's order (a union's rows need not keep their branch's order).
+        rows = tuple(sorted(((int(a), rank, b) for a, b, _c, _n, rank in parts[_PAGE]),
+                            key=lambda row: (-(row[1] or 0), row[0])))
         spec_rows = [(int(a), count) for a, _b, _c, count, _r in parts[_SPECIFICATIONS]]
         provider_rows = [(None if a is None else int(a), b, c, count)
                          for a, b, c, count, _r in parts[_PROVIDERS]]
-        prices = PriceHistogram.from_counts(
-            (a, int(b), count) for a, b, _c, count, _r in parts[_PRICES])
+        histogram = PriceHistogram.from_columns({
+            model: (numbers[0::2], numbers[1::2])
+            for model, aggregated, _c, _n, _r in parts[_PRICES]
+            for numbers in [list(map(int, aggregated.replace(":", ",").split(",")))]
+        })
         facets = _specification_facets(filters, catalogue, spec_rows)
         facets += _provider_facets(filters, catalogue, self.assurance_labels, provider_rows)
-        return _Summary(tuple(facets), prices, self.assurance_labels), rows
+        return _Summary(tuple(facets), histogram, self.assurance_labels), rows
 
     def page_rows(self, page: int, per_page: int) -> PageRows:
         """One page's rows alone, for when the summary is already cached."""
@@ -413,7 +439,7 @@ def search_offers(
     population = population or REFERENCE_POPULATION
     page = max(1, min(page, MAX_PAGE))
     version = catalogue_version()
-    search = _Search(filters, population)
+    search = _Search(filters, population, version)
 
     # Only a chosen price band makes the matching offers depend on the population.
     banded_at = population if filters.price_band else None
