@@ -39,7 +39,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer
 
 from marketplace.domain.pricing import (
     PRICE_BANDS,
@@ -484,7 +484,9 @@ FACET_ORDER = ["specification", "phase", "nature", "region", "pricing_model", "p
 
 
 def _load_offers(offer_ids: list[int]) -> dict[int, Offer]:
-    """These offers with their provider, its region, specification and version: one query."""
+    """These offers with their provider, its region, specification and version: one query.
+    The long texts a result never shows (the offer's search text, the prospectus's own
+    sections, the specification's outputs) are left unread."""
     if not offer_ids:
         return {}
     return {
@@ -496,9 +498,13 @@ def _load_offers(offer_ids: list[int]) -> dict[int, Offer]:
             .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
             .outerjoin(Region, Organisation.region_id == Region.id)
             .options(
-                contains_eager(Offer.prospectus_version),
+                defer(Offer.search_text),
+                contains_eager(Offer.prospectus_version).load_only(
+                    ProspectusVersion.number, ProspectusVersion.status),
                 contains_eager(Offer.organisation).contains_eager(Organisation.region),
-                contains_eager(Offer.specification),
+                contains_eager(Offer.specification).load_only(
+                    ServiceSpecification.code, ServiceSpecification.name,
+                    ServiceSpecification.phase, ServiceSpecification.nature),
             )
             .where(Offer.id.in_(offer_ids))
         )
