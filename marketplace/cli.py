@@ -37,24 +37,11 @@ def demo_logins_command() -> None:
     print_demo_logins()
 
 
-@click.command("jobs-worker")
-@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
-@with_appcontext
-def jobs_worker_command(burst: bool) -> None:
-    """Run queued background jobs (needs REDIS_URL)."""
-    from .jobs import work
-
-    if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL is not set: jobs run inline, there is no queue.")
-    work(burst=burst)
-
-
 def register_cli(app) -> None:
     from .data_transfer import export_command, import_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(reviews_cli)
-    app.cli.add_command(jobs_worker_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
