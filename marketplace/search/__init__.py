@@ -4,7 +4,7 @@ and faceted search of published offers built on it.
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
         -> OfferSearchResult
     text_matches(query: str, *, ranked=True) -> Select of (offer_id, rank) | None
-    keyword_filter(query: str) -> KeywordFilter(apply, rank) | None
+    keyword_filter(query: str) -> KeywordFilter(apply, rank) | None, over the listing
 """
 
 from .offers import (

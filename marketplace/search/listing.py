@@ -41,16 +41,21 @@ listing = OfferListing.__table__
 ALL = None
 
 
-def _rows(provider_ids: list[int] | None):
-    annual = case(
-        (Offer.pricing_model == PricingModel.PER_HEAD, None),
-        (Offer.pricing_model == PricingModel.FIXED_ANNUAL, Offer.price),
-        else_=Offer.price * Offer.estimated_quantity,
+def annual_price_of(offer):
+    """SQL for an offer's £ a year when not priced per head (the fee, or price × estimated
+    days or cases); None per head. What the listing's annual_price holds."""
+    return case(
+        (offer.pricing_model == PricingModel.PER_HEAD, None),
+        (offer.pricing_model == PricingModel.FIXED_ANNUAL, offer.price),
+        else_=offer.price * offer.estimated_quantity,
     )
+
+
+def _rows(provider_ids: list[int] | None):
     statement = (
         select(Offer.id, Offer.organisation_id, Offer.specification_id, Organisation.region_id,
                Organisation.kind, literal(NOT_ASSESSED), Offer.pricing_model, Offer.price,
-               annual)
+               annual_price_of(Offer))
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
         .join(Organisation, Offer.organisation_id == Organisation.id)
         .where(ProspectusVersion.status == VersionStatus.PUBLISHED)

@@ -210,18 +210,10 @@ class _Catalogue:
         return ids, NATIONAL in keys
 
 
-def price_band_expression(population: int, pricing_model=None, price=None, annual=None):
-    """SQL for the price band key of an offer at this population (see annual_band_floors).
-
-    Over Offer's columns by default; search passes the listing's (with its precomputed
-    ``annual`` price of offers not priced per head)."""
-    pricing_model = Offer.pricing_model if pricing_model is None else pricing_model
-    price = Offer.price if price is None else price
-    if annual is None:
-        annual = case(
-            (pricing_model == PricingModel.FIXED_ANNUAL, price),
-            else_=price * Offer.estimated_quantity,
-        )
+def price_band_expression(population: int, pricing_model, price, annual):
+    """SQL for the price band key of an offer at this population (see annual_band_floors),
+    from its pricing model, price and annual price (listing.annual_price or
+    annual_price_of(Offer) from search/listing.py for an offer row)."""
     floors = annual_band_floors(population)
     per_head = pricing_model == PricingModel.PER_HEAD
     whens = []
@@ -297,7 +289,7 @@ class _Summary:
 
 PageRows = tuple[tuple[int, float | None, str], ...]  # (offer id, rank, assurance status)
 
-# The parts of the one statement a search makes (see _Search.statement).
+# The parts of the one statement a search makes (see _Search.compute).
 _SPECIFICATIONS, _PROVIDERS, _PRICES, _PAGE = "s", "p", "m", "h"
 
 
@@ -328,9 +320,10 @@ class _Search:
     def assurance_labels(self) -> dict[str, str]:
         return self._per_version("assurance labels", assurance_statuses)
 
-    def _matches(self, ranked: bool):
-        keywords = keyword_filter(self.filters.q, ranked=ranked)
-        rank = keywords.rank if keywords is not None and ranked else None
+    def _matches(self):
+        """The matching offers as a CTE, and whether keywords (so a rank) were given."""
+        keywords = keyword_filter(self.filters.q)
+        rank = keywords.rank if keywords is not None else None
         columns = [listing.c.offer_id, listing.c.specification_id, listing.c.region_id,
                    listing.c.provider_kind, listing.c.assurance_status,
                    listing.c.pricing_model,
@@ -360,7 +353,7 @@ class _Search:
     def compute(self, page: int, per_page: int) -> tuple[_Summary, PageRows]:
         """The summary (facets and total) and one page's rows, from one statement."""
         filters, catalogue = self.filters, self.catalogue
-        matches, ranked = self._matches(ranked=True)
+        matches, ranked = self._matches()
 
         def grouped(part: str, columns: list, excluded: tuple[str, ...]):
             keys = [cast(column, String) for column in columns]
@@ -417,7 +410,7 @@ class _Search:
 
     def page_rows(self, page: int, per_page: int) -> PageRows:
         """One page's rows alone, for when the summary is already cached."""
-        matches, ranked = self._matches(ranked=True)
+        matches, ranked = self._matches()
         rows = db.session.execute(self._page_select(matches, ranked, page, per_page)).all()
         return tuple((offer_id, rank, status) for offer_id, rank, status in rows)
 

@@ -39,6 +39,23 @@ def keywords(query: str) -> list[str]:
     return [word for word in words if word not in STOP_WORDS and word.strip("_")]
 
 
+def _ts_query(words: list[str]):
+    """PostgreSQL: the words joined with AND, stemmed by the english configuration."""
+    return func.plainto_tsquery("english", " ".join(words))
+
+
+def _fts5_match(words: list[str]) -> str:
+    """FTS5: each word quoted (so no word is read as an operator), separated by spaces
+    (AND)."""
+    return " ".join('"' + word.replace('"', "") + '"' for word in words)
+
+
+def _bm25(fts_table: str):
+    """FTS5 relevance, higher is better (bm25 is lower-is-better); the title counts four
+    times as much as the rest."""
+    return -func.bm25(literal_column(fts_table), 4, 1)
+
+
 def text_matches(query: str, *, ranked: bool = True) -> Select | None:
     """A select of (offer_id, rank) for the published-version offers (current, superseded
     or withdrawn; never drafts) matching every keyword of ``query``.
@@ -51,7 +68,7 @@ def text_matches(query: str, *, ranked: bool = True) -> Select | None:
     if not words:
         return None
     if db.engine.dialect.name == "postgresql":
-        ts_query = func.plainto_tsquery("english", " ".join(words))
+        ts_query = _ts_query(words)
         vector = literal_column("offer.search_vector")
         columns = [Offer.id.label("offer_id")]
         if ranked:
@@ -61,17 +78,14 @@ def text_matches(query: str, *, ranked: bool = True) -> Select | None:
         return select(*columns).where(
             vector.op("@@")(ts_query), Offer.prospectus_version_id.is_not(None)
         )
-    # FTS5: each word quoted (so no word is read as an operator), separated by spaces (AND).
     # Drafts are never in offer_fts (its triggers skip them).
-    match = " ".join('"' + word.replace('"', "") + '"' for word in words)
     columns = [_offer_fts.c.rowid.label("offer_id")]
     if ranked:
-        # bm25 is lower-is-better; the title counts four times as much as the rest.
-        columns.append((-func.bm25(literal_column("offer_fts"), 4, 1)).label("rank"))
+        columns.append(_bm25("offer_fts").label("rank"))
     return (
         select(*columns)
         .select_from(_offer_fts)
-        .where(literal_column("offer_fts").op("MATCH")(match))
+        .where(literal_column("offer_fts").op("MATCH")(_fts5_match(words)))
     )
 
 
@@ -79,41 +93,39 @@ def text_matches(query: str, *, ranked: bool = True) -> Select | None:
 class KeywordFilter:
     """Keyword matching over the published-offer listing (models/listing.py): ``apply``
     restricts a select over offer_listing to the matching offers, and ``rank`` (higher is
-    more relevant; None when unranked) may then be selected or ordered by in that select.
+    more relevant) may then be selected or ordered by in that select.
 
     PostgreSQL matches the listing's own tsvector column; SQLite joins its FTS5 table
     offer_listing_fts by rowid (= offer id), in the same select so that bm25 can be used.
     """
 
     apply: Any  # Callable[[Select], Select]
-    rank: Any  # a column expression, or None
+    rank: Any  # a column expression
 
 
 _listing_fts = table("offer_listing_fts", column("rowid"))
 
 
-def keyword_filter(query: str, *, ranked: bool = True) -> KeywordFilter | None:
+def keyword_filter(query: str) -> KeywordFilter | None:
     """The keyword filter for ``query`` over the listing, or None when it has no usable
-    words. With ``ranked=False`` its rank is None, for callers that only count."""
+    words."""
     words = keywords(query)
     if not words:
         return None
     listing = OfferListing.__table__
     if db.engine.dialect.name == "postgresql":
-        ts_query = func.plainto_tsquery("english", " ".join(words))
+        ts_query = _ts_query(words)
         vector = literal_column("offer_listing.search_vector")
         return KeywordFilter(
             apply=lambda statement: statement.where(vector.op("@@")(ts_query)),
-            rank=func.ts_rank_cd(vector, ts_query) if ranked else None,
+            rank=func.ts_rank_cd(vector, ts_query),
         )
-    match = " ".join('"' + word.replace('"', "") + '"' for word in words)
-    fts = literal_column("offer_listing_fts")
+    match = _fts5_match(words)
     return KeywordFilter(
         apply=lambda statement: statement.join(
             _listing_fts, _listing_fts.c.rowid == listing.c.offer_id
-        ).where(fts.op("MATCH")(match)),
-        # bm25 is lower-is-better; the title counts four times as much as the rest.
-        rank=-func.bm25(fts, 4, 1) if ranked else None,
+        ).where(literal_column("offer_listing_fts").op("MATCH")(match)),
+        rank=_bm25("offer_listing_fts"),
     )
 
 

@@ -18,6 +18,7 @@ from marketplace.search import (
     search_offers,
     text_matches,
 )
+from marketplace.search.listing import annual_price_of
 from marketplace.services import prospectuses
 
 from ..builders import add_offer, create_spec, organisation, publish
@@ -137,7 +138,9 @@ def test_sql_price_band_matches_the_domain(app, model, pence, quantity, populati
             else None
         db.session.flush()
         in_sql = db.session.scalar(
-            select(price_band_expression(population)).where(Offer.id == offer.id))
+            select(price_band_expression(population, Offer.pricing_model, Offer.price,
+                                         annual_price_of(Offer)))
+            .where(Offer.id == offer.id))
         expected = price_band(cost_per_head(model, price, population, offer.estimated_quantity))
         db.session.rollback()
     assert in_sql == expected
