@@ -4,14 +4,23 @@ Run from the repository root:
     python bench/search.py [--runs N] [--scale 100] [--database-url postgresql+psycopg://...]
 
 Without --database-url it builds a throwaway SQLite database in a temporary folder. With one,
-the database must be a throwaway too: its public schema is dropped and rebuilt.
+the database must be a throwaway too: its public schema is dropped and rebuilt, and it is
+vacuumed and analysed after seeding, as autovacuum would do in service.
 Each figure is the median of --runs requests through the Flask test client, after a warm-up,
 the requests taking turns; the ratio is to GET /sign-in (a bare base-layout page) measured in
-the same run. Search results are cached per catalogue version (marketplace/search/cache.py),
-so the targets are for a search made before; the "uncached" lines, for information, empty the
-cache before every request.
-Targets: search at most 3x the sign-in page at scale 100, and search time growing less
-than 1.5x from scale 1 to scale 100. This prints the figures and does not assert.
+the same run. Three kinds of search are timed (see marketplace/search/cache.py):
+
+- "repeated": a search made before, whose facets and page are cached per catalogue version;
+- "new": a search nobody has made since the catalogue last changed: its results are emptied
+  from the cache before every request, so the full-text query, the facet counts and the
+  ordering are all done again; what a process reads once per catalogue version (the
+  listing's columns, the reference tables) stays read;
+- "after a change": everything emptied before every request, as for the first search a
+  process serves after a prospectus is published. For information, not a target.
+
+Targets, for repeated and new searches: at most 3x the sign-in page at scale 100, and
+growing less than 1.5x from scale 1 to scale 100. This prints the figures and does not
+assert.
 """
 
 from __future__ import annotations
@@ -39,7 +48,6 @@ from marketplace.search.cache import results as search_cache  # noqa: E402
 QUERIES = ("risk stratification", "contract monitoring", "procurement")
 RATIO_TARGET = 3.0
 GROWTH_TARGET = 1.5
-SKIPPED = ("sign-in", "offers", "uncached")
 
 
 def reset_postgres(url: str) -> None:
@@ -52,8 +60,16 @@ def reset_postgres(url: str) -> None:
         connection.execute("CREATE SCHEMA public")
 
 
-def timed_get(client, url: str, *, cold: bool = False) -> float:
-    if cold:
+def _is_search(key) -> bool:
+    return isinstance(key, tuple) and key[:1] == ("offers",)
+
+
+def timed_get(client, url: str, *, cold: str | None = None) -> float:
+    """Seconds to GET ``url``; ``cold``: "new" empties cached searches first, "all" the
+    whole cache."""
+    if cold == "new":
+        search_cache.clear(where=_is_search)
+    elif cold == "all":
         search_cache.clear()
     g.__dict__.clear()
     started = time.perf_counter()
@@ -85,40 +101,52 @@ def sign_in(client, email: str) -> None:
 
 
 def measure(app, runs: int) -> dict:
+    """Per search timed: (median seconds, median seconds of GET /sign-in in the same turns).
+    Each kind of search is timed in its own turns (emptying the cache for one kind would
+    spoil another's)."""
     anonymous = app.test_client()
     ccg = app.test_client()
     sign_in(ccg, "ccg@demo.test")
-    requests = {"sign-in": (anonymous, "/sign-in", False)}
-    for query in QUERIES:
-        url = "/offers?q=" + query.replace(" ", "+")
-        requests[f"anonymous {query!r}"] = (anonymous, url, False)
-        requests[f"CCG user {query!r}"] = (ccg, url, False)
-    results = median_seconds(requests, runs)
-    # The same searches with the result cache emptied before each: what the first person to
-    # make a search waits, or everyone just after the catalogue changes. Not a target.
-    cold = median_seconds({
-        f"uncached {query!r}": (anonymous, "/offers?q=" + query.replace(" ", "+"), True)
-        for query in QUERIES
-    }, max(3, runs // 3))
-    results["uncached"] = cold
-    results["offers"] = db.session.scalar(
+    kinds = {"repeated": (None, runs, (anonymous, ccg)), "new": ("new", runs, (anonymous, ccg)),
+             "after a change": ("all", max(3, runs // 3), (anonymous,))}
+    results = {}
+    for kind, (cold, kind_runs, clients) in kinds.items():
+        requests = {"sign-in": (anonymous, "/sign-in", None)}
+        for query in QUERIES:
+            url = "/offers?q=" + query.replace(" ", "+")
+            for client in clients:
+                who = "anonymous" if client is anonymous else "CCG user"
+                requests[f"{kind}, {who} {query!r}"] = (client, url, cold)
+        timings = median_seconds(requests, kind_runs)
+        base = timings.pop("sign-in")
+        results.update({name: (seconds, base) for name, seconds in timings.items()})
+    return results
+
+
+def published_offers() -> int:
+    return db.session.scalar(
         select(func.count(Offer.id))
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
         .where(ProspectusVersion.status == VersionStatus.PUBLISHED)
     )
-    return results
 
 
 def report(label: str, results: dict) -> None:
-    base = results["sign-in"]
-    print(f"\n{label}: {results['offers']:,} published offers")
-    print(f"  {'GET /sign-in':<42} {base * 1000:8.2f} ms   1.00x")
-    for name, seconds in results.items():
-        if name in SKIPPED:
-            continue
-        print(f"  {'GET /offers ' + name:<42} {seconds * 1000:8.2f} ms  {seconds / base:5.2f}x")
-    for name, seconds in results["uncached"].items():
-        print(f"  {'GET /offers ' + name:<42} {seconds * 1000:8.2f} ms  {seconds / base:5.2f}x")
+    print(f"\n{label}: {published_offers():,} published offers")
+    print(f"  {'':<52} {'search':>8}     {'sign-in':>8}     ratio")
+    for name, (seconds, base) in results.items():
+        print(f"  {'GET /offers ' + name:<52} {seconds * 1000:8.2f} ms  "
+              f"{base * 1000:8.2f} ms  {seconds / base:5.2f}x")
+
+
+def settle(url: str) -> None:
+    """After seeding: VACUUM ANALYZE on PostgreSQL, as autovacuum would soon do in service
+    (without statistics the planner may scan the listing instead of using its GIN index)."""
+    if not url.startswith("postgresql"):
+        return
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
 
 
 def main() -> None:
@@ -141,6 +169,7 @@ def main() -> None:
             flask_migrate.upgrade()
             started = time.perf_counter()
             seed_demo(1)
+            settle(url)
             print(f"seed-demo: {time.perf_counter() - started:.1f} s")
             small = measure(app, options.runs)
             report("scale 1", small)
@@ -152,18 +181,20 @@ def main() -> None:
             seed_demo(options.scale)
             print(f"seed-demo --scale {options.scale} again (idempotent): "
                   f"{time.perf_counter() - started:.1f} s")
+            settle(url)
             large = measure(app, options.runs)
             report(f"scale {options.scale}", large)
 
         print(f"\ntargets: search at most {RATIO_TARGET}x sign-in at scale {options.scale}; "
               f"growth from scale 1 under {GROWTH_TARGET}x")
-        for name in large:
-            if name in SKIPPED:
-                continue
-            ratio = large[name] / large["sign-in"]
-            growth = large[name] / small[name]
-            verdict = "meets" if ratio <= RATIO_TARGET and growth < GROWTH_TARGET else "misses"
-            print(f"  {name:<34} ratio {ratio:5.2f}x  growth {growth:5.2f}x  {verdict}")
+        for name, (seconds, base) in large.items():
+            ratio, growth = seconds / base, seconds / small[name][0]
+            if name.startswith("after a change"):
+                verdict = "(not a target)"
+            else:
+                verdict = "meets" if ratio <= RATIO_TARGET and growth < GROWTH_TARGET \
+                    else "misses"
+            print(f"  {name:<44} ratio {ratio:5.2f}x  growth {growth:5.2f}x  {verdict}")
 
 
 if __name__ == "__main__":

@@ -256,6 +256,20 @@ def price_units(amount) -> int:
     return int(to_decimal(amount).quantize(PRICE_UNIT, rounding=ROUND_HALF_UP) / PRICE_UNIT)
 
 
+def band_starts(population: int) -> dict[bool, list[int]]:
+    """The least price, in PRICE_UNITs, of each price band after the first, for a CCG of
+    this population: under True for offers priced per head (the band's lower bound in £ per
+    head), under False for the others (the floor in £ a year, see annual_band_floors).
+
+    An offer is in band i where i is how many of its list's starts are at or below its
+    price: the bisection that PriceHistogram.band_counts and search's band filter make."""
+    floors = annual_band_floors(population)
+    return {
+        True: [price_units(band.lower) for band in PRICE_BANDS[1:]],
+        False: [price_units(floors[band.key]) for band in PRICE_BANDS[1:]],
+    }
+
+
 @dataclass(frozen=True)
 class PriceHistogram:
     """How many offers sit at each price, by pricing model: per-head offers at their £ per
@@ -298,15 +312,20 @@ class PriceHistogram:
                            tuple(accumulate(count for _, count in pairs))))
         return cls(tuple(models))
 
+    @classmethod
+    def from_sorted(cls, columns: dict[str, tuple[list[int], list[int]]]) -> PriceHistogram:
+        """From pricing model -> (distinct prices in PRICE_UNITs, ascending; how many offers
+        at each): what from_columns makes of them, without sorting again. The caller
+        vouches for the order (search counts prices in order, columns.py)."""
+        models = []
+        for model in sorted(columns):
+            prices, counts = columns[model]
+            models.append((_model(model), tuple(prices), tuple(accumulate(counts))))
+        return cls(tuple(models))
+
     def band_counts(self, population: int) -> dict[tuple[str, str], int]:
         """(pricing model, band key) -> how many offers, for a CCG of this population."""
-        floors = annual_band_floors(population)
-        starts = {
-            # The least price in each band after the first: per head, the band's lower
-            # bound; a year, the floor at this population (exact in PRICE_UNITs).
-            True: [price_units(band.lower) for band in PRICE_BANDS[1:]],
-            False: [price_units(floors[band.key]) for band in PRICE_BANDS[1:]],
-        }
+        starts = band_starts(population)
         counts: dict[tuple[str, str], int] = {}
         for model, prices, cumulative in self.models:
             below = 0

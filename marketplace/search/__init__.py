@@ -4,7 +4,7 @@ and faceted search of published offers built on it.
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
         -> OfferSearchResult
     text_matches(query: str, *, ranked=True) -> Select of (offer_id, rank) | None
-    keyword_filter(query: str) -> KeywordFilter(apply, rank) | None, over the listing
+    keyword_matches(query: str) -> (offer ids, relevance) arrays | None, over the listing
 """
 
 from .offers import (
@@ -19,10 +19,9 @@ from .offers import (
     OfferSearchResult,
     parse_filters,
     parse_page,
-    price_band_expression,
     search_offers,
 )
-from .text import KeywordFilter, keyword_filter, keywords, search_text_for, text_matches
+from .text import keyword_matches, keywords, search_text_for, text_matches
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -31,15 +30,13 @@ __all__ = [
     "Facet",
     "FacetOption",
     "FilterError",
-    "KeywordFilter",
     "OfferFilters",
     "OfferHit",
     "OfferSearchResult",
-    "keyword_filter",
+    "keyword_matches",
     "keywords",
     "parse_filters",
     "parse_page",
-    "price_band_expression",
     "search_offers",
     "search_text_for",
     "text_matches",

@@ -99,10 +99,16 @@ class LRUCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
+    def clear(self, where: Callable[[Hashable], bool] | None = None) -> None:
+        """Forget every entry, or those whose key ``where`` is true of (then the hit and
+        miss counts are kept)."""
         with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
+            if where is None:
+                self._entries.clear()
+                self.hits = self.misses = 0
+                return
+            for key in [key for key in self._entries if where(key)]:
+                del self._entries[key]
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -3,57 +3,45 @@
 Facets are disjunctive: within a facet the chosen values are OR-ed, across facets AND-ed,
 and each facet's counts apply every filter except its own (so choosing "Planning" still
 shows how many offers the other phases have). Search reads the published-offer listing
-(models/listing.py). Facets that describe the same thing are counted together in one
-grouped select, then split in Python over a handful of rows:
+(models/listing.py): the database answers which offers match the keywords, and how well
+(one full-text query, text.keyword_matches); filtering, counting and ordering those are done
+over the listing's columns in memory (columns.py). Facets that describe the same thing are
+counted together, then split in Python over a handful of groups:
 
-- specification, phase, nature: grouped by specification (the catalogue is small);
-- region, provider kind, assurance status: grouped by (region, kind, status);
-- pricing model, price band: grouped by (pricing model, price), a histogram from which the
-  bands are counted at the searcher's population (domain/pricing.PriceHistogram).
+- specification, phase, nature: counted per specification (the catalogue is small);
+- region, provider kind, assurance status: per (region, kind, status);
+- pricing model, price band: per (pricing model, price), a histogram from which the bands
+  are counted at the searcher's population (domain/pricing.PriceHistogram).
 
-Computing a search reads the reference tables and assurance labels (three small queries),
-then one statement for the three facet groups and the page's ids in order (see _Search),
-then that page's offers. Everything but the last is cached per catalogue version (see
-cache.py), and shared by every searcher whatever their population unless they choose a
-price band; so a search made before costs two queries: the version row and the page's
-offers, whatever the number of offers.
+What a search needs besides its keywords' matches (the reference tables, the assurance
+labels, the listing's columns) is read once per catalogue version, and a search's facets
+and pages are cached per version too (see cache.py), shared by every searcher whatever
+their population unless they choose a price band. So a new search costs the full-text
+query and that page's offers; a search made before, the version row and the page's offers.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import (
-    BigInteger,
-    Float,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    null,
-    select,
-    union_all,
-)
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, defer
 
 from marketplace.domain.pricing import (
     PRICE_BANDS,
-    UNITS_PER_POUND,
     PriceHistogram,
     PricingError,
-    annual_band_floors,
     cost_per_head,
 )
 from marketplace.extensions import db
 from marketplace.models import (
     Nature,
     Offer,
-    OfferListing,
     Organisation,
     OrganisationKind,
     Phase,
@@ -64,8 +52,9 @@ from marketplace.models import (
 )
 from marketplace.services.assurance import NOT_YET_ASSESSED, assurance_statuses
 
-from .cache import cached, catalogue_version, store
-from .text import MAX_QUERY_LENGTH, keyword_filter
+from .cache import cached, catalogue_version
+from .columns import NO_REGION, ListingColumns, read_columns
+from .text import MAX_QUERY_LENGTH, keyword_matches
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
 # at which offers not priced per head are banded for anyone who is not a CCG user.
@@ -76,7 +65,6 @@ MAX_PAGE = 10_000
 NATIONAL = "national"  # the region key of providers with no region
 PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 BAND_LABELS = {band.key: band.label for band in PRICE_BANDS}
-listing = OfferListing.__table__
 
 
 @dataclass(frozen=True)
@@ -133,7 +121,7 @@ class Facet:
 @dataclass
 class OfferHit:
     offer: Offer
-    rank: float | None
+    rank: int | None  # relevance (text.relevance); None without keywords
     assurance_status: str
     cost_per_head: Decimal | None  # £ per head a year at the search's population
     assurance_label: str = NOT_YET_ASSESSED
@@ -210,46 +198,39 @@ class _Catalogue:
         return ids, NATIONAL in keys
 
 
-def price_band_expression(population: int, pricing_model, price, annual):
-    """SQL for the price band key of an offer at this population (see annual_band_floors),
-    from its pricing model, price and annual price (listing.annual_price or
-    annual_price_of(Offer) from search/listing.py for an offer row)."""
-    floors = annual_band_floors(population)
-    per_head = pricing_model == PricingModel.PER_HEAD
-    whens = []
-    for band in PRICE_BANDS[:-1]:
-        whens.append((and_(per_head, price < band.upper), band.key))
-    for band, following in zip(PRICE_BANDS, PRICE_BANDS[1:], strict=False):
-        # Thousandths of a pound are whole numbers here (population × £0.005 × 1000), so the
-        # comparison is exact and binds as an integer on both engines.
-        floor_in_thousandths = floors[following.key] * 1000
-        assert floor_in_thousandths == floor_in_thousandths.to_integral_value()
-        threshold = literal(int(floor_in_thousandths), BigInteger)
-        whens.append((and_(~per_head, annual * 1000 < threshold), band.key))
-    return case(*whens, else_=PRICE_BANDS[-1].key)
-
-
-def _conditions(filters: OfferFilters, catalogue: _Catalogue, matches) -> list:
-    """Conditions on the ``matches`` CTE (listing columns plus band) for these filters."""
-    conditions = []
+def _row_filters(filters: OfferFilters, catalogue: _Catalogue, columns: ListingColumns,
+                 population: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Per chosen filter, a test of listing rows (positions in ``columns``): which of the
+    rows' offers pass it, as a boolean array."""
+    tests: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     spec_ids = catalogue.specification_ids(filters)
     if spec_ids is not None:
-        conditions.append(matches.c.specification_id.in_(sorted(spec_ids) or [-1]))
+        # Specification, phase and nature are one test, by specification: each of their
+        # facets works out its own counts from the per-specification counts.
+        tests["specification"] = lambda rows: columns.specification.allows(rows, spec_ids)
     if filters.region:
         region_ids, national = catalogue.region_ids(filters.region)
-        region_condition = matches.c.region_id.in_(sorted(region_ids) or [-1])
-        if national:
-            region_condition = region_condition | matches.c.region_id.is_(None)
-        conditions.append(region_condition)
-    if filters.provider_kind:
-        conditions.append(matches.c.provider_kind.in_(filters.provider_kind))
-    if filters.pricing_model:
-        conditions.append(matches.c.pricing_model.in_(filters.pricing_model))
+        regions = region_ids | ({NO_REGION} if national else set())
+        tests["region"] = lambda rows: columns.region.allows(rows, regions)
+    for name, column in (("provider_kind", columns.kind), ("pricing_model", columns.model),
+                         ("assurance", columns.status)):
+        if getattr(filters, name):
+            tests[name] = lambda rows, column=column, chosen=getattr(filters, name): \
+                column.allows(rows, chosen)
     if filters.price_band:
-        conditions.append(matches.c.band.in_(filters.price_band))
-    if filters.assurance:
-        conditions.append(matches.c.assurance_status.in_(filters.assurance))
-    return conditions
+        bands = np.array([band.key in filters.price_band for band in PRICE_BANDS])
+        tests["price_band"] = lambda rows: bands[columns.bands(rows, population)]
+    return tests
+
+
+def _passing(rows: np.ndarray, tests: dict, leaving_out: tuple[str, ...] = ()) -> np.ndarray:
+    """Which of these rows pass every test but those named, as a boolean array (the
+    specification test stands for the phase and nature filters too)."""
+    passing = np.ones(len(rows), bool)
+    for name, test in tests.items():
+        if name not in leaving_out:
+            passing &= test(rows)
+    return passing
 
 
 def _options(labels: dict[str, str], counts: Counter, chosen: tuple[str, ...]):
@@ -287,21 +268,18 @@ class _Summary:
         return facets, total
 
 
-PageRows = tuple[tuple[int, float | None, str], ...]  # (offer id, rank, assurance status)
-
-# The parts of the one statement a search makes (see _Search.compute).
-_SPECIFICATIONS, _PROVIDERS, _PRICES, _PAGE = "s", "p", "m", "h"
+PageRows = tuple[tuple[int, int | None, str], ...]  # (offer id, rank, assurance status)
 
 
 class _Search:
-    """Computing one search from the published-offer listing (models/listing.py).
+    """Computing one search from the published-offer listing.
 
-    One statement does it all: the offers matching the keywords (and only those: every
-    facet is counted under the keywords) are gathered once in a CTE, with their relevance
-    (and their price band at this population, when a band is chosen); three grouped
-    selects over it give the facet counts, each under every filter but its own (the price
-    facets as counts per price), and a fourth the page's offer ids in order. The full-text
-    index is read, and relevance scored, once per search.
+    The database gives the offers matching the keywords with their relevance (one
+    full-text query, text.keyword_matches), or none is asked when there are no keywords;
+    everything else is done over the listing's columns in memory (columns.py), read once
+    per catalogue version: each facet group is counted over the matches passing every
+    filter but its own, and the page is the matches passing every filter, most relevant
+    first, then by offer id.
     """
 
     def __init__(self, filters: OfferFilters, population: int, version) -> None:
@@ -320,99 +298,58 @@ class _Search:
     def assurance_labels(self) -> dict[str, str]:
         return self._per_version("assurance labels", assurance_statuses)
 
-    def _matches(self):
-        """The matching offers as a CTE, and whether keywords (so a rank) were given."""
-        keywords = keyword_filter(self.filters.q)
-        rank = keywords.rank if keywords is not None else None
-        columns = [listing.c.offer_id, listing.c.specification_id, listing.c.region_id,
-                   listing.c.provider_kind, listing.c.assurance_status,
-                   listing.c.pricing_model,
-                   # In PRICE_UNITs (ten-thousandths of a pound): exact, and quick to read.
-                   cast(func.round(func.coalesce(listing.c.annual_price, listing.c.price)
-                                   * UNITS_PER_POUND), BigInteger).label("price"),
-                   (rank if rank is not None else cast(null(), Float)).label("rank")]
-        if self.filters.price_band:  # only then does anything but the price facets need it
-            columns.append(price_band_expression(
-                self.population, listing.c.pricing_model, listing.c.price,
-                listing.c.annual_price).label("band"))
-        statement = select(*columns).select_from(listing)
-        if keywords is not None:
-            statement = keywords.apply(statement)
-        return statement.cte("matches"), keywords is not None
+    @cached_property
+    def columns(self) -> ListingColumns:
+        return self._per_version("listing columns", read_columns)
 
-    def _page_select(self, matches, ranked: bool, page: int, per_page: int):
-        ordering = [matches.c.rank.desc()] if ranked else []
-        return (
-            select(matches.c.offer_id, matches.c.rank, matches.c.assurance_status)
-            .where(*_conditions(self.filters, self.catalogue, matches))
-            .order_by(*ordering, matches.c.offer_id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    @cached_property
+    def _matches(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The listing rows matching the keywords (all rows when there are none), and their
+        relevance (None without keywords)."""
+        columns = self.columns
+        matches = keyword_matches(self.filters.q)
+        if matches is None:
+            return np.arange(len(columns)), None
+        offer_ids, ranks = matches
+        rows, listed = columns.positions(offer_ids)
+        return rows, ranks[listed]
 
-    def compute(self, page: int, per_page: int) -> tuple[_Summary, PageRows]:
-        """The summary (facets and total) and one page's rows, from one statement."""
-        filters, catalogue = self.filters, self.catalogue
-        matches, ranked = self._matches()
-
-        def grouped(part: str, columns: list, excluded: tuple[str, ...]):
-            keys = [cast(column, String) for column in columns]
-            keys += [cast(null(), String)] * (3 - len(keys))
-            return (
-                select(literal(part, String).label("part"), *keys,
-                       func.count().label("n"), cast(null(), Float))
-                .where(*_conditions(filters.without(*excluded), catalogue, matches))
-                .group_by(*columns)
-            )
-
-        # The price histogram can hold thousands of distinct prices: each pricing model's
-        # come back as one "price:count,price:count,..." string, not a row each.
-        prices = (
-            select(matches.c.pricing_model, matches.c.price, func.count().label("n"))
-            .where(*_conditions(filters.without("pricing_model", "price_band"), catalogue,
-                                matches))
-            .group_by(matches.c.pricing_model, matches.c.price)
-            .subquery("prices")
-        )
-        price_counts = cast(prices.c.price, String) + ":" + cast(prices.c.n, String)
-        page_rows = self._page_select(matches, ranked, page, per_page).subquery("page")
-        statement = union_all(
-            grouped(_SPECIFICATIONS, [matches.c.specification_id],
-                    ("specification", "phase", "nature")),
-            grouped(_PROVIDERS, [matches.c.region_id, matches.c.provider_kind,
-                                 matches.c.assurance_status],
-                    ("region", "provider_kind", "assurance")),
-            select(literal(_PRICES, String), prices.c.pricing_model,
-                   func.aggregate_strings(price_counts, ","), cast(null(), String),
-                   cast(null(), BigInteger), cast(null(), Float))
-            .group_by(prices.c.pricing_model),
-            select(literal(_PAGE, String), cast(page_rows.c.offer_id, String),
-                   page_rows.c.assurance_status, cast(null(), String),
-                   cast(null(), BigInteger), page_rows.c.rank),
-        )
-        parts: dict[str, list] = {_SPECIFICATIONS: [], _PROVIDERS: [], _PRICES: [], _PAGE: []}
-        for part, a, b, c, count, rank in db.session.execute(statement):
-            parts[part].append((a, b, c, count, rank))
-        # In the page's order (a union's rows need not keep their branch's order).
-        rows = tuple(sorted(((int(a), rank, b) for a, b, _c, _n, rank in parts[_PAGE]),
-                            key=lambda row: (-(row[1] or 0), row[0])))
-        spec_rows = [(int(a), count) for a, _b, _c, count, _r in parts[_SPECIFICATIONS]]
-        provider_rows = [(None if a is None else int(a), b, c, count)
-                         for a, b, c, count, _r in parts[_PROVIDERS]]
-        histogram = PriceHistogram.from_columns({
-            model: (numbers[0::2], numbers[1::2])
-            for model, aggregated, _c, _n, _r in parts[_PRICES]
-            for numbers in [list(map(int, aggregated.replace(":", ",").split(",")))]
-        })
-        facets = _specification_facets(filters, catalogue, spec_rows)
-        facets += _provider_facets(filters, catalogue, self.assurance_labels, provider_rows)
-        return _Summary(tuple(facets), histogram, self.assurance_labels), rows
+    @cached_property
+    def _tests(self):
+        return _row_filters(self.filters, self.catalogue, self.columns, self.population)
 
     def page_rows(self, page: int, per_page: int) -> PageRows:
-        """One page's rows alone, for when the summary is already cached."""
-        matches, ranked = self._matches()
-        rows = db.session.execute(self._page_select(matches, ranked, page, per_page)).all()
-        return tuple((offer_id, rank, status) for offer_id, rank, status in rows)
+        """One page of the matches passing every filter, in order."""
+        rows, ranks = self._matches
+        if self._tests:
+            passing = _passing(rows, self._tests)
+            rows, ranks = rows[passing], None if ranks is None else ranks[passing]
+        columns = self.columns
+        if ranks is None:  # the listing's order is offer id order
+            chosen, chosen_ranks = rows[(page - 1) * per_page:page * per_page], None
+        else:
+            order = np.lexsort((columns.offer_ids[rows], -ranks))
+            window = order[(page - 1) * per_page:page * per_page]
+            chosen, chosen_ranks = rows[window], ranks[window]
+        return tuple(
+            (int(columns.offer_ids[row]),
+             None if chosen_ranks is None else int(chosen_ranks[index]),
+             columns.status.values[columns.status.codes[row]])
+            for index, row in enumerate(chosen)
+        )
+
+    def summary(self) -> _Summary:
+        """Every facet's counts (the price facets as a histogram) and the labels."""
+        filters, columns, tests = self.filters, self.columns, self._tests
+        rows, _ranks = self._matches
+        by_spec = columns.specification.counts(rows[_passing(rows, tests, ("specification",))])
+        providers = rows[_passing(rows, tests, ("region", "provider_kind", "assurance"))]
+        priced = rows[_passing(rows, tests, ("pricing_model", "price_band"))]
+        facets = _specification_facets(filters, self.catalogue, by_spec.items())
+        facets += _provider_facets(filters, self.catalogue, self.assurance_labels,
+                                   columns.provider_counts(providers))
+        return _Summary(tuple(facets), PriceHistogram.from_sorted(columns.price_columns(priced)),
+                        self.assurance_labels)
 
 
 def search_offers(
@@ -441,17 +378,9 @@ def search_offers(
         return None if version is None else ("offers", version, filters, banded_at, *parts)
 
     summary_key, page_key = key("summary"), key("page", page, per_page)
-    computed: list[PageRows] = []
 
-    def compute() -> _Summary:
-        summary, rows = search.compute(page, per_page)
-        computed.append(rows)
-        store(page_key, rows)
-        return summary
-
-    summary = cached(summary_key, compute)  # computed once however many ask at once
-    rows = computed[0] if computed else cached(
-        page_key, lambda: search.page_rows(page, per_page))
+    summary = cached(summary_key, search.summary)  # computed once however many ask at once
+    rows = cached(page_key, lambda: search.page_rows(page, per_page))
     offers = _load_offers([offer_id for offer_id, _, _ in rows])
     hits = [
         OfferHit(offers[offer_id], row_rank, status, _per_head(offers[offer_id], population),

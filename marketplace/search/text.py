@@ -5,19 +5,30 @@ Two indexes, each on both engines:
 - every published version's offers (current, superseded or withdrawn), for
   ``text_matches``: PostgreSQL's generated tsvector offer.search_vector (GIN-indexed),
   SQLite's FTS5 table offer_fts;
-- the offers of currently published versions only, for search (``keyword_filter``):
+- the offers of currently published versions only, for search (``keyword_matches``):
   offer_listing.search_vector and offer_listing_fts (migration 0008).
 
-Both stem English words (Snowball "english" and
-FTS5's porter tokenizer) and join the words with AND, so the same query finds the same
-offers on either engine; only the relevance scores differ in scale.
+Both stem English words (Snowball "english" and FTS5's porter tokenizer) and join the
+words with AND, so the same query finds the same offers on either engine. Search orders
+them by the same relevance on both (``relevance``): which words are in the title.
 """
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, select, table
+import numpy as np
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from marketplace.extensions import db
 from marketplace.models import Offer, OfferListing
@@ -40,8 +51,17 @@ def keywords(query: str) -> list[str]:
 
 
 def _ts_query(words: list[str]):
-    """PostgreSQL: the words joined with AND, stemmed by the english configuration."""
-    return func.plainto_tsquery("english", " ".join(words))
+    """PostgreSQL: the words joined with AND, stemmed by the english configuration.
+
+    Everything is written into the SQL (safely quoted) rather than bound: psycopg prepares
+    a statement it has run five times, and PostgreSQL's generic plan for it could neither
+    see how common the words are (to choose the GIN index) nor work the query out once
+    instead of once per row."""
+    return func.plainto_tsquery(_inline("english"), _inline(" ".join(words)))
+
+
+def _inline(text: str):
+    return literal(text, String, literal_execute=True)
 
 
 def _fts5_match(words: list[str]) -> str:
@@ -89,44 +109,87 @@ def text_matches(query: str, *, ranked: bool = True) -> Select | None:
     )
 
 
-@dataclass(frozen=True)
-class KeywordFilter:
-    """Keyword matching over the published-offer listing (models/listing.py): ``apply``
-    restricts a select over offer_listing to the matching offers, and ``rank`` (higher is
-    more relevant) may then be selected or ordered by in that select.
-
-    PostgreSQL matches the listing's own tsvector column; SQLite joins its FTS5 table
-    offer_listing_fts by rowid (= offer id), in the same select so that bm25 can be used.
-    """
-
-    apply: Any  # Callable[[Select], Select]
-    rank: Any  # a column expression
-
-
 _listing_fts = table("offer_listing_fts", column("rowid"))
+# How much more a keyword counts when it is in an offer's title than when it is only in the
+# rest of its text (description, specification, provider, service levels).
+TITLE_WEIGHT = 4
 
 
-def keyword_filter(query: str) -> KeywordFilter | None:
-    """The keyword filter for ``query`` over the listing, or None when it has no usable
-    words."""
+def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offers in the published-offer listing (models/listing.py) matching every keyword
+    of ``query``: their ids (ascending) and their relevance (see ``relevance``), as two
+    arrays. None when the query has no usable words.
+
+    One query, answering in one row: the matching ids as one comma-separated string, and
+    for each keyword which of them hold it in their title. Neither engine computes a
+    score per row, and neither sends a row per match: with a word found in thousands of
+    offers, those were most of the time a search took.
+
+    PostgreSQL matches the listing's tsvector through its GIN index, and tests each word
+    against the title's (weight A) lexemes, as a string of 0s and 1s in the same order as
+    the ids. SQLite reads its FTS5 table offer_listing_fts (rowid = offer id), and each
+    word's title matches through an FTS5 column filter, as ids.
+    """
     words = keywords(query)
     if not words:
         return None
+    postgresql = db.engine.dialect.name == "postgresql"
+    found = db.session.execute(
+        _postgresql_matches(words) if postgresql else _sqlite_matches(words)).one()
+    if found[0] is None:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    offer_ids = np.fromstring(found[0], np.int64, sep=",")
+    if postgresql:
+        in_title = [np.frombuffer(flags.encode(), np.uint8) == ord("1") for flags in found[1:]]
+        order = np.argsort(offer_ids)
+        offer_ids, in_title = offer_ids[order], [flags[order] for flags in in_title]
+    else:
+        offer_ids.sort()
+        in_title = [np.isin(offer_ids, np.fromstring(ids or "", np.int64, sep=","))
+                    for ids in found[1:]]
+    return offer_ids, relevance(np.stack(in_title, axis=1))
+
+
+def _postgresql_matches(words: list[str]) -> Select:
+    vector = literal_column("offer_listing.search_vector")
     listing = OfferListing.__table__
-    if db.engine.dialect.name == "postgresql":
-        ts_query = _ts_query(words)
-        vector = literal_column("offer_listing.search_vector")
-        return KeywordFilter(
-            apply=lambda statement: statement.where(vector.op("@@")(ts_query)),
-            rank=func.ts_rank_cd(vector, ts_query),
+
+    def in_title(word: str):
+        # The word stemmed as plainto_tsquery does, then kept to weight A (the title):
+        # 'procur' becomes 'procur':A, cast as it stands (to_tsquery would stem again).
+        # Every function here is immutable, so this is worked out once, not per row.
+        title_query = cast(func.querytree(_ts_query([word])).op("||")(_inline(":A")),
+                           TSQUERY)
+        return func.string_agg(case((vector.op("@@")(title_query), _inline("1")),
+                                    else_=_inline("0")), _inline(""))
+
+    return select(
+        func.string_agg(cast(listing.c.offer_id, String), _inline(",")),
+        *[in_title(word) for word in words],
+    ).where(vector.op("@@")(_ts_query(words)))
+
+
+def _sqlite_matches(words: list[str]) -> Select:
+    def ids_matching(match: str):
+        return (
+            select(func.group_concat(_listing_fts.c.rowid, ","))
+            .where(literal_column("offer_listing_fts").op("MATCH")(match))
+            .scalar_subquery()
         )
-    match = _fts5_match(words)
-    return KeywordFilter(
-        apply=lambda statement: statement.join(
-            _listing_fts, _listing_fts.c.rowid == listing.c.offer_id
-        ).where(literal_column("offer_listing_fts").op("MATCH")(match)),
-        rank=_bm25("offer_listing_fts"),
+
+    return select(
+        ids_matching(_fts5_match(words)),
+        *[ids_matching("{title}: " + _fts5_match([word])) for word in words],
     )
+
+
+def relevance(in_title: np.ndarray) -> np.ndarray:
+    """Scores from which keywords each offer holds in its title (an array of booleans, a
+    row per offer and a column per keyword): a keyword counts TITLE_WEIGHT in the title
+    and 1 elsewhere (every match holds every keyword somewhere). So offers with more of
+    the words in their title come first; worked through in tests/offers/test_search.py."""
+    in_title = np.asarray(in_title, dtype=np.int64)
+    return in_title.shape[1] + (TITLE_WEIGHT - 1) * in_title.sum(axis=1)
 
 
 def search_text_for(

@@ -9,6 +9,7 @@ from marketplace.domain.pricing import (
     PriceHistogram,
     PricingError,
     annual_cost,
+    band_starts,
     cost_per_head,
     offer_term_errors,
     price_band,
@@ -265,3 +266,25 @@ def test_histogram_counts_equal_banding_each_offer(offers, population):
         band = price_band(cost_per_head(as_model, price, population))
         expected[(model, band)] = expected.get((model, band), 0) + count
     assert histogram.band_counts(population) == expected
+
+
+@given(OFFER_PRICES)
+def test_a_histogram_from_sorted_prices_equals_one_from_any_order(offers):
+    histogram = PriceHistogram.from_counts(
+        (model, price_units(price), count) for model, price, count in offers)
+    merged: dict[str, dict[int, int]] = {}
+    for model, price, count in offers:
+        prices = merged.setdefault(model, {})
+        prices[price_units(price)] = prices.get(price_units(price), 0) + count
+    columns = {model: (sorted(prices), [prices[price] for price in sorted(prices)])
+               for model, prices in merged.items()}
+    assert PriceHistogram.from_sorted(columns) == histogram
+
+
+def test_band_starts_are_each_bands_least_price():
+    # Per head, each band's lower bound; a year at 200,000 people, (lower - £0.005) × 200,000.
+    assert band_starts(200_000) == {
+        True: [price_units(1), price_units(5), price_units(9), price_units(12)],
+        False: [price_units(199_000), price_units(999_000), price_units(1_799_000),
+                price_units(2_399_000)],
+    }
