@@ -13,12 +13,14 @@ words with AND, so the same query finds the same offers on either engine. Search
 them by the same relevance on both (``relevance``): which words are in the title.
 """
 
+import functools
 import re
 
 import numpy as np
 from sqlalchemy import (
     Select,
     String,
+    bindparam,
     case,
     cast,
     column,
@@ -134,8 +136,14 @@ def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not words:
         return None
     postgresql = db.engine.dialect.name == "postgresql"
-    found = db.session.execute(
-        _postgresql_matches(words) if postgresql else _sqlite_matches(words)).one()
+    if postgresql:
+        parameters = {"words": " ".join(words)}
+    else:
+        parameters = {"words": _fts5_match(words)}
+    for index, word in enumerate(words, 1):
+        parameters[f"word_{index}"] = word if postgresql else "{title}: " + _fts5_match([word])
+    statement = _matches_statement(postgresql, len(words))
+    found = db.session.execute(statement, parameters).one()
     if found[0] is None:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     offer_ids = np.fromstring(found[0], np.int64, sep=",")
@@ -150,44 +158,54 @@ def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
     return offer_ids, relevance(np.stack(in_title, axis=1))
 
 
-def _postgresql_matches(words: list[str]) -> Select:
+@functools.cache
+def _matches_statement(postgresql: bool, count: int) -> Select:
+    """keyword_matches' query for ``count`` words, built once per number of words; the
+    words are its parameters ("words", all of them, and "word_1", ... each alone)."""
+    return _postgresql_matches(count) if postgresql else _sqlite_matches(count)
+
+
+def _postgresql_matches(count: int) -> Select:
     vector = literal_column("offer_listing.search_vector")
     listing = OfferListing.__table__
 
-    def in_title(word: str):
+    def words(name: str):
+        # Written into the SQL at execution (safely quoted), not bound: see _ts_query.
+        return func.plainto_tsquery(_inline("english"),
+                                    bindparam(name, type_=String, literal_execute=True))
+
+    def in_title(name: str):
         # The word stemmed as plainto_tsquery does, then kept to weight A (the title):
         # 'procur' becomes 'procur':A, cast as it stands (to_tsquery would stem again).
         # Every function here is immutable, so this is worked out once, not per row.
-        title_query = cast(func.querytree(_ts_query([word])).op("||")(_inline(":A")),
-                           TSQUERY)
+        title_query = cast(func.querytree(words(name)).op("||")(_inline(":A")), TSQUERY)
         return func.string_agg(case((vector.op("@@")(title_query), _inline("1")),
                                     else_=_inline("0")), _inline(""))
 
     return select(
         func.string_agg(cast(listing.c.offer_id, String), _inline(",")),
-        *[in_title(word) for word in words],
-    ).where(vector.op("@@")(_ts_query(words)))
+        *[in_title(f"word_{index}") for index in range(1, count + 1)],
+    ).where(vector.op("@@")(words("words")))
 
 
-def _sqlite_matches(words: list[str]) -> Select:
-    def ids_matching(match: str):
+def _sqlite_matches(count: int) -> Select:
+    def ids_matching(name: str):
         return (
             select(func.group_concat(_listing_fts.c.rowid, ","))
-            .where(literal_column("offer_listing_fts").op("MATCH")(match))
+            .where(literal_column("offer_listing_fts").op("MATCH")(
+                bindparam(name, type_=String)))
             .scalar_subquery()
         )
 
-    return select(
-        ids_matching(_fts5_match(words)),
-        *[ids_matching("{title}: " + _fts5_match([word])) for word in words],
-    )
+    return select(ids_matching("words"),
+                  *[ids_matching(f"word_{index}") for index in range(1, count + 1)])
 
 
 def relevance(in_title: np.ndarray) -> np.ndarray:
     """Scores from which keywords each offer holds in its title (an array of booleans, a
     row per offer and a column per keyword): a keyword counts TITLE_WEIGHT in the title
     and 1 elsewhere (every match holds every keyword somewhere). So offers with more of
-    the words in their title come first; worked through in tests/offers/test_search.py."""
+    the words in their title come first; worked through in tests/search/test_columns.py."""
     in_title = np.asarray(in_title, dtype=np.int64)
     return in_title.shape[1] + (TITLE_WEIGHT - 1) * in_title.sum(axis=1)
 
