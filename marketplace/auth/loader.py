@@ -1,4 +1,5 @@
 from flask import flash
+from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db, login_manager
 from marketplace.models import User
@@ -19,7 +20,8 @@ def load_user(user_id: str):
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    # Its organisation comes in the same query: nearly every signed-in page shows or checks it.
+    user = db.session.get(User, int(raw_id), options=[joinedload(User.organisation)])
     if user is None or not user.is_active_user or user.session_token != token:
         return None
     return user

@@ -153,9 +153,18 @@ def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
         offer_ids, in_title = offer_ids[order], [flags[order] for flags in in_title]
     else:
         offer_ids.sort()
-        in_title = [np.isin(offer_ids, np.fromstring(ids or "", np.int64, sep=","))
+        in_title = [_members(offer_ids, np.sort(np.fromstring(ids or "", np.int64, sep=",")))
                     for ids in found[1:]]
     return offer_ids, relevance(np.stack(in_title, axis=1))
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (ascending): one bisection each, no sorting
+    of ``values``, quicker than numpy.isin here."""
+    if not len(sorted_set):
+        return np.zeros(len(values), bool)
+    found = np.searchsorted(sorted_set, values)
+    return sorted_set[np.minimum(found, len(sorted_set) - 1)] == values
 
 
 @functools.cache
