@@ -38,10 +38,10 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    from .extensions import tune_sqlite_connection
+    from .extensions import tune_connection
 
-    if not event.contains(Engine, "connect", tune_sqlite_connection):
-        event.listen(Engine, "connect", tune_sqlite_connection)
+    if not event.contains(Engine, "connect", tune_connection):
+        event.listen(Engine, "connect", tune_connection)
     migrate.init_app(
         app,
         db,

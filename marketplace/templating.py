@@ -1,11 +1,14 @@
 """Filters and globals for templates. Templates display; they never compute money."""
 
+import functools
+import json
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g
 from flask_login import current_user
+from markupsafe import Markup
 
 from marketplace.domain.money import format_money
 
@@ -56,6 +59,26 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _header_renderer(app):
+    """The NHS.UK header macro, remembering what it rendered for each set of parameters.
+
+    Every page renders a header, and for a signed-in user its navigation makes it one of
+    the costliest parts of the page; yet it depends on nothing but its parameters (the
+    person, their links, the current section). So each distinct set is rendered once per
+    process, and the HTML reused; the macro escapes the text as on any page."""
+    template = app.jinja_env.from_string(
+        '{% from "nhsuk/components/header/macro.jinja" import header %}{{ header(params) }}')
+
+    @functools.lru_cache(maxsize=1024)
+    def render(key: str) -> Markup:
+        return Markup(template.render(params=json.loads(key)))
+
+    def nhsuk_header(params: dict) -> Markup:
+        return render(json.dumps(params, sort_keys=True))
+
+    return nhsuk_header
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["govdate"] = _date
@@ -63,6 +86,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["quantity"] = _quantity
     app.jinja_env.filters["offer_price"] = _offer_price
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
 
     @app.context_processor
     def inject_navigation():
