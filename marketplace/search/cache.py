@@ -115,6 +115,9 @@ class LRUCache:
 
 
 results = LRUCache()
+# What is too big to keep for versions gone by (the listing's columns, megabytes at scale
+# 100): the current catalogue version's, and the one before for searches still under way.
+large_results = LRUCache(size=2)
 
 
 def catalogue_version() -> tuple[str, int] | None:
@@ -127,13 +130,20 @@ def catalogue_version() -> tuple[str, int] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def cached(key: Hashable, compute: Callable[[], Any]) -> Any:
+def cached(key: Hashable, compute: Callable[[], Any], *, large: bool = False) -> Any:
     """``compute()``, kept under ``key`` plus the catalogue version; key None: not cached.
+    ``large``: kept in large_results, which holds two entries.
 
     SEARCH_CACHE_SIZE = 0 in the app config turns the cache off."""
     if not _enabled(key):
         return compute()
-    return results.get_or_compute(key, compute)
+    return (large_results if large else results).get_or_compute(key, compute)
+
+
+def clear() -> None:
+    """Forget everything cached (both caches)."""
+    results.clear()
+    large_results.clear()
 
 
 def _enabled(key: Hashable) -> bool:

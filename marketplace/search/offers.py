@@ -287,8 +287,9 @@ class _Search:
         self.population = population
         self.version = version
 
-    def _per_version(self, name: str, read):
-        return cached(None if self.version is None else (name, self.version), read)
+    def _per_version(self, name: str, read, *, large: bool = False):
+        return cached(None if self.version is None else (name, self.version), read,
+                      large=large)
 
     @cached_property
     def catalogue(self) -> _Catalogue:
@@ -300,7 +301,7 @@ class _Search:
 
     @cached_property
     def columns(self) -> ListingColumns:
-        return self._per_version("listing columns", read_columns)
+        return self._per_version("listing columns", read_columns, large=True)
 
     @cached_property
     def _matches(self) -> tuple[np.ndarray, np.ndarray | None]:

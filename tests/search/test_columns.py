@@ -14,7 +14,7 @@ from marketplace.domain.pricing import PRICE_BANDS, cost_per_head, price_band
 from marketplace.extensions import db
 from marketplace.models import Offer, OfferListing
 from marketplace.search import OfferFilters, keyword_matches, search_offers
-from marketplace.search.cache import LRUCache
+from marketplace.search.cache import LRUCache, large_results
 from marketplace.search.columns import NO_REGION, Column, ListingColumns, read_columns
 from marketplace.search.offers import NATIONAL
 from marketplace.search.text import TITLE_WEIGHT, relevance
@@ -221,3 +221,15 @@ def test_columns_read_the_whole_listing(varied_market):
     columns = read_columns()
     assert columns.offer_ids.tolist() == sorted(offer.id for offer in varied_market)
     assert set(columns.model.values) == {"per_head", "fixed_annual", "day_rate", "per_case"}
+
+
+def test_only_the_latest_versions_columns_are_kept(varied_market):
+    large_results.clear()
+    spec = create_spec("BI-DSS", "Decision support")
+    for title in ("Dashboards", "Dashboards v2", "Dashboards v3"):
+        search_offers(OfferFilters(q="dashboards"))  # reads this version's columns
+        publish("Arden CSS", (spec, {"title": title}))  # a new catalogue version
+    search_offers(OfferFilters(q="dashboards"))
+    assert len(large_results) == 2  # megabytes each at scale: old versions are let go
+    assert "Dashboards v3" in [hit.offer.title
+                               for hit in search_offers(OfferFilters(q="dashboards")).hits]
