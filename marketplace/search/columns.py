@@ -1,5 +1,5 @@
 """The published-offer listing (models/listing.py) in memory, as columns: one copy per
-catalogue version and process, read with one query when a process first searches a new
+catalogue version and process, read with two queries when a process first searches a new
 version, and shared by every search of it.
 
 Searching then asks the database only for what it alone can answer, the offers matching
