@@ -3,7 +3,6 @@ and faceted search of published offers built on it.
 
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
         -> OfferSearchResult
-    text_matches(query: str, *, ranked=True) -> Select of (offer_id, rank) | None
     keyword_matches(query: str) -> (offer ids, relevance) arrays | None, over the listing
 """
 
@@ -21,7 +20,7 @@ from .offers import (
     parse_page,
     search_offers,
 )
-from .text import keyword_matches, keywords, search_text_for, text_matches
+from .text import keyword_matches, keywords, search_text_for
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -39,5 +38,4 @@ __all__ = [
     "parse_page",
     "search_offers",
     "search_text_for",
-    "text_matches",
 ]

@@ -1,12 +1,8 @@
 """Keyword matching over offers, one interface on two engines.
 
-Two indexes, each on both engines:
-
-- every published version's offers (current, superseded or withdrawn), for
-  ``text_matches``: PostgreSQL's generated tsvector offer.search_vector (GIN-indexed),
-  SQLite's FTS5 table offer_fts;
-- the offers of currently published versions only, for search (``keyword_matches``):
-  offer_listing.search_vector and offer_listing_fts (migration 0008).
+``keyword_matches`` reads the full-text index of the published-offer listing (migration
+0008): on PostgreSQL the tsvector offer_listing.search_vector with its GIN index (a copy of
+the offer's generated offer.search_vector), on SQLite the FTS5 table offer_listing_fts.
 
 Both stem English words (Snowball "english" and FTS5's porter tokenizer) and join the
 words with AND, so the same query finds the same offers on either engine. Search orders
@@ -33,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from marketplace.extensions import db
-from marketplace.models import Offer, OfferListing
+from marketplace.models import OfferListing
 
 MAX_QUERY_LENGTH = 200
 # PostgreSQL's english configuration drops these; FTS5 has no stop words, so we drop the
@@ -43,8 +39,6 @@ STOP_WORDS = frozenset(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-_offer_fts = table("offer_fts", column("rowid"))
-
 
 def keywords(query: str) -> list[str]:
     """The words of a query that matching uses, lower-cased, in order."""
@@ -52,17 +46,11 @@ def keywords(query: str) -> list[str]:
     return [word for word in words if word not in STOP_WORDS and word.strip("_")]
 
 
-def _ts_query(words: list[str]):
-    """PostgreSQL: the words joined with AND, stemmed by the english configuration.
-
-    Everything is written into the SQL (safely quoted) rather than bound: psycopg prepares
-    a statement it has run five times, and PostgreSQL's generic plan for it could neither
-    see how common the words are (to choose the GIN index) nor work the query out once
-    instead of once per row."""
-    return func.plainto_tsquery(_inline("english"), _inline(" ".join(words)))
-
-
 def _inline(text: str):
+    """A constant written into the SQL (safely quoted) when it is run, not bound: psycopg
+    prepares a statement it has run five times, and PostgreSQL's generic plan for a
+    full-text query with bound words could neither see how common the words are (to choose
+    the GIN index) nor work the query out once instead of once per row."""
     return literal(text, String, literal_execute=True)
 
 
@@ -70,45 +58,6 @@ def _fts5_match(words: list[str]) -> str:
     """FTS5: each word quoted (so no word is read as an operator), separated by spaces
     (AND)."""
     return " ".join('"' + word.replace('"', "") + '"' for word in words)
-
-
-def _bm25(fts_table: str):
-    """FTS5 relevance, higher is better (bm25 is lower-is-better); the title counts four
-    times as much as the rest."""
-    return -func.bm25(literal_column(fts_table), 4, 1)
-
-
-def text_matches(query: str, *, ranked: bool = True) -> Select | None:
-    """A select of (offer_id, rank) for the published-version offers (current, superseded
-    or withdrawn; never drafts) matching every keyword of ``query``.
-
-    Higher rank means more relevant; with ``ranked=False`` the rank column is left out, for
-    callers that only count. None when the query has no usable words (so the caller does
-    not filter by text at all). Callers add their own condition on the version's status.
-    """
-    words = keywords(query)
-    if not words:
-        return None
-    if db.engine.dialect.name == "postgresql":
-        ts_query = _ts_query(words)
-        vector = literal_column("offer.search_vector")
-        columns = [Offer.id.label("offer_id")]
-        if ranked:
-            columns.append(func.ts_rank_cd(vector, ts_query).label("rank"))
-        # The GIN index is partial (drafts are never searched); repeating its condition
-        # lets the planner use it.
-        return select(*columns).where(
-            vector.op("@@")(ts_query), Offer.prospectus_version_id.is_not(None)
-        )
-    # Drafts are never in offer_fts (its triggers skip them).
-    columns = [_offer_fts.c.rowid.label("offer_id")]
-    if ranked:
-        columns.append(_bm25("offer_fts").label("rank"))
-    return (
-        select(*columns)
-        .select_from(_offer_fts)
-        .where(literal_column("offer_fts").op("MATCH")(_fts5_match(words)))
-    )
 
 
 _listing_fts = table("offer_listing_fts", column("rowid"))
@@ -179,7 +128,7 @@ def _postgresql_matches(count: int) -> Select:
     listing = OfferListing.__table__
 
     def words(name: str):
-        # Written into the SQL at execution (safely quoted), not bound: see _ts_query.
+        # Written into the SQL at execution, as _inline's constants are.
         return func.plainto_tsquery(_inline("english"),
                                     bindparam(name, type_=String, literal_execute=True))
 

@@ -14,9 +14,9 @@ from marketplace.models import Offer, OfferListing
 from marketplace.search import (
     REFERENCE_POPULATION,
     OfferFilters,
+    keyword_matches,
     keywords,
     search_offers,
-    text_matches,
 )
 from marketplace.search.columns import read_columns
 from marketplace.services import prospectuses
@@ -74,7 +74,7 @@ def test_awkward_queries_do_not_break_search(market):
     for query in ['"risk', "risk AND (", "NEAR(risk)", "risk*", "the and of", "-risk", "£%_'"]:
         search_offers(OfferFilters(q=query))  # no exception on either engine
     assert keywords("The risk of AND stratification!") == ["risk", "stratification"]
-    assert text_matches("the and of") is None
+    assert keyword_matches("the and of") is None
     assert search_offers(OfferFilters(q="the")).total == 6  # no words: no text filter
 
 

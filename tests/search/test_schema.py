@@ -25,9 +25,6 @@ def test_the_full_text_index_objects_exist(app_context):
 
 
 def test_autogenerate_skips_the_full_text_objects():
-    assert not schema.include_object(None, "offer_fts", "table", True, None)
-    assert not schema.include_object(None, "offer_fts_data", "table", True, None)
-    assert not schema.include_object(None, "ix_offer_search_vector", "index", True, None)
     assert not schema.include_object(None, "offer_listing_fts_idx", "table", True, None)
     assert not schema.include_object(None, "ix_offer_listing_search_vector", "index", True,
                                      None)
