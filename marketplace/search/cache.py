@@ -152,12 +152,6 @@ def _enabled(key: Hashable) -> bool:
     )
 
 
-def store(key: Hashable, value: Any) -> None:
-    """Keep ``value`` under ``key``; key None (no version row) keeps nothing."""
-    if _enabled(key):
-        results.put(key, value)
-
-
 def bump_catalogue_version(connection=None) -> None:
     """Move the catalogue version on, in the caller's transaction."""
     connection = connection if connection is not None else db.session.connection()

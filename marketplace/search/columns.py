@@ -37,16 +37,9 @@ class Column:
     values: tuple  # distinct, sorted
 
     @classmethod
-    def of(cls, values: Iterable) -> Column:
-        values = list(values)
-        distinct = tuple(sorted(set(values)))
-        index = {value: code for code, value in enumerate(distinct)}
-        return cls(np.fromiter((index[value] for value in values), np.int64, len(values)),
-                   distinct)
-
-    @classmethod
-    def of_numbers(cls, numbers: np.ndarray) -> Column:
-        distinct, codes = np.unique(numbers, return_inverse=True)
+    def of(cls, values) -> Column:
+        """A column of these values (numbers or strings), one per row."""
+        distinct, codes = np.unique(np.asarray(values), return_inverse=True)
         return cls(codes.astype(np.int64), tuple(distinct.tolist()))
 
     @cached_property
@@ -85,9 +78,7 @@ class ListingColumns:
     def positions(self, offer_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The rows of these offers, and which of the offers have one (an offer listed
         after these columns were read has none)."""
-        rows = np.searchsorted(self.offer_ids, offer_ids)
-        found = rows < len(self.offer_ids)
-        found[found] = self.offer_ids[rows[found]] == offer_ids[found]
+        rows, found = lookup(self.offer_ids, offer_ids)
         return rows[found], found
 
     def provider_counts(self, rows: np.ndarray) -> list[tuple[int | None, str, str, int]]:
@@ -132,15 +123,25 @@ class ListingColumns:
         )
 
 
-def _joined(column):
-    """All of a column's values as one comma-separated string (SQL)."""
+def lookup(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``values`` is, or would go, in ``ascending``, and which of them are
+    there: one bisection each."""
+    at = np.searchsorted(ascending, values)
+    found = at < len(ascending)
+    found[found] = ascending[at[found]] == values[found]
+    return at, found
+
+
+def joined(column):
+    """SQL for all of a column's values as one comma-separated string."""
     text = cast(column, String)
     if db.engine.dialect.name == "postgresql":
         return func.string_agg(text, ",")
     return func.group_concat(text, ",")
 
 
-def _numbers(text: str | None) -> np.ndarray:
+def numbers(text: str | None) -> np.ndarray:
+    """The whole numbers of a comma-separated string (as ``joined`` makes), in order."""
     return np.fromstring(text or "", np.int64, sep=",")
 
 
@@ -150,31 +151,31 @@ def read_columns() -> ListingColumns:
     for each value of a text column, the offers holding it. Sending a row per offer took
     ten times as long at scale 100 (35,000 offers)."""
     numeric = db.session.execute(select(
-        _joined(listing.c.offer_id), _joined(listing.c.specification_id),
-        _joined(func.coalesce(listing.c.region_id, NO_REGION)),
+        joined(listing.c.offer_id), joined(listing.c.specification_id),
+        joined(func.coalesce(listing.c.region_id, NO_REGION)),
         # In PRICE_UNITs (ten-thousandths of a pound): exact, and quick to read.
-        _joined(cast(func.round(func.coalesce(listing.c.annual_price, listing.c.price)
+        joined(cast(func.round(func.coalesce(listing.c.annual_price, listing.c.price)
                                 * UNITS_PER_POUND), BigInteger)),
     )).one()
-    offer_ids, specs, regions, prices = (_numbers(text) for text in numeric)
+    offer_ids, specs, regions, prices = (numbers(text) for text in numeric)
     order = np.argsort(offer_ids, kind="stable")
     offer_ids = offer_ids[order]
     texts = {name: {} for name in ("provider_kind", "assurance_status", "pricing_model")}
     by_value = union_all(*[
-        select(literal(name), cast(listing.c[name], String), _joined(listing.c.offer_id))
+        select(literal(name), cast(listing.c[name], String), joined(listing.c.offer_id))
         .group_by(listing.c[name])
         for name in texts
     ])
     for name, value, ids in db.session.execute(by_value):
-        texts[name][value] = _numbers(ids)
+        texts[name][value] = numbers(ids)
     return ListingColumns(
         offer_ids=offer_ids,
-        specification=Column.of_numbers(specs[order]),
-        region=Column.of_numbers(regions[order]),
+        specification=Column.of(specs[order]),
+        region=Column.of(regions[order]),
         kind=_text_column(offer_ids, texts["provider_kind"]),
         status=_text_column(offer_ids, texts["assurance_status"]),
         model=_text_column(offer_ids, texts["pricing_model"]),
-        price=Column.of_numbers(prices[order]),
+        price=Column.of(prices[order]),
     )
 
 

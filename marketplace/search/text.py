@@ -31,6 +31,8 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from marketplace.extensions import db
 from marketplace.models import OfferListing
 
+from .columns import joined, lookup, numbers
+
 MAX_QUERY_LENGTH = 200
 # PostgreSQL's english configuration drops these; FTS5 has no stop words, so we drop the
 # common ones ourselves or "contract and monitoring" would need the word "and" in the offer.
@@ -95,25 +97,15 @@ def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
     found = db.session.execute(statement, parameters).one()
     if found[0] is None:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    offer_ids = np.fromstring(found[0], np.int64, sep=",")
+    offer_ids = numbers(found[0])
     if postgresql:
         in_title = [np.frombuffer(flags.encode(), np.uint8) == ord("1") for flags in found[1:]]
         order = np.argsort(offer_ids)
         offer_ids, in_title = offer_ids[order], [flags[order] for flags in in_title]
     else:
         offer_ids.sort()
-        in_title = [_members(offer_ids, np.sort(np.fromstring(ids or "", np.int64, sep=",")))
-                    for ids in found[1:]]
+        in_title = [lookup(np.sort(numbers(ids)), offer_ids)[1] for ids in found[1:]]
     return offer_ids, relevance(np.stack(in_title, axis=1))
-
-
-def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which of ``values`` are in ``sorted_set`` (ascending): one bisection each, no sorting
-    of ``values``, quicker than numpy.isin here."""
-    if not len(sorted_set):
-        return np.zeros(len(values), bool)
-    found = np.searchsorted(sorted_set, values)
-    return sorted_set[np.minimum(found, len(sorted_set) - 1)] == values
 
 
 @functools.cache
@@ -141,7 +133,7 @@ def _postgresql_matches(count: int) -> Select:
                                     else_=_inline("0")), _inline(""))
 
     return select(
-        func.string_agg(cast(listing.c.offer_id, String), _inline(",")),
+        joined(listing.c.offer_id),
         *[in_title(f"word_{index}") for index in range(1, count + 1)],
     ).where(vector.op("@@")(words("words")))
 
@@ -149,7 +141,7 @@ def _postgresql_matches(count: int) -> Select:
 def _sqlite_matches(count: int) -> Select:
     def ids_matching(name: str):
         return (
-            select(func.group_concat(_listing_fts.c.rowid, ","))
+            select(joined(_listing_fts.c.rowid))
             .where(literal_column("offer_listing_fts").op("MATCH")(
                 bindparam(name, type_=String)))
             .scalar_subquery()
