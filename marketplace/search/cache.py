@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -120,14 +120,25 @@ results = LRUCache()
 large_results = LRUCache(size=2)
 
 
+# Where a request keeps the version it read (see catalogue_version).
+_REQUEST_VERSION = "marketplace.catalogue_version"
+
+
 def catalogue_version() -> tuple[str, int] | None:
     """The current (nonce, number), or None when there is no version row (then nothing is
-    cached). One primary-key read."""
+    cached). One primary-key read per request: a request reads it once, however many
+    times it asks (checking the filters and searching both do), unless it moves the
+    version on itself (bump_catalogue_version forgets it)."""
+    environ = request.environ if has_request_context() else {}
+    if _REQUEST_VERSION in environ:
+        return environ[_REQUEST_VERSION]
     row = db.session.execute(
         select(CatalogueVersion.nonce, CatalogueVersion.number)
         .where(CatalogueVersion.id == CATALOGUE_VERSION_ID)
     ).first()
-    return (row[0], row[1]) if row is not None else None
+    version = (row[0], row[1]) if row is not None else None
+    environ[_REQUEST_VERSION] = version
+    return version
 
 
 def cached(key: Hashable, compute: Callable[[], Any], *, large: bool = False) -> Any:
@@ -154,6 +165,8 @@ def _enabled(key: Hashable) -> bool:
 
 def bump_catalogue_version(connection=None) -> None:
     """Move the catalogue version on, in the caller's transaction."""
+    if has_request_context():
+        request.environ.pop(_REQUEST_VERSION, None)
     connection = connection if connection is not None else db.session.connection()
     moved = connection.execute(
         update(CatalogueVersion)

@@ -87,10 +87,32 @@ def test_queries_per_search_do_not_grow_with_the_offers(client, ccg_client, spec
         # page; for a CCG user its shortlists too.
         assert cold <= 18, (url, cold)
         assert warm < cold, url
-    # A repeated search reads the version row (for the filters and for the search) and its
-    # page of offers, plus whatever loading the signed-in user takes.
+    # A repeated search reads the version row and its page of offers, plus whatever
+    # loading the signed-in user takes.
     warm = {warm for _, warm in large.values()}
     assert len(warm) == 1, large
+
+
+def test_a_search_request_reads_the_catalogue_version_once(client, specs):
+    """Checking the filters and searching both need the version: one read serves both."""
+    publish_for(PROVIDERS[:2], specs)
+    for cold in (True, False):
+        if cold:
+            results.clear()
+        with counting_queries() as statements:
+            assert client.get("/offers?q=risk&phase=planning").status_code == 200
+        reads = [s for s in statements if "FROM catalogue_version" in s]
+        assert len(reads) == 1, statements
+
+
+def test_a_request_that_moves_the_version_on_reads_it_again(app, specs):
+    publish_for(PROVIDERS[:1], specs)
+    with app.test_request_context("/offers"):
+        before = catalogue_version()
+        assert search_offers(OfferFilters(q="risk")).total == 1
+        publish_for(PROVIDERS[1:2], specs)  # publishing in this request moves it on
+        assert catalogue_version() != before
+        assert search_offers(OfferFilters(q="risk")).total == 2
 
 
 def test_a_repeated_search_reads_two_small_rows_and_one_page(specs):
