@@ -91,7 +91,8 @@ def offers():
     population = None
     if current_user.is_authenticated and current_user.role == Role.CCG_USER:
         population = current_user.organisation.population
-    result = search_offers(filters, page=page, per_page=per_page, population=population)
+    result = search_offers(filters, page=page, per_page=per_page, population=population,
+                           full=True)
     return jsonify(
         items=[
             offer_json(hit.offer, assurance=hit.assurance_status, cost_per_head=hit.cost_per_head)

@@ -30,7 +30,6 @@ from functools import cached_property
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, defer
 
 from marketplace.domain.pricing import (
     PRICE_BANDS,
@@ -42,11 +41,9 @@ from marketplace.extensions import db
 from marketplace.models import (
     Nature,
     Offer,
-    Organisation,
     OrganisationKind,
     Phase,
     PricingModel,
-    ProspectusVersion,
     Region,
     ServiceSpecification,
 )
@@ -54,6 +51,7 @@ from marketplace.services.assurance import NOT_YET_ASSESSED, assurance_statuses
 
 from .cache import cached, catalogue_version
 from .columns import NO_REGION, ListingColumns, read_columns
+from .hits import ListedOffer, full_offers, listed_offers
 from .text import MAX_QUERY_LENGTH, keyword_matches
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
@@ -120,7 +118,7 @@ class Facet:
 
 @dataclass
 class OfferHit:
-    offer: Offer
+    offer: ListedOffer | Offer  # Offer when search_offers was asked for full offers
     rank: int | None  # relevance (text.relevance); None without keywords
     assurance_status: str
     cost_per_head: Decimal | None  # £ per head a year at the search's population
@@ -359,12 +357,14 @@ def search_offers(
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
     population: int | None = None,
+    full: bool = False,
 ) -> OfferSearchResult:
     """Published offers matching ``filters``: one page of hits, the total and every facet.
 
     ``population`` is the signed-in CCG's registered population; without one, offers not
     priced per head are banded at REFERENCE_POPULATION. Order: relevance to the keywords,
-    then offer id, a tie-break that favours no provider by name.
+    then offer id, a tie-break that favours no provider by name. The hits' offers are
+    result cards (hits.ListedOffer), or with ``full`` model objects (for the JSON API).
     """
     is_reference = population is None
     population = population or REFERENCE_POPULATION
@@ -382,7 +382,7 @@ def search_offers(
 
     summary = cached(summary_key, search.summary)  # computed once however many ask at once
     rows = cached(page_key, lambda: search.page_rows(page, per_page))
-    offers = _load_offers([offer_id for offer_id, _, _ in rows])
+    offers = (full_offers if full else listed_offers)([offer_id for offer_id, _, _ in rows])
     hits = [
         OfferHit(offers[offer_id], row_rank, status, _per_head(offers[offer_id], population),
                  summary.assurance_labels.get(status, NOT_YET_ASSESSED))
@@ -406,35 +406,7 @@ FACET_ORDER = ["specification", "phase", "nature", "region", "pricing_model", "p
                "provider_kind", "assurance"]
 
 
-def _load_offers(offer_ids: list[int]) -> dict[int, Offer]:
-    """These offers with their provider, its region, specification and version: one query.
-    The long texts a result never shows (the offer's search text, the prospectus's own
-    sections, the specification's outputs) are left unread."""
-    if not offer_ids:
-        return {}
-    return {
-        offer.id: offer
-        for offer in db.session.scalars(
-            select(Offer)
-            .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-            .join(Organisation, Offer.organisation_id == Organisation.id)
-            .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
-            .outerjoin(Region, Organisation.region_id == Region.id)
-            .options(
-                defer(Offer.search_text),
-                contains_eager(Offer.prospectus_version).load_only(
-                    ProspectusVersion.number, ProspectusVersion.status),
-                contains_eager(Offer.organisation).contains_eager(Organisation.region),
-                contains_eager(Offer.specification).load_only(
-                    ServiceSpecification.code, ServiceSpecification.name,
-                    ServiceSpecification.phase, ServiceSpecification.nature),
-            )
-            .where(Offer.id.in_(offer_ids))
-        )
-    }
-
-
-def _per_head(offer: Offer, population: int) -> Decimal | None:
+def _per_head(offer: ListedOffer | Offer, population: int) -> Decimal | None:
     try:
         return cost_per_head(
             offer.pricing_model, offer.price, population, offer.estimated_quantity
