@@ -3,7 +3,7 @@ and faceted search of published offers built on it.
 
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
         -> OfferSearchResult
-    keyword_matches(query: str) -> (offer ids, relevance) arrays | None, over the listing
+    keyword_matches(query: str, columns) -> (listing rows, relevance) arrays | None
 """
 
 from .offers import (

@@ -14,12 +14,22 @@ that filtering by values is one table lookup per row and counting by value is on
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import BigInteger, String, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    String,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 
 from marketplace.domain.pricing import PER_HEAD, UNITS_PER_POUND, band_starts
 from marketplace.extensions import db
@@ -61,6 +71,34 @@ class Column:
 
 
 @dataclass(frozen=True, eq=False)
+class TitleWords:
+    """Which listing rows hold each word in their offer's title, as PostgreSQL stems it
+    (offer_listing.title_lexemes, migration 0010): lexeme -> the rows, ascending."""
+
+    rows: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, titles: Iterable[str]) -> TitleWords:
+        """From each row's title lexemes, space-separated, in row order."""
+        postings: dict[str, list[int]] = defaultdict(list)
+        for row, lexemes in enumerate(titles):
+            for lexeme in lexemes.split():
+                postings[lexeme].append(row)
+        return cls({lexeme: np.array(rows, np.int64) for lexeme, rows in postings.items()})
+
+    def holding(self, lexemes: list[str], rows: np.ndarray) -> np.ndarray:
+        """Which of these rows (ascending) hold all these lexemes in their title (a boolean
+        array); none do when there are no lexemes (a word the stemmer drops)."""
+        held = np.full(len(rows), bool(lexemes))
+        for lexeme in lexemes:
+            held &= lookup(self.rows.get(lexeme, _NO_ROWS), rows)[1]
+        return held
+
+
+_NO_ROWS = np.empty(0, np.int64)
+
+
+@dataclass(frozen=True, eq=False)
 class ListingColumns:
     """One row per listed offer, in offer id order."""
 
@@ -71,6 +109,7 @@ class ListingColumns:
     status: Column  # assurance status keys
     model: Column  # pricing models
     price: Column  # PRICE_UNITs: £ per head, or £ a year when not priced per head
+    titles: TitleWords | None = None  # PostgreSQL's (SQLite asks its FTS5 table instead)
 
     def __len__(self) -> int:
         return len(self.offer_ids)
@@ -147,18 +186,27 @@ def numbers(text: str | None) -> np.ndarray:
 
 def read_columns() -> ListingColumns:
     """The whole listing, in two queries answering a handful of rows: the numeric columns
-    each as one string of numbers (all aggregated in one pass, so in the same order), and
-    for each value of a text column, the offers holding it. Sending a row per offer took
-    ten times as long at scale 100 (35,000 offers)."""
+    each as one string of numbers (all aggregated in one pass, so in the same order, with
+    PostgreSQL's title lexemes), and for each value of a text column, the offers holding
+    it. Sending a row per offer took ten times as long at scale 100 (35,000 offers)."""
+    postgresql = db.engine.dialect.name == "postgresql"
     numeric = db.session.execute(select(
         joined(listing.c.offer_id), joined(listing.c.specification_id),
         joined(func.coalesce(listing.c.region_id, NO_REGION)),
         # In PRICE_UNITs (ten-thousandths of a pound): exact, and quick to read.
         joined(cast(func.round(func.coalesce(listing.c.annual_price, listing.c.price)
                                 * UNITS_PER_POUND), BigInteger)),
+        # In the same pass, so in the same order: a line of lexemes per row.
+        *([func.string_agg(func.coalesce(literal_column("offer_listing.title_lexemes"), ""),
+                           "\n")] if postgresql else []),
     )).one()
-    offer_ids, specs, regions, prices = (numbers(text) for text in numeric)
+    offer_ids, specs, regions, prices = (numbers(text) for text in numeric[:4])
     order = np.argsort(offer_ids, kind="stable")
+    titles = None
+    if postgresql:
+        lines = (numeric[4] or "").split("\n") if len(offer_ids) else []
+        assert len(lines) == len(offer_ids), "a listing row without its title line"
+        titles = TitleWords.of(lines[row] for row in order)
     offer_ids = offer_ids[order]
     texts = {name: {} for name in ("provider_kind", "assurance_status", "pricing_model")}
     by_value = union_all(*[
@@ -176,6 +224,7 @@ def read_columns() -> ListingColumns:
         status=_text_column(offer_ids, texts["assurance_status"]),
         model=_text_column(offer_ids, texts["pricing_model"]),
         price=Column.of(prices[order]),
+        titles=titles,
     )
 
 

@@ -305,13 +305,10 @@ class _Search:
     def _matches(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The listing rows matching the keywords (all rows when there are none), and their
         relevance (None without keywords)."""
-        columns = self.columns
-        matches = keyword_matches(self.filters.q)
+        matches = keyword_matches(self.filters.q, self.columns)
         if matches is None:
-            return np.arange(len(columns)), None
-        offer_ids, ranks = matches
-        rows, listed = columns.positions(offer_ids)
-        return rows, ranks[listed]
+            return np.arange(len(self.columns)), None
+        return matches
 
     @cached_property
     def _tests(self):

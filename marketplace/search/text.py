@@ -17,8 +17,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    case,
-    cast,
     column,
     func,
     literal,
@@ -26,12 +24,11 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from marketplace.extensions import db
 from marketplace.models import OfferListing
 
-from .columns import joined, lookup, numbers
+from .columns import ListingColumns, joined, lookup, numbers
 
 MAX_QUERY_LENGTH = 200
 # PostgreSQL's english configuration drops these; FTS5 has no stop words, so we drop the
@@ -68,20 +65,23 @@ _listing_fts = table("offer_listing_fts", column("rowid"))
 TITLE_WEIGHT = 4
 
 
-def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The offers in the published-offer listing (models/listing.py) matching every keyword
-    of ``query``: their ids (ascending) and their relevance (see ``relevance``), as two
-    arrays. None when the query has no usable words.
+def keyword_matches(query: str, columns: ListingColumns) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows of the published-offer listing (positions in ``columns``, ascending) whose
+    offers match every keyword of ``query``, and their relevance (see ``relevance``), as two
+    arrays. None when the query has no usable words. An offer listed after ``columns`` were
+    read has no row, and is left out.
 
-    One query, answering in one row: the matching ids as one comma-separated string, and
-    for each keyword which of them hold it in their title. Neither engine computes a
-    score per row, and neither sends a row per match: with a word found in thousands of
-    offers, those were most of the time a search took.
+    One query, answering in one row. Neither engine computes a score per row, and neither
+    sends a row per match: with a word found in thousands of offers, those were most of the
+    time a search took.
 
-    PostgreSQL matches the listing's tsvector through its GIN index, and tests each word
-    against the title's (weight A) lexemes, as a string of 0s and 1s in the same order as
-    the ids. SQLite reads its FTS5 table offer_listing_fts (rowid = offer id), and each
-    word's title matches through an FTS5 column filter, as ids.
+    - PostgreSQL matches the listing's tsvector through its GIN index and answers the
+      matching ids as one comma-separated string, with each keyword's lexemes (stemmed as
+      the tsvector is). Which keywords are in each match's title is then worked out in
+      memory, from the titles' lexemes (``columns.titles``, migration 0010): testing each
+      match's tsvector for title words in the query cost as much again as matching.
+    - SQLite reads its FTS5 table offer_listing_fts (rowid = offer id): the matching ids,
+      and each keyword's title matches through an FTS5 column filter, as ids.
     """
     words = keywords(query)
     if not words:
@@ -95,17 +95,14 @@ def keyword_matches(query: str) -> tuple[np.ndarray, np.ndarray] | None:
         parameters[f"word_{index}"] = word if postgresql else "{title}: " + _fts5_match([word])
     statement = _matches_statement(postgresql, len(words))
     found = db.session.execute(statement, parameters).one()
-    if found[0] is None:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
     offer_ids = numbers(found[0])
+    offer_ids.sort()
+    rows, listed = columns.positions(offer_ids)
     if postgresql:
-        in_title = [np.frombuffer(flags.encode(), np.uint8) == ord("1") for flags in found[1:]]
-        order = np.argsort(offer_ids)
-        offer_ids, in_title = offer_ids[order], [flags[order] for flags in in_title]
+        in_title = [columns.titles.holding(lexemes.split(), rows) for lexemes in found[1:]]
     else:
-        offer_ids.sort()
-        in_title = [lookup(np.sort(numbers(ids)), offer_ids)[1] for ids in found[1:]]
-    return offer_ids, relevance(np.stack(in_title, axis=1))
+        in_title = [lookup(np.sort(numbers(ids)), offer_ids[listed])[1] for ids in found[1:]]
+    return rows, relevance(np.stack(in_title, axis=1))
 
 
 @functools.cache
@@ -119,23 +116,21 @@ def _postgresql_matches(count: int) -> Select:
     vector = literal_column("offer_listing.search_vector")
     listing = OfferListing.__table__
 
-    def words(name: str):
+    def word(name: str):
         # Written into the SQL at execution, as _inline's constants are.
-        return func.plainto_tsquery(_inline("english"),
-                                    bindparam(name, type_=String, literal_execute=True))
+        return bindparam(name, type_=String, literal_execute=True)
 
-    def in_title(name: str):
-        # The word stemmed as plainto_tsquery does, then kept to weight A (the title):
-        # 'procur' becomes 'procur':A, cast as it stands (to_tsquery would stem again).
-        # Every function here is immutable, so this is worked out once, not per row.
-        title_query = cast(func.querytree(words(name)).op("||")(_inline(":A")), TSQUERY)
-        return func.string_agg(case((vector.op("@@")(title_query), _inline("1")),
-                                    else_=_inline("0")), _inline(""))
+    def lexemes(name: str):
+        # The word's lexemes, space-separated, as offer_listing.title_lexemes holds a
+        # title's: worked out once (every function here is immutable), not per row.
+        return func.array_to_string(
+            func.tsvector_to_array(func.to_tsvector(_inline("english"), word(name))),
+            _inline(" "))
 
     return select(
         joined(listing.c.offer_id),
-        *[in_title(f"word_{index}") for index in range(1, count + 1)],
-    ).where(vector.op("@@")(words("words")))
+        *[lexemes(f"word_{index}") for index in range(1, count + 1)],
+    ).where(vector.op("@@")(func.plainto_tsquery(_inline("english"), word("words"))))
 
 
 def _sqlite_matches(count: int) -> Select:

@@ -15,7 +15,13 @@ from marketplace.extensions import db
 from marketplace.models import Offer, OfferListing
 from marketplace.search import OfferFilters, keyword_matches, search_offers
 from marketplace.search.cache import LRUCache, large_results
-from marketplace.search.columns import NO_REGION, Column, ListingColumns, read_columns
+from marketplace.search.columns import (
+    NO_REGION,
+    Column,
+    ListingColumns,
+    TitleWords,
+    read_columns,
+)
 from marketplace.search.offers import NATIONAL
 from marketplace.search.text import TITLE_WEIGHT, relevance
 
@@ -180,7 +186,9 @@ def test_search_counts_agree_with_counting_offer_by_offer(varied_market):
     }
     chooser = random.Random(2013)
     everything = {offer.id for offer in offers}
-    procurement_ids, _ = keyword_matches("procurement")
+    columns = read_columns()
+    procurement_rows, _ = keyword_matches("procurement", columns)
+    procurement_ids = columns.offer_ids[procurement_rows]
     for q, among in (("", everything), ("procurement", set(procurement_ids.tolist()))):
         for population in (1_000, 226_054, 900_000):
             for _ in range(12):
@@ -197,11 +205,17 @@ def test_search_counts_agree_with_counting_offer_by_offer(varied_market):
                     assert shown == facets[facet.name], (facet.name, filters)
 
 
-def test_keyword_matches_give_ids_in_order_and_title_matches_score_higher(varied_market):
+def scores_of(query: str) -> dict[int, int]:
+    """offer id -> relevance, for the offers matching ``query``."""
+    columns = read_columns()
+    rows, scores = keyword_matches(query, columns)
+    assert rows.tolist() == sorted(rows.tolist())
+    return dict(zip(columns.offer_ids[rows].tolist(), scores.tolist(), strict=True))
+
+
+def test_keyword_matches_give_rows_in_order_and_title_matches_score_higher(varied_market):
     by_title = {offer.title: offer.id for offer in varied_market}
-    offer_ids, scores = keyword_matches("procurement")
-    assert offer_ids.tolist() == sorted(offer_ids.tolist())
-    score_of = dict(zip(offer_ids.tolist(), scores.tolist(), strict=True))
+    score_of = scores_of("procurement")
     # In the title: 4. Only in the text (the description, or the specification's name
     # "Clinical procurement" that every offer against it carries): 1.
     assert score_of[by_title["Procurement law"]] == 4
@@ -215,6 +229,28 @@ def test_keyword_matches_give_ids_in_order_and_title_matches_score_higher(varied
     for rank, hits in itertools.groupby(result.hits, key=lambda hit: hit.rank):
         ids = [hit.offer.id for hit in hits]
         assert ids == sorted(ids), rank
+
+
+def test_title_words_are_stemmed_as_the_engine_stems_them(varied_market):
+    """Each keyword is tested against the titles as stemmed words, on either engine: a
+    plural finds the singular, and two words both in the title count 4 each."""
+    by_title = {offer.title: offer.id for offer in varied_market}
+    plural = scores_of("procurements")
+    assert plural[by_title["Procurement law"]] == 4
+    assert plural[by_title["Risk tools"]] == 1
+    both = scores_of("procurement law")
+    assert both == {by_title["Procurement law"]: 8}
+
+
+def test_title_words_hold_each_lexeme_s_rows():
+    titles = TitleWords.of(["procur law", "", "procur tender", "law"])
+    assert titles.rows["procur"].tolist() == [0, 2]
+    rows = np.array([0, 1, 2, 3])
+    assert titles.holding(["procur"], rows).tolist() == [True, False, True, False]
+    assert titles.holding(["procur", "law"], rows).tolist() == [True, False, False, False]
+    assert titles.holding(["absent"], rows).tolist() == [False] * 4
+    assert titles.holding([], rows).tolist() == [False] * 4  # a word the stemmer drops
+    assert titles.holding(["law"], np.array([1, 3])).tolist() == [False, True]
 
 
 def test_columns_read_the_whole_listing(varied_market):
