@@ -6,9 +6,9 @@ Run from the repository root:
 Without --database-url it builds a throwaway SQLite database in a temporary folder. With one,
 the database must be a throwaway too: its public schema is dropped and rebuilt, and after
 seeding it is vacuumed, analysed and checkpointed (see settle).
-Each figure is the median of --runs requests through the Flask test client, after a warm-up,
-the requests taking turns; the ratio is to GET /sign-in (a bare base-layout page) measured in
-the same run. Three kinds of search are timed (see marketplace/search/cache.py):
+Each figure is the median of --runs requests (50 by default) through the Flask test client,
+after a warm-up, the requests taking turns; the ratio is to GET /sign-in (a bare base-layout
+page) measured in the same turns. Three kinds of search are timed (see marketplace/search/cache.py):
 
 - "repeated": a search made before, whose facets and page are cached per catalogue version;
 - "new": a search nobody has made since the catalogue last changed: its results are emptied
@@ -19,8 +19,11 @@ the same run. Three kinds of search are timed (see marketplace/search/cache.py):
   process serves after a prospectus is published. For information, not a target.
 
 Targets, for repeated and new searches: at most 3x the sign-in page at scale 100, and
-growing less than 1.5x from scale 1 to scale 100. This prints the figures and does not
-assert.
+growing less than 1.5x from scale 1 to scale 100. Growth is worked out from the ratios, each
+against the sign-in page timed in the same turns, as every figure here is: the two scales
+are timed minutes apart, and on a shared machine the sign-in page alone has taken from 3.1
+to 5.1 ms within one run. The raw growth of the search time is printed beside it. This
+prints the figures and does not assert.
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ def seed_in_a_child(url: str, scale: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--database-url")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # see seed_in_a_child
@@ -213,14 +216,21 @@ def main() -> None:
 
         print(f"\ntargets: search at most {RATIO_TARGET}x sign-in at scale {options.scale}; "
               f"growth from scale 1 under {GROWTH_TARGET}x")
+        print("  growth: of the search time against the sign-in page timed in the same turns;\n"
+              "  raw: of the search time alone, which also counts how much busier the machine\n"
+              "  was in one phase than in the other (minutes apart)")
         for name, (seconds, base) in large.items():
-            ratio, growth = seconds / base, seconds / small[name][0]
+            small_seconds, small_base = small[name]
+            ratio = seconds / base
+            growth = ratio / (small_seconds / small_base)
+            raw = seconds / small_seconds
             if name.startswith("after a change"):
                 verdict = "(not a target)"
             else:
                 verdict = "meets" if ratio <= RATIO_TARGET and growth < GROWTH_TARGET \
                     else "misses"
-            print(f"  {name:<44} ratio {ratio:5.2f}x  growth {growth:5.2f}x  {verdict}")
+            print(f"  {name:<44} ratio {ratio:5.2f}x  growth {growth:5.2f}x "
+                  f"(raw {raw:5.2f}x)  {verdict}")
 
 
 if __name__ == "__main__":
