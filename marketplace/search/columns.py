@@ -109,10 +109,18 @@ class ListingColumns:
     status: Column  # assurance status keys
     model: Column  # pricing models
     price: Column  # PRICE_UNITs: £ per head, or £ a year when not priced per head
-    titles: TitleWords | None = None  # PostgreSQL's (SQLite asks its FTS5 table instead)
+    # PostgreSQL's title lexemes, a line per row (SQLite asks its FTS5 table instead).
+    title_lines: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.offer_ids)
+
+    @cached_property
+    def titles(self) -> TitleWords | None:
+        """Which rows hold each word in their title; made the first time a keyword search
+        asks (about 40 ms at scale 100), so browsing without keywords never pays for it.
+        Two threads asking at once both make it, and one is kept: no harm done."""
+        return None if self.title_lines is None else TitleWords.of(self.title_lines)
 
     def positions(self, offer_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The rows of these offers, and which of the offers have one (an offer listed
@@ -202,11 +210,11 @@ def read_columns() -> ListingColumns:
     )).one()
     offer_ids, specs, regions, prices = (numbers(text) for text in numeric[:4])
     order = np.argsort(offer_ids, kind="stable")
-    titles = None
+    title_lines = None
     if postgresql:
         lines = (numeric[4] or "").split("\n") if len(offer_ids) else []
         assert len(lines) == len(offer_ids), "a listing row without its title line"
-        titles = TitleWords.of(lines[row] for row in order)
+        title_lines = [lines[row] for row in order]
     offer_ids = offer_ids[order]
     texts = {name: {} for name in ("provider_kind", "assurance_status", "pricing_model")}
     by_value = union_all(*[
@@ -224,7 +232,7 @@ def read_columns() -> ListingColumns:
         status=_text_column(offer_ids, texts["assurance_status"]),
         model=_text_column(offer_ids, texts["pricing_model"]),
         price=Column.of(prices[order]),
-        titles=titles,
+        title_lines=title_lines,
     )
 
 

@@ -253,6 +253,19 @@ def test_title_words_hold_each_lexeme_s_rows():
     assert titles.holding(["law"], np.array([1, 3])).tolist() == [False, True]
 
 
+def test_title_words_are_made_when_a_keyword_search_first_asks(varied_market):
+    columns = read_columns()
+    assert "titles" not in vars(columns)  # browsing without keywords never makes them
+    keyword_matches("procurement", columns)
+    if db.engine.dialect.name == "postgresql":
+        assert "titles" in vars(columns)
+        in_title = columns.offer_ids[columns.titles.rows["procur"]].tolist()
+        assert in_title == sorted(offer.id for offer in varied_market
+                                  if "procurement" in offer.title.lower())
+    else:
+        assert columns.titles is None  # SQLite asks its FTS5 table
+
+
 def test_columns_read_the_whole_listing(varied_market):
     columns = read_columns()
     assert columns.offer_ids.tolist() == sorted(offer.id for offer in varied_market)
