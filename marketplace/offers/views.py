@@ -42,8 +42,6 @@ def search():
         if result.has_prev else None,
         next_url=url_for("offers.search", page=result.page + 1, **args)
         if result.has_next else None,
-        # Only CCG users shortlist: nobody else's page calls the button twenty times.
-        can_shortlist=_is_ccg_user(),
         shortlisted=_shortlisted(),
     )
 

@@ -9,7 +9,6 @@ levels, so it reads them as model objects (``full_offers``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -46,7 +45,6 @@ class ListedOffer:
     price: Decimal
     estimated_quantity: Decimal | None
     minimum_term_months: int
-    available_from: date | None
     prospectus_version_id: int
     version_number: int
 
@@ -77,8 +75,8 @@ _LISTED = _joined(select(
     Offer.id, Offer.title, Offer.organisation_id, Organisation.name, Organisation.kind,
     Region.name, ServiceSpecification.code, ServiceSpecification.name,
     ServiceSpecification.phase, Offer.delivery_model, Offer.pricing_model, Offer.price,
-    Offer.estimated_quantity, Offer.minimum_term_months, Offer.available_from,
-    Offer.prospectus_version_id, ProspectusVersion.number,
+    Offer.estimated_quantity, Offer.minimum_term_months, Offer.prospectus_version_id,
+    ProspectusVersion.number,
 ))
 
 
