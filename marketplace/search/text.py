@@ -95,7 +95,8 @@ def keyword_matches(query: str, columns: ListingColumns) -> tuple[np.ndarray, np
         parameters[f"word_{index}"] = word if postgresql else "{title}: " + _fts5_match([word])
     statement = _matches_statement(postgresql, len(words))
     # On the session's connection, as Core: the ORM's way round cost a quarter of a
-    # millisecond more. The session has flushed: search_offers reads the version through it.
+    # millisecond more. Nothing is left unflushed: search_offers first reads the catalogue
+    # version, and that read (through the session, earlier in the request) flushed it.
     found = db.session.connection().execute(statement, parameters).one()
     offer_ids = numbers(found[0])
     offer_ids.sort()
