@@ -23,8 +23,8 @@ from scale 1 to scale 100. They are judged on repeated searches: the keyword-sea
 people meet it, the same search served again until the catalogue next changes, just as the
 sign-in page is timed. New searches are held to the same figures and printed beside them,
 for information: on PostgreSQL their time grows with the number of matching offers, because
-the GIN index finds the matches but every one is then read from the table (about 0.6
-microseconds each, 3,851 offers for 'procurement' at scale 100); see the README's "Search
+the GIN index finds the matches but every one is then read from the table (about 3 ms
+for the 3,851 offers matching 'procurement' at scale 100); see the README's "Search
 speed". Growth is worked out from the ratios, each
 against the sign-in page timed in the same turns, as every figure here is: the two scales
 are timed minutes apart, and on a shared machine the sign-in page alone has taken from 3.1

@@ -64,16 +64,6 @@ class ListedOffer:
         return DeliveryModel(self.delivery_model).label
 
 
-def _joined(statement):
-    return (
-        statement
-        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(Organisation, Offer.organisation_id == Organisation.id)
-        .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
-        .outerjoin(Region, Organisation.region_id == Region.id)
-    )
-
-
 # The offers' own columns and their versions' numbers, by primary key: twenty a page.
 _LISTED = (
     select(
@@ -133,7 +123,11 @@ def full_offers(offer_ids: list[int]) -> dict[int, Offer]:
     return {
         offer.id: offer
         for offer in db.session.scalars(
-            _joined(select(Offer))
+            select(Offer)
+            .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+            .join(Organisation, Offer.organisation_id == Organisation.id)
+            .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
+            .outerjoin(Region, Organisation.region_id == Region.id)
             .options(
                 defer(Offer.search_text),
                 contains_eager(Offer.prospectus_version).load_only(
