@@ -35,9 +35,10 @@ from .extensions import db
 
 FORMAT = "css-marketplace-export"
 FORMAT_VERSION = 1
-# Rows the migrations insert: the running cost allowances of 2013-14, and the search
-# cache's catalogue version row. An import replaces them with the file's.
-REFERENCE_TABLES = ("financial_year_allowance", "catalogue_version")
+# Rows the migrations insert: the running cost allowances of 2013-14, the 2012 procurement
+# threshold, and the search cache's catalogue version row. An import replaces them with the
+# file's.
+REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold", "catalogue_version")
 INSERT_BATCH = 1000
 
 

@@ -166,7 +166,8 @@ def create_agreement(
     """An agreement written straight to the database (the service has its own tests)."""
     from marketplace.services.offers_for_buyers import annual_cost
 
-    lines = [AgreementLine(offer=o, annual_cost=annual_cost(o, ccg_org.population)) for o in offers]
+    lines = [AgreementLine(offer=o, specification_id=o.specification_id,
+                           annual_cost=annual_cost(o, ccg_org.population)) for o in offers]
     computed = sum((line.annual_cost for line in lines), Decimal("0"))
     agreement = Agreement(
         reference=reference or f"SLA-TEST-{next(_counter):04d}",

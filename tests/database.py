@@ -16,8 +16,15 @@ from marketplace.extensions import db
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/marketplace_test"
 
 # Tables restored to their seeded rows before every test; every other table starts empty.
-# financial_year_allowance is reference data the migrations themselves put in.
-BASELINE_TABLES = ("region", "organisation", "user_account", "financial_year_allowance")
+# financial_year_allowance and procurement_threshold are reference data the migrations
+# themselves put in.
+BASELINE_TABLES = (
+    "region",
+    "organisation",
+    "user_account",
+    "financial_year_allowance",
+    "procurement_threshold",
+)
 
 
 def database_kind() -> str:

@@ -134,7 +134,8 @@ def seed_agreements(scale: int = 1) -> None:
         if ccg.id in with_agreement or provider is None or rng.random() > AGREEMENT_SHARE:
             continue
         offers = _choose_offers(rng, by_css[provider.id], buying.get(ccg.id, set()))
-        lines = [AgreementLine(offer=o, annual_cost=annual_cost(o, ccg.population)) for o in offers]
+        lines = [AgreementLine(offer=o, specification_id=o.specification_id,
+                               annual_cost=annual_cost(o, ccg.population)) for o in offers]
         value = sum((line.annual_cost for line in lines), Decimal("0"))
         status = AgreementStatus.FINAL if rng.random() < 0.4 else AgreementStatus.SIGNED
         signed_at = datetime(2012, 11, 1, 10, 0, tzinfo=UTC) + timedelta(days=rng.randint(0, 28))

@@ -1,4 +1,7 @@
-"""What CCGs intend to buy, the offers they shortlist, and the agreements they make."""
+"""The offers CCGs shortlist and the agreements they make with providers.
+
+What CCGs intend to buy lives in statements of requirements (models/statement.py).
+"""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,30 +16,11 @@ from .base import IdMixin, Money, TimestampMixin, UTCDateTime
 from .catalogue import ServiceSpecification
 from .organisation import Organisation
 from .prospectus import Offer
-
-
-class Priority(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class IntendedMode(StrEnum):
-    DO = "do"
-    BUY = "buy"
-    SHARE = "share"
-
-    @property
-    def label(self) -> str:
-        return {"do": "Do in-house", "buy": "Buy", "share": "Share with other CCGs"}[self.value]
+from .statement import IntendedMode, Priority
 
 
 class Requirement(IdMixin, TimestampMixin, db.Model):
-    """A CCG's intention for one specification: what CSS business plans are checked against."""
+    """Superseded by statement lines; kept until its data is migrated to statements."""
 
     __tablename__ = "requirement"
     __table_args__ = (UniqueConstraint("organisation_id", "specification_id"),)
@@ -92,13 +76,34 @@ class ShortlistEntry(IdMixin, TimestampMixin, db.Model):
 
 class AgreementStatus(StrEnum):
     DRAFT = "draft"
-    SIGNED = "signed"
+    # Signed by the CCG; the provider has still to countersign in its own account.
+    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature"
+    SIGNED = "signed"  # by both parties
     FINAL = "final"
     ENDED = "ended"
 
     @property
     def label(self) -> str:
+        if self is AgreementStatus.AWAITING_COUNTERSIGNATURE:
+            return "Awaiting countersignature"
         return self.value.capitalize()
+
+
+class AgreementRoute(StrEnum):
+    """How the agreement was procured."""
+
+    DIRECT_AWARD = "direct_award"
+    FURTHER_COMPETITION = "further_competition"
+    # Recorded before procurements were run in the product (the 2012 draft SLAs).
+    RECORDED = "recorded"
+
+    @property
+    def label(self) -> str:
+        return {
+            "direct_award": "Direct award",
+            "further_competition": "Further competition",
+            "recorded": "Recorded agreement (before procurement in the product)",
+        }[self.value]
 
 
 class Agreement(IdMixin, TimestampMixin, db.Model):
@@ -109,7 +114,7 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     ccg_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    status: Mapped[str] = mapped_column(String(8), default=AgreementStatus.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(32), default=AgreementStatus.DRAFT, index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     # The value computed from the offers at the CCG's population; annual_value is what was
@@ -117,11 +122,28 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     computed_annual_value: Mapped[Decimal] = mapped_column(Money)
     annual_value: Mapped[Decimal] = mapped_column(Money)
     value_change_reason: Mapped[str] = mapped_column(Text, default="")
+    # How it was procured: a competition's award, or a direct award with its rationale.
+    route: Mapped[str] = mapped_column(String(24), default=AgreementRoute.RECORDED)
+    route_rationale: Mapped[str] = mapped_column(Text, default="")
+    procurement_id: Mapped[int | None] = mapped_column(ForeignKey("procurement.id"), index=True)
+    bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    # Both parties sign, each in its own account; signed_at is when the second signature
+    # made the agreement binding.
+    ccg_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ccg_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(default=1)
 
     ccg: Mapped[Organisation] = relationship(foreign_keys=[ccg_id])
     provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id])
+    procurement: Mapped["Procurement | None"] = relationship()  # noqa: F821
+    bid: Mapped["Bid | None"] = relationship()  # noqa: F821
+    ccg_signed_by: Mapped["User | None"] = relationship(foreign_keys=[ccg_signed_by_id])  # noqa: F821
+    provider_signed_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[provider_signed_by_id]
+    )
     lines: Mapped[list["AgreementLine"]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementLine.id"
     )
@@ -132,9 +154,17 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     def _status(self, key, value):
         return AgreementStatus(value).value
 
+    @validates("route")
+    def _route(self, key, value):
+        return AgreementRoute(value).value
+
     @property
     def status_label(self) -> str:
         return AgreementStatus(self.status).label
+
+    @property
+    def route_label(self) -> str:
+        return AgreementRoute(self.route).label
 
 
 # What a CCG and a CSS signed up to; after signing only the status (and signed_at) may move.
@@ -147,6 +177,10 @@ TERMS_FIXED_ONCE_SIGNED = (
     "computed_annual_value",
     "annual_value",
     "value_change_reason",
+    "route",
+    "route_rationale",
+    "procurement_id",
+    "bid_id",
 )
 
 
@@ -167,15 +201,28 @@ def _signed_terms_never_change(mapper, connection, agreement: Agreement) -> None
 
 
 class AgreementLine(IdMixin, db.Model):
-    """One offer under an agreement, with its annual cost at the CCG's population then."""
+    """One specification under an agreement, with its annual cost to this CCG.
+
+    The line names the catalogue specification always, and where it came from: the offer
+    (direct award), the winning bid's line (competition) and the CCG's statement line."""
 
     __tablename__ = "agreement_line"
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), index=True
     )
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id"))
+    specification_id: Mapped[int] = mapped_column(
+        ForeignKey("service_specification.id"), index=True
+    )
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id"))
+    bid_line_id: Mapped[int | None] = mapped_column(ForeignKey("bid_line.id"))
+    statement_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_line.id"), index=True
+    )
     annual_cost: Mapped[Decimal] = mapped_column(Money)
 
     agreement: Mapped[Agreement] = relationship(back_populates="lines")
-    offer: Mapped[Offer] = relationship()
+    specification: Mapped[ServiceSpecification] = relationship()
+    offer: Mapped[Offer | None] = relationship()
+    bid_line: Mapped["BidLine | None"] = relationship()  # noqa: F821
+    statement_line: Mapped["StatementLine | None"] = relationship()  # noqa: F821

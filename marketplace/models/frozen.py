@@ -10,6 +10,7 @@ code path that forgot to ask (a new view, a CLI command, a seeder).
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from .bid import DecisionLetter, OcdsRelease
 from .business_plan import BusinessPlan, PlanStatus
 from .issued_document import IssuedDocument
 from .review import Condition, DevelopmentAction, Rating, Review, ReviewAssignment, ReviewStatus
@@ -42,13 +43,13 @@ def _refuse_changes_to_frozen_records(session, flush_context, instances):
             raise FrozenRecordError(f"business plan {obj.id} was submitted and cannot change")
         if isinstance(obj, Review) and _review_was_signed_off(obj):
             raise FrozenRecordError(f"review {obj.id} was signed off and cannot change")
-        if isinstance(obj, IssuedDocument):
-            raise FrozenRecordError(f"issued document {obj.id} cannot change")
+        if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
+            raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued and cannot change")
         if isinstance(obj, Rating | ReviewAssignment) and _review_was_signed_off(obj.review):
             raise FrozenRecordError(f"review {obj.review_id} was signed off and cannot change")
     for obj in session.deleted:
-        if isinstance(obj, IssuedDocument):
-            raise FrozenRecordError(f"issued document {obj.id} cannot be deleted")
+        if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
+            raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued: not deletable")
     for obj in [*session.new, *session.deleted]:
         if isinstance(obj, Rating | ReviewAssignment | Condition | DevelopmentAction):
             if _review_was_signed_off(obj.review):

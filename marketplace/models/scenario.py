@@ -140,6 +140,11 @@ class ScenarioLine(IdMixin, db.Model):
     )
     position: Mapped[int]
     service: Mapped[str] = mapped_column(String(200))
+    # The catalogue specification the line costs, so a statement line, an offer and a
+    # business plan's income can all be traced to the same thing.
+    specification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_specification.id"), index=True
+    )
     mode: Mapped[str] = mapped_column(String(8))
 
     wte: Mapped[Decimal | None] = mapped_column(Quantity)
@@ -160,6 +165,11 @@ class ScenarioLine(IdMixin, db.Model):
     scenario: Mapped[Scenario] = relationship(back_populates="lines")
     partners: Mapped[list["Organisation"]] = relationship(  # noqa: F821
         secondary=scenario_line_partner, order_by="Organisation.name"
+    )
+    specification: Mapped["ServiceSpecification | None"] = relationship()  # noqa: F821
+    # The statement line whose budget was taken from this line, if any.
+    statement_line: Mapped["StatementLine | None"] = relationship(  # noqa: F821
+        back_populates="scenario_line", uselist=False
     )
 
     @validates("mode")

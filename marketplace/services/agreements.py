@@ -162,7 +162,12 @@ def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: 
     _check_dates(terms)
     population = ccg_population(ccg)
     lines = [
-        AgreementLine(offer=offer, annual_cost=annual_cost(offer, population)) for offer in offers
+        AgreementLine(
+            offer=offer,
+            specification_id=offer.specification_id,
+            annual_cost=annual_cost(offer, population),
+        )
+        for offer in offers
     ]
     computed = round_money(sum((line.annual_cost for line in lines), Decimal(0)))
     value, reason = _agreed_value(terms, computed)
