@@ -63,6 +63,8 @@ class BusinessPlan(IdMixin, TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Optimistic locking: a save based on an older read is refused, not silently lost.
+    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -70,6 +72,8 @@ class BusinessPlan(IdMixin, TimestampMixin, db.Model):
     evidence: Mapped[list["EvidenceDocument"]] = relationship(  # noqa: F821
         back_populates="business_plan", order_by="EvidenceDocument.id"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @validates("status")
     def _status(self, key, value):

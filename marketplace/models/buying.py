@@ -31,9 +31,13 @@ class Requirement(IdMixin, TimestampMixin, db.Model):
     priority: Mapped[str] = mapped_column(String(8), default=Priority.MEDIUM)
     intended_mode: Mapped[str] = mapped_column(String(8), default=IntendedMode.BUY)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: a save based on an older read is refused, not silently lost.
+    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship()
     specification: Mapped[ServiceSpecification] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @validates("priority")
     def _priority(self, key, value):

@@ -187,11 +187,15 @@ class Offer(IdMixin, TimestampMixin, db.Model):
     # The full-text index over it is engine-specific and lives outside these models
     # (see marketplace/search/schema.py and migration 0005).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: a save based on an older read is refused, not silently lost.
+    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     prospectus: Mapped[Prospectus] = relationship()
     prospectus_version: Mapped[ProspectusVersion | None] = relationship(back_populates="offers")
     organisation: Mapped[Organisation] = relationship()
     specification: Mapped[ServiceSpecification] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @validates("delivery_model")
     def _delivery(self, key, value):

@@ -47,6 +47,8 @@ class Scenario(IdMixin, TimestampMixin, db.Model):
     # When set, used for every year instead of the published allowance (e.g. the 2011 £20).
     allowance_per_head_override: Mapped[Decimal | None] = mapped_column(Money)
     in_house_non_pay: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Optimistic locking: a save based on an older read is refused, not silently lost.
+    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
@@ -65,6 +67,8 @@ class Scenario(IdMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="ScenarioLine.position",
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @validates("status")
     def _validate_status(self, key, value):
