@@ -26,7 +26,7 @@ def create_app(config=None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (tables must be known before Migrate binds)
+    from . import models  # tables must be known before Migrate binds
     from .auth.loader import configure_login
     from .extensions import csrf, db, limiter, migrate
     from .search.schema import include_object
@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
 
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
+    models.register_listeners()
     migrate.init_app(
         app,
         db,

@@ -1,4 +1,8 @@
-"""SQLAlchemy models. Importing this package registers every table on db.metadata."""
+"""SQLAlchemy models. Importing this package registers every table on db.metadata, and
+nothing else: create_app attaches the models' session listeners (register_listeners)."""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .assurance import Checkpoint, Criterion, EvidenceDocument, Submission, SubmissionKind
 from .audit import AuditEvent
@@ -24,9 +28,10 @@ from .buying import (
     Requirement,
     Shortlist,
     ShortlistEntry,
+    signed_terms_never_change,
 )
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
-from .frozen import FrozenRecordError  # importing it registers the flush guard
+from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .listing import OfferListing
 from .organisation import Organisation, OrganisationKind, Region
@@ -166,3 +171,18 @@ __all__ = [
     "User",
     "VersionStatus",
 ]
+
+
+# The last lines behind the services: a flush that would change a frozen record, or a signed
+# agreement's terms, fails loudly whatever code path asked for it.
+LISTENERS = (
+    (Session, "before_flush", refuse_changes_to_frozen_records),
+    (Agreement, "before_update", signed_terms_never_change),
+)
+
+
+def register_listeners() -> None:
+    """Attach LISTENERS; once per process, however many apps are created."""
+    for target, name, listener in LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)

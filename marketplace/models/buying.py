@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
@@ -188,9 +188,9 @@ TERMS_FIXED_ONCE_SIGNED = (
 )
 
 
-@event.listens_for(Agreement, "before_update")
-def _signed_terms_never_change(mapper, connection, agreement: Agreement) -> None:
-    """A last line behind the agreements service: a signed agreement's terms cannot be saved."""
+def signed_terms_never_change(mapper, connection, agreement: Agreement) -> None:
+    """A last line behind the agreements service: a signed agreement's terms cannot be saved.
+    create_app attaches it to Agreement's updates (models.register_listeners)."""
     state = inspect(agreement)
     old_status = state.attrs.status.history.deleted
     status_before = old_status[0] if old_status else agreement.status

@@ -4,11 +4,11 @@ Immutable: a submitted business plan, a signed-off review with its ratings and r
 and an issued review document (conditions and actions still move on after sign-off).
 
 Services refuse such changes first, with a message for the user; this guard catches the
-code path that forgot to ask (a new view, a CLI command, a seeder).
+code path that forgot to ask (a new view, a CLI command, a seeder). create_app attaches it
+to every session (models.register_listeners).
 """
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
 
 from .bid import DecisionLetter, OcdsRelease
 from .business_plan import BusinessPlan, PlanStatus
@@ -22,11 +22,15 @@ class FrozenRecordError(RuntimeError):
 
 def _committed(obj, attribute: str):
     """The value as last loaded from the database, or None for a new object."""
-    history = inspect(obj).attrs[attribute].history
+    state = inspect(obj)
+    history = state.attrs[attribute].history
     if history.deleted:
         return history.deleted[0]
     if history.unchanged:
         return history.unchanged[0]
+    if state.persistent and not history.added:
+        # Expired by a commit or rollback since it was read: the database has the value.
+        return getattr(obj, attribute)
     return None
 
 
@@ -34,8 +38,7 @@ def _review_was_signed_off(review: Review | None) -> bool:
     return review is not None and _committed(review, "status") == ReviewStatus.SIGNED_OFF
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_frozen_records(session, flush_context, instances):
+def refuse_changes_to_frozen_records(session, flush_context, instances):
     for obj in session.dirty:
         if not session.is_modified(obj, include_collections=False):
             continue

@@ -1,0 +1,1 @@
+from ..market import market  # noqa: F401  (fixture)
