@@ -1,4 +1,12 @@
-"""Error pages (HTML) and error bodies (JSON, for /api/) that never show a stack trace."""
+"""Error pages (HTML) and error bodies (JSON, for /api/) that never show a stack trace.
+
+A service's refusal that reaches here (a view handles only those about its form's input)
+gets its page from its kind: PermissionDenied 403, NotFound 404, Conflict 409, any other 400,
+with the service's message. Every error response rolls the session back, so a request that
+ends in an error leaves nothing half-saved.
+"""
+
+from urllib.parse import urlsplit
 
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -6,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db, login_manager
+from .services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 TITLES = {
     400: "Sorry, there is a problem with your request",
@@ -13,6 +22,7 @@ TITLES = {
     403: "You do not have permission to see this page",
     404: "Page not found",
     405: "Sorry, there is a problem with your request",
+    409: "Your change was not saved",
     413: "The file is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
@@ -20,13 +30,30 @@ TITLES = {
 }
 
 
-def _respond(status: int, message: str | None = None):
+REFUSAL_STATUSES = ((PermissionDenied, 403), (NotFound, 404), (Conflict, 409))
+
+
+def refusal_status(error: ServiceError) -> int:
+    return next((status for kind, status in REFUSAL_STATUSES if isinstance(error, kind)), 400)
+
+
+def _respond(status: int, message: str | None = None, field: str | None = None):
+    db.session.rollback()
     title = TITLES.get(status, TITLES[500])
     if request.path.startswith("/api/"):
-        response = jsonify(errors=[{"field": None, "message": message or title}])
+        response = jsonify(errors=[{"field": field, "message": message or title}])
         response.status_code = status
         return response
-    return render_template(f"errors/{status}.html", title=title, message=message), status
+    return render_template(f"errors/{status}.html", title=title, message=message,
+                           back=_page_before()), status
+
+
+def _page_before() -> str | None:
+    """The page of this site the request came from, to go back to (a 409 shows it anew)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def _is_out_of_range(error: DBAPIError) -> bool:
@@ -41,6 +68,10 @@ def _is_disconnect(error: DBAPIError) -> bool:
 
 
 def register_error_pages(app) -> None:
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError):
+        return _respond(refusal_status(error), error.message, error.field)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _respond(400, "The form had expired or was not sent from this service. "
@@ -59,13 +90,11 @@ def register_error_pages(app) -> None:
     def number_out_of_range(error):
         # SQLite cannot bind an integer beyond 64 bits (a query string or form field can say
         # anything); no such number names a row, so the request itself is at fault.
-        db.session.rollback()
         return _respond(400, "A number in the request is too large.")
 
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
         if _is_out_of_range(error):
-            db.session.rollback()
             return _respond(400, "A number in the request is too large.")
         # The database went away (or refused us): say so plainly and roll back, so that
         # nothing half-done is kept; pool_pre_ping reconnects once it is back.
@@ -80,5 +109,4 @@ def register_error_pages(app) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):
-        db.session.rollback()
         return _respond(500)

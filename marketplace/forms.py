@@ -1,7 +1,12 @@
 """The base form every feature's forms inherit from."""
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, IntegerField
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
+
+from .refusals import is_about_the_input
+from .services.errors import ServiceError
 
 
 def _strip(value):
@@ -30,6 +35,14 @@ class BaseForm(FlaskForm):
         else:
             field.errors = [*field.errors, message]
 
+    def refuse(self, error: ServiceError, field: str | None = None) -> None:
+        """Show a service's refusal of this form's input, next to ``field`` if given, else
+        the field the service named; any other refusal goes on up to its app-wide page
+        (marketplace/refusals.py)."""
+        if not is_about_the_input(error):
+            raise error
+        self.set_error(field or error.field, error.message)
+
     def error_list(self) -> list[dict]:
         """The NHS.UK error summary's list: each message linking to its field."""
         items = [{"text": message, "href": "#main-content"} for message in self.form_errors]
@@ -38,3 +51,13 @@ class BaseForm(FlaskForm):
                 if isinstance(message, str):
                     items.append({"text": message, "href": f"#{field.id}"})
         return items
+
+
+class LockVersionField(IntegerField):
+    """The lock_version a form was drawn from (0: the record did not exist yet), sent back
+    with the save so that a save based on an older page is refused, not lost."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators or [InputRequired(), NumberRange(min=0)], **kwargs)

@@ -115,6 +115,7 @@ def test_every_state_change_of_a_journey_has_its_audit_event(client, sign_in):
         "/sign-in", data={"email": "css@demo.test", "password": DEMO_PASSWORD}))
     journey.do("look at the dashboard", lambda: css.get("/dashboard"), expect=200)
     journey.do("edit the prospectus draft", lambda: css.post("/prospectus/edit", data={
+        "lock_version": prospectuses.draft_for(market.arden.id).lock_version,
         "vision": "Clinically led support", "operating_model": "Local teams",
         "ccgs_served": [str(coventry.id)]}))
     journey.do("add a draft offer", lambda: css.post(

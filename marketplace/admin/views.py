@@ -48,8 +48,7 @@ def new_user():
                 password=form.password.data,
             )
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{user.email} can now sign in.", "success")
             return redirect(url_for("admin.users"))
@@ -74,8 +73,7 @@ def edit_user(user_id: int):
                 active=form.active.data,
             )
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{user.email} has been updated.", "success")
             return redirect(url_for("admin.users"))

@@ -3,7 +3,7 @@ from datetime import date
 from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, LockVersionField
 
 
 class DayField(DateField):
@@ -60,9 +60,9 @@ class NewAgreementForm(AgreementTermsForm):
 
 
 class EditAgreementForm(AgreementTermsForm):
-    lock_version = HiddenField()
+    lock_version = LockVersionField()
 
 
 class StatusForm(BaseForm):
-    lock_version = HiddenField()
+    lock_version = LockVersionField()
     status = HiddenField()  # the pressed button's value

@@ -4,10 +4,10 @@ from wtforms.fields import SelectChoice
 
 from marketplace.access import get_for_organisation_or_404
 from marketplace.domain.money import format_money
-from marketplace.extensions import db
 from marketplace.models import Agreement, AgreementStatus
+from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
-from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+from marketplace.services.errors import Conflict, ServiceError
 from marketplace.services.shortlists import parse_offer_ids
 
 from . import bp
@@ -32,11 +32,6 @@ def _terms(form) -> service.AgreementTerms:
         annual_value=form.annual_value.data or None,
         value_change_reason=form.value_change_reason.data or "",
     )
-
-
-def _lock_version(form) -> int | None:
-    value = form.lock_version.data or ""
-    return int(value) if value.isdigit() else None
 
 
 def _flash_saved(agreement, message: str) -> None:
@@ -84,11 +79,9 @@ def new():
             )
             agreement = service.create_agreement(current_user, ccg, offer_ids, _terms(form))
         except ServiceError as error:
-            db.session.rollback()
-            field = {"offer": "offer_numbers", "offer_ids": offers_field}.get(
+            form.refuse(error, {"offer": "offer_numbers", "offer_ids": offers_field}.get(
                 error.field, error.field
-            )
-            form.set_error(field, error.message)
+            ))
         else:
             _flash_saved(agreement, f"Draft agreement {agreement.reference} saved.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
@@ -129,15 +122,17 @@ def edit(agreement_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            service.update_agreement(current_user, agreement, _lock_version(form), _terms(form))
+            service.update_agreement(current_user, agreement, form.lock_version.data,
+                                     _terms(form))
+        except Conflict as error:
+            # Show the agreement as it is now, with the change entered, to make it again.
+            status = 409
+            form.form_errors.append(error.message)
+            form.lock_version.data = agreement.lock_version
+            form.lock_version.raw_data = [str(agreement.lock_version)]
         except ServiceError as error:
-            db.session.rollback()
-            status = 409 if isinstance(error, Conflict) else 400
-            form.set_error(error.field, error.message)
-            if isinstance(error, Conflict):
-                # Show the agreement as it is now, ready for the change to be made again.
-                db.session.refresh(agreement)
-                form.lock_version.data = str(agreement.lock_version)
+            status = 400
+            form.refuse(error)
         else:
             _flash_saved(agreement, f"Agreement {agreement.reference} updated.")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
@@ -153,13 +148,12 @@ def change_status(agreement_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.change_status(current_user, agreement, _lock_version(form), form.status.data)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
+        service.change_status(current_user, agreement, form.lock_version.data, form.status.data)
+    except Conflict as error:
+        return _render_show(agreement, error.message, 409)  # as it is now, to choose again
     except ServiceError as error:
-        db.session.rollback()
-        db.session.refresh(agreement)
-        return _render_show(agreement, error.message, 409 if isinstance(error, Conflict) else 400)
+        if not is_about_the_input(error):
+            raise
+        return _render_show(agreement, error.message, 400)
     flash(f"Agreement {agreement.reference} is now {agreement.status_label.lower()}.", "success")
     return redirect(url_for("agreements.show", agreement_id=agreement.id))

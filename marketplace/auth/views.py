@@ -71,7 +71,7 @@ def change_password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except ServiceError as error:
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             # The session token changed with the password; sign this session in again with it.
             login_user(current_user._get_current_object())

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from marketplace.access import PUBLIC, allow
 from marketplace.extensions import db
 from marketplace.models import Offer, Phase, ProspectusVersion, VersionStatus
+from marketplace.refusals import flash_refusal
 from marketplace.services import catalogue
 from marketplace.services.errors import NotFound, ServiceError
 
@@ -77,8 +78,7 @@ def new():
         try:
             spec = catalogue.create_specification(current_user, _form_data(form))
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{spec.code} {spec.name} is in the catalogue.", "success")
             return redirect(url_for("catalogue.manage"))
@@ -93,8 +93,7 @@ def edit(code: str):
         try:
             catalogue.update_specification(current_user, spec, _form_data(form))
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{spec.code} has been updated.", "success")
             return redirect(url_for("catalogue.manage"))
@@ -107,8 +106,7 @@ def _act(code: str, action, done: str):
     try:
         action(current_user, spec)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash(f"{spec.code} {spec.name} {done}.", "success")
     return redirect(url_for("catalogue.manage"))

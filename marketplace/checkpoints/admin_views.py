@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from marketplace.access import get_or_404
 from marketplace.domain.checkpoints import RATING_SCALES, RULES
-from marketplace.extensions import db
 from marketplace.models import Checkpoint, Criterion
+from marketplace.refusals import flash_refusal
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.errors import ServiceError
 
@@ -31,8 +31,7 @@ def edit(checkpoint_id: int | None = None):
         try:
             saved = checkpoint_service.save_checkpoint(current_user, checkpoint, **form.values())
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{saved.title} has been saved.", "success")
             return redirect(url_for("checkpoint_admin.index"))
@@ -55,8 +54,7 @@ def edit_criterion(checkpoint_id: int | None = None, criterion_id: int | None = 
                 current_user, checkpoint, criterion, key=form.key.data, name=form.name.data,
                 guidance=form.guidance.data or "", position=form.position.data)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"Criterion {form.key.data} has been saved.", "success")
             return redirect(url_for("checkpoint_admin.index"))
@@ -74,8 +72,7 @@ def delete_criterion(criterion_id: int):
     try:
         checkpoint_service.delete_criterion(current_user, criterion)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash("The criterion has been removed.", "success")
     return redirect(url_for("checkpoint_admin.index"))

@@ -16,6 +16,7 @@ from marketplace.models import (
     Submission,
     VersionStatus,
 )
+from marketplace.refusals import flash_refusal
 from marketplace.reports import storage
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services import evidence as evidence_service
@@ -73,8 +74,7 @@ def submit(number: int):
                 submission = checkpoint_service.submit_prospectus(
                     current_user, checkpoint, version)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field or "document_id", error.message)
+            form.refuse(error, error.field or "document_id")
         else:
             flash(f"Submitted to {checkpoint.title}.", "success")
             return redirect(url_for("checkpoints.submission", submission_id=submission.id))
@@ -118,8 +118,7 @@ def upload_evidence(submission_id: int):
             document = evidence_service.add_evidence(
                 current_user, filename=upload.filename, content=content, submission=submission)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field or "document", error.message)
+            form.refuse(error, error.field or "document")
         else:
             flash(f"{document.filename} has been added.", "success")
             return redirect(url_for("checkpoints.submission", submission_id=submission.id))
@@ -151,8 +150,7 @@ def respond_to_condition(condition_id: int):
         try:
             follow_up.respond_to_condition(current_user, condition, form.response.data)
         except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            flash_refusal(error)
         else:
             flash("Your response has been sent to the reviewers.", "success")
     else:
@@ -169,8 +167,7 @@ def mark_action_done(action_id: int):
         try:
             follow_up.mark_action_done(current_user, item, form.evidence_note.data)
         except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            flash_refusal(error)
         else:
             flash("The action has been marked done.", "success")
     else:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from marketplace.access import get_for_organisation_or_404
 from marketplace.extensions import db
 from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
+from marketplace.refusals import flash_refusal
 from marketplace.services import business_plans, plan_workbook
 from marketplace.services.business_plans import PlanInvalid
 from marketplace.services.errors import ServiceError
@@ -49,8 +50,7 @@ def new_plan():
     try:
         plan = business_plans.start_version(current_user, current_user.organisation)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        flash_refusal(error)
         return redirect(url_for("checkpoints.plans"))
     flash(f"Version {plan.version} started.", "success")
     return redirect(url_for("checkpoints.plan", plan_id=plan.id))
@@ -85,19 +85,22 @@ def edit_plan(plan_id: int):
         data = plan.narrative() | {f"scorecard_{k}": v
                                    for k, v in (plan.balanced_scorecard or {}).items()}
     form = PlanNarrativeForm(data=data)
+    status = 200
     if form.validate_on_submit():
         narrative = {key: form[key].data or "" for key in plan.narrative()}
         scorecard = {key: form[f"scorecard_{key}"].data or "" for key in SCORECARD_PERSPECTIVES}
         try:
             business_plans.update_narrative(current_user, plan, narrative, scorecard)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            status = 400
+            form.refuse(error)
         else:
             flash("The plan has been saved.", "success")
             return redirect(url_for("checkpoints.plan", plan_id=plan.id))
+    elif form.is_submitted():
+        status = 400
     return render_template("checkpoints/plan-edit.html", title=f"Edit version {plan.version}",
-                           plan=plan, form=form, perspectives=SCORECARD_PERSPECTIVES)
+                           plan=plan, form=form, perspectives=SCORECARD_PERSPECTIVES), status
 
 
 @bp.route("/plans/<int:plan_id>/financial-model", methods=["GET", "POST"])
@@ -115,11 +118,12 @@ def financial_model(plan_id: int):
                 raise ServiceError(problems[0])
             business_plans.set_financial_model(current_user, plan, raw, source="form")
         except PlanInvalid as invalid:
-            db.session.rollback()
             form.form_errors.extend(invalid.messages())
         except ServiceError as error:
-            db.session.rollback()
-            form.form_errors.extend(problems or [error.message])
+            if problems:
+                form.form_errors.extend(problems)
+            else:
+                form.refuse(error)
         else:
             flash("The financial model has been saved.", "success")
             return redirect(url_for("checkpoints.plan", plan_id=plan.id))
@@ -140,11 +144,9 @@ def upload_financial_model(plan_id: int):
             raw = plan_workbook.read_upload(content)
             business_plans.set_financial_model(current_user, plan, raw, source="workbook")
         except PlanInvalid as invalid:
-            db.session.rollback()
             form.workbook.errors = invalid.messages()
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field or "workbook", error.message)
+            form.refuse(error, error.field or "workbook")
         else:
             flash("The financial model has been read from the workbook and saved.", "success")
             return redirect(url_for("checkpoints.plan", plan_id=plan.id))

@@ -33,11 +33,11 @@ SEEDERS: list[Seeder] = [
 
 
 def seed_demo(scale: int = 1) -> None:
-    from marketplace.extensions import db
+    from marketplace.services.transaction import transaction
 
-    for seeder in SEEDERS:
-        seeder(scale)
-        db.session.commit()
+    for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
+        with transaction():
+            seeder(scale)
 
 
 __all__ = ["DEMO_LOGINS", "SEEDERS", "seed_demo"]

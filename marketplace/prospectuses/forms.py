@@ -4,7 +4,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, LockVersionField
 from marketplace.models import DeliveryModel, PricingModel
 from marketplace.services.prospectuses import (
     MAX_CONTENT_LENGTH,
@@ -33,7 +32,7 @@ def _text(label, description=None, max_length=MAX_CONTENT_LENGTH):
 
 
 class ProspectusForm(BaseForm):
-    lock_version = HiddenField()
+    lock_version = LockVersionField()
     vision = _text("Vision", "What you offer CCGs and why they should choose you.")
     operating_model = _text("Operating model", "How you are organised to deliver: local teams, "
                             "shared services, partners.")
@@ -100,7 +99,7 @@ class OfferForm(BaseForm):
 
 
 class PublishForm(BaseForm):
-    lock_version = HiddenField()
+    lock_version = LockVersionField()
     change_note = TextAreaField(
         "What changed in this version (optional)", validators=[Length(max=MAX_CONTENT_LENGTH)]
     )

@@ -5,12 +5,19 @@ from sqlalchemy import select
 from marketplace.access import get_for_organisation_or_404
 from marketplace.extensions import db
 from marketplace.models import Offer, Organisation, OrganisationKind, ServiceSpecification
+from marketplace.refusals import flash_refusal
 from marketplace.services import prospectuses
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 from marketplace.services.prospectuses import OFFER_FIELD_LABELS, OfferInvalid
 
 from . import bp
-from .forms import SERVICE_LEVEL_ROWS, OfferForm, ProspectusForm, PublishForm, WithdrawForm
+from .forms import (
+    SERVICE_LEVEL_ROWS,
+    OfferForm,
+    ProspectusForm,
+    PublishForm,
+    WithdrawForm,
+)
 
 PUBLISHED_IS_IMMUTABLE = (
     "Published versions cannot be changed. Change the offer in your draft, then publish a "
@@ -22,9 +29,11 @@ def _organisation() -> Organisation:
     return current_user.organisation
 
 
-def _lock(form) -> int | None:
-    value = form.lock_version.data
-    return int(value) if value and str(value).isdigit() else None
+def _show_current_lock(form, lock_version: int) -> None:
+    """After a conflict: keep what the person entered, but against the version now saved,
+    so that saving again (having looked) goes through."""
+    form.lock_version.data = lock_version
+    form.lock_version.raw_data = [str(lock_version)]
 
 
 @bp.get("")
@@ -57,21 +66,30 @@ def edit():
     form.ccgs_served.choices = _ccg_choices(organisation)
     if request.method == "GET":
         form.ccgs_served.data = [ccg.id for ccg in draft.ccgs_served] if draft else []
-        form.lock_version.data = draft.lock_version if draft else ""
+        form.lock_version.data = draft.lock_version if draft else 0
+    status = 200
     if form.validate_on_submit():
         try:
             prospectuses.save_draft(
-                current_user, organisation, lock_version=_lock(form),
+                current_user, organisation, lock_version=form.lock_version.data,
                 content={name: getattr(form, name).data for name in prospectuses.CONTENT_FIELDS},
                 ccg_ids=form.ccgs_served.data or [],
             )
+        except Conflict as error:
+            status = 409
+            form.form_errors.append(error.message)
+            current = prospectuses.draft_for(organisation.id)
+            _show_current_lock(form, current.lock_version if current else 0)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            status = 400
+            form.refuse(error)
         else:
             flash("Your draft prospectus has been saved. Publish it when it is ready.", "success")
             return redirect(url_for("prospectuses.overview"))
-    return render_template("prospectuses/edit.html", form=form, organisation=organisation)
+    elif form.is_submitted():
+        status = 400
+    return render_template("prospectuses/edit.html", form=form,
+                           organisation=organisation), status
 
 
 def _specification_choices(current_id: int | None = None):
@@ -97,9 +115,10 @@ def _offer_data(form: OfferForm) -> dict:
 
 
 def _show_errors(form: OfferForm, error: ServiceError) -> None:
-    db.session.rollback()
-    for field, message in (error.errors if isinstance(error, OfferInvalid)
-                           else [(error.field, error.message)]):
+    if not isinstance(error, OfferInvalid):
+        form.refuse(error)
+        return
+    for field, message in error.errors:
         form.set_error(field, message)
 
 
@@ -114,15 +133,19 @@ def new_offer():
     form.specification_id.choices = _specification_choices()
     if request.method == "GET" and request.args.get("specification", "").isdigit():
         form.specification_id.data = int(request.args["specification"])
+    status = 200
     if form.validate_on_submit():
         try:
             offer = prospectuses.add_offer(current_user, _organisation(), _offer_data(form))
         except ServiceError as error:
+            status = 400
             _show_errors(form, error)
         else:
             flash(f"{offer.title} has been added to your draft.", "success")
             return redirect(url_for("prospectuses.overview"))
-    return render_template("prospectuses/offer-form.html", form=form, offer=None)
+    elif form.is_submitted():
+        status = 400
+    return render_template("prospectuses/offer-form.html", form=form, offer=None), status
 
 
 def _own_offer(offer_id: int) -> Offer:
@@ -143,15 +166,19 @@ def edit_offer(offer_id: int):
         for level in offer.service_levels or []:
             form.service_levels.append_entry(level)
         _pad_service_levels(form)
+    status = 200
     if form.validate_on_submit():
         try:
             prospectuses.update_offer(current_user, offer, _offer_data(form))
         except ServiceError as error:
+            status = 400
             _show_errors(form, error)
         else:
             flash(f"{offer.title} has been saved in your draft.", "success")
             return redirect(url_for("prospectuses.overview"))
-    return render_template("prospectuses/offer-form.html", form=form, offer=offer)
+    elif form.is_submitted():
+        status = 400
+    return render_template("prospectuses/offer-form.html", form=form, offer=offer), status
 
 
 @bp.post("/offers/<int:offer_id>/remove")
@@ -161,8 +188,7 @@ def remove_offer(offer_id: int):
     try:
         prospectuses.remove_offer(current_user, offer)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        flash_refusal(error)
     else:
         flash(f"{title} has been removed from your draft.", "success")
     return redirect(url_for("prospectuses.overview"))
@@ -175,28 +201,35 @@ def publish():
     if draft is None:
         flash("Write your prospectus before publishing it.", "error")
         return redirect(url_for("prospectuses.overview"))
-    current = prospectuses.current_version(organisation.id)
     form = PublishForm()
     if request.method == "GET":
         form.lock_version.data = draft.lock_version
+    status = 200
     if form.validate_on_submit():
         try:
             version = prospectuses.publish(
-                current_user, organisation, lock_version=_lock(form),
+                current_user, organisation, lock_version=form.lock_version.data,
                 change_note=form.change_note.data or "",
             )
+        except Conflict as error:
+            # Show what is there now (perhaps the version just published), to confirm again.
+            status = 409
+            form.form_errors.append(error.message)
+            _show_current_lock(form, draft.lock_version)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field if error.field == "change_note" else None, error.message)
-            draft = prospectuses.draft_for(organisation.id)
+            status = 400
+            form.refuse(error)
         else:
             flash(f"Version {version.number} of your prospectus is published.", "success")
             return redirect(url_for("prospectuses.versions"))
+    elif form.is_submitted():
+        status = 400
+    current = prospectuses.current_version(organisation.id)
     diff = prospectuses.compare(current, draft) if current else None
     return render_template(
         "prospectuses/publish.html", form=form, draft=draft, current=current, diff=diff,
         labels={**prospectuses.CONTENT_LABELS, **OFFER_FIELD_LABELS},
-    )
+    ), status
 
 
 @bp.get("/versions")
@@ -221,14 +254,9 @@ def withdraw(number: int):
     if not form.validate_on_submit():
         flash("The reason is too long.", "error")
         return redirect(url_for("prospectuses.versions"))
-    try:
-        prospectuses.withdraw(current_user, version, form.reason.data or "")
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"Version {number} is withdrawn: its offers no longer appear in search.",
-              "success")
+    # Withdrawing a version that is no longer the published one is a Conflict: the 409 page.
+    prospectuses.withdraw(current_user, version, form.reason.data or "")
+    flash(f"Version {number} is withdrawn: its offers no longer appear in search.", "success")
     return redirect(url_for("prospectuses.versions"))
 
 

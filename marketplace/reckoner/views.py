@@ -7,6 +7,7 @@ from marketplace.domain.reckoner import FixedCost, ReckonerInputs, compute
 from marketplace.extensions import db
 from marketplace.forms import BaseForm
 from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
+from marketplace.refusals import flash_refusal
 from marketplace.services import scenarios as service
 from marketplace.services.errors import ServiceError
 from marketplace.services.shortlists import shortlist_views
@@ -56,8 +57,7 @@ def _save(form: ScenarioForm, action):
     try:
         return action(form.to_input())
     except ServiceError as error:
-        db.session.rollback()
-        form.set_error(error.field, error.message)
+        form.refuse(error)
         return None
 
 
@@ -141,8 +141,7 @@ def price_from_offer(scenario_id: int):
                 current_user, scenario, db.session.get(Offer, form.offer_id.data)
             )
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash("The line is now priced from the offer.", "success")
             return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
@@ -174,8 +173,7 @@ def finalise_scenario(scenario_id: int):
         try:
             service.finalise_scenario(current_user, scenario)
         except ServiceError as error:
-            db.session.rollback()
-            flash(error.message)
+            flash_refusal(error)
         else:
             flash(f"Scenario “{scenario.name}” is now final.", "success")
     return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
@@ -280,8 +278,7 @@ def edit_allowance(allowance_id: int):
         try:
             service.update_allowance(current_user, row, form.allowance_per_head.data)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"The {row.financial_year} allowance is now "
                   f"{format_money(row.allowance_per_head)} per head.", "success")

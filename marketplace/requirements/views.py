@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.extensions import db
+from marketplace.refusals import is_about_the_input
 from marketplace.services import requirements as service
 from marketplace.services.errors import ServiceError
 
@@ -60,8 +60,9 @@ def index():
         try:
             changed = service.save_requirements(current_user, ccg, _answers(form))
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(None, error.message)
+            if not is_about_the_input(error):
+                raise
+            form.set_error(None, error.message)  # it names its row: shown at the top
         else:
             flash(
                 "Your requirements have been saved."

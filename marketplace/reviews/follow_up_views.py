@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from marketplace.access import get_or_404
-from marketplace.extensions import db
 from marketplace.models import Condition, DevelopmentAction, Review
+from marketplace.refusals import flash_refusal
 from marketplace.services import follow_up, reviews
 from marketplace.services.errors import ServiceError
 
@@ -29,8 +29,7 @@ def add_condition(review_id: int):
         try:
             follow_up.add_condition(current_user, review, form.text.data)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field or "text", error.message)
+            form.refuse(error, error.field or "text")
         else:
             flash("The condition has been added.", "success")
             return redirect(url_for("reviews.submission", submission_id=review.submission_id))
@@ -46,8 +45,7 @@ def add_action(review_id: int):
             follow_up.add_action(current_user, review, action=form.action.data,
                                  owner=form.owner.data, due_date=form.due_date.data)
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field or "action", error.message)
+            form.refuse(error, error.field or "action")
         else:
             flash("The development action has been added.", "success")
             return redirect(url_for("reviews.submission", submission_id=review.submission_id))
@@ -64,8 +62,7 @@ def _decide(item, decide):
             decide(current_user, item, accept=form.decision.data == "accept",
                    note=form.note.data or "")
         except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            flash_refusal(error)
         else:
             flash("Accepted." if form.decision.data == "accept" else "Reopened.", "success")
     else:

@@ -110,10 +110,9 @@ def assign(submission_id: int):
             reviewer = db.session.get(User, form.reviewer_id.data)
             review = reviews.assign_reviewer(current_user, submission, reviewer)
         except ServiceError as error:
-            db.session.rollback()
             if current_user.belongs_to(submission.organisation_id):
                 abort(403)
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash(f"{reviewer.full_name} is now reviewing {submission.organisation.name}.",
                   "success")
@@ -158,16 +157,13 @@ def edit(review_id: int):
                 merge_with_id=(form.merge_with_id.data or None) if "merge_with_id" in form
                 else None)
         except Conflict as error:
-            db.session.rollback()
-            db.session.refresh(review)
             conflict = True
             form.form_errors.append(error.message)
             # Their entries stay in the form; saving again now overwrites, knowingly.
             form.lock_version.data = review.lock_version
             form.lock_version.raw_data = [str(review.lock_version)]
         except ServiceError as error:
-            db.session.rollback()
-            form.set_error(error.field, error.message)
+            form.refuse(error)
         else:
             flash("The review has been saved.", "success")
             return redirect(url_for("reviews.submission", submission_id=submission.id))
@@ -188,11 +184,12 @@ def sign_off(review_id: int):
     try:
         reviews.sign_off(current_user, review, expected_lock_version=form.lock_version.data)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        status = 403 if isinstance(error, PermissionDenied) else 409
         if not reviews.may_review(current_user, review.submission):
             abort(403)
+        # The submission page as it is now, saying why: the review changed meanwhile, is not
+        # ready, or this reviewer may not sign it off.
+        flash(error.message, "error")
+        status = 403 if isinstance(error, PermissionDenied) else 409
         return render_submission(review.submission, status=status)
     flash(f"Signed off: {review.outcome_label}.", "success")
     return redirect(url_for("reviews.submission", submission_id=review.submission_id))

@@ -10,6 +10,7 @@ from marketplace.security import MIN_PASSWORD_LENGTH, hash_password, needs_rehas
 
 from .audit import record_event
 from .errors import ServiceError
+from .transaction import transactional
 
 
 def new_session_token() -> str:
@@ -22,6 +23,7 @@ def find_user_by_email(email: str) -> User | None:
     )
 
 
+@transactional
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None. Unknown, wrong and inactive look the same."""
     user = find_user_by_email(email)
@@ -32,13 +34,12 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_event("user.signed_in", user, f"{user.email} signed in", actor=user)
-    db.session.commit()
     return user
 
 
+@transactional
 def record_sign_out(user: User) -> None:
     record_event("user.signed_out", user, f"{user.email} signed out", actor=user)
-    db.session.commit()
 
 
 def _check_password_strength(password: str, field: str) -> None:
@@ -48,6 +49,7 @@ def _check_password_strength(password: str, field: str) -> None:
         )
 
 
+@transactional
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
         raise ServiceError("Your current password is not right", field="current_password")
@@ -60,7 +62,6 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     record_event("user.password_changed", user, f"{user.email} changed their password", actor=user)
-    db.session.commit()
 
 
 def _check_role_fits(role: str, organisation: Organisation) -> None:
@@ -71,6 +72,7 @@ def _check_role_fits(role: str, organisation: Organisation) -> None:
         )
 
 
+@transactional
 def create_user(
     actor: User | None,
     *,
@@ -102,10 +104,10 @@ def create_user(
         changes={"role": role, "organisation": organisation.name},
         actor=actor,
     )
-    db.session.commit()
     return user
 
 
+@transactional
 def update_user(actor: User, user: User, *, role: str, organisation: Organisation, active: bool):
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise ServiceError(
@@ -129,5 +131,4 @@ def update_user(actor: User, user: User, *, role: str, organisation: Organisatio
     user.session_token = new_session_token()
     verb = "deactivated" if changes.get("active") == [True, False] else "updated"
     record_event(f"user.{verb}", user, f"{actor.email} {verb} {user.email}", changes=changes)
-    db.session.commit()
     return user

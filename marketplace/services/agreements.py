@@ -8,13 +8,11 @@ so that a save based on a page read before somebody else's change is refused, no
 
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.domain import agreement_terms
 from marketplace.domain.market_share import MarketShare, contracted_income, market_share
@@ -31,8 +29,9 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 
 from .audit import record_event
-from .errors import Conflict, PermissionDenied, ServiceError
+from .errors import PermissionDenied, ServiceError
 from .offers_for_buyers import annual_cost, ccg_population, current_offer
+from .transaction import check_version, transactional
 
 # Agreements that bring the CSS income: signed, or signed and made final.
 CONTRACTED = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
@@ -67,21 +66,6 @@ class AgreementTerms:
 def _check_ccg_actor(actor, ccg: Organisation) -> None:
     if not ccg.is_ccg or not actor.belongs_to(ccg.id):
         raise PermissionDenied("Only the CCG's own users can make its agreements")
-
-
-def _check_fresh(agreement: Agreement, expected_lock_version: int | None) -> None:
-    if expected_lock_version is None or agreement.lock_version != expected_lock_version:
-        raise Conflict(STALE_MESSAGE)
-
-
-@contextmanager
-def _conflict_if_stale():
-    """Turn SQLAlchemy's version check (at any flush, autoflush included) into a Conflict."""
-    try:
-        yield
-    except StaleDataError as error:  # changed between our read and our write
-        db.session.rollback()
-        raise Conflict(STALE_MESSAGE) from error
 
 
 def _check_dates(terms: AgreementTerms) -> None:
@@ -155,6 +139,7 @@ def _offers_for_agreement(offer_ids: Iterable[int]):
     return offers
 
 
+@transactional
 def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: AgreementTerms):
     """Draft an agreement for offers of one provider's current published version."""
     _check_ccg_actor(actor, ccg)
@@ -200,14 +185,14 @@ def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: 
         },
         actor=actor,
     )
-    db.session.commit()
     return agreement
 
 
+@transactional
 def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: AgreementTerms):
     """Change a draft's dates or agreed value."""
     _check_ccg_actor(actor, agreement.ccg)
-    _check_fresh(agreement, expected_lock_version)
+    check_version(agreement, expected_lock_version, STALE_MESSAGE)
     if agreement.status != AgreementStatus.DRAFT:
         raise ServiceError(
             f"Agreement {agreement.reference} is {agreement.status_label.lower()}: its terms "
@@ -228,24 +213,23 @@ def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: 
     }
     if not changes:
         return agreement
-    with _conflict_if_stale():
-        for name, (_old, value) in changes.items():
-            setattr(agreement, name, value)
-        record_event(
-            "agreement.updated",
-            agreement,
-            f"{agreement.ccg.name} changed draft agreement {agreement.reference}",
-            changes=changes,
-            actor=actor,
-        )
-        db.session.commit()
+    for name, (_old, value) in changes.items():
+        setattr(agreement, name, value)
+    record_event(
+        "agreement.updated",
+        agreement,
+        f"{agreement.ccg.name} changed draft agreement {agreement.reference}",
+        changes=changes,
+        actor=actor,
+    )
     return agreement
 
 
+@transactional
 def change_status(actor, agreement: Agreement, expected_lock_version, new_status: str):
     """Move an agreement on: sign a draft, make a signed agreement final, or end it."""
     _check_ccg_actor(actor, agreement.ccg)
-    _check_fresh(agreement, expected_lock_version)
+    check_version(agreement, expected_lock_version, STALE_MESSAGE)
     try:
         target = AgreementStatus(new_status)
     except ValueError as error:
@@ -257,19 +241,17 @@ def change_status(actor, agreement: Agreement, expected_lock_version, new_status
             f"{TRANSITION_VERBS.get(target, target.value)}",
             field="status",
         )
-    with _conflict_if_stale():
-        agreement.status = target
-        if target == AgreementStatus.SIGNED:
-            agreement.signed_at = utcnow()
-        record_event(
-            f"agreement.{target.value}",
-            agreement,
-            f"{agreement.ccg.name} {TRANSITION_VERBS[target]} agreement {agreement.reference} "
-            f"with {agreement.provider.name}",
-            changes={"status": [current.value, target.value]},
-            actor=actor,
-        )
-        db.session.commit()
+    agreement.status = target
+    if target == AgreementStatus.SIGNED:
+        agreement.signed_at = utcnow()
+    record_event(
+        f"agreement.{target.value}",
+        agreement,
+        f"{agreement.ccg.name} {TRANSITION_VERBS[target]} agreement {agreement.reference} "
+        f"with {agreement.provider.name}",
+        changes={"status": [current.value, target.value]},
+        actor=actor,
+    )
     return agreement
 
 

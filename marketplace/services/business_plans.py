@@ -20,6 +20,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
+from .transaction import transactional
 
 TABLE_LABELS = {
     "years": "Financial years",
@@ -156,6 +157,7 @@ def _check_draft(plan: BusinessPlan) -> None:
         )
 
 
+@transactional
 def start_version(actor: User, organisation: Organisation) -> BusinessPlan:
     """A new draft, copied from the latest version so a change starts from what was sent."""
     _check_leader(actor, organisation.id)
@@ -175,10 +177,10 @@ def start_version(actor: User, organisation: Organisation) -> BusinessPlan:
     db.session.add(plan)
     record_event("business_plan.created", plan,
                  f"{organisation.name} started business plan version {plan.version}", actor=actor)
-    db.session.commit()
     return plan
 
 
+@transactional
 def update_narrative(actor: User, plan: BusinessPlan, narrative: dict[str, str],
                      scorecard: dict[str, str]) -> None:
     _check_leader(actor, plan.organisation_id)
@@ -191,9 +193,9 @@ def update_narrative(actor: User, plan: BusinessPlan, narrative: dict[str, str],
     record_event("business_plan.updated", plan,
                  f"{actor.email} updated the narrative of plan version {plan.version}",
                  changes={"sections": changed}, actor=actor)
-    db.session.commit()
 
 
+@transactional
 def set_financial_model(actor: User, plan: BusinessPlan, raw: dict, *, source: str) -> None:
     """Validate, then save; an invalid model saves nothing (PlanInvalid names each field)."""
     _check_leader(actor, plan.organisation_id)
@@ -203,7 +205,6 @@ def set_financial_model(actor: User, plan: BusinessPlan, raw: dict, *, source: s
     record_event("business_plan.financial_model_saved", plan,
                  f"{actor.email} saved the financial model of plan version {plan.version} "
                  f"({source})", changes={"years": list(model.years)}, actor=actor)
-    db.session.commit()
 
 
 def check_complete(plan: BusinessPlan, *, needs_scorecard: bool) -> None:

@@ -23,6 +23,7 @@ from marketplace.search.text import search_text_for
 
 from .audit import record_event
 from .errors import Conflict, NotFound, ServiceError
+from .transaction import transactional
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 FIELDS = (
@@ -77,16 +78,17 @@ def _check(data: dict, spec: ServiceSpecification | None) -> dict:
     return data
 
 
+@transactional
 def create_specification(actor, data: dict) -> ServiceSpecification:
     data = _check(data, None)
     spec = ServiceSpecification(**data)
     db.session.add(spec)
     record_event("specification.created", spec, f"Created specification {spec.code} {spec.name}",
                  actor=actor)
-    db.session.commit()
     return spec
 
 
+@transactional
 def update_specification(actor, spec: ServiceSpecification, data: dict) -> ServiceSpecification:
     data = _check(data, spec)
     changes = {
@@ -101,7 +103,6 @@ def update_specification(actor, spec: ServiceSpecification, data: dict) -> Servi
         _refresh_search_text(spec)
     record_event("specification.updated", spec, f"Updated specification {spec.code}",
                  changes=changes, actor=actor)
-    db.session.commit()
     return spec
 
 
@@ -121,27 +122,27 @@ def _refresh_search_text(spec: ServiceSpecification) -> None:
         )
 
 
+@transactional
 def retire_specification(actor, spec: ServiceSpecification) -> None:
     if spec.is_retired:
         raise Conflict("This specification is already retired")
     spec.retired_at = utcnow()
     record_event("specification.retired", spec, f"Retired specification {spec.code}", actor=actor)
-    db.session.commit()
 
 
+@transactional
 def reinstate_specification(actor, spec: ServiceSpecification) -> None:
     if not spec.is_retired:
         raise Conflict("This specification is not retired")
     spec.retired_at = None
     record_event("specification.reinstated", spec, f"Reinstated specification {spec.code}",
                  actor=actor)
-    db.session.commit()
 
 
+@transactional
 def delete_specification(actor, spec: ServiceSpecification) -> None:
     """Only a specification nobody has offered against goes; any other is retired instead."""
     if is_used(spec):
         raise Conflict("Offers have been made against this specification: retire it instead")
     record_event("specification.deleted", spec, f"Deleted specification {spec.code}", actor=actor)
     db.session.delete(spec)
-    db.session.commit()

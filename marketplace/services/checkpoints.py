@@ -27,6 +27,7 @@ from marketplace.models.base import utcnow
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .standard_checkpoints import STANDARD_CHECKPOINTS
+from .transaction import transactional
 
 
 def checkpoints() -> list[Checkpoint]:
@@ -106,6 +107,7 @@ def _check_rule_and_scale(rule_key: str, rating_scale: str) -> None:
         )
 
 
+@transactional
 def save_checkpoint(actor: User, checkpoint: Checkpoint | None, **fields) -> Checkpoint:
     """Create (checkpoint None) or update a checkpoint from validated form fields."""
     _check_rule_and_scale(fields["rule_key"], fields["rating_scale"])
@@ -133,7 +135,6 @@ def save_checkpoint(actor: User, checkpoint: Checkpoint | None, **fields) -> Che
             f"checkpoint.{verb}", checkpoint, f"{actor.email} {verb} {checkpoint.title}",
             changes=changes, actor=actor,
         )
-    db.session.commit()
     return checkpoint
 
 
@@ -145,6 +146,7 @@ def _rated(checkpoint: Checkpoint) -> bool:
     return bool(db.session.scalar(statement))
 
 
+@transactional
 def save_criterion(actor: User, checkpoint: Checkpoint, criterion: Criterion | None, *,
                    key: str, name: str, guidance: str, position: int) -> Criterion:
     fixed = RULES[checkpoint.rule_key].criteria
@@ -170,7 +172,6 @@ def save_criterion(actor: User, checkpoint: Checkpoint, criterion: Criterion | N
         f"criterion.{verb}", criterion, f"{actor.email} {verb} criterion {key} of "
         f"{checkpoint.title}", changes={"name": name, "position": position}, actor=actor,
     )
-    db.session.commit()
     return criterion
 
 
@@ -180,6 +181,7 @@ def _criterion_rated(criterion: Criterion) -> bool:
     ))
 
 
+@transactional
 def delete_criterion(actor: User, criterion: Criterion) -> None:
     if _criterion_rated(criterion):
         raise ServiceError("Reviews have rated this criterion, so it cannot be removed")
@@ -189,7 +191,6 @@ def delete_criterion(actor: User, criterion: Criterion) -> None:
     record_event("criterion.deleted", criterion,
                  f"{actor.email} removed criterion {criterion.key}", actor=actor)
     db.session.delete(criterion)
-    db.session.commit()
 
 
 # --- CSS leaders: submitting ------------------------------------------------------------
@@ -211,6 +212,7 @@ def _check_can_submit(actor: User, checkpoint: Checkpoint, organisation: Organis
         raise ServiceError(f"{organisation.name} has already submitted to {checkpoint.title}")
 
 
+@transactional
 def submit_prospectus(actor: User, checkpoint: Checkpoint, version: ProspectusVersion):
     organisation = version.organisation
     _check_can_submit(actor, checkpoint, organisation)
@@ -225,10 +227,10 @@ def submit_prospectus(actor: User, checkpoint: Checkpoint, version: ProspectusVe
     record_event("submission.created", submission,
                  f"{organisation.name} submitted prospectus {version.label} to "
                  f"{checkpoint.title}", actor=actor)
-    db.session.commit()
     return submission
 
 
+@transactional
 def submit_business_plan(actor: User, checkpoint: Checkpoint, plan: BusinessPlan) -> Submission:
     from .business_plans import check_complete
 
@@ -248,5 +250,4 @@ def submit_business_plan(actor: User, checkpoint: Checkpoint, plan: BusinessPlan
     record_event("submission.created", submission,
                  f"{organisation.name} submitted business plan version {plan.version} to "
                  f"{checkpoint.title}", actor=actor)
-    db.session.commit()
     return submission

@@ -19,6 +19,7 @@ from marketplace.models import BusinessPlan, EvidenceDocument, Role, Submission,
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
+from .transaction import on_rollback, transactional
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 ODF_PREFIX = "application/vnd.oasis.opendocument."
@@ -78,6 +79,7 @@ def _check_uploader(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("Only a leader of this CSS can add its evidence")
 
 
+@transactional
 def add_evidence(actor: User, *, filename: str, content: bytes,
                  submission: Submission | None = None,
                  plan: BusinessPlan | None = None) -> EvidenceDocument:
@@ -106,11 +108,7 @@ def add_evidence(actor: User, *, filename: str, content: bytes,
                  changes={"sha256": document.sha256, "size_bytes": len(content)})
     path = folder / storage_name
     path.write_bytes(content)
-    try:
-        db.session.commit()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    on_rollback(lambda: path.unlink(missing_ok=True))
     return document
 
 

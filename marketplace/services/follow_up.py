@@ -22,6 +22,7 @@ from marketplace.models.base import utcnow
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .reviews import may_edit, may_review
+from .transaction import transactional
 
 
 def _check_reviewer_drafting(actor: User, review: Review) -> None:
@@ -31,6 +32,7 @@ def _check_reviewer_drafting(actor: User, review: Review) -> None:
         raise ServiceError("This review has been signed off and can no longer change")
 
 
+@transactional
 def add_condition(actor: User, review: Review, text: str) -> Condition:
     _check_reviewer_drafting(actor, review)
     if not text.strip():
@@ -39,10 +41,10 @@ def add_condition(actor: User, review: Review, text: str) -> Condition:
     db.session.add(condition)
     record_event("condition.added", condition, f"{actor.full_name} set a condition for "
                  f"{review.submission.organisation.name}", actor=actor)
-    db.session.commit()
     return condition
 
 
+@transactional
 def add_action(actor: User, review: Review, *, action: str, owner: str,
                due_date: date) -> DevelopmentAction:
     _check_reviewer_drafting(actor, review)
@@ -51,7 +53,6 @@ def add_action(actor: User, review: Review, *, action: str, owner: str,
     db.session.add(item)
     record_event("development_action.added", item, f"{actor.full_name} added a development "
                  f"action for {review.submission.organisation.name}", actor=actor)
-    db.session.commit()
     return item
 
 
@@ -62,6 +63,7 @@ def _check_css_leader(actor: User, review: Review) -> None:
         raise ServiceError("The results have not been released yet")
 
 
+@transactional
 def respond_to_condition(actor: User, condition: Condition, response: str) -> None:
     _check_css_leader(actor, condition.review)
     if condition.status not in (ConditionStatus.OPEN, ConditionStatus.REOPENED):
@@ -74,9 +76,9 @@ def respond_to_condition(actor: User, condition: Condition, response: str) -> No
     condition.responded_by_id = actor.id
     record_event("condition.responded", condition,
                  f"{actor.full_name} responded to a condition", actor=actor)
-    db.session.commit()
 
 
+@transactional
 def mark_action_done(actor: User, item: DevelopmentAction, evidence_note: str) -> None:
     _check_css_leader(actor, item.review)
     if item.status not in (ActionStatus.OPEN, ActionStatus.REOPENED):
@@ -88,7 +90,6 @@ def mark_action_done(actor: User, item: DevelopmentAction, evidence_note: str) -
     item.done_at = utcnow()
     record_event("development_action.done", item,
                  f"{actor.full_name} marked a development action done", actor=actor)
-    db.session.commit()
 
 
 def _check_follow_up_reviewer(actor: User, review: Review) -> None:
@@ -98,6 +99,7 @@ def _check_follow_up_reviewer(actor: User, review: Review) -> None:
         raise ServiceError("The review has not been signed off yet")
 
 
+@transactional
 def decide_condition(actor: User, condition: Condition, *, accept: bool, note: str) -> None:
     _check_follow_up_reviewer(actor, condition.review)
     if condition.status != ConditionStatus.RESPONDED:
@@ -111,9 +113,9 @@ def decide_condition(actor: User, condition: Condition, *, accept: bool, note: s
     condition.decided_by_id = actor.id
     record_event(f"condition.{condition.status}", condition,
                  f"{actor.full_name} {condition.status} a condition", actor=actor)
-    db.session.commit()
 
 
+@transactional
 def decide_action(actor: User, item: DevelopmentAction, *, accept: bool, note: str) -> None:
     _check_follow_up_reviewer(actor, item.review)
     if item.status != ActionStatus.DONE:
@@ -126,4 +128,3 @@ def decide_action(actor: User, item: DevelopmentAction, *, accept: bool, note: s
     item.decided_by_id = actor.id
     record_event(f"development_action.{item.status}", item,
                  f"{actor.full_name} {item.status} a development action", actor=actor)
-    db.session.commit()

@@ -14,8 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.domain.money import format_money
 from marketplace.domain.pricing import QUANTITY_UNITS, offer_term_errors
@@ -37,6 +35,7 @@ from marketplace.search.text import search_text_for
 
 from .audit import record_event
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+from .transaction import check_version, transactional
 
 PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 CONTENT_FIELDS = Prospectus.CONTENT_FIELDS
@@ -89,27 +88,21 @@ def _ensure_draft(organisation: Organisation) -> Prospectus:
     return draft
 
 
-def _commit_or_conflict() -> None:
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as error:
-        db.session.rollback()
-        raise Conflict(STALE_DRAFT) from error
-
-
 def _touch(draft: Prospectus) -> None:
     """Any change to the draft or its offers moves its lock on, so a publish confirmed
     against an older draft is refused rather than publishing something unseen."""
     draft.updated_at = utcnow()
 
 
+@transactional
 def save_draft(
     actor, organisation: Organisation, *, lock_version: int | None, content: dict,
     ccg_ids: list[int],
 ) -> Prospectus:
+    """lock_version: the draft's as the form showed it; 0 if there was no draft then."""
+    _check_provider(organisation)
+    check_version(draft_for(organisation.id), lock_version, STALE_DRAFT)
     draft = _ensure_draft(organisation)
-    if lock_version is not None and draft.lock_version != lock_version:
-        raise Conflict(STALE_DRAFT)
     changes = {}
     for name in CONTENT_FIELDS:
         value = (content.get(name) or "").strip()
@@ -134,7 +127,6 @@ def save_draft(
         record_event("prospectus.draft_saved", draft,
                      f"Saved the draft prospectus of {organisation.name}", changes=changes,
                      actor=actor)
-    _commit_or_conflict()
     return draft
 
 
@@ -206,6 +198,7 @@ def _clean_offer(data: dict) -> dict:
     }
 
 
+@transactional
 def add_offer(actor, organisation: Organisation, data: dict) -> Offer:
     draft = _ensure_draft(organisation)
     values = _clean_offer(data)
@@ -215,7 +208,6 @@ def add_offer(actor, organisation: Organisation, data: dict) -> Offer:
     db.session.add(offer)
     _touch(draft)
     record_event("offer.draft_added", offer, f"Added draft offer {offer.title!r}", actor=actor)
-    _commit_or_conflict()
     return offer
 
 
@@ -226,6 +218,7 @@ def _draft_offer(offer: Offer) -> Offer:
     return offer
 
 
+@transactional
 def update_offer(actor, offer: Offer, data: dict) -> Offer:
     _draft_offer(offer)
     values = _clean_offer(data)
@@ -239,17 +232,16 @@ def update_offer(actor, offer: Offer, data: dict) -> Offer:
         _touch(offer.prospectus)
         record_event("offer.draft_updated", offer, f"Updated draft offer {offer.title!r}",
                      changes=changes, actor=actor)
-    _commit_or_conflict()
     return offer
 
 
+@transactional
 def remove_offer(actor, offer: Offer) -> None:
     _draft_offer(offer)
     _touch(offer.prospectus)
     record_event("offer.draft_removed", offer, f"Removed draft offer {offer.title!r}",
                  actor=actor)
     db.session.delete(offer)
-    _commit_or_conflict()
 
 
 def current_version(organisation_id: int) -> ProspectusVersion | None:
@@ -282,13 +274,13 @@ def get_version(organisation_id: int, number: int) -> ProspectusVersion:
     return version
 
 
+@transactional
 def publish(actor, organisation: Organisation, *, lock_version: int | None,
             change_note: str = "") -> ProspectusVersion:
     draft = draft_for(organisation.id)
     if draft is None:
         raise ServiceError("Write your prospectus before publishing it")
-    if lock_version is not None and draft.lock_version != lock_version:
-        raise Conflict(STALE_DRAFT)
+    check_version(draft, lock_version, STALE_DRAFT)
     offers = draft.draft_offers
     if not draft.vision.strip():
         raise ServiceError("Write your vision before publishing", field="vision")
@@ -333,7 +325,6 @@ def publish(actor, organisation: Organisation, *, lock_version: int | None,
                  "superseded": previous.number if previous else None},
         actor=actor,
     )
-    _commit_or_conflict()
     return version
 
 
@@ -363,6 +354,7 @@ def copy_offer(offer: Offer, version: ProspectusVersion, provider_name: str) -> 
     )
 
 
+@transactional
 def withdraw(actor, version: ProspectusVersion, reason: str = "") -> ProspectusVersion:
     if version.status != VersionStatus.PUBLISHED:
         raise Conflict(f"Only the published version can be withdrawn; v{version.number} is "
@@ -373,7 +365,6 @@ def withdraw(actor, version: ProspectusVersion, reason: str = "") -> ProspectusV
                  f"Withdrew {version.organisation.name} prospectus v{version.number}",
                  changes={"reason": reason.strip()[:1000]} if reason.strip() else None,
                  actor=actor)
-    db.session.commit()
     return version
 
 

@@ -19,6 +19,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import NotFound, PermissionDenied, ServiceError
+from .transaction import transactional
 
 PHASE_ORDER = ("planning", "agreeing_contracts", "monitoring_contracts", "business_support")
 
@@ -96,6 +97,7 @@ def _check_answer(answer: RequirementAnswer, specification: ServiceSpecification
         raise ServiceError(f"Choose how you intend to get {specification.name}", field="rows")
 
 
+@transactional
 def save_requirements(actor, ccg: Organisation, answers: Iterable[RequirementAnswer]) -> int:
     """Record the CCG's answers in one transaction; returns how many specifications changed."""
     _check_actor(actor, ccg)
@@ -142,7 +144,6 @@ def save_requirements(actor, ccg: Organisation, answers: Iterable[RequirementAns
         changes=changes,
         actor=actor,
     )
-    db.session.commit()
     return len(changes)
 
 

@@ -9,7 +9,6 @@ are issued later by ensure_issued, from `flask reviews render` or on first downl
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -28,7 +27,8 @@ from marketplace.reports.review_document import document_filename, render_review
 
 from . import reviews as review_rules  # reviews imports this module: read its rules late
 from .audit import record_event
-from .errors import ServiceError
+from .errors import Conflict, ServiceError
+from .transaction import transaction
 
 
 class DocumentNotRendered(ServiceError):
@@ -75,22 +75,27 @@ def stage_issue(review: Review) -> IssuedDocument:
 
 
 def ensure_issued(review: Review) -> tuple[IssuedDocument, bool]:
-    """The review's issued document, issuing it first if it has none. (document, issued now)"""
+    """The review's issued document, issuing it first if it has none. (document, issued now)
+
+    Called on its own (a download, a batch render), never inside another transaction: losing
+    the race to issue is expected here and answered with the winner's document."""
     existing = storage.latest(review.id)
     if existing is not None:
         return existing, False
-    document = stage_issue(review)
-    record_event("review.document_issued", review,
-                 f"Review document {document.filename} issued for "
-                 f"{review.submission.organisation.name}",
-                 changes={"sha256": document.sha256, "version": document.version})
     try:
-        db.session.commit()
-    except IntegrityError:
+        with transaction():
+            document = stage_issue(review)
+            record_event("review.document_issued", review,
+                         f"Review document {document.filename} issued for "
+                         f"{review.submission.organisation.name}",
+                         changes={"sha256": document.sha256, "version": document.version})
+    except Conflict:
         # Another worker or download issued it first: theirs is the document, and it is
         # byte-for-byte what this render made.
-        db.session.rollback()
-        return storage.latest(review.id), False
+        winner = storage.latest(review.id)
+        if winner is None:
+            raise
+        return winner, False
     return document, True
 
 

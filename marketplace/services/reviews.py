@@ -12,7 +12,6 @@ input kept by the view.
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.domain.checkpoints import (
     RATING_SCALES,
@@ -38,7 +37,8 @@ from marketplace.models.base import utcnow
 from . import review_documents  # a module import: review_documents imports this one too
 from .audit import record_event
 from .checkpoints import outcome_label
-from .errors import Conflict, PermissionDenied, ServiceError
+from .errors import PermissionDenied, ServiceError
+from .transaction import check_version, transactional
 
 CONFLICT_MESSAGE = (
     "Another reviewer saved this review after you opened it, so your changes were not saved. "
@@ -97,6 +97,7 @@ def _check_draft(review: Review) -> None:
         raise ServiceError("This review has been signed off and can no longer change")
 
 
+@transactional
 def assign_reviewer(actor: User, submission: Submission, reviewer: User) -> Review:
     """Start the review with its author, or add a reviewer to one already started."""
     _check_assigner(actor, reviewer)
@@ -114,21 +115,7 @@ def assign_reviewer(actor: User, submission: Submission, reviewer: User) -> Revi
     record_event("review.reviewer_assigned", review,
                  f"{reviewer.full_name} assigned to review {submission.organisation.name} at "
                  f"{submission.checkpoint.title}", actor=actor)
-    db.session.commit()
     return review
-
-
-def _check_lock(review: Review, expected_lock_version: int) -> None:
-    if review.lock_version != expected_lock_version:
-        raise Conflict(CONFLICT_MESSAGE)
-
-
-def _commit_or_conflict() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(CONFLICT_MESSAGE) from None
 
 
 @dataclass(frozen=True)
@@ -137,13 +124,14 @@ class RatingInput:
     commentary: str
 
 
+@transactional
 def save_review(actor: User, review: Review, *, expected_lock_version: int,
                 ratings: dict[int, RatingInput], summary: str, outcome_code: str = "",
                 override_reason: str = "", merge_with_id: int | None = None) -> Review:
     if not may_edit(actor, review):
         raise PermissionDenied("Only a reviewer assigned to this review can change it")
     _check_draft(review)
-    _check_lock(review, expected_lock_version)
+    check_version(review, expected_lock_version, CONFLICT_MESSAGE)
     checkpoint = review.submission.checkpoint
     scale = RATING_SCALES[checkpoint.rating_scale]
     for criterion in checkpoint.criteria:
@@ -169,7 +157,6 @@ def save_review(actor: User, review: Review, *, expected_lock_version: int,
                  changes={"outcome": review.outcome_code,
                           "ratings": {r.criterion.key: r.value for r in review.ratings}},
                  actor=actor)
-    _commit_or_conflict()
     return review
 
 
@@ -225,6 +212,7 @@ def _merge_partner(review: Review, chosen: str | None, merge_with_id: int | None
     return partner
 
 
+@transactional
 def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Review:
     if actor.id in review.reviewer_ids():
         raise PermissionDenied("A second reviewer signs off: you cannot sign off a review "
@@ -232,7 +220,7 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
     if not may_review(actor, review.submission):
         raise PermissionDenied("You cannot sign off this review")
     _check_draft(review)
-    _check_lock(review, expected_lock_version)
+    check_version(review, expected_lock_version, CONFLICT_MESSAGE)
     checkpoint = review.submission.checkpoint
     if len(review.ratings) < len(checkpoint.criteria):
         raise ServiceError("Every criterion must be rated before sign-off")
@@ -241,20 +229,16 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
     review.status = ReviewStatus.SIGNED_OFF
     review.signed_off_by = actor
     review.signed_off_at = utcnow()
-    try:
-        # No autoflush while rendering: the review is written once, at commit, where a
-        # concurrent change is caught as a conflict like any other save.
-        with db.session.no_autoflush:
-            document = review_documents.stage_issue(review)
-    except ServiceError:
-        db.session.rollback()  # the review stays a draft: nothing half-done
-        raise
+    # No autoflush while rendering: the review is written once, at commit, where a
+    # concurrent change is caught as a conflict like any other save. A failed render rolls
+    # the sign-off back, so the review stays a draft.
+    with db.session.no_autoflush:
+        document = review_documents.stage_issue(review)
     record_event("review.signed_off", review,
                  f"{actor.full_name} signed off {review.submission.organisation.name} at "
                  f"{checkpoint.title}: {review.outcome_label}",
                  changes={"document": document.filename, "sha256": document.sha256},
                  actor=actor)
-    _commit_or_conflict()
     return review
 
 

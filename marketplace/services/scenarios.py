@@ -54,6 +54,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import Conflict, PermissionDenied, ServiceError
+from .transaction import transactional
 
 MODE_LABELS = {DO: "Do in-house", SHARE: "Share with other CCGs", BUY: "Buy"}
 SPLIT_METHOD_LABELS = {"population": "By registered population", "equal": "Equally"}
@@ -148,6 +149,7 @@ def allowance_rows() -> list[FinancialYearAllowance]:
     ))
 
 
+@transactional
 def update_allowance(actor: User, allowance: FinancialYearAllowance, amount: Decimal) -> None:
     _check_money(amount, "allowance_per_head", MAX_ALLOWANCE_PER_HEAD)
     if amount == 0:
@@ -164,7 +166,6 @@ def update_allowance(actor: User, allowance: FinancialYearAllowance, amount: Dec
         changes={"allowance_per_head": [old, amount]},
         actor=actor,
     )
-    db.session.commit()
 
 
 # --- checking input -------------------------------------------------------------------------
@@ -364,6 +365,7 @@ def _require_ccg_user(actor: User, organisation: Organisation) -> None:
         raise PermissionDenied("Only the CCG's own users can change its scenarios")
 
 
+@transactional
 def create_scenario(actor: User, data: ScenarioInput) -> Scenario:
     organisation = actor.organisation
     _require_ccg_user(actor, organisation)
@@ -376,10 +378,10 @@ def create_scenario(actor: User, data: ScenarioInput) -> Scenario:
     db.session.add(scenario)
     record_event("scenario.created", scenario, f"{actor.email} created scenario "
                  f"“{scenario.name}”", changes=_summary(data), actor=actor)
-    db.session.commit()
     return scenario
 
 
+@transactional
 def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput) -> Scenario:
     _require_ccg_user(actor, scenario.organisation)
     if not scenario.is_draft:
@@ -388,10 +390,10 @@ def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput) -> Sce
     _write(scenario, data, partners)
     record_event("scenario.updated", scenario, f"{actor.email} updated scenario "
                  f"“{scenario.name}”", changes=_summary(data), actor=actor)
-    db.session.commit()
     return scenario
 
 
+@transactional
 def price_line_from_offer(actor: User, scenario: Scenario, offer: Offer) -> Scenario:
     """Buy a service from a marketplace offer: the line for the offer's specification is
     priced from the offer (added, or replacing the line for that service)."""
@@ -421,10 +423,10 @@ def price_line_from_offer(actor: User, scenario: Scenario, offer: Offer) -> Scen
         f"of {offer.organisation.name}",
         changes={"offer_id": offer.id, "service": service, "replaced": bool(same)}, actor=actor,
     )
-    db.session.commit()
     return scenario
 
 
+@transactional
 def copy_scenario(actor: User, scenario: Scenario) -> Scenario:
     _require_ccg_user(actor, scenario.organisation)
     data = input_from(scenario)
@@ -442,10 +444,10 @@ def copy_scenario(actor: User, scenario: Scenario) -> Scenario:
     record_event("scenario.copied", copy, f"{actor.email} copied scenario {scenario.id} "
                  f"“{scenario.name}” as {copy.id}", changes={"copied_from": scenario.id},
                  actor=actor)
-    db.session.commit()
     return copy
 
 
+@transactional
 def finalise_scenario(actor: User, scenario: Scenario) -> Scenario:
     _require_ccg_user(actor, scenario.organisation)
     if not scenario.is_draft:
@@ -454,10 +456,10 @@ def finalise_scenario(actor: User, scenario: Scenario) -> Scenario:
     record_event("scenario.finalised", scenario, f"{actor.email} marked scenario "
                  f"“{scenario.name}” as final", changes={"status": ["draft", "final"]},
                  actor=actor)
-    db.session.commit()
     return scenario
 
 
+@transactional
 def delete_scenario(actor: User, scenario: Scenario) -> None:
     _require_ccg_user(actor, scenario.organisation)
     if not scenario.is_draft:
@@ -465,7 +467,6 @@ def delete_scenario(actor: User, scenario: Scenario) -> None:
     record_event("scenario.deleted", scenario, f"{actor.email} deleted draft scenario "
                  f"“{scenario.name}”", changes={"name": scenario.name}, actor=actor)
     db.session.delete(scenario)
-    db.session.commit()
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .offers_for_buyers import (
     describe_price,
     visible_offer,
 )
+from .transaction import transactional
 
 MAX_COMPARED = 5
 
@@ -46,6 +47,7 @@ def shortlisted_offer_ids(ccg: Organisation) -> set[int]:
     )
 
 
+@transactional
 def add_offer(actor, ccg: Organisation, offer_id) -> tuple[Shortlist, bool]:
     """Put an offer row on the CCG's shortlist for its specification.
 
@@ -73,10 +75,10 @@ def add_offer(actor, ccg: Organisation, offer_id) -> tuple[Shortlist, bool]:
         changes={"offer_id": offer.id},
         actor=actor,
     )
-    db.session.commit()
     return shortlist, True
 
 
+@transactional
 def remove_entry(actor, ccg: Organisation, entry_id) -> Offer:
     _check_actor(actor, ccg)
     entry = db.session.get(ShortlistEntry, entry_id) if isinstance(entry_id, int) else None
@@ -94,7 +96,6 @@ def remove_entry(actor, ccg: Organisation, entry_id) -> Offer:
     )
     if not shortlist.entries:
         db.session.delete(shortlist)
-    db.session.commit()
     return offer
 
 

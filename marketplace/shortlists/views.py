@@ -1,7 +1,7 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.extensions import db
+from marketplace.refusals import flash_refusal
 from marketplace.security import is_safe_next
 from marketplace.services import shortlists as service
 from marketplace.services.errors import NotFound, ServiceError
@@ -40,11 +40,10 @@ def add():
         shortlist, added = service.add_offer(
             current_user, current_user.organisation, form.offer_id.data
         )
+    except NotFound:
+        raise  # no such published offer: the 404 page, though the refusal names its field
     except ServiceError as error:
-        db.session.rollback()
-        if isinstance(error, NotFound):
-            abort(404)
-        flash(error.message, "error")
+        flash_refusal(error)
         return _back(form.next.data)
     name = shortlist.specification.name
     flash(
@@ -60,11 +59,7 @@ def add():
 def remove(entry_id: int):
     form = RemoveFromShortlistForm()
     if form.validate_on_submit():
-        try:
-            offer = service.remove_entry(current_user, current_user.organisation, entry_id)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
+        offer = service.remove_entry(current_user, current_user.organisation, entry_id)
         flash(
             f"{offer.title} from {offer.organisation.name} was taken off your shortlist.", "success"
         )

@@ -92,7 +92,7 @@ def test_no_new_offer_against_a_retired_specification(css_client):
     response = css_client.post("/prospectus/offers/new", data={
         "specification_id": retired.id, "title": "Legal", "delivery_model": "shared",
         "pricing_model": "fixed_annual", "price": "40000", "minimum_term_months": "12"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert html(response).select_one("#specification_id-error") is not None
 
 

@@ -28,6 +28,7 @@ def arden():
 def test_a_css_leader_edits_the_draft(css_client):
     ccg = organisation("NHS Coventry and Rugby CCG")
     response = css_client.post("/prospectus/edit", data={
+        "lock_version": "0",  # as the page says when there is no draft yet
         "vision": "Clinically led support", "operating_model": "Local teams",
         "geography": "Coventry and Warwickshire", "leadership_team": "Managing director",
         "partnerships": "Coventry City Council", "ccgs_served": [str(ccg.id)],
@@ -47,8 +48,9 @@ def test_a_stale_draft_save_is_refused_not_lost(css_client):
                             ccg_ids=[])
     response = css_client.post("/prospectus/edit", data={"vision": "Third",
                                                           "lock_version": str(stale)})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this prospectus" in text_of(response)
+    assert html(response).select_one("#vision").get_text() == "Third"  # kept, to save again
     assert prospectuses.draft_for(arden().id).vision == "Second"
 
 
@@ -62,7 +64,7 @@ def test_a_css_leader_adds_edits_and_removes_draft_offers(css_client):
     assert offer.service_levels == [{"measure": "Dashboard refresh", "target": "Monthly"}]
     response = css_client.post(f"/prospectus/offers/{offer.id}/edit", data={
         **OFFER_FORM, "specification_id": spec.id, "pricing_model": "day_rate",
-        "price": "650", "estimated_quantity": "40"})
+        "price": "650", "estimated_quantity": "40", "lock_version": offer.lock_version})
     assert response.status_code == 302
     db.session.refresh(offer)
     assert (offer.pricing_model, str(offer.estimated_quantity)) == ("day_rate", "40.00")
@@ -90,7 +92,7 @@ def test_bad_offer_terms_are_refused_at_the_field(css_client):
     ]
     for changes, field, message in cases:
         response = _post_offer(css_client, spec, **changes)
-        assert response.status_code == 200, changes
+        assert response.status_code == 400, changes
         error = html(response).select_one(f"#{field}-error") or html(response).select_one(
             f"#{field} .nhsuk-error-message")
         assert error is not None and message in error.get_text(), (changes, field)
@@ -114,6 +116,7 @@ def test_publishing_makes_immutable_versions_and_supersedes(css_client):
 
     # Publishing again with the same (now stale) confirmation is refused: no double publish.
     response = css_client.post("/prospectus/publish", data={"lock_version": str(lock)})
+    assert response.status_code == 409
     assert "Someone else changed" in text_of(response)
     lock = prospectuses.draft_for(arden().id).lock_version
     css_client.post("/prospectus/publish", data={"lock_version": str(lock)})
@@ -192,7 +195,9 @@ def test_only_css_leaders_use_the_prospectus_pages(client, sign_in):
 def test_publishing_needs_a_vision_and_an_offer(css_client):
     prospectuses.save_draft(None, arden(), lock_version=None, content={"vision": "v"},
                             ccg_ids=[])
-    response = css_client.post("/prospectus/publish", data={})
+    lock = prospectuses.draft_for(arden().id).lock_version
+    response = css_client.post("/prospectus/publish", data={"lock_version": lock})
+    assert response.status_code == 400
     assert "Add at least one offer" in text_of(response)
     assert db.session.scalar(select(func.count(ProspectusVersion.id))) == 0
 
