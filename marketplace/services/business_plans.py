@@ -20,7 +20,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
-from .transaction import transactional
+from .transaction import on_conflict, transactional
 
 TABLE_LABELS = {
     "years": "Financial years",
@@ -30,6 +30,10 @@ TABLE_LABELS = {
     "wte": "Workforce (WTE)",
 }
 _PATH = re.compile(r"\[([^\]]*)\]")
+ALREADY_STARTED = (
+    "A new version was started a moment ago, perhaps from another tab or by a colleague, so "
+    "there is already a draft plan. Carry on with that one."
+)
 
 
 def describe_field(path: str) -> str:
@@ -175,6 +179,7 @@ def start_version(actor: User, organisation: Organisation) -> BusinessPlan:
         plan.financial_model = source.financial_model
         plan.balanced_scorecard = source.balanced_scorecard
     db.session.add(plan)
+    on_conflict(BusinessPlan, ALREADY_STARTED)  # one version of each number per CSS
     record_event("business_plan.created", plan,
                  f"{organisation.name} started business plan version {plan.version}", actor=actor)
     return plan

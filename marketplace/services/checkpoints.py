@@ -27,7 +27,7 @@ from marketplace.models.base import utcnow
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .standard_checkpoints import STANDARD_CHECKPOINTS
-from .transaction import transactional
+from .transaction import on_conflict, transactional
 
 
 def checkpoints() -> list[Checkpoint]:
@@ -208,8 +208,15 @@ def submission_for(checkpoint: Checkpoint, organisation_id: int) -> Submission |
 def _check_can_submit(actor: User, checkpoint: Checkpoint, organisation: Organisation) -> None:
     if actor.role != Role.CSS_LEADER or not actor.belongs_to(organisation.id):
         raise PermissionDenied("Only a leader of this CSS can submit for it")
+    already = f"{organisation.name} has already submitted to {checkpoint.title}"
     if submission_for(checkpoint, organisation.id) is not None:
-        raise ServiceError(f"{organisation.name} has already submitted to {checkpoint.title}")
+        raise ServiceError(already)
+    # Two submissions sent at once (a double click) both pass the check above; the one
+    # submission per checkpoint and CSS, and the plan's lock, let only the first through.
+    sent_meanwhile = (f"{already}: the submission was sent a moment ago, perhaps from "
+                      "another tab or by a colleague.")
+    on_conflict(Submission, sent_meanwhile)
+    on_conflict(BusinessPlan, sent_meanwhile)
 
 
 @transactional

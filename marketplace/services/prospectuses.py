@@ -35,7 +35,7 @@ from marketplace.search.text import search_text_for
 
 from .audit import record_event
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
-from .transaction import check_version, transactional
+from .transaction import check_version, on_conflict, transactional
 
 PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 CONTENT_FIELDS = Prospectus.CONTENT_FIELDS
@@ -55,6 +55,11 @@ MAX_SERVICE_LEVEL_LENGTH = 200
 STALE_DRAFT = (
     "Someone else changed this prospectus since you opened it. Reload the page, check their "
     "changes and try again."
+)
+STALE_PUBLISH = (
+    "Someone else changed or published this prospectus after you opened this page, or the "
+    "page was sent twice, so it was not published again. Check its versions and the changes "
+    "below before publishing."
 )
 
 
@@ -280,7 +285,10 @@ def publish(actor, organisation: Organisation, *, lock_version: int | None,
     draft = draft_for(organisation.id)
     if draft is None:
         raise ServiceError("Write your prospectus before publishing it")
-    check_version(draft, lock_version, STALE_DRAFT)
+    # Publishing moves the draft's lock on, so a second publish of the same page (a double
+    # click) loses at the draft, or at the version number when there was no version before.
+    check_version(draft, lock_version, STALE_PUBLISH)
+    on_conflict(ProspectusVersion, STALE_PUBLISH)
     offers = draft.draft_offers
     if not draft.vision.strip():
         raise ServiceError("Write your vision before publishing", field="vision")

@@ -38,11 +38,19 @@ from . import review_documents  # a module import: review_documents imports this
 from .audit import record_event
 from .checkpoints import outcome_label
 from .errors import PermissionDenied, ServiceError
-from .transaction import check_version, transactional
+from .transaction import check_version, on_conflict, transactional
 
 CONFLICT_MESSAGE = (
     "Another reviewer saved this review after you opened it, so your changes were not saved. "
     "Your entries are shown below: check them against the latest version and save again."
+)
+ALREADY_STARTED = (
+    "This review was already started a moment ago, perhaps from another tab or by a "
+    "colleague, so it was not started again. Check its reviewers below."
+)
+REVIEWERS_CHANGED = (
+    "Someone else changed this review's reviewers a moment ago, so yours was not added. "
+    "Check its reviewers below."
 )
 
 
@@ -106,11 +114,13 @@ def assign_reviewer(actor: User, submission: Submission, reviewer: User) -> Revi
     if review is None:
         review = Review(submission=submission, author=reviewer, status=ReviewStatus.DRAFT)
         db.session.add(review)
+        on_conflict(Review, ALREADY_STARTED)  # one review per submission
     else:
         _check_draft(review)
         if reviewer.id in review.reviewer_ids():
             raise ServiceError(f"{reviewer.full_name} is already a reviewer", field="reviewer_id")
-        review.updated_at = utcnow()
+        review.updated_at = utcnow()  # moves the lock on: two assignments at once, one wins
+        on_conflict(Review, REVIEWERS_CHANGED)
     review.assignments.append(ReviewAssignment(reviewer=reviewer, assigned_by_id=actor.id))
     record_event("review.reviewer_assigned", review,
                  f"{reviewer.full_name} assigned to review {submission.organisation.name} at "

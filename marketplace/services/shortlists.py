@@ -20,7 +20,7 @@ from .offers_for_buyers import (
     describe_price,
     visible_offer,
 )
-from .transaction import transactional
+from .transaction import on_conflict, transactional
 
 MAX_COMPARED = 5
 
@@ -66,6 +66,13 @@ def add_offer(actor, ccg: Organisation, offer_id) -> tuple[Shortlist, bool]:
         db.session.add(shortlist)
     elif any(entry.offer_id == offer.id for entry in shortlist.entries):
         return shortlist, False
+    # Two adds at once (a double click) both get this far; the shortlist's and the entry's
+    # unique constraints let only the first through.
+    added_meanwhile = (f"{offer.title} is already on your shortlist for "
+                       f"{offer.specification.name}: it was added a moment ago, perhaps from "
+                       "another tab or by a colleague.")
+    on_conflict(Shortlist, added_meanwhile)
+    on_conflict(ShortlistEntry, added_meanwhile)
     shortlist.entries.append(ShortlistEntry(offer=offer))
     record_event(
         "shortlist.offer_added",
