@@ -2,7 +2,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, LockVersionField
 from marketplace.models import NARRATIVE_SECTIONS, SCORECARD_PERSPECTIVES
 
 
@@ -47,6 +47,7 @@ def _narrative_fields():
         f"Balanced scorecard: {label}", validators=[Length(max=5000)],
         description="Measures and targets. Needed at checkpoint 3.")
         for key, label in SCORECARD_PERSPECTIVES.items()})
+    fields["lock_version"] = LockVersionField()
     return fields
 
 

@@ -10,7 +10,7 @@ from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisatio
 from marketplace.refusals import flash_refusal
 from marketplace.services import business_plans, plan_workbook
 from marketplace.services.business_plans import PlanInvalid
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
 from .financial_form import grid_from_form, grid_from_model, raw_from_grid
@@ -84,13 +84,21 @@ def edit_plan(plan_id: int):
     if request.method == "GET":
         data = plan.narrative() | {f"scorecard_{k}": v
                                    for k, v in (plan.balanced_scorecard or {}).items()}
+        data["lock_version"] = plan.lock_version
     form = PlanNarrativeForm(data=data)
     status = 200
     if form.validate_on_submit():
         narrative = {key: form[key].data or "" for key in plan.narrative()}
         scorecard = {key: form[f"scorecard_{key}"].data or "" for key in SCORECARD_PERSPECTIVES}
         try:
-            business_plans.update_narrative(current_user, plan, narrative, scorecard)
+            business_plans.update_narrative(current_user, plan, narrative, scorecard,
+                                            lock_version=form.lock_version.data)
+        except Conflict as error:
+            # Their words stay in the form, against the version now saved, to save again.
+            status = 409
+            form.form_errors.append(error.message)
+            form.lock_version.data = plan.lock_version
+            form.lock_version.raw_data = [str(plan.lock_version)]
         except ServiceError as error:
             status = 400
             form.refuse(error)

@@ -98,6 +98,10 @@ class OfferForm(BaseForm):
                                min_entries=SERVICE_LEVEL_ROWS, max_entries=10)
 
 
+class EditOfferForm(OfferForm):
+    lock_version = LockVersionField()
+
+
 class PublishForm(BaseForm):
     lock_version = LockVersionField()
     change_note = TextAreaField(

@@ -13,6 +13,7 @@ from marketplace.services.prospectuses import OFFER_FIELD_LABELS, OfferInvalid
 from . import bp
 from .forms import (
     SERVICE_LEVEL_ROWS,
+    EditOfferForm,
     OfferForm,
     ProspectusForm,
     PublishForm,
@@ -159,7 +160,7 @@ def edit_offer(offer_id: int):
     if not offer.is_draft:
         flash(PUBLISHED_IS_IMMUTABLE, "error")
         return redirect(url_for("prospectuses.overview"), code=303)
-    form = OfferForm(obj=offer)
+    form = EditOfferForm(obj=offer)
     form.specification_id.choices = _specification_choices(offer.specification_id)
     if request.method == "GET":
         form.service_levels.entries = []
@@ -169,7 +170,15 @@ def edit_offer(offer_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            prospectuses.update_offer(current_user, offer, _offer_data(form))
+            prospectuses.update_offer(current_user, offer, _offer_data(form),
+                                      lock_version=form.lock_version.data)
+        except Conflict as error:
+            if db.session.get(Offer, offer_id) is None:  # removed meanwhile: nothing to redo
+                flash(error.message, "error")
+                return redirect(url_for("prospectuses.overview"), code=303)
+            status = 409
+            form.form_errors.append(error.message)
+            _show_current_lock(form, offer.lock_version)
         except ServiceError as error:
             status = 400
             _show_errors(form, error)

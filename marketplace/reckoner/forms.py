@@ -21,7 +21,7 @@ from marketplace.domain import pricing
 from marketplace.domain.money import ZERO
 from marketplace.domain.reckoner import MAX_ALLOWANCE_PER_HEAD
 from marketplace.domain.sourcing import BUY, DO, SHARE
-from marketplace.forms import BaseForm, bind_stripped
+from marketplace.forms import BaseForm, LockVersionField, bind_stripped
 from marketplace.services.scenarios import (
     MODE_LABELS,
     SPLIT_METHOD_LABELS,
@@ -299,6 +299,10 @@ class ScenarioForm(BaseForm):
             lines=tuple(f.to_input() for f in kept["lines"]),
             rows=rows,
         )
+
+
+class EditScenarioForm(ScenarioForm):
+    lock_version = LockVersionField()
 
 
 ROW_NOUNS = {"fixed_costs": "Fixed cost", "in_house": "In-house role", "lines": "Service line"}

@@ -9,7 +9,7 @@ from marketplace.forms import BaseForm
 from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
 from marketplace.refusals import flash_refusal
 from marketplace.services import scenarios as service
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import Conflict, ServiceError
 from marketplace.services.shortlists import shortlist_views
 
 from . import bp
@@ -18,6 +18,7 @@ from .forms import (
     ROWS_ADDED,
     AllowanceForm,
     CompareForm,
+    EditScenarioForm,
     OfferChoiceForm,
     QuickReckonerForm,
     ScenarioForm,
@@ -40,8 +41,8 @@ def _year_choices(allowances) -> list[tuple[str, str]]:
     return [(year, f"{year} ({format_money(rate)} per head)") for year, rate in allowances.items()]
 
 
-def _scenario_form(initial: dict | None) -> ScenarioForm:
-    form = ScenarioForm() if request.method == "POST" else ScenarioForm(data=initial)
+def _scenario_form(initial: dict | None, form_class=ScenarioForm) -> ScenarioForm:
+    form = form_class() if request.method == "POST" else form_class(data=initial)
     form.financial_year.choices = _year_choices(service.allowances())
     return form
 
@@ -117,14 +118,27 @@ def edit_scenario(scenario_id: int):
         index: ", ".join(partner.ods_code for partner in line.partners)
         for index, line in enumerate(scenario.lines)
     }
-    form = _scenario_form(form_data_from(service.input_from(scenario), partner_codes))
+    initial = form_data_from(service.input_from(scenario), partner_codes)
+    form = _scenario_form(initial | {"lock_version": scenario.lock_version}, EditScenarioForm)
+    status = 200
     if request.method == "POST":
-        saved = _save(form, lambda data: service.update_scenario(current_user, scenario, data))
+        try:
+            saved = _save(form, lambda data: service.update_scenario(
+                current_user, scenario, data, lock_version=form.lock_version.data))
+        except Conflict as error:
+            if db.session.get(Scenario, scenario_id) is None:  # deleted meanwhile
+                flash(error.message, "error")
+                return redirect(url_for("reckoner.scenarios"), code=303)
+            # Their figures stay in the form, against the version now saved, to save again.
+            saved, status = None, 409
+            form.form_errors.append(error.message)
+            form.lock_version.data = scenario.lock_version
+            form.lock_version.raw_data = [str(scenario.lock_version)]
         if saved is not None:
             flash(f"Scenario “{saved.name}” saved.", "success")
             return redirect(url_for("reckoner.scenario", scenario_id=saved.id))
     form.add_blank_rows()
-    return render_template("reckoner/scenario-form.html", form=form, scenario=scenario)
+    return render_template("reckoner/scenario-form.html", form=form, scenario=scenario), status
 
 
 @bp.route("/scenarios/<int:scenario_id>/offers", methods=["GET", "POST"])

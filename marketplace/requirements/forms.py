@@ -2,7 +2,7 @@ from wtforms import FieldList, FormField, HiddenField, SelectField, TextAreaFiel
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, LockVersionField
 from marketplace.models import IntendedMode, Priority
 
 NEEDED_CHOICES = [
@@ -19,6 +19,7 @@ class RequirementRowForm(BaseForm):
         csrf = False  # the page's form carries the token
 
     specification_id = HiddenField()
+    lock_version = LockVersionField()  # 0: not answered when the page was drawn
     needed = SelectField("Do you need it?", choices=NEEDED_CHOICES)
     priority = SelectField("Priority", choices=[SelectChoice(p.value, p.label) for p in Priority])
     intended_mode = SelectField(

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from marketplace.refusals import is_about_the_input
 from marketplace.services import requirements as service
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
 from .forms import RequirementsForm
@@ -11,9 +11,10 @@ from .forms import RequirementsForm
 
 def _row_data(specification, requirement) -> dict:
     if requirement is None:
-        return {"specification_id": specification.id, "needed": ""}
+        return {"specification_id": specification.id, "lock_version": 0, "needed": ""}
     return {
         "specification_id": specification.id,
+        "lock_version": requirement.lock_version,
         "needed": "yes" if requirement.needed else "no",
         "priority": requirement.priority,
         "intended_mode": requirement.intended_mode,
@@ -40,9 +41,20 @@ def _answers(form: RequirementsForm) -> list[service.RequirementAnswer]:
                 priority=data.priority.data,
                 intended_mode=data.intended_mode.data,
                 notes=data.notes.data or "",
+                lock_version=data.lock_version.data,
             )
         )
     return answers
+
+
+def _show_current_locks(form: RequirementsForm, ccg) -> None:
+    """After a conflict: keep the answers entered, against the versions now saved."""
+    saved = service.requirements_by_specification(ccg)
+    for row in form.rows:
+        requirement = saved.get(_specification_id(row))
+        version = requirement.lock_version if requirement is not None else 0
+        row.form.lock_version.data = version
+        row.form.lock_version.raw_data = [str(version)]
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -56,9 +68,14 @@ def index():
         form = RequirementsForm(
             data={"rows": [_row_data(spec, existing.get(spec.id)) for spec in specifications]}
         )
+    conflict = False
     if form.validate_on_submit():
         try:
             changed = service.save_requirements(current_user, ccg, _answers(form))
+        except Conflict as error:
+            conflict = True
+            form.form_errors.append(error.message)
+            _show_current_locks(form, ccg)
         except ServiceError as error:
             if not is_about_the_input(error):
                 raise
@@ -83,4 +100,4 @@ def index():
         intention=intention,
         specification_count=len(specifications),
         title="Your requirements",
-    ), (200 if not form.errors and not form.form_errors else 400)
+    ), (409 if conflict else 200 if not form.errors and not form.form_errors else 400)

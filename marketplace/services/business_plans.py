@@ -20,7 +20,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
-from .transaction import on_conflict, transactional
+from .transaction import check_version, on_conflict, transactional
 
 TABLE_LABELS = {
     "years": "Financial years",
@@ -30,6 +30,10 @@ TABLE_LABELS = {
     "wte": "Workforce (WTE)",
 }
 _PATH = re.compile(r"\[([^\]]*)\]")
+STALE_PLAN = (
+    "Someone else saved this plan version after you opened it, so your changes were not "
+    "saved. They are shown below: check them against the plan as it is now and save again."
+)
 ALREADY_STARTED = (
     "A new version was started a moment ago, perhaps from another tab or by a colleague, so "
     "there is already a draft plan. Carry on with that one."
@@ -187,9 +191,11 @@ def start_version(actor: User, organisation: Organisation) -> BusinessPlan:
 
 @transactional
 def update_narrative(actor: User, plan: BusinessPlan, narrative: dict[str, str],
-                     scorecard: dict[str, str]) -> None:
+                     scorecard: dict[str, str], *, lock_version: int | None = None) -> None:
+    """lock_version: the plan's as the form showed it."""
     _check_leader(actor, plan.organisation_id)
     _check_draft(plan)
+    check_version(plan, lock_version, STALE_PLAN)
     changed = [key for key in NARRATIVE_SECTIONS if getattr(plan, key) != narrative.get(key, "")]
     for key in NARRATIVE_SECTIONS:
         setattr(plan, key, narrative.get(key, ""))

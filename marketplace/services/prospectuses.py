@@ -56,6 +56,10 @@ STALE_DRAFT = (
     "Someone else changed this prospectus since you opened it. Reload the page, check their "
     "changes and try again."
 )
+STALE_OFFER = (
+    "Someone else changed this offer since you opened it, so your changes were not saved. "
+    "They are shown below: check them against the offer as it is now and save again."
+)
 STALE_PUBLISH = (
     "Someone else changed or published this prospectus after you opened this page, or the "
     "page was sent twice, so it was not published again. Check its versions and the changes "
@@ -224,8 +228,10 @@ def _draft_offer(offer: Offer) -> Offer:
 
 
 @transactional
-def update_offer(actor, offer: Offer, data: dict) -> Offer:
+def update_offer(actor, offer: Offer, data: dict, *, lock_version: int | None = None) -> Offer:
+    """lock_version: the offer's as the form showed it."""
     _draft_offer(offer)
+    check_version(offer, lock_version, STALE_OFFER)
     values = _clean_offer(data)
     changes = {
         key: [getattr(offer, key), value] for key, value in values.items()

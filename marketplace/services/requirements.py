@@ -19,9 +19,14 @@ from marketplace.models import (
 
 from .audit import record_event
 from .errors import NotFound, PermissionDenied, ServiceError
-from .transaction import transactional
+from .transaction import check_version, on_conflict, transactional
 
 PHASE_ORDER = ("planning", "agreeing_contracts", "monitoring_contracts", "business_support")
+STALE_REQUIREMENTS = (
+    "Someone else saved your CCG's requirements after you opened this page, so your answers "
+    "were not saved. They are shown below: check them against the requirements as they are "
+    "now and save again."
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class RequirementAnswer:
     priority: str = Priority.MEDIUM
     intended_mode: str = IntendedMode.BUY
     notes: str = ""
+    # The answer's lock_version as the page showed it; 0 if there was no answer then, None
+    # if it was not read from a page.
+    lock_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,12 +109,14 @@ def _check_answer(answer: RequirementAnswer, specification: ServiceSpecification
 def save_requirements(actor, ccg: Organisation, answers: Iterable[RequirementAnswer]) -> int:
     """Record the CCG's answers in one transaction; returns how many specifications changed."""
     _check_actor(actor, ccg)
+    on_conflict(Requirement, STALE_REQUIREMENTS)  # another save adding the same answers first
     existing = requirements_by_specification(ccg)
     changes: dict[str, object] = {}
     for answer in answers:
         specification = db.session.get(ServiceSpecification, answer.specification_id)
         _check_answer(answer, specification)
         requirement = existing.get(answer.specification_id)
+        check_version(requirement, answer.lock_version, STALE_REQUIREMENTS)
         if answer.needed is None:
             if requirement is not None:
                 db.session.delete(requirement)

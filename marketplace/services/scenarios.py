@@ -51,13 +51,18 @@ from marketplace.models import (
     ScenarioStatus,
     User,
 )
+from marketplace.models.base import utcnow
 
 from .audit import record_event
 from .errors import Conflict, PermissionDenied, ServiceError
-from .transaction import transactional
+from .transaction import check_version, transactional
 
 MODE_LABELS = {DO: "Do in-house", SHARE: "Share with other CCGs", BUY: "Buy"}
 SPLIT_METHOD_LABELS = {"population": "By registered population", "equal": "Equally"}
+STALE_SCENARIO = (
+    "Someone else saved this scenario after you opened it, so your changes were not saved. "
+    "They are shown below: check them against the scenario as it is now and save again."
+)
 
 
 # --- what a form or API hands the service ---------------------------------------------------
@@ -314,6 +319,8 @@ def _check(data: ScenarioInput, organisation: Organisation) -> dict[int, list[Or
 
 
 def _write(scenario: Scenario, data: ScenarioInput, partners: Mapping[int, list]) -> None:
+    # Every save moves the lock on, even one that changes only lines (rows of their own).
+    scenario.updated_at = utcnow()
     scenario.name = data.name.strip()
     scenario.population = data.population
     scenario.financial_year = data.financial_year
@@ -382,8 +389,11 @@ def create_scenario(actor: User, data: ScenarioInput) -> Scenario:
 
 
 @transactional
-def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput) -> Scenario:
+def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput, *,
+                    lock_version: int | None = None) -> Scenario:
+    """lock_version: the scenario's as the form showed it."""
     _require_ccg_user(actor, scenario.organisation)
+    check_version(scenario, lock_version, STALE_SCENARIO)
     if not scenario.is_draft:
         raise Conflict("A final scenario cannot be changed. Copy it to make a new draft.")
     partners = _check(data, scenario.organisation)

@@ -65,7 +65,8 @@ def test_a_submitted_plan_cannot_change_and_a_new_version_shows_differences(css_
     assert css_client.post("/assurance/plans/new").status_code == 302
     draft = db.session.scalar(select(BusinessPlan).where(BusinessPlan.version == 2))
     assert draft.leadership == plan.leadership  # copied from the latest version
-    narrative = draft.narrative() | {"risks": "Losing two CCGs to in-house teams."}
+    narrative = draft.narrative() | {"risks": "Losing two CCGs to in-house teams.",
+                                     "lock_version": draft.lock_version}
     response = css_client.post(f"/assurance/plans/{draft.id}/edit", data=narrative)
     assert response.status_code == 302
     page = text_of(css_client.get(f"/assurance/plans/{draft.id}"))

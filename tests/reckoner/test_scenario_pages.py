@@ -157,7 +157,8 @@ def test_a_ccg_edits_its_draft(ccg_client):
     assert len(page.select("fieldset.marketplace-line")) == 7
 
     response = ccg_client.post(f"/scenarios/{scenario.id}/edit",
-                               data=form(name="Leaner", population="200000"))
+                               data=form(name="Leaner", population="200000",
+                                         lock_version=page.select_one("#lock_version")["value"]))
     assert response.status_code == 302
     db.session.expire_all()
     edited = db.session.get(Scenario, scenario.id)
