@@ -1,7 +1,7 @@
 """lock_version on scenarios, requirements, business plans and offers
 
 Revision ID: txn_lock_versions
-Revises: 0010
+Revises: buying_models
 Create Date: 2026-11-23 06:00:00.000000
 
 The scenario, requirements, business-plan narrative and draft-offer forms send back the
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'txn_lock_versions'
-down_revision = '0010'
+down_revision = 'buying_models'
 branch_labels = None
 depends_on = None
 
@@ -30,6 +30,7 @@ def upgrade():
 
 
 def downgrade():
+    # A plain DROP COLUMN too (SQLite 3.35 and later): batch mode would copy offer, and
+    # SQLite refuses to rename the copy into place while offer_listing's triggers name it.
     for table in TABLES:
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("lock_version")
+        op.drop_column(table, "lock_version")
