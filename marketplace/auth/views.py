@@ -9,6 +9,7 @@ from marketplace.services.errors import ServiceError
 
 from . import bp
 from .forms import ChangePasswordForm, SignInForm
+from .loader import SESSION_ID_KEY, current_session_row
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
@@ -38,13 +39,15 @@ def sign_in():
         return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
+        signed_in = accounts.sign_in(form.email.data, form.password.data,
+                                     user_agent=request.user_agent.string)
+        if signed_in is None:
             form.set_error("email", SIGN_IN_FAILED)
         else:
-            # A fresh session at sign-in, so nothing set before it (fixation) carries over.
+            # A fresh cookie at sign-in, so nothing set before it (fixation) carries over.
             session.clear()
-            login_user(user)
+            login_user(signed_in.user)
+            session[SESSION_ID_KEY] = signed_in.session_token
             return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
     return render_template("auth/sign-in.html", form=form, next_url=next_url)
 
@@ -53,7 +56,7 @@ def sign_in():
 @allow(SIGNED_IN)
 def sign_out():
     if request.method == "POST":
-        accounts.record_sign_out(current_user)
+        accounts.sign_out(current_user, current_session_row())
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -64,17 +67,18 @@ def sign_out():
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def change_password():
+    # Asks for the current password itself, so needs no separate confirmation.
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             accounts.change_own_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user, form.current_password.data, form.new_password.data,
+                session_row=current_session_row(),
             )
         except ServiceError as error:
             form.set_error(error.field, error.message)
         else:
-            # The session token changed with the password; sign this session in again with it.
-            login_user(current_user._get_current_object())
-            flash("Your password has been changed.", "success")
+            flash("Your password has been changed. You have been signed out everywhere else.",
+                  "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/change-password.html", form=form)

@@ -81,6 +81,7 @@ from .statement import (
     StatementStatus,
 )
 from .user import ROLE_ORGANISATION_KINDS, Role, User
+from .user_session import UserSession
 
 __all__ = [
     "ActionStatus",
@@ -164,5 +165,6 @@ __all__ = [
     "Submission",
     "SubmissionKind",
     "User",
+    "UserSession",
     "VersionStatus",
 ]
