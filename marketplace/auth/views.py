@@ -8,30 +8,35 @@ from marketplace.services import accounts
 from marketplace.services.errors import ServiceError
 
 from . import bp
+from . import limits as sign_in_limits
 from .forms import ChangePasswordForm, SignInForm
 from .loader import SESSION_ID_KEY, current_session_row
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
 
-def _account_key() -> str:
-    return "sign-in:" + (request.form.get("email") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    # Only attempts that did not sign anybody in count towards the limits.
-    return response.status_code != 302
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=sign_in_limits.failed,
+    exempt_when=sign_in_limits.is_known_browser,
+    error_message=sign_in_limits.per_address_message,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
+    key_func=sign_in_limits.per_account_key,
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=sign_in_limits.failed,
+    exempt_when=sign_in_limits.is_known_browser,
+    error_message=sign_in_limits.per_account_message,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+    key_func=sign_in_limits.per_account_and_address_key,
+    methods=["POST"],
+    deduct_when=sign_in_limits.failed,
+    error_message=sign_in_limits.per_account_and_address_message,
 )
 def sign_in():
     next_url = request.values.get("next")
@@ -48,7 +53,9 @@ def sign_in():
             session.clear()
             login_user(signed_in.user)
             session[SESSION_ID_KEY] = signed_in.session_token
-            return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
+            response = redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
+            sign_in_limits.remember_browser(response, signed_in.user.email)
+            return response
     return render_template("auth/sign-in.html", form=form, next_url=next_url)
 
 
