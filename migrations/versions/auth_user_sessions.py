@@ -1,7 +1,7 @@
 """sessions kept on the server, so that signing out ends them
 
 Revision ID: auth_user_sessions
-Revises: 0010
+Revises: buying_models
 Create Date: 2026-11-24 09:00:00.000000
 
 A session used to live only in the signed cookie, so a copy of the cookie taken before
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'auth_user_sessions'
-down_revision = '0010'
+down_revision = 'buying_models'
 branch_labels = None
 depends_on = None
 
