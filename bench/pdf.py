@@ -34,6 +34,7 @@ from sqlalchemy import func, select  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from marketplace import create_app  # noqa: E402
+from marketplace.auth.loader import enter_session  # noqa: E402
 from marketplace.demo import seed_demo  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.models import (  # noqa: E402
@@ -46,6 +47,7 @@ from marketplace.models import (  # noqa: E402
 )
 from marketplace.reports.pdf import base_url  # noqa: E402
 from marketplace.reports.review_document import render_review_pdf, review_html  # noqa: E402
+from marketplace.services import sessions  # noqa: E402
 from marketplace.services.review_documents import ensure_issued  # noqa: E402
 
 RENDER_RATIO_TARGET = 1.2
@@ -119,9 +121,10 @@ def main() -> None:
             document, _ = ensure_issued(review)
             client = app.test_client()
             reviewer = db.session.scalar(select(User).where(User.email == "bdu@demo.test"))
+            token = sessions.start(reviewer, "bench")
+            db.session.commit()
             with client.session_transaction() as session:
-                session["_user_id"] = reviewer.get_id()
-                session["_fresh"] = True
+                enter_session(session, reviewer, token)
             url = f"/review-documents/{review.id}/issued.pdf"
             serve = []
             for run in range(options.serve_runs + 3):

@@ -16,6 +16,7 @@ def create_app(config=None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
+    register_proxies(app)
     register_extensions(app)
     register_templates(app)
     register_url_converters(app)
@@ -23,6 +24,19 @@ def create_app(config=None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from the headers
+    they add (X-Forwarded-For, X-Forwarded-Proto), so the sign-in limits count by the client,
+    not the proxy. Only as many hops as configured are believed: a client can send the
+    headers too."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0,
+                                x_prefix=0)
 
 
 def register_extensions(app: Flask) -> None:

@@ -22,6 +22,17 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _whole_number(name: str, default: int, *, minimum: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip()
+    # isdecimal, not isdigit: "²" is a digit to Python but not a number to anybody setting this.
+    if not (value.isascii() and value.isdecimal()) or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number, {minimum} or more, not {raw!r}")
+    return int(value)
+
+
 def load_config(instance_path: Path, overrides=None) -> dict:
     overrides = dict(overrides or {})
     environment = overrides.get("ENV_NAME") or os.environ.get("MARKETPLACE_ENV", "production")
@@ -48,8 +59,23 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         # A Redis that hangs counts as down after a second, rather than holding the request.
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Failed sign-ins allowed: to one account from one address (this is what a mistyped
+        # password meets), to one account from anywhere (slower: distributed guessing), and
+        # from one address to any account. Browsers that have signed in to the account before
+        # are not held by the last two, so strangers cannot lock its owner out.
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": os.environ.get(
+            "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"
+        ),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "50 per hour"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        # How many proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto.
+        # 0 trusts none: the address the limits count by is the connection's own.
+        "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0, minimum=0),
+        # Sessions end after this long without a request, or this long after sign-in.
+        "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 30, minimum=1),
+        "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 12, minimum=1),
+        # Sensitive actions ask for the password again unless it was entered this recently.
+        "RECENT_PASSWORD_MINUTES": _whole_number("RECENT_PASSWORD_MINUTES", 15, minimum=1),
         "NHSUK_FRONTEND_DIR": os.environ.get(
             "NHSUK_FRONTEND_DIR",
             str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),

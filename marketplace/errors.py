@@ -9,6 +9,7 @@ ends in an error leaves nothing half-saved.
 from urllib.parse import urlsplit
 
 from flask import g, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -76,6 +77,11 @@ def register_error_pages(app) -> None:
     def csrf_error(error):
         return _respond(400, "The form had expired or was not sent from this service. "
                              "Go back, reload the page and try again.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(error: RateLimitExceeded):
+        # Limits that explain themselves (the sign-in limits) say how long to wait.
+        return _respond(429, error.description if error.limit.error_message else None)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -9,10 +9,12 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from marketplace import create_app
+from marketplace.auth.loader import enter_session
 from marketplace.demo.organisations import seed_organisations
 from marketplace.demo.users import seed_users
 from marketplace.extensions import db, limiter
 from marketplace.models import User
+from marketplace.services import sessions
 
 from .database import (
     database_kind,
@@ -59,12 +61,14 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
     def sign_in_as(self, email: str) -> User:
-        """Start a session for a user directly (the sign-in form has its own tests)."""
+        """Start a session for a user directly, as if they had just entered their password
+        (the sign-in form has its own tests)."""
         user = db.session.scalar(select(User).where(User.email == email))
         assert user is not None, f"no user {email}"
+        token = sessions.start(user, "test client")
+        db.session.commit()
         with self.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+            enter_session(session, user, token)
         return user
 
 

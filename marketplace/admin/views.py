@@ -3,6 +3,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import get_or_404
+from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
 from marketplace.services import accounts
@@ -34,6 +35,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@requires_recent_password("add a user")
 def new_user():
     form = NewUserForm()
     form.organisation_id.choices = _organisation_choices()
@@ -56,6 +58,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires_recent_password("change this user")
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
     form = EditUserForm(

@@ -3,6 +3,7 @@ from flask_login import current_user
 from wtforms.fields import SelectChoice
 
 from marketplace.access import get_for_organisation_or_404
+from marketplace.auth.recent_password import requires_recent_password
 from marketplace.domain.money import format_money
 from marketplace.models import Agreement, AgreementStatus
 from marketplace.refusals import is_about_the_input
@@ -142,6 +143,7 @@ def edit(agreement_id: int):
 
 
 @bp.post("/<int:agreement_id>/status")
+@requires_recent_password("change the status of this agreement")
 def change_status(agreement_id: int):
     agreement = get_for_organisation_or_404(Agreement, agreement_id, "ccg_id")
     form = StatusForm()

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import allow, get_for_organisation_or_404, get_or_404, roles
+from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import (
     BusinessPlan,
@@ -56,6 +57,7 @@ def _document_choices(checkpoint) -> list[tuple[int, str]]:
 
 
 @bp.route("/checkpoints/<int:number>/submit", methods=["GET", "POST"])
+@requires_recent_password("submit to this checkpoint")
 def submit(number: int):
     checkpoint = _checkpoint_or_404(number)
     existing = checkpoint_service.submission_for(checkpoint, current_user.organisation_id)

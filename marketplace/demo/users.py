@@ -4,7 +4,6 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Organisation, Role, User
 from marketplace.security import hash_password
-from marketplace.services.accounts import new_session_token
 from marketplace.services.audit import record_event
 
 from .organisations import BDU_NAME
@@ -49,7 +48,6 @@ def seed_users(scale: int = 1) -> None:
             role=role,
             organisation=organisation,
             password_hash=password_hash,
-            session_token=new_session_token(),
             is_active_user=active,
         )
         db.session.add(user)

@@ -86,6 +86,7 @@ from .statement import (
     StatementStatus,
 )
 from .user import ROLE_ORGANISATION_KINDS, Role, User
+from .user_session import UserSession
 
 __all__ = [
     "ActionStatus",
@@ -169,6 +170,7 @@ __all__ = [
     "Submission",
     "SubmissionKind",
     "User",
+    "UserSession",
     "VersionStatus",
 ]
 

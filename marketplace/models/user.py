@@ -53,9 +53,6 @@ class User(UserMixin, IdMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32), index=True)
     is_active_user: Mapped[bool] = mapped_column(default=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    # Changes whenever the password changes or the account is deactivated, so that
-    # sessions started before then stop working (Flask-Login reads get_id()).
-    session_token: Mapped[str] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
@@ -72,7 +69,9 @@ class User(UserMixin, IdMixin, TimestampMixin, db.Model):
         return self.is_active_user
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Which session this is, and whether it still holds, is the user_session row's
+        # business (marketplace/auth/sessions.py).
+        return str(self.id)
 
     @property
     def role_label(self) -> str:

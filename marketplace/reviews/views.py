@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import get_or_404
+from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import (
     SCORECARD_PERSPECTIVES,
@@ -176,6 +177,7 @@ def edit(review_id: int):
 
 
 @bp.post("/<int:review_id>/sign-off")
+@requires_recent_password("sign off this review")
 def sign_off(review_id: int):
     review = get_or_404(Review, review_id)
     form = SignOffForm()

@@ -2,7 +2,8 @@
 
 The type is read from the content, never from the name or the browser's Content-Type: a PDF
 starts with "%PDF-"; an OpenDocument file is a zip whose first entry, "mimetype", holds
-application/vnd.oasis.opendocument.*. Files are stored under a random name in EVIDENCE_DIR.
+application/vnd.oasis.opendocument.*, and whose members stay within ODF_LIMITS when read
+(services/archives.py). Files are stored under a random name in EVIDENCE_DIR.
 """
 
 import hashlib
@@ -10,6 +11,7 @@ import io
 import os
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 from flask import current_app
@@ -17,6 +19,7 @@ from flask import current_app
 from marketplace.extensions import db
 from marketplace.models import BusinessPlan, EvidenceDocument, Role, Submission, User
 
+from .archives import ZIP_SIGNATURE, ArchiveLimits, ArchiveRefused, check_archive
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .transaction import on_rollback, transactional
@@ -30,6 +33,9 @@ EXTENSIONS = {
     ".odp": ODF_PREFIX + "presentation",
     ".odg": ODF_PREFIX + "graphics",
 }
+MAX_MIMETYPE_BYTES = 100  # the longest ODF type is under 60 characters
+# An OpenDocument file of 10 MB holding this much is a document; past it, a trap.
+ODF_LIMITS = ArchiveLimits(max_members=1000, max_total_bytes=100 * 1024 * 1024, max_ratio=100)
 NOT_ALLOWED = "The file must be a PDF or an OpenDocument file (.odt, .ods, .odp or .odg)"
 
 
@@ -38,21 +44,31 @@ def evidence_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
 
 
+def _opendocument_type(content: bytes) -> str | None:
+    """The type an OpenDocument file's first entry declares, reading at most a few bytes of
+    it: a deflated "mimetype" entry can expand to gigabytes."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        first = archive.infolist()[0]
+        if first.filename != "mimetype" or first.file_size > MAX_MIMETYPE_BYTES:
+            return None
+        with archive.open(first) as entry:
+            declared = entry.read(MAX_MIMETYPE_BYTES + 1)
+    if len(declared) > MAX_MIMETYPE_BYTES:
+        return None
+    declared = declared.decode("ascii").strip()
+    return declared if declared.startswith(ODF_PREFIX) else None
+
+
 def sniff_content_type(content: bytes) -> str | None:
     """The content type the bytes themselves show, or None for anything else."""
     if content.startswith(b"%PDF-"):
         return "application/pdf"
-    if content.startswith(b"PK\x03\x04"):
+    if content.startswith(ZIP_SIGNATURE):
         try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                first = archive.infolist()[0]
-                if first.filename != "mimetype":
-                    return None
-                declared = archive.read(first).decode("ascii").strip()
-        except (zipfile.BadZipFile, IndexError, UnicodeDecodeError, KeyError, RuntimeError):
+            return _opendocument_type(content)
+        except (zipfile.BadZipFile, IndexError, UnicodeDecodeError, KeyError, RuntimeError,
+                NotImplementedError, EOFError, OSError, zlib.error):
             return None
-        if declared.startswith(ODF_PREFIX):
-            return declared
     return None
 
 
@@ -65,6 +81,13 @@ def check_upload(filename: str, content: bytes) -> str:
     extension = os.path.splitext(filename or "")[1].lower()
     if extension not in EXTENSIONS:
         raise ServiceError(NOT_ALLOWED, field="document")
+    if content.startswith(ZIP_SIGNATURE):
+        # Nothing here opens the document beyond its "mimetype" entry, but reviewers'
+        # programs will: refuse what would expand without bound or hide another archive.
+        try:
+            check_archive(content, ODF_LIMITS)
+        except ArchiveRefused as refused:
+            raise ServiceError(refused.message, field="document") from None
     sniffed = sniff_content_type(content)
     # An ODF spreadsheet saved as .odt is still an ODF file, but a name that claims PDF or ODF
     # over other bytes (a renamed executable) is refused.

@@ -8,16 +8,18 @@ saved unless the whole workbook reads cleanly.
 
 import io
 import re
-import zipfile
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from marketplace.domain.business_plan import Expenditure
 from marketplace.models import BusinessPlan, Organisation
 
+from .archives import DAMAGED, ZIP_SIGNATURE, ArchiveLimits, ArchiveRefused, check_archive
 from .business_plans import PlanInvalid, read_financial_model
 
 CUSTOMERS = "Income by customer"
@@ -112,6 +114,113 @@ def _figure(table: dict, year: str, key: str):
 
 
 # --- reading an upload ------------------------------------------------------------------------
+#
+# Only the template's range is read: columns A to F of rows 1 to MAX_ROWS of the four sheets,
+# in openpyxl's read-only mode, which streams each sheet and stops at the last row asked for.
+# A sheet whose recorded size runs further is refused rather than read: in normal mode one
+# value in row 1,048,576 made openpyxl build every cell above it (14 s, 1.35 GB). The zip is
+# checked first (services/archives.py), so the XML openpyxl parses is bounded too; defusedxml,
+# which openpyxl uses when it is installed, refuses entity declarations.
+
+MAX_ROWS = 300  # every CCG in England, the Board and "other" fit with room to spare
+LAST_COLUMN = FIRST_YEAR_COLUMN + len(YEAR_COLUMNS) - 1  # F
+SHEETS = (CUSTOMERS, SERVICE_LINES, EXPENDITURE, WORKFORCE)
+WORKBOOK_LIMITS = ArchiveLimits(max_members=500, max_total_bytes=20 * 1024 * 1024,
+                                max_ratio=100, forbid_doctype=True)
+NOT_A_WORKBOOK = ("The file is not an Excel workbook (.xlsx): download the template and fill "
+                  "that in")
+UNREADABLE = ("The workbook cannot be read. Open it in a spreadsheet program, save it as a new "
+              ".xlsx file and upload that")
+NO_SAVED_VALUE = ("holds a formula with no saved value: open the workbook in a spreadsheet "
+                  "program, save it, and upload it again")
+
+
+@dataclass
+class _Sheet:
+    """The values of one sheet within the template's range, by (row, column)."""
+
+    title: str
+    values: dict[tuple[int, int], object] = field(default_factory=dict)
+
+    def value(self, row: int, column: int):
+        return self.values.get((row, column))
+
+    @property
+    def last_row(self) -> int:
+        return max((row for row, _ in self.values), default=1)
+
+
+def _is_formula(value) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(
+        value, ArrayFormula | DataTableFormula)
+
+
+def _read_range(content: bytes, *, data_only: bool, problems: list) -> dict[str, _Sheet]:
+    """The template's range of each sheet, as openpyxl reads it (saved values or formulas)."""
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+    try:
+        missing = [name for name in SHEETS if name not in book.sheetnames]
+        if missing:
+            raise PlanInvalid([("document", f"The workbook has no sheet called “{name}”")
+                               for name in missing])
+        sheets = {}
+        for name in SHEETS:
+            source = book[name]
+            sheet = sheets[name] = _Sheet(name)
+            recorded = source.max_row or 0  # from the sheet's own <dimension>, if it has one
+            if recorded > MAX_ROWS:
+                problems.append((f"{name}!A{recorded}", _beyond(recorded)))
+                continue
+            rows = source.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=LAST_COLUMN,
+                                    values_only=True)
+            for row_number, row in enumerate(rows, start=1):
+                for column, value in enumerate(row, start=1):
+                    if value is None:
+                        continue
+                    if row_number > MAX_ROWS:  # a sheet that did not record its size
+                        problems.append((f"{name}!{get_column_letter(column)}{row_number}",
+                                         _beyond(row_number)))
+                        break
+                    sheet.values[row_number, column] = value
+        return sheets
+    finally:
+        book.close()  # read-only mode keeps the zip open until closed
+
+
+def _beyond(row: int) -> str:
+    return (f"the sheet runs to row {row:,}, but the financial model is read from rows 1 to "
+            f"{MAX_ROWS} only. Delete the rows below row {MAX_ROWS} and upload the workbook "
+            "again")
+
+
+def _read_sheets(content: bytes) -> dict[str, _Sheet]:
+    try:
+        check_archive(content, WORKBOOK_LIMITS)
+    except ArchiveRefused as refused:
+        problem = NOT_A_WORKBOOK if refused.message == DAMAGED else refused.message
+        raise PlanInvalid([("document", problem)]) from None
+    problems: list[tuple[str, str]] = []
+    try:
+        saved = _read_range(content, data_only=True, problems=problems)
+        if problems:
+            raise PlanInvalid(problems)
+        # A formula's result is only in the file if a spreadsheet program saved it; read
+        # without one, the cell would count as blank, that is £0.
+        formulas = _read_range(content, data_only=False, problems=problems)
+    except PlanInvalid:
+        raise
+    except Exception:
+        # openpyxl on a file it cannot make sense of raises almost anything (parse errors,
+        # defusedxml's refusals, KeyError for a missing part, TypeError from its descriptors).
+        # Only openpyxl runs in here; our own checks come after, on plain values.
+        raise PlanInvalid([("document", UNREADABLE)]) from None
+    for name, sheet in formulas.items():
+        for (row, column), value in sorted(sheet.values.items()):
+            if _is_formula(value) and saved[name].value(row, column) is None:
+                problems.append((f"{name}!{get_column_letter(column)}{row}", NO_SAVED_VALUE))
+    if problems:
+        raise PlanInvalid(problems)
+    return saved
 
 
 class _Reader:
@@ -123,21 +232,21 @@ class _Reader:
     def problem(self, sheet: str, ref: str, message: str) -> None:
         self.problems.append((f"{sheet}!{ref}", message))
 
-    def years(self, sheet) -> list[str]:
+    def years(self, sheet: _Sheet) -> list[str]:
         found = []
         for column in YEAR_COLUMNS:
             ref = f"{get_column_letter(column)}1"
-            value = sheet.cell(row=1, column=column).value
+            value = sheet.value(1, column)
             text = str(value).strip() if value is not None else ""
             if not _YEAR.match(text):
                 self.problem(sheet.title, ref, "enter the financial year, like 2013/14")
             found.append(text)
         return found
 
-    def number(self, sheet, row: int, column: int, path: str, *, blank_is_zero: bool):
+    def number(self, sheet: _Sheet, row: int, column: int, path: str, *, blank_is_zero: bool):
         ref = f"{get_column_letter(column)}{row}"
         self.cells[path] = f"{sheet.title}!{ref}"
-        value = sheet.cell(row=row, column=column).value
+        value = sheet.value(row, column)
         if value is None or (isinstance(value, str) and not value.strip()):
             if blank_is_zero:
                 return Decimal(0)
@@ -159,13 +268,13 @@ class _Reader:
             return None
         return read
 
-    def keyed_rows(self, sheet, years, what: str, table_name: str) -> dict:
+    def keyed_rows(self, sheet: _Sheet, years, what: str, table_name: str) -> dict:
         table: dict[str, dict[str, Decimal]] = {year: {} for year in years}
         seen: dict[str, int] = {}
-        for row in range(2, sheet.max_row + 1):
-            key = sheet.cell(row=row, column=1).value
+        for row in range(2, sheet.last_row + 1):
+            key = sheet.value(row, 1)
             key = str(key).strip() if key is not None else ""
-            figures = [sheet.cell(row=row, column=c).value for c in YEAR_COLUMNS]
+            figures = [sheet.value(row, c) for c in YEAR_COLUMNS]
             if not key:
                 if any(v not in (None, "") for v in figures):
                     self.problem(sheet.title, f"A{row}", f"enter the {what} for this row")
@@ -188,16 +297,9 @@ def read_upload(content: bytes) -> dict:
     """The raw financial model from a workbook; PlanInvalid naming sheet and cell otherwise."""
     if len(content) > MAX_WORKBOOK_BYTES:
         raise PlanInvalid([("document", "The file must be 10 MB or smaller")])
-    try:
-        book = load_workbook(io.BytesIO(content), data_only=True, read_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise PlanInvalid([("document", "The file is not an Excel workbook (.xlsx): download "
-                                        "the template and fill that in")]) from None
-    missing = [name for name in (CUSTOMERS, SERVICE_LINES, EXPENDITURE, WORKFORCE)
-               if name not in book.sheetnames]
-    if missing:
-        raise PlanInvalid([("document", f"The workbook has no sheet called “{name}”")
-                           for name in missing])
+    if not content.startswith(ZIP_SIGNATURE):
+        raise PlanInvalid([("document", NOT_A_WORKBOOK)])
+    book = _read_sheets(content)
     reader = _Reader()
     years = reader.years(book[CUSTOMERS])
     for name in (SERVICE_LINES, EXPENDITURE, WORKFORCE):
@@ -230,10 +332,10 @@ def read_upload(content: bytes) -> dict:
                            for path, message in invalid.problems]) from None
 
 
-def _expenditure(reader: _Reader, sheet, years) -> dict:
+def _expenditure(reader: _Reader, sheet: _Sheet, years) -> dict:
     spend: dict[str, dict] = {year: {} for year in years}
     for row, (key, label) in enumerate(EXPENDITURE_ROWS, start=2):
-        found = str(sheet.cell(row=row, column=1).value or "").strip().lower()
+        found = str(sheet.value(row, 1) or "").strip().lower()
         if found != key:
             reader.problem(sheet.title, f"A{row}", f"must say {key} ({label})")
             continue

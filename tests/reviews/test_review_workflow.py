@@ -61,8 +61,7 @@ def test_an_override_needs_a_written_reason(bdu_client):
 def test_a_reviewer_from_the_organisation_under_review_is_refused(app_context):
     submission = build.submission(2)
     insider = User(email="insider@demo.test", full_name="In Sider", role=Role.BDU_REVIEWER,
-                   organisation=build.organisation(build.ARDEN), password_hash="x",
-                   session_token="t")
+                   organisation=build.organisation(build.ARDEN), password_hash="x")
     db.session.add(insider)
     db.session.commit()
     with pytest.raises(PermissionDenied, match="works for Arden CSS"):
