@@ -59,6 +59,12 @@ def load_config(instance_path: Path, overrides=None) -> dict:
             "PDF_FONT_DIR",
             str(PROJECT_ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"),
         ),
+        # After DejaVu Sans in the PDF's font stack, for the emoji it lacks (npm package).
+        "PDF_EMOJI_FONT": os.environ.get(
+            "PDF_EMOJI_FONT",
+            str(PROJECT_ROOT / "node_modules" / "@fontsource" / "noto-emoji" / "files"
+                / "noto-emoji-emoji-400-normal.woff"),
+        ),
         # The RQ queue `flask reviews render` uses when REDIS_URL is set.
         "PDF_QUEUE": os.environ.get("PDF_QUEUE", "review-pdfs"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2013"),

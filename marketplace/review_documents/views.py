@@ -32,7 +32,8 @@ def document(review_id: int):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)
     return render_template("reviews/document.html", title=f"Review {review.reference}",
-                           issued=issued, **document_context(review, version=version))
+                           issued=issued, print_notes=review_documents.print_notes(review),
+                           **document_context(review, version=version))
 
 
 @bp.route("/<int:review_id>/issued.pdf")
