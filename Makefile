@@ -38,7 +38,8 @@ run: runtime database
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # As in production: migrate, then gunicorn with two workers. The environment must give
-# SECRET_KEY, DATABASE_URL (PostgreSQL) and REDIS_URL (shared login limits and job queue).
+# SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (shared login limits and job queue) and
+# PUBLIC_BASE_URL (absolute URLs are built from it, never from the Host header).
 SERVE_BIND ?= 127.0.0.1:8000
 SERVE_WORKERS ?= 2
 # Threaded workers: a request waiting on PostgreSQL does not hold up the others in its worker.
@@ -54,6 +55,7 @@ serve: runtime
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*|postgresql+psycopg://*) ;; \
 	  *) echo "make serve: set DATABASE_URL to a PostgreSQL URL" >&2; exit 1;; esac
 	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
+	@test -n "$$PUBLIC_BASE_URL" || { echo "make serve: set PUBLIC_BASE_URL (the address people use, e.g. https://marketplace.example.nhs.uk)" >&2; exit 1; }
 	$(PRODUCTION) $(BIN)/flask --app wsgi db upgrade
 	@echo "Serving CSS Marketplace with gunicorn at http://$(SERVE_BIND) ($(SERVE_WORKERS) workers)"
 	$(PRODUCTION) exec $(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind $(SERVE_BIND) wsgi:app

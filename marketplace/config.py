@@ -2,9 +2,12 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
+# Where people reach the service; production must say (PUBLIC_BASE_URL).
+DEFAULT_PUBLIC_BASE_URLS = {"development": "http://127.0.0.1:5000", "test": "http://localhost"}
 
 
 class ConfigError(RuntimeError):
@@ -20,6 +23,20 @@ def _database_url(instance_path: Path) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _check_public_base_url(url: str | None, environment: str) -> str:
+    if not url:
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set. Set it to the address people use to reach CSS "
+            "Marketplace, such as https://marketplace.example.nhs.uk, before starting it "
+            f"with MARKETPLACE_ENV={environment}."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) address like "
+                          f"https://marketplace.example.nhs.uk, not {url!r}")
+    return url.rstrip("/")
 
 
 def load_config(instance_path: Path, overrides=None) -> dict:
@@ -38,6 +55,9 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Absolute URLs (OCDS release packages) are built from this, never from Host.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
+        or DEFAULT_PUBLIC_BASE_URLS.get(environment),
         # Login throttling: Redis in production so every worker shares the counts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or redis_url
@@ -99,4 +119,5 @@ def load_config(instance_path: Path, overrides=None) -> dict:
                 "random string before starting CSS Marketplace in production."
             )
         config["SECRET_KEY"] = f"{environment}-only-secret-key"
+    config["PUBLIC_BASE_URL"] = _check_public_base_url(config["PUBLIC_BASE_URL"], environment)
     return config
