@@ -124,8 +124,13 @@ def assign(submission_id: int):
             flash(f"{reviewer.full_name} is now reviewing {submission.organisation.name}.",
                   "success")
             return redirect(url_for("reviews.submission", submission_id=review.submission_id))
-    if not reviews.may_review(current_user, submission) and current_user.role != Role.BDU_REVIEWER:
-        abort(403)
+    if not reviews.may_review(current_user, submission):
+        if current_user.role != Role.BDU_REVIEWER:
+            abort(403)
+        # The BDU assigns the peer reviewers of checkpoints it does not review, and may not
+        # read those reviews: the refusal says what was wrong, never what the page holds.
+        abort(400, " ".join(message for messages in form.errors.values()
+                            for message in messages) or "The reviewer could not be assigned.")
     return render_submission(submission, assign_form=form, status=400)
 
 
