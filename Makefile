@@ -46,9 +46,15 @@ SERVE_WORKERS ?= 2
 # bench/load.py starts gunicorn with these same options.
 # Keep-alive longer than a proxy's idle timeout (60s is common), so the proxy, not gunicorn,
 # closes idle connections and never sends a request down one gunicorn has just closed.
+# The app logs every request itself (JSON, with its request id), so gunicorn's access log is
+# off; the config module drops dead workers' gauges and formats gunicorn's own lines.
 GUNICORN_OPTIONS := --workers $(SERVE_WORKERS) --worker-class gthread --threads 4 \
-  --keep-alive 75 --timeout 60 --graceful-timeout 30 --access-logfile - --no-control-socket
+  --keep-alive 75 --timeout 60 --graceful-timeout 30 --no-control-socket \
+  --config python:marketplace.observability.gunicorn_config
 PRODUCTION := MARKETPLACE_ENV=production
+# Each worker writes its metrics here and a scrape adds them up; emptied at every start, as
+# prometheus_client's multiprocess mode requires.
+PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/instance/prometheus
 
 serve: runtime
 	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (a long random string)" >&2; exit 1; }
@@ -56,9 +62,11 @@ serve: runtime
 	  *) echo "make serve: set DATABASE_URL to a PostgreSQL URL" >&2; exit 1;; esac
 	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
 	@test -n "$$PUBLIC_BASE_URL" || { echo "make serve: set PUBLIC_BASE_URL (the address people use, e.g. https://marketplace.example.nhs.uk)" >&2; exit 1; }
-	$(PRODUCTION) $(BIN)/flask --app wsgi db upgrade
+	$(PRODUCTION) env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/flask --app wsgi db upgrade
+	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	@echo "Serving CSS Marketplace with gunicorn at http://$(SERVE_BIND) ($(SERVE_WORKERS) workers)"
-	$(PRODUCTION) exec $(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind $(SERVE_BIND) wsgi:app
+	$(PRODUCTION) PROMETHEUS_MULTIPROC_DIR="$(PROMETHEUS_MULTIPROC_DIR)" \
+	  exec $(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind $(SERVE_BIND) wsgi:app
 
 test: setup chromium
 	@failed=""; \

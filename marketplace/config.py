@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
 # Where people reach the service; production must say (PUBLIC_BASE_URL).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_PUBLIC_BASE_URLS = {"development": "http://127.0.0.1:5000", "test": "http://localhost"}
 
 
@@ -88,6 +89,13 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         # The RQ queue `flask reviews render` uses when REDIS_URL is set.
         "PDF_QUEUE": os.environ.get("PDF_QUEUE", "review-pdfs"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2013"),
+        # Logs: JSON lines in production, readable text elsewhere; tests only warnings up.
+        "LOG_LEVEL": (os.environ.get("LOG_LEVEL")
+                      or ("WARNING" if environment == "test" else "INFO")).upper(),
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT")
+                       or ("json" if production else "text")).lower(),
+        # /metrics answers only a request bearing this token; without one it is switched off.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -120,4 +128,9 @@ def load_config(instance_path: Path, overrides=None) -> dict:
             )
         config["SECRET_KEY"] = f"{environment}-only-secret-key"
     config["PUBLIC_BASE_URL"] = _check_public_base_url(config["PUBLIC_BASE_URL"], environment)
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {config['LOG_LEVEL']!r}")
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
     return config

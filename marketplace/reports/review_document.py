@@ -9,6 +9,7 @@ apart from converting it (reports/pdf.py), so each can be tested and timed on it
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,10 +22,11 @@ from marketplace.domain.business_plan import BOARD, OTHER, FinancialModelError
 from marketplace.domain.money import ZERO
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationKind, Review
+from marketplace.observability.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
 
 from .fonts import DEJAVU_FILES as FONT_FILES  # noqa: F401  (tests name the files)
 from .fonts import coverage, font_urls
-from .pdf import html_to_pdf
+from .pdf import RenderError, html_to_pdf
 from .printable import PrintableText, printable
 from .review_charts import income_and_expenditure_svg, income_by_customer_svg, market_share_svg
 
@@ -138,4 +140,12 @@ def printable_review_html(review: Review, *, version: int = 1) -> PrintableText:
 
 def render_review_pdf(review: Review, *, version: int = 1) -> bytes:
     """The issued PDF of a signed-off review, or a DRAFT-marked preview of one in progress."""
-    return html_to_pdf(printable_review_html(review, version=version).text)
+    started = time.perf_counter()
+    try:
+        content = html_to_pdf(printable_review_html(review, version=version).text)
+    except RenderError:
+        PDF_RENDERS.labels("failed").inc()
+        raise
+    PDF_RENDERS.labels("rendered").inc()
+    PDF_RENDER_SECONDS.observe(time.perf_counter() - started)
+    return content
