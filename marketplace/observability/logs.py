@@ -17,12 +17,12 @@ import uuid
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
-CONTEXT_FIELDS = ("request_id", "user_id", "organisation_id")
 
 requests_log = logging.getLogger("marketplace.requests")
 
@@ -50,22 +50,25 @@ class RequestContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id = request_id()
+            context = f" [request {record.request_id}"
             user_id, organisation_id = signed_in_ids()
             if user_id is not None:
                 record.user_id, record.organisation_id = user_id, organisation_id
+                context += f" user {user_id} organisation {organisation_id}"
+            record.request_context = context + "]"
         return True
 
 
 def json_formatter() -> logging.Formatter:
+    # request_context is the text format's summary of the fields JSON gives one by one.
     return JsonFormatter("{levelname}{name}{message}", style="{", timestamp="time",
-                         rename_fields={"levelname": "level", "name": "logger"})
+                         rename_fields={"levelname": "level", "name": "logger"},
+                         reserved_attrs=[*RESERVED_ATTRS, "request_context"])
 
 
 def text_formatter() -> logging.Formatter:
-    return logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [request %(request_id)s user %(user_id)s "
-        "organisation %(organisation_id)s] %(message)s",
-        defaults=dict.fromkeys(CONTEXT_FIELDS, "-"))
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s%(request_context)s %(message)s",
+                             defaults={"request_context": ""})
 
 
 class StandardErrorHandler(logging.StreamHandler):
@@ -107,6 +110,9 @@ def configure_logging(app: Flask) -> None:
     # reports/pdf.py hears WeasyPrint's messages itself, stops the render for the ones that
     # matter and logs the rest once per process.
     logging.getLogger("weasyprint").propagate = False
+    # Without libharfbuzz-subset0, fontTools subsets every font of every render and narrates
+    # it at INFO (about a hundred lines a render); doctor and the PDF notice say so once.
+    logging.getLogger("fontTools").setLevel(max(logging.WARNING, root.level))
 
 
 def start_request() -> None:
