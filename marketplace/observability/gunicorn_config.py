@@ -22,6 +22,9 @@ if (os.environ.get("LOG_FORMAT") or "json").lower() == "json":
             "error_console": {"class": "logging.StreamHandler", "formatter": "json",
                               "stream": "ext://sys.stderr"},
         },
+        # The app puts its own handler on the root logger (with the request ids); gunicorn's
+        # default one there would print every line a second time.
+        "root": {"level": "WARNING", "handlers": []},
         "loggers": {
             "gunicorn.error": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(),
                                "handlers": ["error_console"], "propagate": False,

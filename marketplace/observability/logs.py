@@ -113,6 +113,8 @@ def configure_logging(app: Flask) -> None:
     # Without libharfbuzz-subset0, fontTools subsets every font of every render and narrates
     # it at INFO (about a hundred lines a render); doctor and the PDF notice say so once.
     logging.getLogger("fontTools").setLevel(max(logging.WARNING, root.level))
+    # Alembic lists its plugins at INFO whenever Flask-Migrate loads it: eight lines a worker.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.WARNING, root.level))
 
 
 def start_request() -> None:
