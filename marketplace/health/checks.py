@@ -20,7 +20,8 @@ from marketplace.extensions import db
 OK, UNAVAILABLE, NOT_CONFIGURED, WARNING = "ok", "unavailable", "not configured", "warning"
 # A test render costs a few hundred milliseconds; probes come every few seconds.
 PDF_CHECK_SECONDS = 60
-APT_INSTALL = "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0"
+APT_INSTALL = ("apt-get install libglib2.0-0 libfontconfig1 libpango-1.0-0 libpangoft2-1.0-0 "
+               "libharfbuzz0b libharfbuzz-subset0")
 
 
 @dataclass(frozen=True)

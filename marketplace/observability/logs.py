@@ -74,9 +74,6 @@ def text_formatter() -> logging.Formatter:
 class StandardErrorHandler(logging.StreamHandler):
     """Writes to sys.stderr as it is when a line is written (gunicorn and pytest swap it)."""
 
-    def __init__(self):
-        super().__init__()
-
     @property
     def stream(self):
         return sys.stderr

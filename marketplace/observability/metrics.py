@@ -90,10 +90,10 @@ class QueueCollector:
         self.redis_url, self.queue_name = redis_url, queue_name
 
     def collect(self):
-        up = GaugeMetricFamily("marketplace_rq_redis_up",
-                               "1 if Redis answered this scrape, 0 if not.")
         if not self.redis_url:
             return
+        up = GaugeMetricFamily("marketplace_rq_redis_up",
+                               "1 if Redis answered this scrape, 0 if not.")
         from redis import Redis, RedisError
         from rq import Queue
 
