@@ -445,7 +445,8 @@ def main() -> None:
              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         serve_env = {**env, "MARKETPLACE_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-                     "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+                     "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                     "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}",
              "wsgi:app"], cwd=ROOT, env=serve_env, stdout=subprocess.DEVNULL, stderr=server_log)

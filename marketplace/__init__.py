@@ -18,6 +18,7 @@ def create_app(config=None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     register_proxies(app)
     register_extensions(app)
+    register_observability(app)
     register_templates(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -69,6 +70,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     configure_login(app)
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+
+
+def register_observability(app: Flask) -> None:
+    from .observability import register_observability as register
+
+    register(app)
 
 
 def register_templates(app: Flask) -> None:

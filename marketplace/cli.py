@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, demo-logins, reviews render ..."""
+"""flask commands: seed-demo, demo-logins, reviews render, doctor ..."""
 
 import click
 from flask import current_app
@@ -39,9 +39,11 @@ def demo_logins_command() -> None:
 
 def register_cli(app) -> None:
     from .data_transfer import export_command, import_command
+    from .health.commands import doctor_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(reviews_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(doctor_command)

@@ -2,9 +2,13 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
+# Where people reach the service; production must say (PUBLIC_BASE_URL).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_PUBLIC_BASE_URLS = {"development": "http://127.0.0.1:5000", "test": "http://localhost"}
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +37,20 @@ def _whole_number(name: str, default: int, *, minimum: int) -> int:
     return int(value)
 
 
+def _check_public_base_url(url: str | None, environment: str) -> str:
+    if not url:
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set. Set it to the address people use to reach CSS "
+            "Marketplace, such as https://marketplace.example.nhs.uk, before starting it "
+            f"with MARKETPLACE_ENV={environment}."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an http(s) address like "
+                          f"https://marketplace.example.nhs.uk, not {url!r}")
+    return url.rstrip("/")
+
+
 def load_config(instance_path: Path, overrides=None) -> dict:
     overrides = dict(overrides or {})
     environment = overrides.get("ENV_NAME") or os.environ.get("MARKETPLACE_ENV", "production")
@@ -49,6 +67,9 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Absolute URLs (OCDS release packages) are built from this, never from Host.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
+        or DEFAULT_PUBLIC_BASE_URLS.get(environment),
         # Login throttling: Redis in production so every worker shares the counts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or redis_url
@@ -85,9 +106,22 @@ def load_config(instance_path: Path, overrides=None) -> dict:
             "PDF_FONT_DIR",
             str(PROJECT_ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"),
         ),
+        # After DejaVu Sans in the PDF's font stack, for the emoji it lacks (npm package).
+        "PDF_EMOJI_FONT": os.environ.get(
+            "PDF_EMOJI_FONT",
+            str(PROJECT_ROOT / "node_modules" / "@fontsource" / "noto-emoji" / "files"
+                / "noto-emoji-emoji-400-normal.woff"),
+        ),
         # The RQ queue `flask reviews render` uses when REDIS_URL is set.
         "PDF_QUEUE": os.environ.get("PDF_QUEUE", "review-pdfs"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2013"),
+        # Logs: JSON lines in production, readable text elsewhere; tests only warnings up.
+        "LOG_LEVEL": (os.environ.get("LOG_LEVEL")
+                      or ("WARNING" if environment == "test" else "INFO")).upper(),
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT")
+                       or ("json" if production else "text")).lower(),
+        # /metrics answers only a request bearing this token; without one it is switched off.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -119,4 +153,10 @@ def load_config(instance_path: Path, overrides=None) -> dict:
                 "random string before starting CSS Marketplace in production."
             )
         config["SECRET_KEY"] = f"{environment}-only-secret-key"
+    config["PUBLIC_BASE_URL"] = _check_public_base_url(config["PUBLIC_BASE_URL"], environment)
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {config['LOG_LEVEL']!r}")
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
     return config

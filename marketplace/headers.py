@@ -37,6 +37,8 @@ def set_security_headers(response):
     if current_app.config["ENV_NAME"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if not (request.endpoint or "").startswith(("assets.", "static")):
-        # Pages can show one organisation's data: never keep them in shared caches.
-        headers.setdefault("Cache-Control", "no-store")
+        # Pages and downloads can show one organisation's data: never keep them in any cache.
+        # send_file says "no-cache" (store, but revalidate) unless told otherwise.
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
     return response

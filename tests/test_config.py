@@ -14,6 +14,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 def test_production_uses_secure_cookies(monkeypatch):
     monkeypatch.setenv("MARKETPLACE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://marketplace.example.nhs.uk")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -44,3 +45,15 @@ def test_overrides_win_and_redis_is_optional(monkeypatch):
     assert app.config["DEMO_PASSWORD"] == "x"
     assert app.config["REDIS_URL"] is None
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_refuses_to_start_without_its_public_address(monkeypatch):
+    monkeypatch.setenv("MARKETPLACE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL is not set"):
+        create_app()
+    for wrong in ("marketplace.example.nhs.uk", "javascript:alert(1)", "https://x.test/?a=1"):
+        monkeypatch.setenv("PUBLIC_BASE_URL", wrong)
+        with pytest.raises(ConfigError, match="must be an http"):
+            create_app()

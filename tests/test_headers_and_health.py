@@ -20,6 +20,7 @@ def test_security_headers_on_pages(client):
 def test_hsts_only_in_production(client, monkeypatch, database_url):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://marketplace.example.nhs.uk")
     app = create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": database_url})
     assert "max-age" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
 

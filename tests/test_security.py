@@ -40,6 +40,7 @@ def test_the_session_cookie_is_replaced_at_sign_in(client):
 
 def test_production_cookies_are_secure_httponly_and_samesite(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://marketplace.example.nhs.uk")
     app = create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": database_url,
                       "REDIS_URL": None})
     response = app.test_client().get("/sign-in")  # the form's CSRF token starts a session

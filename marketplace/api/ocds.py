@@ -8,13 +8,13 @@ agreements stay published with the contract status "terminated".
 
 from datetime import UTC, date, datetime
 
-from flask import url_for
 from sqlalchemy import select
 
 from marketplace.access import PUBLIC, allow
 from marketplace.extensions import db
 from marketplace.models import Agreement, AgreementStatus, Organisation
 from marketplace.models.base import utcnow
+from marketplace.public_urls import public_url
 
 from . import bp
 from .errors import error_response
@@ -145,7 +145,7 @@ def _published():
 def ocds_releases():
     agreements = db.session.scalars(_published().order_by(Agreement.reference)).all()
     return exact_json_response(
-        release_package(list(agreements), url_for("api.ocds_releases", _external=True))
+        release_package(list(agreements), public_url("api.ocds_releases"))
     )
 
 
@@ -159,7 +159,7 @@ def ocds_release(ocid: str):
     if agreement is None:
         return error_response([("ocid", f"No published contract has the ocid {ocid}")], 404)
     return exact_json_response(
-        release_package([agreement], url_for("api.ocds_release", ocid=ocid, _external=True))
+        release_package([agreement], public_url("api.ocds_release", ocid=ocid))
     )
 
 

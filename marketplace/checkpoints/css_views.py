@@ -133,8 +133,12 @@ def download_evidence(document_id: int):
     document = get_or_404(EvidenceDocument, document_id)
     if not evidence_service.may_download(current_user, document):
         abort(404)  # not even confirmed to exist
-    return send_file(evidence_service.path_of(document), mimetype=document.content_type,
-                     as_attachment=True, download_name=document.filename)
+    response = send_file(evidence_service.path_of(document),
+                         mimetype=evidence_service.served_content_type(document),
+                         as_attachment=True, download_name=document.filename)
+    # One CSS's evidence: neither a shared cache nor the browser's disk keeps it.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _follow_up_target(model, object_id):

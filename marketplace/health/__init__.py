@@ -1,10 +1,15 @@
-"""/healthz: the process is up. /readyz: the database (and Redis, when configured) answer."""
+"""/healthz: the process is up. /readyz: the database, Redis (when configured) and PDF
+rendering work. `flask doctor` runs every check in marketplace/health/checks.py. /metrics:
+Prometheus, for a scraper holding METRICS_TOKEN."""
 
-from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from marketplace.access import PUBLIC, protect
-from marketplace.extensions import db
+from marketplace.observability import metrics as prometheus
+
+from . import checks
 
 bp = protect(Blueprint("health", __name__), PUBLIC)
 
@@ -14,32 +19,24 @@ def healthz():
     return jsonify(status="ok")
 
 
-def _check_database() -> str:
-    try:
-        db.session.execute(text("SELECT 1"))
-        return "ok"
-    except Exception as error:  # any failure means "not ready"; the reason goes to the log
-        current_app.logger.warning("readiness: database unavailable: %s", error)
-        db.session.rollback()
-        return "unavailable"
-
-
-def _check_redis() -> str:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return "not configured"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "ok"
-    except redis.RedisError as error:
-        current_app.logger.warning("readiness: redis unavailable: %s", error)
-        return "unavailable"
-
-
 @bp.get("/readyz")
 def readyz():
-    checks = {"database": _check_database(), "redis": _check_redis()}
-    ready = all(value in ("ok", "not configured") for value in checks.values())
-    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+    found = checks.readiness()
+    ready = all(check.passed for check in found)
+    return jsonify(status="ok" if ready else "unavailable",
+                   checks={check.name: check.status for check in found}), 200 if ready else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    # Public as far as sessions go (Prometheus signs in as nobody); the bearer token is the
+    # access rule. Without METRICS_TOKEN the endpoint does not exist.
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        abort(404)
+    supplied = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode()):
+        return Response("Metrics need the METRICS_TOKEN as a bearer token.\n", 401,
+                        {"WWW-Authenticate": 'Bearer realm="metrics"'}, mimetype="text/plain")
+    body, content_type = prometheus.exposition(current_app)
+    return Response(body, content_type=content_type)

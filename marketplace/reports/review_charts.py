@@ -15,7 +15,7 @@ from marketplace.domain.money import ZERO, format_money
 
 from .charts import SCREEN_FONTS, Bar, Group, bar_chart_svg
 
-DOCUMENT_FONTS = "DejaVu Sans, " + SCREEN_FONTS
+DOCUMENT_FONTS = "DejaVu Sans, Noto Emoji, " + SCREEN_FONTS
 INCOME, EXPENDITURE = "Income", "Expenditure"
 MOST_CUSTOMERS_SHOWN = 8
 CUSTOMER_LABEL_WIDTH = 300  # room for "Hartlepool and Stockton-on-Tees CCG"

@@ -9,10 +9,10 @@ apart from converting it (reports/pdf.py), so each can be tested and timed on it
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from flask import current_app
 from markupsafe import Markup
@@ -22,13 +22,15 @@ from marketplace.domain.business_plan import BOARD, OTHER, FinancialModelError
 from marketplace.domain.money import ZERO
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationKind, Review
+from marketplace.observability.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
 
-from .pdf import html_to_pdf
+from .fonts import DEJAVU_FILES as FONT_FILES  # noqa: F401  (tests name the files)
+from .fonts import coverage, font_urls
+from .pdf import RenderError, html_to_pdf
+from .printable import PrintableText, printable
 from .review_charts import income_and_expenditure_svg, income_by_customer_svg, market_share_svg
 
 PRINT_TEMPLATE = "reports/review-pdf.html"
-FONT_FILES = {"regular": "DejaVuSans.ttf",
-              "bold": "DejaVuSans-Bold.ttf"}
 CUSTOMER_NAMES = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}
 
 
@@ -123,19 +125,27 @@ def document_context(review: Review, *, version: int = 1) -> dict:
     }
 
 
-def _font_urls() -> dict[str, str]:
-    folder = Path(current_app.config["PDF_FONT_DIR"]).resolve()
-    return {weight: (folder / name).as_uri() for weight, name in FONT_FILES.items()}
-
-
 def review_html(review: Review, *, version: int = 1) -> str:
     """The print layout's HTML. Rendered from the app's Jinja environment directly, not
     render_template: no request, no signed-in user, no nonce, so the same review always
     gives the same HTML (and a CLI or RQ worker can render it)."""
     template = current_app.jinja_env.get_template(PRINT_TEMPLATE)
-    return template.render(document_context(review, version=version), fonts=_font_urls())
+    return template.render(document_context(review, version=version), fonts=font_urls())
+
+
+def printable_review_html(review: Review, *, version: int = 1) -> PrintableText:
+    """The print layout's HTML with what its fonts cannot print replaced, and a list of that."""
+    return printable(review_html(review, version=version), coverage())
 
 
 def render_review_pdf(review: Review, *, version: int = 1) -> bytes:
     """The issued PDF of a signed-off review, or a DRAFT-marked preview of one in progress."""
-    return html_to_pdf(review_html(review, version=version))
+    started = time.perf_counter()
+    try:
+        content = html_to_pdf(printable_review_html(review, version=version).text)
+    except RenderError:
+        PDF_RENDERS.labels("failed").inc()
+        raise
+    PDF_RENDERS.labels("rendered").inc()
+    PDF_RENDER_SECONDS.observe(time.perf_counter() - started)
+    return content

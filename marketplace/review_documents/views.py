@@ -15,6 +15,9 @@ from marketplace.services.errors import ServiceError
 
 from . import bp
 
+# Reviews are one CSS's business: neither a shared cache nor the browser's disk keeps them.
+PRIVATE_DOWNLOAD = "private, no-store"
+
 
 def _review_for_reader(review_id: int) -> Review:
     review = get_or_404(Review, review_id)
@@ -32,7 +35,8 @@ def document(review_id: int):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)
     return render_template("reviews/document.html", title=f"Review {review.reference}",
-                           issued=issued, **document_context(review, version=version))
+                           issued=issued, print_notes=review_documents.print_notes(review),
+                           **document_context(review, version=version))
 
 
 @bp.route("/<int:review_id>/issued.pdf")
@@ -48,7 +52,7 @@ def issued_pdf(review_id: int):
     response = send_file(BytesIO(storage.read(document)), mimetype=document.content_type,
                          download_name=document.filename, etag=document.sha256,
                          last_modified=document.issued_at, conditional=True)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     response.headers["X-Content-SHA256"] = document.sha256
     return response
 
@@ -62,8 +66,10 @@ def draft_pdf(review_id: int):
         content = review_documents.preview(review)
     except ServiceError as error:
         abort(500, error.message)
-    return send_file(BytesIO(content), mimetype="application/pdf",
-                     download_name=document_filename(review).replace(".pdf", "-DRAFT.pdf"))
+    response = send_file(BytesIO(content), mimetype="application/pdf",
+                         download_name=document_filename(review).replace(".pdf", "-DRAFT.pdf"))
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
+    return response
 
 
 @bp.route("/checkpoints/<int:number>/issued.zip")
@@ -71,5 +77,7 @@ def draft_pdf(review_id: int):
 def checkpoint_zip(number: int):
     checkpoint = checkpoint_by_number(number) or abort(404)
     archive, _count = review_documents.checkpoint_archive(checkpoint)
-    return send_file(BytesIO(archive), mimetype="application/zip", as_attachment=True,
-                     download_name=f"checkpoint-{checkpoint.number}-issued-reviews.zip")
+    response = send_file(BytesIO(archive), mimetype="application/zip", as_attachment=True,
+                         download_name=f"checkpoint-{checkpoint.number}-issued-reviews.zip")
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
+    return response

@@ -18,7 +18,8 @@ from marketplace.models import (
     User,
 )
 from marketplace.reports import storage
-from marketplace.services import business_plans, reviews
+from marketplace.reports.printable import summary
+from marketplace.services import business_plans, review_documents, reviews
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.assurance import analysis_for
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
@@ -72,6 +73,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     review = submission.review
     plan = submission.business_plan
     previous = business_plans.previous_version(plan) if plan else None
+    may_edit = review is not None and reviews.may_edit(current_user, review)
+    may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
     assign_form = assign_form or AssignForm()
     assign_form.reviewer_id.choices = [
         (u.id, f"{u.full_name}, {u.organisation.name}")
@@ -85,8 +88,11 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         perspectives=SCORECARD_PERSPECTIVES,
         analysis=analysis_for(plan) if plan else None,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
-        may_edit=review is not None and reviews.may_edit(current_user, review),
-        may_sign_off=review is not None and reviews.may_sign_off(current_user, review),
+        may_edit=may_edit, may_sign_off=may_sign_off,
+        # Told before sign-off, while the reviewers can still change the text.
+        print_notes=review_documents.print_notes(review)
+        if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
+        else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),
         action_form=action_form or ActionForm(),
         sign_off_form=SignOffForm(data={"lock_version": review.lock_version} if review else None),
@@ -118,8 +124,13 @@ def assign(submission_id: int):
             flash(f"{reviewer.full_name} is now reviewing {submission.organisation.name}.",
                   "success")
             return redirect(url_for("reviews.submission", submission_id=review.submission_id))
-    if not reviews.may_review(current_user, submission) and current_user.role != Role.BDU_REVIEWER:
-        abort(403)
+    if not reviews.may_review(current_user, submission):
+        if current_user.role != Role.BDU_REVIEWER:
+            abort(403)
+        # The BDU assigns the peer reviewers of checkpoints it does not review, and may not
+        # read those reviews: the refusal says what was wrong, never what the page holds.
+        abort(400, " ".join(message for messages in form.errors.values()
+                            for message in messages) or "The reviewer could not be assigned.")
     return render_submission(submission, assign_form=form, status=400)
 
 
@@ -194,4 +205,8 @@ def sign_off(review_id: int):
         status = 403 if isinstance(error, PermissionDenied) else 409
         return render_submission(review.submission, status=status)
     flash(f"Signed off: {review.outcome_label}.", "success")
+    notes = review_documents.print_notes(review)
+    if notes:
+        flash("The issued PDF shows some characters differently from how they were typed: "
+              f"{summary(notes)}.", "warning")
     return redirect(url_for("reviews.submission", submission_id=review.submission_id))

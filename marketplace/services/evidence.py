@@ -9,6 +9,7 @@ application/vnd.oasis.opendocument.*, and whose members stay within ODF_LIMITS w
 import hashlib
 import io
 import os
+import struct
 import uuid
 import zipfile
 import zlib
@@ -37,6 +38,10 @@ MAX_MIMETYPE_BYTES = 100  # the longest ODF type is under 60 characters
 # An OpenDocument file of 10 MB holding this much is a document; past it, a trap.
 ODF_LIMITS = ArchiveLimits(max_members=1000, max_total_bytes=100 * 1024 * 1024, max_ratio=100)
 NOT_ALLOWED = "The file must be a PDF or an OpenDocument file (.odt, .ods, .odp or .odg)"
+SERVED_TYPES = frozenset(EXTENSIONS.values())
+UNKNOWN_TYPE = "application/octet-stream"
+# signature, version, flags, method, time, date, CRC, sizes, name and extra field lengths
+_ZIP_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 
 
 def evidence_dir() -> Path:
@@ -156,3 +161,26 @@ def may_download(user: User, document: EvidenceDocument) -> bool:
 
 def path_of(document: EvidenceDocument) -> Path:
     return evidence_dir() / document.storage_name
+
+
+def served_content_type(document: EvidenceDocument) -> str:
+    """The Content-Type a download is served with: read again from the stored bytes, and only
+    ever one of the types uploads are accepted as, never text the uploader wrote (an
+    OpenDocument file's mimetype entry says whatever its maker put there)."""
+    with path_of(document).open("rb") as stored:
+        head = stored.read(512)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    # OpenDocument (part 3, section 3.3) stores its "mimetype" entry first and uncompressed,
+    # so the type is in the first bytes; anything else is served as plain bytes.
+    if len(head) < _ZIP_LOCAL_HEADER.size:
+        return UNKNOWN_TYPE
+    (signature, _version, _flags, method, _time, _date, _crc, _compressed, size,
+     name_length, extra_length) = _ZIP_LOCAL_HEADER.unpack_from(head)
+    start = _ZIP_LOCAL_HEADER.size
+    name = head[start:start + name_length]
+    if signature != b"PK\x03\x04" or method != 0 or name != b"mimetype":
+        return UNKNOWN_TYPE
+    data = start + name_length + extra_length
+    declared = head[data:data + size].decode("ascii", "replace")
+    return declared if declared in SERVED_TYPES else UNKNOWN_TYPE

@@ -103,9 +103,28 @@ def template(plan: BusinessPlan | None, ccgs: list[Organisation]) -> bytes:
     sheet.append(["wte", "Whole-time equivalent staff",
                   *(Decimal(wte[y]) if y in wte else None for y in years)])
 
+    for sheet in book.worksheets:
+        _keep_text_as_text(sheet)
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula (or of DDE: "=cmd|...", "@SUM(...)").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _keep_text_as_text(sheet) -> None:
+    """Customer codes, service-line names and descriptions are the CSS's own text and come back
+    in this template: openpyxl would write "=HYPERLINK(...)" as a live formula. Every string is
+    stored as a string, and one a spreadsheet would read as a formula also gets the quote
+    prefix, so editing the cell in Excel or LibreOffice keeps it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
 
 
 def _figure(table: dict, year: str, key: str):

@@ -23,7 +23,12 @@ from marketplace.models import (
 from marketplace.reports import storage
 from marketplace.reports.archive import deterministic_zip
 from marketplace.reports.pdf import RenderError
-from marketplace.reports.review_document import document_filename, render_review_pdf
+from marketplace.reports.printable import Replacement
+from marketplace.reports.review_document import (
+    document_filename,
+    printable_review_html,
+    render_review_pdf,
+)
 
 from . import reviews as review_rules  # reviews imports this module: read its rules late
 from .audit import record_event
@@ -97,6 +102,15 @@ def ensure_issued(review: Review) -> tuple[IssuedDocument, bool]:
             raise
         return winner, False
     return document, True
+
+
+def print_notes(review: Review) -> tuple[Replacement, ...]:
+    """The characters the review's PDF prints differently from how they were typed, so the
+    reviewers can change them before sign-off (reports/printable.py)."""
+    try:
+        return printable_review_html(review).replacements
+    except RenderError:
+        return ()  # missing fonts: rendering itself will say so, at preview or sign-off
 
 
 def preview(review: Review) -> bytes:

@@ -130,3 +130,21 @@ def test_exact_json_writes_decimals_as_numbers():
     assert json.loads(dumps(Decimal("12345678901234567.89")), parse_float=Decimal) == Decimal(
         "12345678901234567.89"
     )
+
+
+def test_the_package_uri_comes_from_configuration_never_the_host_header(app, client, market):
+    coventry = user("ccg@demo.test").organisation
+    create_agreement(coventry, [market.arden_bi], status="signed", reference="SLA-05A-001")
+    forged = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example",
+              "SCRIPT_NAME": "/phish"}
+    package = client.get("/api/v1/ocds/releases", headers=forged).get_json()
+    assert package["uri"] == "http://localhost/api/v1/ocds/releases"
+
+    original = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = "https://marketplace.example.nhs.uk/css"
+    try:
+        one = client.get("/api/v1/ocds/releases/ocds-cssmkt-SLA-05A-001", headers=forged)
+    finally:
+        app.config["PUBLIC_BASE_URL"] = original
+    assert one.get_json()["uri"] == (
+        "https://marketplace.example.nhs.uk/css/api/v1/ocds/releases/ocds-cssmkt-SLA-05A-001")

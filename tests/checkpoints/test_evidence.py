@@ -100,3 +100,36 @@ def test_an_assigned_peer_reviewer_downloads_checkpoint_1_evidence(css_client, s
     reviewer = db.session.scalar(select(User).where(User.email == "peer@demo.test"))
     assign_reviewer(reviewer, submission, reviewer)
     assert peer.get(f"/assurance/evidence/{document.id}").status_code == 200
+
+
+@pytest.mark.parametrize("content, name, served", [
+    (PDF, "plan.pdf", "application/pdf"),
+    (odt_bytes(), "survey.odt", "application/vnd.oasis.opendocument.text"),
+    (odt_bytes(declared=b"application/vnd.oasis.opendocument.spreadsheet"), "figures.ods",
+     "application/vnd.oasis.opendocument.spreadsheet"),
+    # The mimetype entry is the uploader's own text: a type no upload is accepted as is
+    # served as plain bytes, never echoed.
+    (odt_bytes(declared=b"application/vnd.oasis.opendocument.text-web"), "page.odt",
+     "application/octet-stream"),
+])
+def test_evidence_is_served_as_its_sniffed_type_and_never_stored_by_caches(
+        css_client, content, name, served):
+    submission = build.submission(2)
+    assert upload(css_client, submission, content, name).status_code == 302
+    document = db.session.scalar(select(EvidenceDocument))
+    download = css_client.get(f"/assurance/evidence/{document.id}")
+    assert download.status_code == 200 and download.data == content
+    assert download.headers["Content-Type"] == served
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_stored_type_that_disagrees_with_the_bytes_is_not_served(css_client):
+    submission = build.submission(2)
+    upload(css_client, submission, PDF, "plan.pdf")
+    document = db.session.scalar(select(EvidenceDocument))
+    document.content_type = "text/html"  # as a row written by an older version might say
+    db.session.commit()
+    download = css_client.get(f"/assurance/evidence/{document.id}")
+    assert download.headers["Content-Type"] == "application/pdf"

@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -132,3 +133,28 @@ def test_a_submitted_plan_takes_no_upload(css_client):
     response = _upload(css_client, plan, book)
     assert response.status_code == 400
     assert "cannot change" in text_of(response)
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://example.com/x","Click")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_the_template_writes_service_line_names_as_text_never_formulas(css_client):
+    plan = build.plan()
+    model = dict(plan.financial_model)
+    by_line = {}
+    for year, lines in model["income_by_service_line"].items():
+        renamed = dict(zip(FORMULA_NAMES, lines.values(), strict=False))
+        renamed |= {key: value for key, value in list(lines.items())[len(FORMULA_NAMES):]}
+        by_line[year] = renamed
+    plan.financial_model = model | {"income_by_service_line": by_line}
+    db.session.commit()
+
+    response = css_client.get(f"/assurance/financial-model-template.xlsx?plan_id={plan.id}")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist()
+                  if name.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in sheet or b"<x:f>" in sheet for sheet in sheets)
+    sheet = load_workbook(io.BytesIO(response.data))["Income by service line"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, max_row=len(FORMULA_NAMES) + 1)]
+    assert [cell.value for cell in cells] == FORMULA_NAMES
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)

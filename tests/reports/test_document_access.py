@@ -58,3 +58,17 @@ def test_only_bdu_reviewers_download_a_checkpoints_zip(sign_in, email, status):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/review-documents/1/issued.pdf")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_review_documents_are_never_stored_by_caches(bdu_client):
+    draft = drafted_review(2)
+    responses = [bdu_client.get(f"/review-documents/{draft.id}/draft.pdf")]
+    issued = sign_off(draft)
+    responses += [bdu_client.get(f"/review-documents/{issued.id}/issued.pdf"),
+                  bdu_client.get("/review-documents/checkpoints/2/issued.zip"),
+                  bdu_client.get(f"/review-documents/{issued.id}")]
+    for response in responses:
+        assert response.status_code == 200
+        assert "no-store" in response.headers["Cache-Control"]
+        assert "no-cache" not in response.headers["Cache-Control"]
+    assert [r.headers["Cache-Control"] for r in responses[:3]] == ["private, no-store"] * 3

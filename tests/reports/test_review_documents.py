@@ -1,6 +1,7 @@
 """Issued review PDFs: what they say, that they never change, and the bad input they survive."""
 
 import hashlib
+import logging
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from marketplace.reports.review_document import render_review_pdf, review_html
 from marketplace.services.errors import ServiceError
 
 from .. import assurance as build
+from ..conftest import html, text_of
 from .documents import drafted_review, metadata, pages_text, sign_off, text
 
 
@@ -157,3 +159,72 @@ def test_an_issued_document_cannot_be_changed(app_context):
     with pytest.raises(FrozenRecordError):
         db.session.flush()
     db.session.rollback()
+
+
+PASTED_FROM_WORD = ("Strong leadership 👍🏽\x0bThe board meets monthly 👨‍👩‍👧 "
+                    "and its minutes \ue000 are published.")
+
+
+def test_a_review_with_emoji_and_a_vertical_tab_renders_signs_off_and_the_reviewer_is_told(
+        bdu_client, sign_in):
+    review = drafted_review(2, commentary={"leadership": PASTED_FROM_WORD})
+    page = bdu_client.get(f"/reviews/submissions/{review.submission_id}")
+    callout = html(page).select_one(".nhsuk-card--warning")
+    assert callout is not None, "the author is told before sign-off"
+    told = " ".join(callout.get_text(" ").split())
+    assert "vertical tab (Word's line break) (U+000B), printed as a new line" in told
+    assert "(U+E000), printed as �" in told
+    assert "1F44D" not in told  # the emoji print, so they are not mentioned
+
+    signer = sign_in("bdu2@demo.test")
+    assert "Some characters print differently" in text_of(
+        signer.get(f"/reviews/submissions/{review.submission_id}"))
+    response = signer.post(f"/reviews/{review.id}/sign-off",
+                           data={"lock_version": review.lock_version})
+    assert response.status_code == 302
+    after = text_of(signer.get(response.headers["Location"]))
+    assert "The issued PDF shows some characters differently" in after
+    db.session.expire_all()
+    assert review.status == ReviewStatus.SIGNED_OFF
+    words = text(storage.read(storage.latest(review.id)))
+    assert "Strong leadership" in words and "The board meets monthly" in words
+    assert "are published" in words and "\ufffd" in words
+
+
+def test_without_harfbuzz_subset_a_review_still_previews_and_signs_off(
+        bdu_client, sign_in, monkeypatch):
+    # The fresh machine of issue 14: WeasyPrint warns that it subsets with fontTools.
+    monkeypatch.setattr("weasyprint.pdf.fonts.harfbuzz_subset", None)
+    review = drafted_review(2)
+    draft = bdu_client.get(f"/review-documents/{review.id}/draft.pdf")
+    assert draft.status_code == 200 and draft.get_data().startswith(b"%PDF")
+    response = sign_in("bdu2@demo.test").post(f"/reviews/{review.id}/sign-off",
+                                              data={"lock_version": review.lock_version})
+    assert response.status_code == 302
+    assert storage.latest(review.id) is not None
+
+
+def test_without_the_emoji_font_nothing_is_signed_off(app, app_context, tmp_path):
+    review = drafted_review(2)
+    original = app.config["PDF_EMOJI_FONT"]
+    app.config["PDF_EMOJI_FONT"] = str(tmp_path / "noto-emoji.woff")
+    try:
+        with pytest.raises(ServiceError, match="noto-emoji.woff does not exist"):
+            sign_off(review)
+    finally:
+        app.config["PDF_EMOJI_FONT"] = original
+    db.session.rollback()
+    db.session.expire_all()
+    assert review.status == ReviewStatus.DRAFT
+
+
+def test_weasyprint_has_nothing_to_say_about_the_review_layout(app_context, monkeypatch,
+                                                                caplog):
+    # Notices do not stop a render, so a stylesheet rule WeasyPrint ignores is caught here.
+    from marketplace.reports import pdf
+
+    monkeypatch.setattr(pdf, "_noticed", set())
+    caplog.set_level(logging.WARNING, logger=pdf.__name__)
+    render_review_pdf(drafted_review(2, commentary={"leadership": PASTED_FROM_WORD}))
+    said = [record.getMessage() for record in caplog.records]
+    assert [message for message in said if "HarfBuzz-Subset" not in message] == []

@@ -192,3 +192,22 @@ def test_the_reviewer_sees_the_analysis_flags_with_figures(bdu_client):
     assert "income_flat" in flags and "workforce_unchanged" in flags
     assert "income_without_commitment" in flags and "intends to buy" in flags[
         "income_without_commitment"]
+
+
+@pytest.mark.parametrize("reviewer", ["bdu2@demo.test", None])
+def test_a_failed_assignment_by_the_bdu_never_shows_a_peer_review_in_progress(
+        bdu_client, reviewer):
+    review = build.started_review(1, author="peer@demo.test")
+    submission = review.submission
+    peer = build.person("peer@demo.test")
+    ratings = {c.id: reviews.RatingInput("", "Peer's private draft words on " + c.name)
+               for c in submission.checkpoint.criteria}
+    reviews.save_review(peer, review, expected_lock_version=review.lock_version,
+                        ratings=ratings, summary="Unpublished peer summary")
+    chosen = build.person(reviewer).id if reviewer else 999_999  # not eligible; not a choice
+    response = bdu_client.post(f"/reviews/submissions/{submission.id}/reviewers",
+                               data={"reviewer_id": chosen})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Peer's private draft words" not in page and "Unpublished peer summary" not in page
+    assert "Not a valid choice" in page or "reviewed by a peer reviewer" in page
