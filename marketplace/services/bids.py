@@ -186,9 +186,11 @@ def start_response(actor: User, procurement: Procurement) -> Bid:
     if response_for(actor.organisation_id, procurement) is not None:
         raise Conflict(ALREADY)
     populations = statement_data.populations(procurement.statement)
+    guides = line_guides(procurement, actor.organisation_id)
     bid = Bid(procurement=procurement, provider_id=actor.organisation_id,
               source=BidSource.RESPONSE, status=BidStatus.DRAFT, created_by_id=actor.id)
-    for guide in line_guides(procurement, actor.organisation_id):
+    db.session.add(bid)
+    for guide in guides:
         offer = guide.offer
         if offer is None:
             continue
@@ -255,8 +257,9 @@ def _priced_lines(procurement: Procurement, provider_id: int, lines: list[LineIn
         problems = pricing.offer_term_errors(model or "", amount, quantity,
                                              population=guide.population or None)
         if problems:
-            errors += [(f"{p.field}_{spec_id}" if p.field != "population" else f"price_{spec_id}",
-                        p.message) for p in problems]
+            fields = {"amount": "price", "population": "price"}
+            errors += [(f"{fields.get(p.field, p.field)}_{spec_id}", p.message)
+                       for p in problems]
             continue
         quantity_value = quantity if model in pricing.QUANTITY_UNITS else None
         cost = pricing.annual_cost(model, amount, guide.population, quantity_value)
