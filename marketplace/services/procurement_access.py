@@ -43,7 +43,9 @@ def is_party_user(user, procurement: Procurement) -> bool:
 
 
 def may_read(user, procurement: Procurement) -> bool:
-    return is_party_user(user, procurement) or user.role == Role.BDU_REVIEWER
+    # The BDU follows the market: what CCGs publish, not what they are still drafting.
+    return is_party_user(user, procurement) or (
+        user.role == Role.BDU_REVIEWER and procurement.status != ProcurementStatus.DRAFT)
 
 
 def require_lead(user, procurement: Procurement) -> None:
