@@ -39,9 +39,11 @@ def demo_logins_command() -> None:
 
 def register_cli(app) -> None:
     from .data_transfer import export_command, import_command
+    from .procurements.commands import procurements_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(reviews_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(procurements_cli)

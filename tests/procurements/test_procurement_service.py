@@ -307,3 +307,29 @@ def test_cancelling_records_the_reason_and_frees_the_statement(buying):
     assert tags == ["tender", "tenderCancellation"]
     with pytest.raises(ServiceError, match="is cancelled, so it cannot be cancelled"):
         procurements.cancel(buying.lead_user, procurement, procurement.lock_version, "Again")
+
+
+def test_the_close_due_command(buying, clock, app):
+    procurement = published_competition(buying)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["procurements", "close-due"])
+    assert result.output == "0 competitions closed.\n"
+    clock.set(procurement.closes_at)
+    result = runner.invoke(args=["procurements", "close-due"])
+    assert result.output == "Closed PROC-05A-001\n1 competition closed.\n"
+    db.session.refresh(procurement)
+    assert procurement.status == "evaluation"
+
+
+def test_the_clock_reads_an_iso_setting(app):
+    from datetime import UTC, datetime
+
+    from marketplace import clock as app_clock
+
+    app.config["MARKETPLACE_NOW"] = "2013-06-21T17:30:00+01:00"
+    try:
+        with app.app_context():
+            assert app_clock.now() == datetime(2013, 6, 21, 16, 30, tzinfo=UTC)
+            assert app_clock.in_words(app_clock.now()) == "21 June 2013 at 5:30pm"
+    finally:
+        app.config.pop("MARKETPLACE_NOW")
