@@ -150,7 +150,7 @@ class CriterionWeight:
     weight: object  # as entered: checked to be a whole number 0-100
 
 
-def _whole_weight(value) -> int | None:
+def whole_weight(value) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -171,7 +171,7 @@ def weight_errors(criteria: Sequence[CriterionWeight]) -> list[tuple[str, str]]:
     for index, criterion in enumerate(criteria):
         if not (criterion.name or "").strip():
             errors.append((f"name-{index}", "Enter a name for the criterion"))
-        weight = _whole_weight(criterion.weight)
+        weight = whole_weight(criterion.weight)
         if weight is None or not 0 <= weight <= 100:
             errors.append((f"weight-{index}", "Enter the weight as a whole number from 0 to 100"))
         else:
@@ -182,7 +182,7 @@ def weight_errors(criteria: Sequence[CriterionWeight]) -> list[tuple[str, str]]:
     if len(prices) != 1:
         errors.append(("weights", "Have exactly one price criterion"))
     else:
-        price_weight = _whole_weight(prices[0].weight)
+        price_weight = whole_weight(prices[0].weight)
         if price_weight is not None and price_weight < MIN_PRICE_WEIGHT:
             errors.append((
                 f"weight-{criteria.index(prices[0])}",

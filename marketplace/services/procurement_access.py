@@ -15,11 +15,13 @@ from marketplace.models import (
     Offer,
     Organisation,
     OrganisationKind,
+    PartyStatus,
     Procurement,
     ProcurementStatus,
     ProspectusVersion,
     Role,
     Route,
+    StatementParty,
     VersionStatus,
 )
 
@@ -66,10 +68,17 @@ def procurement_for_buyer(user, procurement_id) -> Procurement:
 
 def procurements_for_buyer(user) -> list[Procurement]:
     statement = select(Procurement).order_by(Procurement.created_at.desc(), Procurement.id.desc())
-    if user.role != Role.BDU_REVIEWER:
-        candidates = db.session.scalars(statement).all()
-        return [p for p in candidates if is_party_user(user, p)]
-    return list(db.session.scalars(statement.where(Procurement.status != ProcurementStatus.DRAFT)))
+    if user.role == Role.BDU_REVIEWER:
+        return list(db.session.scalars(
+            statement.where(Procurement.status != ProcurementStatus.DRAFT)))
+    if user.role != Role.CCG_USER:
+        return []
+    partner_of = (select(StatementParty.statement_id)
+                  .where(StatementParty.ccg_id == user.organisation_id,
+                         StatementParty.status == PartyStatus.CONFIRMED))
+    return list(db.session.scalars(statement.where(
+        (Procurement.lead_ccg_id == user.organisation_id)
+        | Procurement.statement_id.in_(partner_of))))
 
 
 def offering_provider_ids(specification_ids) -> set[int]:

@@ -338,7 +338,7 @@ def set_criteria(actor: User, procurement: Procurement, expected_lock_version,
         except ServiceError as error:
             errors.append((error.field, error.message))
             continue
-        weight = rules._whole_weight(criterion.weight)
+        weight = rules.whole_weight(criterion.weight)
         cleaned.append((CriterionKind(criterion.kind), name, guidance, weight))
     if errors:
         raise FieldErrors(errors)
@@ -533,7 +533,7 @@ def _close(procurement: Procurement) -> None:
     record_event(
         "procurement.closed", procurement,
         f"Opportunity {procurement.reference} closed for responses at its closing time",
-        changes={"status": ["open", "evaluation"]}, actor=None,
+        changes={"status": ["open", "evaluation"]}, system=True,
     )
 
 

@@ -234,3 +234,21 @@ def test_a_stale_form_gets_409_and_saves_nothing(buying, ccg_client):
     assert response.status_code == 409
     db.session.refresh(procurement)
     assert procurement.route_reason == "Changed by somebody else."
+
+
+def test_closing_is_recorded_as_the_services_own_doing(buying, sign_in, clock):
+    procurement = published_competition(buying)
+    clock.set(procurement.closes_at)
+    assert sign_in("css@demo.test").get(f"/opportunities/{procurement.id}").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action
+                                                       == "procurement.closed"))
+    assert event.actor_id is None  # the provider's visit only noticed the time
+    assert event.summary == "Opportunity PROC-05A-001 closed for responses at its closing time"
+
+
+def test_partners_and_the_bdu_find_it_in_their_lists(buying, sign_in, bdu_client):
+    procurement = published_competition(buying)
+    partner = text_of(sign_in("ruth.partner@example.nhs.uk").get("/procurements"))
+    assert procurement.reference in partner
+    assert procurement.reference in text_of(bdu_client.get("/procurements"))
+    assert procurement.reference not in text_of(sign_in("ccg2@demo.test").get("/procurements"))
