@@ -115,6 +115,9 @@ def register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .main import bp as main_bp
     from .offers import bp as offers_bp
+    from .opportunities import bp as opportunities_bp
+    from .procurements import bp as procurements_bp
+    from .procurements import thresholds_bp as procurement_thresholds_bp
     from .prospectuses import bp as prospectuses_bp
     from .reckoner import bp as reckoner_bp
     from .requirements import bp as requirements_bp
@@ -136,6 +139,9 @@ def register_blueprints(app: Flask) -> None:
         shortlists_bp,
         agreements_bp,
         customers_bp,
+        procurements_bp,
+        procurement_thresholds_bp,
+        opportunities_bp,
         checkpoints_bp,
         checkpoint_admin_bp,
         reviews_bp,

@@ -40,6 +40,7 @@ def demo_logins_command() -> None:
 def register_cli(app) -> None:
     from .data_transfer import export_command, import_command
     from .health.commands import doctor_command
+    from .procurements.commands import procurements_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
@@ -47,3 +48,4 @@ def register_cli(app) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(procurements_cli)

@@ -135,6 +135,9 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         # except in development, where the demo data lives in mid-September 2012.
         "ASSURANCE_AS_OF": os.environ.get("ASSURANCE_AS_OF")
         or ("2012-09-14" if environment == "development" else None),
+        # Pins "now" for buying (closing times, question cut-offs): an ISO 8601 date-time
+        # with its offset, for demos and tests (marketplace/clock.py). Unset: the real time.
+        "MARKETPLACE_NOW": os.environ.get("MARKETPLACE_NOW") or None,
         # Ready reckoner warnings: headroom per head below the benchmark, and fixed plus
         # in-house costs above this share of the allowance.
         "RECKONER_BENCHMARK_PER_HEAD": os.environ.get("RECKONER_BENCHMARK_PER_HEAD", "9.00"),

@@ -24,7 +24,9 @@ NAVIGATION: list[NavItem] = [
     _item("Ready reckoner", "reckoner.ready_reckoner", *Role),
     _item("Requirements", "requirements.index", Role.CCG_USER),
     _item("Shortlists", "shortlists.index", Role.CCG_USER),
+    _item("Procurements", "procurements.index", Role.CCG_USER, Role.BDU_REVIEWER),
     _item("Agreements", "agreements.index", Role.CCG_USER),
+    _item("Opportunities", "opportunities.index", Role.CSS_LEADER),
     _item("Customers", "customers.index", Role.CSS_LEADER),
     _item("Find offers", "offers.search", *Role),
     _item("Our prospectus", "prospectuses.overview", Role.CSS_LEADER),
@@ -36,6 +38,8 @@ NAVIGATION: list[NavItem] = [
     _item("Reviews", "reviews.index", Role.BDU_REVIEWER, Role.PEER_REVIEWER),
     _item("Tracker", "tracker.dashboard", Role.BDU_REVIEWER, Role.ADMIN),
     _item("Checkpoints", "checkpoint_admin.index", Role.ADMIN),
+    # Last, so that the header keeps the older entries in view on narrow screens.
+    _item("Procurement thresholds", "procurement_thresholds.index", Role.ADMIN),
 ]
 
 

@@ -10,6 +10,7 @@ from flask import g
 from flask_login import current_user
 from markupsafe import Markup
 
+from marketplace import clock
 from marketplace.domain.money import format_money
 
 from .navigation import navigation_for
@@ -85,6 +86,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["quantity"] = _quantity
     app.jinja_env.filters["offer_price"] = _offer_price
+    # Closing times and the like, in UK time (stored in UTC).
+    app.jinja_env.filters["ukdatetime"] = clock.in_words
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
 

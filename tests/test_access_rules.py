@@ -35,6 +35,9 @@ AREAS = {
     "/prospectus": {Role.CSS_LEADER},
     "/prospectus/versions": {Role.CSS_LEADER},
     "/admin/specifications": {Role.ADMIN},
+    "/procurements": {Role.CCG_USER, Role.BDU_REVIEWER},
+    "/opportunities": {Role.CSS_LEADER},
+    "/admin/procurement-thresholds": {Role.ADMIN},
 }
 
 ROLE_EMAILS = {

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Numeric, TypeDecorator
+from sqlalchemy import JSON, DateTime, Numeric, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -73,3 +73,43 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def _json_numbers(value):
+    if isinstance(value, Decimal):
+        number = float(value)
+        # Money is NUMERIC(14, 2): at most 14 significant digits, which a double holds
+        # exactly enough that its shortest repr gives the same decimal back. Anything that
+        # would not survive the trip is refused rather than stored wrong.
+        if Decimal(repr(number)) != value.normalize():
+            raise ValueError(f"{value} cannot be stored exactly as a JSON number")
+        return number
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_numbers(item) for item in value]
+    return value
+
+
+def _decimals(value):
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals(item) for item in value]
+    return value
+
+
+class ExactJSON(TypeDecorator):
+    """JSON whose amounts are Decimal in Python and JSON numbers in the database (standards
+    such as OCDS want numbers, not strings); floats never reach the application."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else _json_numbers(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else _decimals(value)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
 
-from .base import IdMixin, Money, TimestampMixin, UTCDateTime, utcnow
+from .base import ExactJSON, IdMixin, Money, TimestampMixin, UTCDateTime, utcnow
 from .catalogue import ServiceSpecification
 from .organisation import Organisation
 from .procurement import EvaluationCriterion, Procurement
@@ -243,4 +242,5 @@ class OcdsRelease(IdMixin, db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     procurement_id: Mapped[int | None] = mapped_column(ForeignKey("procurement.id"), index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"), index=True)
-    release: Mapped[dict] = mapped_column(JSON)
+    # Amounts are Decimal here and JSON numbers in the stored release.
+    release: Mapped[dict] = mapped_column(ExactJSON)

@@ -16,9 +16,13 @@ def _jsonable(value):
     return str(value)
 
 
-def record_event(action: str, obj, summary: str, *, changes: dict | None = None, actor=None):
-    """Stage an audit event in the current transaction; the caller commits both together."""
-    if actor is None and current_user and current_user.is_authenticated:
+def record_event(action: str, obj, summary: str, *, changes: dict | None = None, actor=None,
+                 system: bool = False):
+    """Stage an audit event in the current transaction; the caller commits both together.
+
+    ``system``: the event is the service's own doing (a closing time passing), so it names
+    no actor even when somebody's request happened to trigger it."""
+    if actor is None and not system and current_user and current_user.is_authenticated:
         actor = current_user._get_current_object()
     if obj is not None and getattr(obj, "id", None) is None:
         db.session.flush()  # the event names the object's id, so it needs one

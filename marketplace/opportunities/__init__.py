@@ -1,0 +1,20 @@
+"""Opportunities as providers see them (/opportunities): CSS leaders of a CSS or an
+independent provider read those open to them, ask questions and write their response.
+
+Objects are loaded through opportunity_for_provider, which answers 404 for an opportunity
+the provider may not see; a provider's response is always its own (one per opportunity).
+"""
+
+from flask import Blueprint
+
+from marketplace.access import protect, roles
+from marketplace.models import Role
+from marketplace.procurements import _forbidden, _not_found
+from marketplace.services.errors import NotFound, PermissionDenied
+
+bp = protect(Blueprint("opportunities", __name__, url_prefix="/opportunities"),
+             roles(Role.CSS_LEADER))
+bp.register_error_handler(NotFound, _not_found)
+bp.register_error_handler(PermissionDenied, _forbidden)
+
+from . import response_views, views  # noqa: E402,F401

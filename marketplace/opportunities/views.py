@@ -1,0 +1,73 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from marketplace import clock
+from marketplace.domain import procurement as rules
+from marketplace.domain.procurement import PRICE_FORMULA
+from marketplace.procurements.common import attempt
+from marketplace.services import bids, clarifications, procurements, statement_data
+from marketplace.services.procurement_access import (
+    may_respond,
+    opportunities_for_provider,
+    opportunity_for_provider,
+)
+
+from . import bp
+from .forms import QuestionForm
+
+
+def load(procurement_id: int):
+    """The opportunity if this provider may see it (404 otherwise), closed if its time is
+    past."""
+    return procurements.refresh_status(opportunity_for_provider(current_user, procurement_id))
+
+
+@bp.route("")
+def index():
+    found = [procurements.refresh_status(p) for p in opportunities_for_provider(current_user)]
+    responses = {p.id: bids.response_for(current_user.organisation_id, p) for p in found}
+    return render_template("opportunities/index.html", opportunities=found,
+                           responses=responses)
+
+
+def _render_show(procurement, form, status=200):
+    now = clock.now()
+    return render_template(
+        "opportunities/show.html", procurement=procurement, form=form,
+        specifications=statement_data.specifications(procurement.statement),
+        populations=statement_data.populations(procurement.statement),
+        answers=clarifications.published_answers(procurement),
+        own_questions=[q for q in clarifications.questions_from(current_user.organisation_id,
+                                                                procurement)
+                       if not q.is_answered],
+        response=bids.response_for(current_user.organisation_id, procurement),
+        may_respond=may_respond(current_user, procurement),
+        open_for_questions=procurement.status == "open"
+        and rules.is_open_for_questions(now, procurement.clarifications_close_at),
+        open_for_responses=procurement.status == "open"
+        and rules.is_open_for_responses(now, procurement.closes_at),
+        formula=PRICE_FORMULA,
+    ), status
+
+
+@bp.route("/<int:procurement_id>")
+def show(procurement_id: int):
+    procurement = load(procurement_id)
+    return _render_show(procurement, QuestionForm(formdata=None))
+
+
+@bp.post("/<int:procurement_id>/questions")
+def ask(procurement_id: int):
+    procurement = load(procurement_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        done, status = attempt(form, lambda: clarifications.ask(current_user, procurement,
+                                                                form.question.data))
+        if done is not None:
+            flash("Your question has been sent. Its answer will be published here for every "
+                  "provider, without naming you.", "success")
+            return redirect(url_for("opportunities.show", procurement_id=procurement.id,
+                                    _anchor="questions"))
+    else:
+        status = 400
+    return _render_show(procurement, form, status)

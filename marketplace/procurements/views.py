@@ -1,0 +1,165 @@
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.domain.procurement import PRICE_FORMULA
+from marketplace.extensions import db
+from marketplace.models import BidAttachment, Role, Statement, StatementStatus
+from marketplace.services import bids, clarifications, procurements, statement_data
+from marketplace.services.errors import NotFound
+from marketplace.services.procurement_access import (
+    eligible_provider_ids,
+    is_lead_user,
+    procurement_for_buyer,
+    procurements_for_buyer,
+)
+
+from . import bp
+from .common import attempt, lock_version_from
+from .forms import AnswerForm, RouteForm
+
+
+def load(procurement_id: int):
+    """The procurement if the user may see it (404 otherwise), closed if its time is past."""
+    return procurements.refresh_status(procurement_for_buyer(current_user, procurement_id))
+
+
+def _ready_statements():
+    if current_user.role != Role.CCG_USER:
+        return []
+    return db.session.scalars(
+        select(Statement).where(Statement.lead_ccg_id == current_user.organisation_id,
+                                Statement.status == StatementStatus.READY)
+        .order_by(Statement.title)).all()
+
+
+@bp.route("")
+def index():
+    found = [procurements.refresh_status(p) for p in procurements_for_buyer(current_user)]
+    return render_template("procurements/index.html", procurements=found,
+                           statements=_ready_statements())
+
+
+def _lead_statement(statement_id: int) -> Statement:
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or not current_user.belongs_to(statement.lead_ccg_id) \
+            or current_user.role != Role.CCG_USER:
+        abort(404)
+    return statement
+
+
+@bp.route("/start/<int:statement_id>", methods=["GET", "POST"])
+def start(statement_id: int):
+    statement = _lead_statement(statement_id)
+    form = RouteForm()
+    status = 200
+    if form.validate_on_submit():
+        procurement, status = attempt(form, lambda: procurements.start_procurement(
+            current_user, statement, form.route.data, form.route_reason.data))
+        if procurement is not None:
+            _flash_route(procurement, f"Procurement {procurement.reference} started.")
+            return redirect(url_for("procurements.show", procurement_id=procurement.id))
+    elif request.method == "POST":
+        status = 400
+    checks = {route: procurements.route_check(statement, route)
+              for route in ("further_competition", "direct_award")}
+    return render_template("procurements/start.html", form=form, statement=statement,
+                           checks=checks, specifications=statement_data.specifications(
+                               statement)), status
+
+
+def _flash_route(procurement, message: str) -> None:
+    flash(message, "success")
+    warning = procurements.recorded_route_check(procurement).warning
+    if warning:
+        flash(warning, "warning")
+
+
+@bp.route("/<int:procurement_id>")
+def show(procurement_id: int):
+    procurement = load(procurement_id)
+    lead = is_lead_user(current_user, procurement)
+    return render_template(
+        "procurements/show.html", procurement=procurement, lead=lead,
+        check=procurements.recorded_route_check(procurement),
+        specifications=statement_data.specifications(procurement.statement),
+        populations=statement_data.populations(procurement.statement),
+        eligible_count=len(eligible_provider_ids(procurement)),
+        questions=clarifications.questions_for_buyer(procurement),
+        submitted=bids.submitted_count(procurement),
+        sealed=bids.is_sealed(procurement),
+        problems=(procurements.publication_problems(procurement)
+                  if lead and procurement.status == "draft" and procurement.is_competition
+                  else []),
+        formula=PRICE_FORMULA,
+    )
+
+
+@bp.route("/<int:procurement_id>/route", methods=["GET", "POST"])
+def change_route(procurement_id: int):
+    procurement = load(procurement_id)
+    form = RouteForm(obj=procurement if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        done, status = attempt(form, lambda: procurements.change_route(
+            current_user, procurement, lock_version_from(form.lock_version.data),
+            form.route.data, form.route_reason.data))
+        if done is not None:
+            _flash_route(procurement, "The route has been saved.")
+            return redirect(url_for("procurements.show", procurement_id=procurement.id))
+    elif request.method == "POST":
+        status = 400
+    if request.method == "GET" or status == 409:
+        form.lock_version.data = str(procurement.lock_version)
+    checks = {route: procurements.route_check(procurement.statement, route)
+              for route in ("further_competition", "direct_award")}
+    return render_template("procurements/route.html", form=form, procurement=procurement,
+                           checks=checks), status
+
+
+@bp.route("/<int:procurement_id>/questions/<int:clarification_id>/answer",
+          methods=["GET", "POST"])
+def answer(procurement_id: int, clarification_id: int):
+    procurement = load(procurement_id)
+    question = clarifications.clarification_for_buyer(procurement, clarification_id)
+    form = AnswerForm()
+    status = 200
+    if form.validate_on_submit():
+        done, status = attempt(form, lambda: clarifications.answer(current_user, question,
+                                                                   form.answer.data))
+        if done is not None:
+            flash("Your answer is published to every provider who may respond.", "success")
+            return redirect(url_for("procurements.show", procurement_id=procurement.id,
+                                    _anchor="questions"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("procurements/answer.html", form=form, procurement=procurement,
+                           question=question), status
+
+
+@bp.route("/<int:procurement_id>/responses")
+def responses(procurement_id: int):
+    procurement = load(procurement_id)
+    found = bids.responses_for_buyer(current_user, procurement)
+    return render_template("procurements/responses.html", procurement=procurement,
+                           responses=found, formula=PRICE_FORMULA)
+
+
+@bp.route("/<int:procurement_id>/responses/<int:bid_id>")
+def response(procurement_id: int, bid_id: int):
+    procurement = load(procurement_id)
+    found = bids.response_for_buyer(current_user, procurement, bid_id)
+    return render_template("procurements/response.html", procurement=procurement,
+                           response=found, guides=bids.line_guides(procurement),
+                           criteria=bids.quality_criteria(procurement))
+
+
+@bp.route("/<int:procurement_id>/responses/<int:bid_id>/attachments/<int:attachment_id>")
+def attachment(procurement_id: int, bid_id: int, attachment_id: int):
+    procurement = load(procurement_id)
+    found = bids.response_for_buyer(current_user, procurement, bid_id)
+    item = db.session.get(BidAttachment, attachment_id)
+    if item is None or item.bid_id != found.bid.id or not bids.may_download(current_user, item):
+        raise NotFound("There is no attachment with that number")
+    return send_file(bids.attachment_path(item), mimetype=item.content_type,
+                     as_attachment=True, download_name=item.filename)

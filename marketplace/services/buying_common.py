@@ -1,0 +1,77 @@
+"""Small helpers the buying services share: optimistic locks and plain-text input.
+
+The house is moving to one optimistic-lock helper and a service transaction decorator;
+these are written so that switching to them is mechanical.
+"""
+
+import re
+from contextlib import contextmanager
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from marketplace.extensions import db
+
+from .errors import Conflict, ServiceError
+
+STALE = (
+    "Somebody else changed this after you opened it. Your change was not saved: check it as "
+    "it is now and make your change again."
+)
+
+
+def check_fresh(obj, expected_lock_version, message: str = STALE) -> None:
+    """Refuse a change made on a page read before somebody else's change."""
+    if expected_lock_version is None or obj.lock_version != expected_lock_version:
+        raise Conflict(message)
+
+
+@contextmanager
+def conflict_if_stale(message: str = STALE):
+    """SQLAlchemy's version check (at any flush) as a Conflict, with nothing kept."""
+    try:
+        yield
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict(message) from error
+
+
+def lock_version_from(value) -> int | None:
+    """A hidden lock_version field as sent: ASCII digits only, anything else is None."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def clean_text(value, field: str, max_length: int, *, required: str | None = None) -> str:
+    """Plain text as typed, stripped; refused when too long or holding a NUL character
+    (PostgreSQL cannot store one)."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if "\x00" in text:
+        raise ServiceError("Remove the unusual characters from the text", field=field)
+    if required and not text:
+        raise ServiceError(required, field=field)
+    if len(text) > max_length:
+        raise ServiceError(f"Keep this to {max_length:,} characters or fewer", field=field)
+    return text
+
+
+class FieldErrors(ServiceError):
+    """Several fields refused at once, so a form can show every message beside its field."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        field, message = errors[0]
+        super().__init__(message, field=field)
+        self.errors = list(errors)
+
+
+_AMOUNT = re.compile(r"£?[0-9][0-9,]*(\.[0-9]+)?")
+
+
+def typed_number(value) -> str | None:
+    """A number as typed, kept only if written in ASCII digits (with an optional £, commas
+    and decimal point): Decimal() would otherwise read "²" or "٣" as digits."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    if not _AMOUNT.fullmatch(text) or len(text) > 20:
+        raise ValueError(text)
+    return text.replace(",", "").lstrip("£")
