@@ -9,10 +9,8 @@ from marketplace.api.openapi import openapi_document
 from marketplace.extensions import db
 from marketplace.models import AgreementStatus
 
-from .builders import create_agreement
 from .conftest import user
-from .market import build_market
-from .reckoner.builders import make_scenario
+from .factories import build_market, create_agreement, make_scenario
 
 schema = schemathesis.openapi.from_dict(openapi_document())
 

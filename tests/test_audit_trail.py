@@ -17,12 +17,10 @@ from marketplace.models import (
 )
 from marketplace.services import prospectuses
 
-from . import assurance
-from .builders import create_spec
+from . import factories as build
 from .conftest import DEMO_PASSWORD, html, user
-from .market import build_market
+from .factories import build_market, create_spec, scenario_form
 from .prospectuses.test_prospectus import OFFER_FORM
-from .reckoner.builders import form as scenario_form
 from .requirements.test_requirements import form_data
 from .reviews.test_follow_up import prefixed
 from .reviews.test_review_workflow import _form as review_form
@@ -104,8 +102,8 @@ def test_every_state_change_of_a_journey_has_its_audit_event(client, sign_in):
     # The world the journey starts from (made before any step is measured).
     market = build_market()
     spec = create_spec()
-    assurance.checkpoint(2)
-    plan = assurance.plan(assurance.ARDEN, 1)
+    build.checkpoint(2)
+    plan = build.plan(build.ARDEN, 1)
     coventry = user("ccg@demo.test").organisation
     journey = Journey()
     css, ccg = client, sign_in("ccg@demo.test")
@@ -152,7 +150,7 @@ def test_every_state_change_of_a_journey_has_its_audit_event(client, sign_in):
         data={"reviewer_id": user("bdu@demo.test").id}))
     review = db.session.scalar(select(Review))
     journey.do("rate it", lambda: bdu.post(f"/reviews/{review.id}/edit", data=review_form(
-        review, assurance.CP2_GOOD | {"business_plan": "marginal"})))
+        review, build.CP2_GOOD | {"business_plan": "marginal"})))
     journey.do("set a condition", lambda: bdu.post(
         f"/reviews/{review.id}/conditions", data={"text": "Link income to intentions"}))
     db.session.refresh(review)

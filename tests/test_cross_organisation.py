@@ -18,11 +18,9 @@ from marketplace.extensions import db
 from marketplace.models import AgreementStatus
 from marketplace.services import evidence, follow_up, requirements, shortlists
 
-from . import assurance
-from .builders import create_agreement
+from . import factories as build
 from .conftest import user
-from .market import build_market
-from .reckoner.builders import make_scenario
+from .factories import build_market, create_agreement, make_scenario
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 SECRET_NOTE = "Coventry wants this kept between itself and its board"
@@ -46,15 +44,15 @@ def world(app, app_context, tmp_path, monkeypatch) -> World:
     scenario = make_scenario("ccg@demo.test", name="Coventry baseline")
     agreement = create_agreement(coventry, [market.arden_bi], status=AgreementStatus.DRAFT)
 
-    draft_plan = assurance.plan(assurance.ARDEN, 3)  # not submitted: editable by Arden
-    review = assurance.started_review(2)  # Arden's plan at checkpoint 2, bdu@ reviewing
+    draft_plan = build.plan(build.ARDEN, 3)  # not submitted: editable by Arden
+    review = build.started_review(2)  # Arden's plan at checkpoint 2, bdu@ reviewing
     submission = review.submission
     document = evidence.add_evidence(css_user, filename="plan.pdf", content=PDF,
                                      submission=submission)
     condition = follow_up.add_condition(user("bdu@demo.test"), review, "Revise the model")
     action = follow_up.add_action(user("bdu@demo.test"), review, action="Appoint an MD",
                                   owner="Chair", due_date=date(2012, 7, 31))
-    peer_review = assurance.started_review(1, author="peer@demo.test")
+    peer_review = build.started_review(1, author="peer@demo.test")
 
     ids = {
         "arden": market.arden.id, "draft_offer": market.arden_draft_bi.id,

@@ -20,7 +20,7 @@ from marketplace.models import Agreement, AgreementLine, AuditEvent
 from marketplace.services import agreements
 
 from .conftest import DEMO_PASSWORD, Client, user
-from .market import market  # noqa: F401  (fixture)
+from .factories import market  # noqa: F401  (fixture)
 from .throwaway import free_port, postgres_server, redis_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

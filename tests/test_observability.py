@@ -19,7 +19,7 @@ from marketplace.access import PUBLIC, protect
 from marketplace.observability.logs import build_handler
 
 from .conftest import html, user
-from .reports.documents import drafted_review
+from .factories import drafted_review
 
 TOKEN = "test-metrics-token-0123456789"
 

@@ -8,7 +8,7 @@ import pytest
 from marketplace import create_app
 
 from .conftest import DEMO_PASSWORD, user
-from .reckoner.builders import make_scenario
+from .factories import make_scenario
 
 
 def session_cookie(client) -> str | None:

@@ -13,9 +13,9 @@ from marketplace.extensions import db
 from marketplace.models import Agreement, AuditEvent, Review, ReviewStatus, User, UserSession
 from marketplace.models.base import utcnow
 
-from . import assurance as build
+from . import factories as build
 from .conftest import DEMO_PASSWORD, html, text_of, user
-from .market import market  # noqa: F401  (fixture)
+from .factories import market  # noqa: F401  (fixture)
 
 
 def sign_in_with_form(client, email="ccg@demo.test"):

@@ -9,8 +9,8 @@ from marketplace.models import Agreement, AuditEvent
 from marketplace.services import agreements as service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
-from ..builders import create_agreement, create_prospectus_version_with_offers
 from ..conftest import html, text_of, user
+from ..factories import create_agreement, create_prospectus_version_with_offers
 
 TERMS = {"start_date": "2013-04-01", "end_date": "2014-09-30"}
 

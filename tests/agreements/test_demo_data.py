@@ -6,7 +6,7 @@ from marketplace.models import Agreement, Requirement
 from marketplace.services.agreements import customer_summary
 from marketplace.services.requirements import ccg_intentions
 
-from ..builders import organisation
+from ..factories import organisation
 
 
 def seed_buying():

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from marketplace.api.exact_json import dumps
 
-from ..builders import create_agreement
 from ..conftest import user
+from ..factories import create_agreement
 
 
 def test_signed_and_final_agreements_are_published_drafts_are_not(client, market):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from marketplace.extensions import db
 
-from .. import assurance as build
+from .. import factories as build
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from ..market import build_market
+from ..factories import build_market
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from marketplace.services import prospectuses
 
-from ..builders import add_offer, create_spec, organisation, publish
 from ..conftest import user
+from ..factories import add_offer, create_spec, organisation, publish
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser

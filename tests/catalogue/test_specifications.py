@@ -4,8 +4,8 @@ from marketplace.extensions import db
 from marketplace.models import AuditEvent, ServiceSpecification
 from marketplace.services import prospectuses
 
-from ..builders import add_offer, create_spec, offer_data, organisation
 from ..conftest import html, text_of
+from ..factories import add_offer, create_spec, offer_data, organisation
 
 FORM = {
     "code": "PLN-HNA", "name": "Health needs assessment", "description": "Needs and priorities",

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Checkpoint, Criterion
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
 
 CHECKPOINT_4 = {

@@ -9,7 +9,7 @@ from marketplace.extensions import db
 from marketplace.models import EvidenceDocument, User
 from marketplace.services.evidence import sniff_content_type
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

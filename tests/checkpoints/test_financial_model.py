@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from marketplace.extensions import db
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

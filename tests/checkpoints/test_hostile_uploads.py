@@ -23,7 +23,7 @@ from marketplace.services.business_plans import PlanInvalid
 from marketplace.services.errors import ServiceError
 from marketplace.services.evidence import ODF_LIMITS, check_upload
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html
 
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"

@@ -6,7 +6,7 @@ from marketplace.models import AuditEvent, BusinessPlan, FrozenRecordError, Subm
 from marketplace.services import business_plans
 from marketplace.services.errors import ServiceError
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
 
 

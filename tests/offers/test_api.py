@@ -3,7 +3,7 @@ from decimal import Decimal
 from marketplace.api.openapi import openapi_document
 from marketplace.domain.pricing import cost_per_head
 
-from ..builders import create_spec, organisation, publish
+from ..factories import create_spec, organisation, publish
 
 
 def _market():

@@ -21,8 +21,8 @@ from marketplace.search import (
 from marketplace.search.columns import read_columns
 from marketplace.services import prospectuses
 
-from ..builders import add_offer, create_spec, organisation, publish
 from ..conftest import html, text_of
+from ..factories import add_offer, create_spec, organisation, publish
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import pytest
 
 from marketplace.services import prospectuses
 
-from ..builders import create_spec, publish
 from ..conftest import html, text_of
+from ..factories import create_spec, publish
 
 
 @pytest.fixture

@@ -28,9 +28,8 @@ from marketplace.models import (
 from marketplace.services import procurements
 from marketplace.services.procurements import CriterionInput
 
-from ..builders import ccg
 from ..conftest import user
-from ..market import build_market
+from ..factories import build_market, ccg
 
 START = datetime(2013, 1, 7, 9, 0, tzinfo=UTC)  # a Monday in January 2013 (GMT)
 

@@ -13,7 +13,7 @@ from marketplace.services.bids import LineInput
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
-from ..assurance import submission
+from ..factories import submission
 from .conftest import published_competition
 
 PDF = b"%PDF-1.4\n% a response\n"

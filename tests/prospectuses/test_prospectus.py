@@ -5,8 +5,8 @@ from marketplace.models import AuditEvent, Offer, ProspectusVersion
 from marketplace.services import prospectuses
 from marketplace.services.errors import Conflict, ServiceError
 
-from ..builders import add_offer, create_spec, organisation, publish
 from ..conftest import html, text_of, user
+from ..factories import add_offer, create_spec, organisation, publish
 
 OFFER_FORM = {
     "title": "Business intelligence at scale",

@@ -11,7 +11,7 @@ from marketplace.models import AuditEvent, FinancialYearAllowance
 from marketplace.reports.charts import spend_against_headroom_svg, three_year_svg
 
 from ..conftest import html, text_of
-from .builders import counts, make_scenario
+from ..factories import make_scenario, scenario_counts
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -46,14 +46,14 @@ def test_an_admin_changes_an_allowance_and_scenarios_follow(admin_client, ccg_cl
                                             ("abc", "Enter an amount"), ("", "Enter the")])
 def test_a_bad_allowance_is_refused_at_the_field(admin_client, value, message):
     row = allowance("2014/15")
-    before = counts()
+    before = scenario_counts()
     response = admin_client.post(f"/admin/running-cost-allowances/{row.id}/edit",
                                  data={"allowance_per_head": value})
     assert response.status_code == 200
     assert message in html(response).select_one("#allowance_per_head-error").text
     db.session.expire_all()
     assert allowance("2014/15").allowance_per_head == Decimal("24.73")
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 @pytest.mark.parametrize("email", ["ccg@demo.test", "bdu@demo.test", "css@demo.test"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .builders import counts, make_scenario, mixed_lines
+from ..factories import make_scenario, mixed_lines, scenario_counts
 
 WORKED_EXAMPLE = {
     "population": 175000,
@@ -103,9 +103,9 @@ def test_a_form_post_is_not_json(client):
 
 
 def test_the_reckoner_saves_nothing(client):
-    before = counts()
+    before = scenario_counts()
     client.post("/api/v1/reckoner", json=WORKED_EXAMPLE)
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 def test_a_ccg_reads_its_own_scenario(ccg_client):

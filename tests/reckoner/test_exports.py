@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from .builders import make_scenario, mixed_lines
+from ..factories import make_scenario, mixed_lines
 
 
 def results_of(sheet) -> dict[tuple[str, str], object]:

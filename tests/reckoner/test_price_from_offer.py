@@ -7,14 +7,15 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Scenario
 
-from ..builders import (
+from ..conftest import text_of
+from ..factories import (
+    COVENTRY_POPULATION,
     create_draft_offer,
     create_prospectus_version_with_offers,
     create_specification,
+    make_scenario,
     organisation,
 )
-from ..conftest import text_of
-from .builders import COVENTRY_POPULATION, make_scenario
 
 
 def arden_offer(name="Business intelligence", price="0.85"):

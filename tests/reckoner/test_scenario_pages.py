@@ -7,13 +7,13 @@ from marketplace.extensions import db
 from marketplace.models import AuditEvent, Scenario
 
 from ..conftest import html, text_of
-from .builders import (
+from ..factories import (
     COVENTRY_POPULATION,
     MIXED_LINES_FORM,
-    counts,
-    form,
     make_scenario,
     mixed_lines,
+    scenario_counts,
+    scenario_form,
 )
 
 
@@ -32,7 +32,7 @@ def test_new_scenario_is_prefilled_with_the_ccg_population_and_default_costs(ccg
 
 
 def test_a_ccg_builds_the_worked_example(ccg_client):
-    response = ccg_client.post("/scenarios/new", data=form())
+    response = ccg_client.post("/scenarios/new", data=scenario_form())
     assert response.status_code == 302
     scenario = only_scenario()
     assert response.headers["Location"] == f"/scenarios/{scenario.id}"
@@ -49,7 +49,7 @@ def test_a_ccg_builds_the_worked_example(ccg_client):
 
 
 def test_do_share_and_buy_lines_are_costed(ccg_client):
-    response = ccg_client.post("/scenarios/new", data=form(**MIXED_LINES_FORM))
+    response = ccg_client.post("/scenarios/new", data=scenario_form(**MIXED_LINES_FORM))
     assert response.status_code == 302, text_of(response)
     scenario = only_scenario()
     shared = scenario.lines[2]
@@ -74,14 +74,14 @@ def test_do_share_and_buy_lines_are_costed(ccg_client):
 
 
 def test_add_more_rows_re_renders_and_saves_nothing(ccg_client):
-    before = counts()
+    before = scenario_counts()
     blank_rows = {f"lines-{i}-service": "" for i in range(3)}
-    response = ccg_client.post("/scenarios/new", data=form(add_rows="lines", **blank_rows))
+    response = ccg_client.post("/scenarios/new", data=scenario_form(add_rows="lines", **blank_rows))
     assert response.status_code == 200
     page = html(response)
     assert len(page.select("fieldset.marketplace-line")) == 6
     assert page.select_one("#fixed_costs-0-amount")["value"] == "1,500,000"
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -104,14 +104,14 @@ def test_add_more_rows_re_renders_and_saves_nothing(ccg_client):
 )
 def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(ccg_client, field, value,
                                                                  message):
-    before = counts()
-    response = ccg_client.post("/scenarios/new", data=form(**{field: value}))
+    before = scenario_counts()
+    response = ccg_client.post("/scenarios/new", data=scenario_form(**{field: value}))
     assert response.status_code == 200
     page = html(response)
     error = page.select_one(f"#{field}-error")
     assert error is not None and message in error.text, text_of(response)[:600]
     assert page.select_one(f'.nhsuk-error-summary a[href="#{field}"]')
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -140,12 +140,12 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(ccg_client, fiel
     ],
 )
 def test_bad_rows_are_refused_at_the_field(ccg_client, values, field, message):
-    before = counts()
-    response = ccg_client.post("/scenarios/new", data=form(**values))
+    before = scenario_counts()
+    response = ccg_client.post("/scenarios/new", data=scenario_form(**values))
     assert response.status_code == 200
     error = html(response).select_one(f"#{field}-error")
     assert error is not None and message in error.text, text_of(response)[:800]
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 def test_a_ccg_edits_its_draft(ccg_client):
@@ -157,7 +157,7 @@ def test_a_ccg_edits_its_draft(ccg_client):
     assert len(page.select("fieldset.marketplace-line")) == 7
 
     response = ccg_client.post(f"/scenarios/{scenario.id}/edit",
-                               data=form(name="Leaner", population="200000",
+                               data=scenario_form(name="Leaner", population="200000",
                                          lock_version=page.select_one("#lock_version")["value"]))
     assert response.status_code == 302
     db.session.expire_all()
@@ -244,10 +244,10 @@ def test_another_ccg_gets_404(sign_in, path):
 @pytest.mark.parametrize("path", POSTS)
 def test_another_ccg_cannot_post(sign_in, path):
     scenario = make_scenario()
-    before = counts()
-    response = sign_in("ccg2@demo.test").post(path.format(id=scenario.id), data=form())
+    before = scenario_counts()
+    response = sign_in("ccg2@demo.test").post(path.format(id=scenario.id), data=scenario_form())
     assert response.status_code == 404
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 @pytest.mark.parametrize("path", READS)
@@ -275,9 +275,9 @@ def test_bdu_reviewers_are_refused_changes(bdu_client, path):
 @pytest.mark.parametrize("path", POSTS)
 def test_bdu_reviewers_cannot_post_changes(bdu_client, path):
     scenario = make_scenario()
-    before = counts()
-    assert bdu_client.post(path.format(id=scenario.id), data=form()).status_code == 403
-    assert counts() == before
+    before = scenario_counts()
+    assert bdu_client.post(path.format(id=scenario.id), data=scenario_form()).status_code == 403
+    assert scenario_counts() == before
 
 
 @pytest.mark.parametrize("email", ["css@demo.test", "peer@demo.test", "admin@demo.test"])

@@ -12,7 +12,7 @@ from marketplace.services import scenarios as service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
 from ..conftest import user
-from .builders import counts, make_scenario, mixed_lines, scenario_input
+from ..factories import make_scenario, mixed_lines, scenario_counts, scenario_input
 
 
 def test_the_worked_example_to_the_penny(app_context):
@@ -55,14 +55,14 @@ def test_only_ccg_users_create_scenarios(app_context, email):
 def test_one_ccg_cannot_change_anothers_scenario(app_context):
     scenario = make_scenario()
     other = user("ccg2@demo.test")
-    before = counts()
+    before = scenario_counts()
     for change in (lambda: service.update_scenario(other, scenario, scenario_input()),
                    lambda: service.copy_scenario(other, scenario),
                    lambda: service.delete_scenario(other, scenario),
                    lambda: service.finalise_scenario(other, scenario)):
         with pytest.raises(PermissionDenied):
             change()
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 def test_a_final_scenario_is_kept(app_context):
@@ -94,12 +94,12 @@ def test_a_final_scenario_is_kept(app_context):
     ],
 )
 def test_refusals_name_the_field_and_write_nothing(app_context, changes, field):
-    before = counts()
+    before = scenario_counts()
     with pytest.raises(ServiceError) as raised:
         service.create_scenario(user("ccg@demo.test"), scenario_input(**changes))
     db.session.rollback()
     assert raised.value.field == field
-    assert counts() == before
+    assert scenario_counts() == before
 
 
 def test_every_change_writes_one_audit_event(app_context):

@@ -12,8 +12,8 @@ from rq import Queue, SimpleWorker
 
 from marketplace.reports import batch, storage
 
-from .. import assurance as build
-from .documents import drafted_review, sign_off, signed_off_without_document
+from .. import factories as build
+from ..factories import drafted_review, sign_off, signed_off_without_document
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .documents import drafted_review, sign_off
+from ..factories import drafted_review, sign_off
 
 ISSUED = {  # who may read a signed-off checkpoint 2 review of Arden CSS
     "css@demo.test": 200,        # leads Arden, the CSS under review
@@ -49,7 +49,7 @@ def test_peers_read_the_checkpoint_1_reviews_they_wrote_or_signed(sign_in):
     ("ccg@demo.test", 403), ("admin@demo.test", 403),
 ])
 def test_only_bdu_reviewers_download_a_checkpoints_zip(sign_in, email, status):
-    from .. import assurance as build
+    from .. import factories as build
 
     build.checkpoint(2)
     assert sign_in(email).get("/review-documents/checkpoints/2/issued.zip").status_code == status

@@ -14,9 +14,10 @@ from marketplace.reports import storage
 from marketplace.reports.review_document import render_review_pdf, review_html
 from marketplace.services.errors import ServiceError
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
-from .documents import drafted_review, metadata, pages_text, sign_off, text
+from ..factories import drafted_review, sign_off
+from .documents import metadata, pages_text, text
 
 
 def test_sign_off_issues_a_pdf_that_says_what_the_review_says(app_context):

@@ -6,8 +6,8 @@ from marketplace.models import AuditEvent, Requirement
 from marketplace.services import requirements as service
 from marketplace.services.errors import PermissionDenied, ServiceError
 
-from ..builders import create_specification
 from ..conftest import html, text_of, user
+from ..factories import create_specification
 
 
 def rows_of(page):

@@ -4,7 +4,7 @@ from marketplace.extensions import db
 from marketplace.models import ActionStatus, ConditionStatus
 from marketplace.services import follow_up, reviews
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import text_of
 
 

@@ -13,7 +13,7 @@ from marketplace.models import (
 from marketplace.services import reviews
 from marketplace.services.errors import PermissionDenied, ServiceError
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
 
 

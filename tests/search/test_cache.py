@@ -13,9 +13,9 @@ from marketplace.search import OfferFilters, search_offers
 from marketplace.search.cache import LRUCache, catalogue_version, results
 from marketplace.services import prospectuses, reviews
 
-from .. import assurance as build
-from ..builders import add_offer, create_spec, organisation, publish
+from .. import factories as build
 from ..conftest import text_of
+from ..factories import add_offer, create_spec, organisation, publish
 
 PROVIDERS = ["Arden CSS", "Greater East Midlands CSS", "North West London CSS",
              "South London CSS", "CSS South", "Meridian Commissioning Partners Ltd",

@@ -25,7 +25,7 @@ from marketplace.search.columns import (
 from marketplace.search.offers import NATIONAL
 from marketplace.search.text import TITLE_WEIGHT, relevance
 
-from ..builders import create_spec, publish
+from ..factories import create_spec, publish
 
 
 def small_listing() -> ListingColumns:

@@ -9,7 +9,7 @@ from marketplace.models import Offer
 from marketplace.search import OfferFilters, search_offers
 from marketplace.search.hits import ListedOffer, listed_offers
 
-from ..builders import create_spec, organisation, publish
+from ..factories import create_spec, organisation, publish
 from .test_cache import counting_queries
 
 

@@ -13,8 +13,8 @@ from marketplace.search.cache import results
 from marketplace.search.listing import ALL, refresh_listing
 from marketplace.services import prospectuses, reviews
 
-from .. import assurance as build
-from ..builders import add_offer, create_spec, organisation, publish
+from .. import factories as build
+from ..factories import add_offer, create_spec, organisation, publish
 
 COLUMNS = ("offer_id", "provider_id", "specification_id", "region_id", "provider_kind",
            "assurance_status", "pricing_model", "price", "annual_price")

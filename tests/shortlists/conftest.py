@@ -1,1 +1,1 @@
-from ..market import market  # noqa: F401  (fixture)
+from ..factories import market  # noqa: F401  (fixture)

@@ -8,8 +8,8 @@ from marketplace.models import AuditEvent, Shortlist, ShortlistEntry
 from marketplace.services import shortlists as service
 from marketplace.services.errors import NotFound, PermissionDenied, ServiceError
 
-from ..builders import create_prospectus_version_with_offers
 from ..conftest import html, text_of, user
+from ..factories import create_prospectus_version_with_offers
 
 
 def entries_of(ccg_email):

@@ -10,7 +10,7 @@ from marketplace.extensions import db
 from marketplace.models import Organisation, Region, Review, ReviewStatus
 from marketplace.services.assurance import NOT_YET_ASSESSED, latest_assurance_status
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import html, text_of
 
 

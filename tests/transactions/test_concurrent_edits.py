@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, BusinessPlan, Offer, Requirement, Scenario
 
-from .. import assurance as build
-from ..builders import add_offer, create_spec
+from .. import factories as build
 from ..conftest import html, text_of, user
+from ..factories import add_offer, create_spec, make_scenario
 from ..races import meanwhile
-from ..reckoner.builders import make_scenario
 
 
 def form_fields(response, **changes) -> dict:

@@ -19,9 +19,9 @@ from marketplace.models import (
 )
 from marketplace.services import prospectuses
 
-from .. import assurance as build
-from ..builders import add_offer, create_spec, organisation
+from .. import factories as build
 from ..conftest import text_of, user
+from ..factories import add_offer, create_spec, organisation
 from ..races import meanwhile
 
 

@@ -8,7 +8,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import FrozenRecordError
 
-from .. import assurance as build
+from .. import factories as build
 
 
 def test_importing_the_models_attaches_no_listeners_create_app_does():

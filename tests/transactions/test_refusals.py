@@ -17,9 +17,9 @@ from marketplace.services import prospectuses
 from marketplace.services import requirements as requirements_service
 from marketplace.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
-from .. import assurance as build
-from ..builders import create_spec, organisation, publish
+from .. import factories as build
 from ..conftest import html, text_of, user
+from ..factories import create_spec, organisation, publish
 
 
 def count(model) -> int:

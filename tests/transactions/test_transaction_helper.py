@@ -17,8 +17,7 @@ from marketplace.services.transaction import (
     transactional,
 )
 
-from ..builders import create_specification
-from ..reckoner.builders import make_scenario
+from ..factories import create_specification, make_scenario
 
 
 def committed_events() -> int:
