@@ -6,6 +6,8 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, Numeric, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.domain.money import round_money
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -29,7 +31,11 @@ class UTCDateTime(TypeDecorator):
 
 
 class Money(TypeDecorator):
-    """Pounds and pence as an exact NUMERIC(14, 2); SQLite would otherwise hand back floats."""
+    """Pounds and pence as an exact NUMERIC(14, 2); SQLite would otherwise hand back floats.
+
+    Bound with the domain's own rounding (half-up), so an amount stored is the amount the
+    domain would show: a bare quantize rounds half-to-even (1.005 to 1.00, not 1.01).
+    """
 
     impl = Numeric(14, 2, asdecimal=True)
     cache_ok = True
@@ -39,7 +45,7 @@ class Money(TypeDecorator):
             return None
         if isinstance(value, float):
             raise TypeError("money must be Decimal, not float")
-        return str(Decimal(value).quantize(Decimal("0.01")))
+        return str(round_money(Decimal(value)))
 
     def process_result_value(self, value, dialect):
         if value is None:
