@@ -21,13 +21,33 @@ from marketplace.services import agreements
 
 from .conftest import DEMO_PASSWORD, Client, user
 from .factories import market  # noqa: F401  (fixture)
-from .throwaway import free_port, postgres_server, redis_server  # noqa: F401  (fixtures)
+from .throwaway import (  # noqa: F401  (fixtures)
+    bin_version,
+    free_port,
+    postgres_bin,
+    postgres_server,
+    redis_server,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# PostgreSQL's server binaries are found whatever version the machine has.
+
+
+def test_postgres_binaries_are_found_without_a_fixed_version():
+    folder = postgres_bin()
+    assert folder is not None and (folder / "initdb").exists() and (folder / "pg_ctl").exists()
+
+
+def test_the_newest_postgres_version_is_preferred(tmp_path):
+    folders = [tmp_path / version / "bin" for version in ("9.6", "16", "15", "latest")]
+    assert sorted(folders, key=bin_version, reverse=True)[:3] == [
+        tmp_path / "16" / "bin", tmp_path / "15" / "bin", tmp_path / "9.6" / "bin"]
 
 
 # The database stops while the app runs, then comes back.

@@ -14,7 +14,32 @@ from pathlib import Path
 
 import pytest
 
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def postgres_bin() -> Path | None:
+    """The folder holding initdb and pg_ctl, whatever PostgreSQL version the machine has.
+
+    POSTGRES_BIN when set; else where pg_config says; else the newest of Debian's
+    /usr/lib/postgresql/<version>/bin; else wherever initdb is on the PATH.
+    """
+    candidates = []
+    if os.environ.get("POSTGRES_BIN"):
+        candidates.append(Path(os.environ["POSTGRES_BIN"]))
+    if shutil.which("pg_config"):
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+        if found.returncode == 0:
+            candidates.append(Path(found.stdout.strip()))
+    versions = Path("/usr/lib/postgresql").glob("*/bin")
+    candidates += sorted(versions, key=bin_version, reverse=True)
+    if shutil.which("initdb"):
+        candidates.append(Path(shutil.which("initdb")).parent)
+    return next((folder for folder in candidates if (folder / "initdb").exists()), None)
+
+
+def bin_version(folder: Path) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in folder.parent.name.split("."))
+    except ValueError:
+        return (-1,)
 
 
 def free_port() -> int:
@@ -79,19 +104,21 @@ class PostgresServer:
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="mkt-pg-"))
         self.data = self.folder / "data"
+        self.bin = postgres_bin()
 
     @property
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def init(self) -> None:
-        if not (POSTGRES_BIN / "initdb").exists():
-            pytest.fail(f"The fault tests need PostgreSQL server binaries at {POSTGRES_BIN}, which "
-                        "every machine of this project has as a service; they are missing here.")
+        if self.bin is None:
+            pytest.fail("The fault tests need PostgreSQL's server binaries (initdb, pg_ctl), which "
+                        "every machine of this project has as a service; none were found (set "
+                        "POSTGRES_BIN to their folder).")
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         subprocess.run(
-            _as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
+            _as_postgres([str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
                           "-A", "trust", "--no-sync", "-E", "UTF8"]),
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -104,7 +131,7 @@ class PostgresServer:
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
                    "-c fsync=off -c full_page_writes=off")
         subprocess.run(
-            _as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
                           "-l", str(self.folder / "log"), "-w", "-t", "30", "start"]),
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -112,7 +139,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                           "-w", "stop"]),
             check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
