@@ -1,1 +1,0 @@
-from ..market import market  # noqa: F401  (fixture)
