@@ -124,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     from .review_documents import bp as review_documents_bp
     from .reviews import bp as reviews_bp
     from .shortlists import bp as shortlists_bp
+    from .statements import bp as statements_bp
+    from .statements import demand_bp
     from .tracker import bp as tracker_bp
 
     app.before_request(enforce_access)
@@ -136,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         reckoner_bp,
         requirements_bp,
+        statements_bp,
+        demand_bp,
         shortlists_bp,
         agreements_bp,
         customers_bp,

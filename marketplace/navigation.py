@@ -22,7 +22,7 @@ NAVIGATION: list[NavItem] = [
     _item("Dashboard", "main.dashboard", *Role),
     _item("Scenarios", "reckoner.scenarios", Role.CCG_USER, Role.BDU_REVIEWER),
     _item("Ready reckoner", "reckoner.ready_reckoner", *Role),
-    _item("Requirements", "requirements.index", Role.CCG_USER),
+    _item("Statements", "statements.index", Role.CCG_USER),
     _item("Shortlists", "shortlists.index", Role.CCG_USER),
     _item("Procurements", "procurements.index", Role.CCG_USER, Role.BDU_REVIEWER),
     _item("Agreements", "agreements.index", Role.CCG_USER),
@@ -37,6 +37,7 @@ NAVIGATION: list[NavItem] = [
     _item("Assurance", "checkpoints.progress", Role.CSS_LEADER),
     _item("Reviews", "reviews.index", Role.BDU_REVIEWER, Role.PEER_REVIEWER),
     _item("Tracker", "tracker.dashboard", Role.BDU_REVIEWER, Role.ADMIN),
+    _item("Demand", "demand.index", Role.BDU_REVIEWER, Role.PEER_REVIEWER, Role.ADMIN),
     _item("Checkpoints", "checkpoint_admin.index", Role.ADMIN),
     # Last, so that the header keeps the older entries in view on narrow screens.
     _item("Procurement thresholds", "procurement_thresholds.index", Role.ADMIN),

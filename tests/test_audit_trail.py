@@ -13,15 +13,15 @@ from marketplace.models import (
     Condition,
     ProspectusVersion,
     Review,
+    Statement,
     Submission,
 )
 from marketplace.services import prospectuses
 
 from . import factories as build
-from .conftest import DEMO_PASSWORD, html, user
+from .conftest import DEMO_PASSWORD, user
 from .factories import build_market, create_spec, scenario_form
 from .prospectuses.test_prospectus import OFFER_FORM
-from .requirements.test_requirements import form_data
 from .reviews.test_follow_up import prefixed
 from .reviews.test_review_workflow import _form as review_form
 
@@ -61,7 +61,7 @@ def changed_rows(before: dict, after: dict) -> dict[tuple[str, str], dict]:
 
 def names_the_change(named: tuple[str, str], changed: dict) -> bool:
     """The event names a changed row, or the one object that every changed row belongs to
-    (a CCG's requirements are recorded as one event about the CCG)."""
+    (a statement's lines and parties are recorded as events about the statement)."""
     if named in changed:
         return True
     table, object_id = named
@@ -126,11 +126,16 @@ def test_every_state_change_of_a_journey_has_its_audit_event(client, sign_in):
         .order_by(ProspectusVersion.number.desc()).limit(1))
     offer_id = published.offers[0].id
 
-    requirements_page = html(ccg.get("/requirements"))
-    journey.do("record requirements", lambda: ccg.post("/requirements", data=form_data(
-        requirements_page, {"BI-01": {"needed": "yes", "priority": "high",
-                                      "intended_mode": "buy"},
-                            "CM-01": {"needed": "no"}})))
+    journey.do("start a statement of requirements", lambda: ccg.post(
+        "/statements/new", data={"title": "Support from April 2013", "term_months": "18"}))
+    statement = db.session.scalar(select(Statement))
+    journey.do("add a line to it", lambda: ccg.post(
+        f"/statements/{statement.id}/lines/new", data={
+            "lock_version": str(statement.lock_version), "specification_id": str(spec.id),
+            "mode": "buy", "priority": "high", "budget_annual": "150,000"}))
+    journey.do("confirm the lines", lambda: ccg.post(
+        f"/statements/{statement.id}/confirm",
+        data={"lock_version": str(db.session.get(Statement, statement.id).lock_version)}))
     journey.do("search offers", lambda: ccg.get("/offers?q=business"), expect=200)
     journey.do("shortlist an offer", lambda: ccg.post("/shortlists/add",
                                                       data={"offer_id": offer_id}))

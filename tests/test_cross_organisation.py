@@ -2,9 +2,9 @@
 the role itself may not act), and nothing in the database changes.
 
 One organisation's world is built first: Arden CSS (css@) with a prospectus draft, a draft
-offer and published versions, Coventry and Rugby CCG (ccg@) with requirements, a shortlist, a
-scenario and an agreement with Arden, and Arden's business plans, submissions, evidence,
-reviews, conditions and development actions. Then users of other organisations (ccg2@,
+offer and published versions, Coventry and Rugby CCG (ccg@) with a statement of requirements,
+a shortlist, a scenario and an agreement with Arden, and Arden's business plans, submissions,
+evidence, reviews, conditions and development actions. Then users of other organisations (ccg2@,
 css2@, peer2@) try every URL that names one of those objects.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AgreementStatus
-from marketplace.services import evidence, follow_up, requirements, shortlists
+from marketplace.services import evidence, follow_up, shortlists, statements
 
 from . import factories as build
 from .conftest import user
@@ -38,8 +38,10 @@ def world(app, app_context, tmp_path, monkeypatch) -> World:
     ccg_user, css_user = user("ccg@demo.test"), user("css@demo.test")
     coventry = ccg_user.organisation
 
-    requirements.save_requirements(ccg_user, coventry, [requirements.RequirementAnswer(
-        market.bi.id, True, notes=SECRET_NOTE)])
+    statement = statements.create_statement(ccg_user, statements.DetailsInput(
+        "Coventry support", summary=SECRET_NOTE))
+    line = statements.save_line(ccg_user, statement, statements.LineInput(
+        market.bi.id, notes=SECRET_NOTE), None)
     shortlist, _ = shortlists.add_offer(ccg_user, coventry, market.arden_bi.id)
     scenario = make_scenario("ccg@demo.test", name="Coventry baseline")
     agreement = create_agreement(coventry, [market.arden_bi], status=AgreementStatus.DRAFT)
@@ -57,6 +59,7 @@ def world(app, app_context, tmp_path, monkeypatch) -> World:
     ids = {
         "arden": market.arden.id, "draft_offer": market.arden_draft_bi.id,
         "entry": shortlist.entries[0].id, "scenario": scenario.id,
+        "statement": statement.id, "line": line.id, "lock": statement.lock_version,
         "agreement": agreement.id, "draft_plan": draft_plan.id,
         "submitted_plan": submission.business_plan_id, "submission": submission.id,
         "document": document.id, "review": review.id, "condition": condition.id,
@@ -103,9 +106,26 @@ CASES = {
         ("css2@demo.test", "POST", "/prospectus/versions/2/withdraw", {"reason": "x"}),
         ("ccg2@demo.test", "POST", "/prospectus/versions/2/withdraw", {"reason": "x"}),
     ],
-    "requirements": [
+    "statement": [
+        ("ccg2@demo.test", "GET", "/statements/{statement}", None),
+        ("ccg2@demo.test", "GET", "/statements/{statement}/details", None),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/details",
+         {"title": "Hijacked", "term_months": "12", "lock_version": "{lock}"}),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/lines/new",
+         {"specification_id": "1", "mode": "buy", "priority": "high",
+          "lock_version": "{lock}"}),
+        ("ccg2@demo.test", "GET", "/statements/{statement}/lines/{line}", None),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/lines/{line}/remove",
+         {"lock_version": "{lock}"}),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/confirm", {"lock_version": "{lock}"}),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/withdraw", {"lock_version": "{lock}"}),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/partners",
+         {"ccg_id": "1", "lock_version": "{lock}"}),
+        ("ccg2@demo.test", "POST", "/statements/{statement}/split",
+         {"split_method": "population", "lock_version": "{lock}"}),
+        ("css2@demo.test", "GET", "/statements/{statement}", None),
+        ("peer2@demo.test", "GET", "/statements/{statement}", None),
         ("css2@demo.test", "GET", "/requirements", None),
-        ("peer2@demo.test", "GET", "/requirements", None),
     ],
     "shortlist entry": [
         ("ccg2@demo.test", "POST", "/shortlists/entries/{entry}/remove", {}),
@@ -197,9 +217,9 @@ def test_other_organisations_are_refused_and_nothing_changes(world, sign_in, obj
         assert fingerprint() == before, f"{object_type}: {email} {method} {url} changed data"
 
 
-def test_another_ccg_sees_none_of_a_ccgs_requirements_or_shortlist(world, sign_in):
+def test_another_ccg_sees_none_of_a_ccgs_statements_or_shortlist(world, sign_in):
     darlington = sign_in("ccg2@demo.test")
-    for url in ("/requirements", "/shortlists", "/agreements", "/scenarios"):
+    for url in ("/statements", "/shortlists", "/agreements", "/scenarios"):
         page = darlington.get(url)
         assert page.status_code == 200
         body = page.get_data(as_text=True)

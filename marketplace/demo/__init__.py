@@ -8,7 +8,7 @@ SEEDERS; they run in order after the organisations and users.
 from collections.abc import Callable
 
 from .assurance import seed_assurance, seed_checkpoints
-from .buying import seed_agreements, seed_requirements
+from .buying import seed_agreements, seed_statements
 from .organisations import seed_organisations
 from .prospectuses import seed_prospectuses
 from .scenarios import seed_scenarios
@@ -17,7 +17,7 @@ from .users import DEMO_LOGINS, seed_users
 
 Seeder = Callable[[int], None]
 
-# Offers need the catalogue; buying data (requirements, agreements) needs published offers;
+# Offers need the catalogue; buying data (statements, agreements) needs published offers;
 # assurance plans take their income from the agreements. Order matters.
 SEEDERS: list[Seeder] = [
     seed_organisations,
@@ -25,7 +25,7 @@ SEEDERS: list[Seeder] = [
     seed_specifications,
     seed_prospectuses,
     seed_scenarios,
-    seed_requirements,
+    seed_statements,
     seed_agreements,
     seed_checkpoints,
     seed_assurance,

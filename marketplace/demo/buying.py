@@ -1,9 +1,9 @@
-"""Demo requirements and agreements, built on whatever published offers exist.
+"""Demo statements of requirements and agreements, built on whatever published offers exist.
 
 They run after the catalogue and prospectus seeders: with no specifications or no published
 offers they do nothing. Choices are drawn from random generators seeded by each CCG's ODS code,
-so every run makes the same data, and a CCG that already has requirements (or an agreement)
-is left alone, so running twice changes nothing.
+so every run makes the same data, and a CCG that already leads a statement (or has an
+agreement) is left alone, so running twice changes nothing.
 
 The proportions follow the spring 2012 Checkpoint 2 customer survey: a CCG buys about half
 its support, does about a third in-house and shares about 15%.
@@ -11,7 +11,7 @@ its support, does about a third in-house and shares about 15%.
 
 import random
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
@@ -24,17 +24,23 @@ from marketplace.models import (
     Offer,
     Organisation,
     OrganisationKind,
+    PartyStatus,
     Priority,
     ProspectusVersion,
-    Requirement,
+    SplitMethod,
+    Statement,
+    StatementLine,
+    StatementParty,
+    StatementStatus,
     VersionStatus,
 )
 from marketplace.services.offers_for_buyers import annual_cost
-from marketplace.services.requirements import current_specifications
+from marketplace.services.statements import current_specifications
 
 from .business_plans import region_ccgs
 
-# Shares of CCGs that have recorded requirements, and that have a signed agreement.
+# Shares of CCGs that have written a statement of requirements, and that have a signed
+# agreement.
 ANSWERING_SHARE = 0.8
 AGREEMENT_SHARE = 0.75
 MODES = [IntendedMode.BUY] * 55 + [IntendedMode.DO] * 30 + [IntendedMode.SHARE] * 15
@@ -51,27 +57,93 @@ def _ccgs() -> list[Organisation]:
     ).all()
 
 
-def seed_requirements(scale: int = 1) -> None:
+# A joint statement by the three CCGs of the Arden PCT cluster, led by the demo CCG login's
+# Coventry and Rugby; the other CCGs of the cluster confirm their own lines.
+JOINT_LEAD, JOINT_PARTNERS = "05A", ("05H", "05R")
+JOINT_TITLE = "Arden CCGs: business intelligence and contract support from April 2013"
+CONFIRMED_AT = datetime(2012, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _per_head(rng: random.Random) -> Decimal:
+    # 30p to £1.60 a head a line: a dozen lines then cost £8–£12 a head, the 2012 CSS prices.
+    return (Decimal(rng.randint(30, 160)) / 100).quantize(Decimal("0.01"))
+
+
+def _budget(population: int, per_head: Decimal) -> Decimal:
+    return (population * per_head).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _demo_line(rng: random.Random, ccg: Organisation, specification, mode=None) -> StatementLine:
+    mode = mode or rng.choice(MODES)
+    line = StatementLine(ccg=ccg, specification=specification, mode=mode,
+                         priority=rng.choice(PRIORITIES), exclusions="", notes="",
+                         local_service_levels=[])
+    if mode != IntendedMode.DO:
+        line.budget_annual = _budget(ccg.population or 0, _per_head(rng))
+    if rng.random() < 0.3:
+        line.local_service_levels = [{"measure": "Monthly report to the governing body",
+                                      "target": "by the 10th working day"}]
+    if rng.random() < 0.2:
+        line.days_per_year = Decimal(rng.choice((40, 60, 120, 220)))
+    return line
+
+
+def _seed_joint(specifications, led: set[int]) -> set[int]:
+    ccgs = {ccg.ods_code: ccg for ccg in _ccgs()}
+    lead = ccgs.get(JOINT_LEAD)
+    partners = [ccgs[code] for code in JOINT_PARTNERS if code in ccgs]
+    if lead is None or lead.id in led or not partners:
+        return set()
+    wanted = [spec for spec in specifications if spec.phase in ("business_support",
+                                                               "monitoring_contracts")][:4]
+    wanted = wanted or specifications[:3]
+    statement = Statement(lead_ccg=lead, title=JOINT_TITLE, status=StatementStatus.READY,
+                          summary="One business intelligence and contract monitoring service "
+                                  "for the three CCGs of the Arden cluster, split by population.",
+                          split_method=SplitMethod.POPULATION, wanted_from=START,
+                          term_months=18)
+    for ccg in [lead, *partners]:
+        statement.parties.append(StatementParty(
+            ccg=ccg, is_lead=ccg is lead, status=PartyStatus.CONFIRMED,
+            invited_at=CONFIRMED_AT, confirmed_at=CONFIRMED_AT))
+        rng = random.Random(f"joint-statement-{ccg.ods_code}")
+        for specification in wanted:
+            line = _demo_line(rng, ccg, specification, IntendedMode.BUY)
+            line.confirmed_at = CONFIRMED_AT
+            statement.lines.append(line)
+    db.session.add(statement)
+    return {lead.id, *(partner.id for partner in partners)}
+
+
+def seed_statements(scale: int = 1) -> None:
+    """A statement for most CCGs; about half of them confirmed and ready to buy."""
     specifications = current_specifications()
     if not specifications:
         return
-    answered = set(db.session.scalars(select(Requirement.organisation_id).distinct()))
+    # Every CCG already in a statement, as lead or partner, is left as it is.
+    led = set(db.session.scalars(select(StatementParty.ccg_id).distinct()))
+    taking_part = _seed_joint(specifications, led)
     for ccg in _ccgs():
         rng = random.Random(f"requirements-{ccg.ods_code}")
-        if ccg.id in answered or rng.random() > ANSWERING_SHARE:
+        if ccg.id in led or ccg.id in taking_part or rng.random() > ANSWERING_SHARE:
             continue
+        ready = rng.random() < 0.5
+        statement = Statement(
+            lead_ccg=ccg, title="Commissioning support for 2013/14",
+            summary="What we need from April 2013, from the specifications in the catalogue.",
+            status=StatementStatus.READY if ready else StatementStatus.DRAFT,
+            split_method=SplitMethod.POPULATION, wanted_from=START, term_months=18)
+        statement.parties.append(StatementParty(
+            ccg=ccg, is_lead=True,
+            status=PartyStatus.CONFIRMED if ready else PartyStatus.INVITED,
+            invited_at=CONFIRMED_AT, confirmed_at=CONFIRMED_AT if ready else None))
         for specification in specifications:
-            needed = rng.random() < 0.85
-            db.session.add(
-                Requirement(
-                    organisation=ccg,
-                    specification=specification,
-                    needed=needed,
-                    priority=rng.choice(PRIORITIES),
-                    intended_mode=rng.choice(MODES),
-                    notes="" if needed else "Not needed in 2013/14.",
-                )
-            )
+            if rng.random() < 0.85:
+                line = _demo_line(rng, ccg, specification)
+                line.confirmed_at = CONFIRMED_AT if ready else None
+                statement.lines.append(line)
+        if statement.lines:
+            db.session.add(statement)
 
 
 def _offers_by_css() -> dict[int, list[Offer]]:
@@ -116,12 +188,10 @@ def seed_agreements(scale: int = 1) -> None:
     }
     with_agreement = set(db.session.scalars(select(Agreement.ccg_id).distinct()))
     buying = {}
-    for requirement in db.session.scalars(
-        select(Requirement).where(
-            Requirement.needed.is_(True), Requirement.intended_mode == IntendedMode.BUY
-        )
+    for line in db.session.scalars(
+        select(StatementLine).where(StatementLine.mode == IntendedMode.BUY)
     ):
-        buying.setdefault(requirement.organisation_id, set()).add(requirement.specification_id)
+        buying.setdefault(line.ccg_id, set()).add(line.specification_id)
 
     # Each CCG buys from the CSS whose patch it is in (the same split the demo business
     # plans plan their income on), so market shares and plan checks tell one story.

@@ -94,8 +94,9 @@ def seed_organisations(scale: int = 1) -> None:
             db.session.add(region)
         regions[name] = region
 
+    clusters = {row["ods_code"]: row["pct_cluster"] for row in read_csv("ccg_clusters_2012.csv")}
     for row in read_csv("ccgs_2013.csv"):
-        _upsert(
+        ccg = _upsert(
             OrganisationKind.CCG,
             row["name"],
             ods_code=row["ods_code"],
@@ -103,6 +104,8 @@ def seed_organisations(scale: int = 1) -> None:
             region=regions[row["region"]],
             population=int(row["population"]),
         )
+        # Filled in on databases seeded before clusters were recorded, too.
+        ccg.pct_cluster = ccg.pct_cluster or clusters.get(row["ods_code"])
     _upsert(OrganisationKind.BDU, BDU_NAME)
     for name, region in SHA_CLUSTERS:
         _upsert(OrganisationKind.SHA_CLUSTER, name, region=regions[region])

@@ -16,36 +16,6 @@ from .base import IdMixin, Money, TimestampMixin, UTCDateTime
 from .catalogue import ServiceSpecification
 from .organisation import Organisation
 from .prospectus import Offer
-from .statement import IntendedMode, Priority
-
-
-class Requirement(IdMixin, TimestampMixin, db.Model):
-    """Superseded by statement lines; kept until its data is migrated to statements."""
-
-    __tablename__ = "requirement"
-    __table_args__ = (UniqueConstraint("organisation_id", "specification_id"),)
-
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    specification_id: Mapped[int] = mapped_column(ForeignKey("service_specification.id"))
-    needed: Mapped[bool] = mapped_column(default=True)
-    priority: Mapped[str] = mapped_column(String(8), default=Priority.MEDIUM)
-    intended_mode: Mapped[str] = mapped_column(String(8), default=IntendedMode.BUY)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    # Optimistic locking: a save based on an older read is refused, not silently lost.
-    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    organisation: Mapped[Organisation] = relationship()
-    specification: Mapped[ServiceSpecification] = relationship()
-
-    __mapper_args__ = {"version_id_col": lock_version}
-
-    @validates("priority")
-    def _priority(self, key, value):
-        return Priority(value).value
-
-    @validates("intended_mode")
-    def _mode(self, key, value):
-        return IntendedMode(value).value
 
 
 class Shortlist(IdMixin, TimestampMixin, db.Model):

@@ -55,6 +55,9 @@ class Organisation(IdMixin, TimestampMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     # Registered (GP list) population; only CCGs have one.
     population: Mapped[int | None]
+    # The PCT cluster a CCG sat in during 2012 (data/ccg_clusters_2012.csv): the scale at
+    # which SHA clusters were asked to aggregate demand, so the demand page groups by it.
+    pct_cluster: Mapped[str | None] = mapped_column(String(120), index=True)
 
     region: Mapped[Region | None] = relationship(back_populates="organisations")
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821

@@ -1,7 +1,8 @@
 """Read-only assurance facts other features use: commitments behind a plan, latest status.
 
 Offers show their provider's latest assurance status through latest_assurance_status;
-the business-plan analysis reads CCG commitments from agreements and requirements here.
+the business-plan analysis reads CCG commitments from agreements and statements of
+requirements here.
 """
 
 from collections.abc import Iterable
@@ -23,10 +24,8 @@ from marketplace.models import (
     AgreementStatus,
     BusinessPlan,
     Checkpoint,
-    IntendedMode,
     Organisation,
     OrganisationKind,
-    Requirement,
     Review,
     ReviewStatus,
     Submission,
@@ -37,7 +36,8 @@ NOT_YET_ASSESSED = "Not yet assessed"
 
 def ccg_commitments_for(provider_id: int) -> dict[str, Commitment]:
     """Per CCG ODS code: the annual value of its signed or final agreements with this provider,
-    and whether the CCG recorded an intention to buy support (a needed "buy" requirement)."""
+    and whether the CCG stated an intention to buy support (a "buy" line in a statement of
+    requirements that is not withdrawn)."""
     agreed = dict(db.session.execute(
         select(Organisation.ods_code, func.sum(Agreement.annual_value))
         .join(Agreement, Agreement.ccg_id == Organisation.id)
@@ -47,13 +47,11 @@ def ccg_commitments_for(provider_id: int) -> dict[str, Commitment]:
         )
         .group_by(Organisation.ods_code)
     ).all())
-    # Requirements are made against specifications, not providers: a CCG that intends to buy
-    # any support has something behind a CSS's planned income from it.
-    buying = set(db.session.scalars(
-        select(Organisation.ods_code).join(Requirement, Requirement.organisation_id
-                                           == Organisation.id)
-        .where(Requirement.needed.is_(True), Requirement.intended_mode == IntendedMode.BUY)
-    ))
+    # Statement lines are made against specifications, not providers: a CCG that intends to
+    # buy any support has something behind a CSS's planned income from it.
+    from .statements import buying_ccg_codes
+
+    buying = buying_ccg_codes()
     return {
         code: Commitment(Decimal(agreed.get(code) or 0), code in buying)
         for code in set(agreed) | buying

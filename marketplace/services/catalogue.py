@@ -13,10 +13,11 @@ from marketplace.models import (
     Nature,
     Offer,
     Phase,
-    Requirement,
     Scale,
+    ScenarioLine,
     ServiceSpecification,
     Shortlist,
+    StatementLine,
 )
 from marketplace.models.base import utcnow
 from marketplace.search.text import search_text_for
@@ -49,10 +50,11 @@ def get_by_code(code: str) -> ServiceSpecification:
 
 
 def is_used(spec: ServiceSpecification) -> bool:
-    """Whether any offer, requirement or shortlist points at the specification."""
+    """Whether any offer, statement line, scenario line or shortlist points at the
+    specification."""
     return any(
         db.session.scalar(select(exists().where(model.specification_id == spec.id)))
-        for model in (Offer, Requirement, Shortlist)
+        for model in (Offer, StatementLine, ScenarioLine, Shortlist)
     )
 
 

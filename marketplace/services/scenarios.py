@@ -37,6 +37,7 @@ from marketplace.domain.sourcing import (
     SourcingError,
     YearResult,
     compute_multi_year,
+    line_cost,
 )
 from marketplace.extensions import db
 from marketplace.models import (
@@ -543,6 +544,18 @@ def _domain_line(line: ScenarioLine, ccg_key: str, population: int):
         (str(partner.id), partner.population) for partner in line.partners
     )
     return ShareLine(line.service, line.shared_total, partners, line.split_method or "population")
+
+
+def line_annual_cost(line: ScenarioLine) -> Decimal:
+    """What one saved scenario line costs its CCG a year: the figure a statement line takes
+    as its budget when the CCG says so."""
+    scenario = line.scenario
+    ccg_key = str(scenario.organisation_id)
+    try:
+        return line_cost(_domain_line(line, ccg_key, scenario.population), ccg_key,
+                         scenario.population)
+    except SourcingError as error:
+        raise ServiceError(error.message, field="scenario_line_id") from error
 
 
 def outcome(scenario: Scenario) -> ScenarioOutcome:

@@ -1,17 +1,17 @@
 from sqlalchemy import func, select
 
-from marketplace.demo.buying import seed_agreements, seed_requirements
+from marketplace.demo.buying import JOINT_TITLE, seed_agreements, seed_statements
 from marketplace.extensions import db
-from marketplace.models import Agreement, Requirement
+from marketplace.models import Agreement, Statement, StatementLine, StatementStatus
 from marketplace.services.agreements import customer_summary
-from marketplace.services.requirements import ccg_intentions
+from marketplace.services.statements import budget_split, buying_ccg_codes
 
 from ..factories import organisation
 
 
 def seed_buying():
     # Only the buying seeders: the assurance seeders add agreements of their own.
-    seed_requirements(1)
+    seed_statements(1)
     seed_agreements(1)
     db.session.commit()
 
@@ -22,13 +22,18 @@ def count(model):
 
 def test_without_published_offers_the_buying_seeders_do_nothing(app_context):
     seed_buying()
-    assert count(Requirement) == 0 and count(Agreement) == 0
+    assert count(Statement) == 0 and count(Agreement) == 0
 
 
-def test_requirements_and_agreements_for_many_ccgs_and_idempotent(app_context, market):
+def test_statements_and_agreements_for_many_ccgs_and_idempotent(app_context, market):
     seed_buying()
-    answering = db.session.scalar(select(func.count(Requirement.organisation_id.distinct())))
+    answering = db.session.scalar(select(func.count(StatementLine.ccg_id.distinct())))
     assert answering > 100  # of 211 CCGs
+    # The Arden cluster's joint statement: three CCGs, confirmed, split to the penny.
+    joint = db.session.scalar(select(Statement).where(Statement.title == JOINT_TITLE))
+    assert joint.status == StatementStatus.READY and len(joint.parties) == 3
+    split = budget_split(joint)
+    assert split.total > 0 and sum(row.part for row in split.parties) == split.total
     agreements = db.session.scalars(select(Agreement)).all()
     # Only regional CSSs with published offers take part: Arden and GEM, both Midlands and East.
     assert {a.provider.name for a in agreements} == {"Arden CSS", "Greater East Midlands CSS"}
@@ -45,9 +50,8 @@ def test_requirements_and_agreements_for_many_ccgs_and_idempotent(app_context, m
     share = customer_summary(organisation("Arden CSS")).share
     assert 0 < share.population_share < 1 and share.ccgs_under_agreement > 5
 
-    ids = [a.ccg_id for a in agreements]
-    assert any(intention.intends_to_buy for intention in ccg_intentions(ids).values())
+    assert {a.ccg.ods_code for a in agreements} & buying_ccg_codes()
 
-    before = (count(Requirement), count(Agreement))
+    before = (count(Statement), count(StatementLine), count(Agreement))
     seed_buying()
-    assert (count(Requirement), count(Agreement)) == before
+    assert (count(Statement), count(StatementLine), count(Agreement)) == before

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, BusinessPlan, Offer, Requirement, Scenario
+from marketplace.models import AuditEvent, BusinessPlan, Offer, Scenario, StatementLine
 
 from .. import factories as build
 from ..conftest import html, text_of, user
@@ -84,44 +84,31 @@ def test_a_scenario_saved_between_the_check_and_the_write(app, sign_in):
     assert events("scenario.updated") == 1
 
 
-def test_two_editors_of_the_requirements(sign_in, market):
-    a, b = sign_in("ccg@demo.test"), sign_in("ccg@demo.test")
-    a_page = a.get("/requirements")
-    row = _row_of(a_page, "BI-01")
+def test_two_editors_of_a_statement_line(sign_in, market):
+    from marketplace.services import statements
 
-    b_form = form_fields(b.get("/requirements"), **{
-        f"{row}-needed": "yes", f"{row}-notes": "B's note"})
-    assert b.post("/requirements", data=b_form).status_code == 302
-    response = a.post("/requirements", data=form_fields(a_page, **{
-        f"{row}-needed": "yes", f"{row}-notes": "A's note"}))
+    lead = user("ccg@demo.test")
+    statement = statements.create_statement(lead, statements.DetailsInput("Support from 2013"))
+    line = statements.save_line(lead, statement, statements.LineInput(market.bi.id), None)
+    a, b = sign_in("ccg@demo.test"), sign_in("ccg@demo.test")
+    url = f"/statements/{statement.id}/lines/{line.id}"
+    a_page = a.get(url)
+
+    assert b.post(url, data=form_fields(b.get(url), notes="B's note")).status_code == 302
+    response = a.post(url, data=form_fields(a_page, notes="A's note"))
 
     assert response.status_code == 409
-    assert "Someone else saved your CCG's requirements" in text_of(response)
-    assert html(response).select_one(f"#{row}-notes").get_text().strip() == "A's note"
-    assert _notes(market.bi) == "B's note"
-    assert events("requirements.updated") == 1
-
-    # B changes the answer B made; A, still on the page drawn before, is refused again.
-    b_form = form_fields(b.get("/requirements"), **{f"{row}-notes": "B's second note"})
-    assert b.post("/requirements", data=b_form).status_code == 302
-    stale = a.post("/requirements", data=form_fields(response, **{f"{row}-notes": "A again"}))
-    assert stale.status_code == 409
-    assert _notes(market.bi) == "B's second note"
-
-
-def _row_of(response, code: str) -> str:
-    for fieldset in html(response).select("form fieldset"):
-        if fieldset.select_one("legend span").get_text(strip=True) == code:
-            name = fieldset.select_one("input[type=hidden]")["name"]
-            return name.rsplit("-", 1)[0]
-    raise AssertionError(f"no row for {code}")
-
-
-def _notes(specification) -> str:
+    assert "Somebody else changed this statement" in text_of(response)
+    assert html(response).select_one("#notes").get_text().strip() == "A's note"
     db.session.expire_all()
-    return db.session.scalar(select(Requirement.notes).where(
-        Requirement.organisation_id == user("ccg@demo.test").organisation_id,
-        Requirement.specification_id == specification.id))
+    assert db.session.get(StatementLine, line.id).notes == "B's note"
+    assert events("statement.line_saved") == 2  # the builder's and B's
+
+    # A's page now carries B's version: saving again, having looked, goes through.
+    again = a.post(url, data=form_fields(response, notes="A's note"))
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(StatementLine, line.id).notes == "A's note"
 
 
 def test_two_editors_of_a_plan_narrative(sign_in):

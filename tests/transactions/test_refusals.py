@@ -10,11 +10,11 @@ from marketplace.models import (
     Condition,
     Prospectus,
     Rating,
-    Requirement,
+    Statement,
+    StatementLine,
     VersionStatus,
 )
-from marketplace.services import prospectuses
-from marketplace.services import requirements as requirements_service
+from marketplace.services import prospectuses, statements
 from marketplace.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 from .. import factories as build
@@ -91,16 +91,19 @@ def test_a_refused_review_save_writes_no_ratings_and_no_event(bdu_client):
                              .where(AuditEvent.action == "review.saved")) == 0
 
 
-def test_a_refused_requirements_save_keeps_none_of_its_answers(app_context, market):
+def test_a_refused_statement_line_keeps_nothing(app_context, market):
     ccg_user = user("ccg@demo.test")
-    answers = [
-        requirements_service.RequirementAnswer(market.bi.id, True, "high", "buy"),
-        requirements_service.RequirementAnswer(market.retired.id, True, "high", "buy"),
-    ]
-    with pytest.raises(ServiceError, match="retired"):
-        requirements_service.save_requirements(ccg_user, ccg_user.organisation, answers)
-    assert count(Requirement) == 0
-    assert count(AuditEvent) == 0
+    statement = statements.create_statement(ccg_user, statements.DetailsInput("Support"))
+    before = count(AuditEvent)
+    with pytest.raises(ServiceError) as refused:
+        statements.save_line(ccg_user, statement, statements.LineInput(
+            market.retired.id, budget_annual="25000000.01"), statement.lock_version)
+    assert {field for field, _ in refused.value.errors} == {"specification_id",
+                                                            "budget_annual"}
+    db.session.expire_all()
+    assert count(StatementLine) == 0
+    assert count(AuditEvent) == before
+    assert db.session.get(Statement, statement.id).lock_version == 1
 
 
 def test_a_refused_first_draft_leaves_no_draft_behind(app_context):

@@ -1,0 +1,19 @@
+from flask import render_template, request
+from flask_login import current_user
+
+from marketplace.services import statements as service
+
+from . import demand_bp
+
+
+def _region_id() -> int | None:
+    value = request.args.get("region", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+@demand_bp.route("")
+def index():
+    demand = service.aggregated_demand(current_user, region_id=_region_id(),
+                                       cluster=(request.args.get("cluster") or "")[:120] or None)
+    return render_template("statements/demand.html", demand=demand,
+                           title="Demand across CCGs")

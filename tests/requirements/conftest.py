@@ -1,1 +1,0 @@
-from ..factories import market  # noqa: F401  (fixture)
