@@ -6,9 +6,15 @@ PermissionDenied. Views load objects through ``marketplace.access.owns`` / ``loa
 check their actor with ``require``, templates ask ``may(...)`` (a template global).
 """
 
+from . import (  # noqa: E402,F401,I001
+    agreements,
+    assessment,
+    catalogue,
+    organisations,
+    procurements,
+    prospectuses,
+    reckoner,  # noqa: E402,F401
+)
 from .rules import declare, declared_models, may, policy_for, require
-
-from . import agreements, assessment, catalogue, organisations, procurements, prospectuses  # noqa: E402,F401,I001
-from . import reckoner  # noqa: E402,F401
 
 __all__ = ["declare", "declared_models", "may", "policy_for", "require"]

@@ -59,8 +59,6 @@ def may(user, action: str, obj) -> bool:
     """Whether ``user`` may do ``action`` to ``obj`` (never for visitors or unknown actions)."""
     if obj is None or user is None or not getattr(user, "is_authenticated", False):
         return False
-    if not getattr(user, "is_active_user", True):
-        return False
     check = policy_for(type(obj)).actions.get(action)
     if check is None:
         raise LookupError(f"{type(obj).__name__} has no rule for {action!r}")

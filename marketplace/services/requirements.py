@@ -16,10 +16,13 @@ from marketplace.models import (
     Requirement,
     ServiceSpecification,
 )
+from marketplace.policies import require
 
 from .audit import record_event
-from .errors import NotFound, PermissionDenied, ServiceError
+from .errors import NotFound, ServiceError
 from .transaction import check_version, on_conflict, transactional
+
+ONLY_OWN_USERS = "Only the CCG's own users can record its requirements"
 
 PHASE_ORDER = ("planning", "agreeing_contracts", "monitoring_contracts", "business_support")
 STALE_REQUIREMENTS = (
@@ -87,11 +90,6 @@ def requirements_by_specification(ccg: Organisation) -> dict[int, Requirement]:
     return {row.specification_id: row for row in rows}
 
 
-def _check_actor(actor, ccg: Organisation) -> None:
-    if not ccg.is_ccg or not actor.belongs_to(ccg.id):
-        raise PermissionDenied("Only the CCG's own users can record its requirements")
-
-
 def _check_answer(answer: RequirementAnswer, specification: ServiceSpecification | None):
     if specification is None:
         raise NotFound("That specification does not exist", field="rows")
@@ -108,7 +106,7 @@ def _check_answer(answer: RequirementAnswer, specification: ServiceSpecification
 @transactional
 def save_requirements(actor, ccg: Organisation, answers: Iterable[RequirementAnswer]) -> int:
     """Record the CCG's answers in one transaction; returns how many specifications changed."""
-    _check_actor(actor, ccg)
+    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
     on_conflict(Requirement, STALE_REQUIREMENTS)  # another save adding the same answers first
     existing = requirements_by_specification(ccg)
     changes: dict[str, object] = {}
