@@ -111,7 +111,7 @@ def enforce_access():
     return None
 
 
-def load(model, object_id, action: str = "view", *, find=None):
+def load(model, object_id, action: str = "view", *, find=None, hide: bool = False):
     """The object if the signed-in user may ``action`` it; NotFound or PermissionDenied
     (404/403 app-wide) otherwise, as its policy says."""
     if find is not None:
@@ -122,7 +122,7 @@ def load(model, object_id, action: str = "view", *, find=None):
         obj = None
     if obj is None:
         raise NotFound(policy_for(model).not_found)
-    return require(current_user, action, obj)
+    return require(current_user, action, obj, hide=hide)
 
 
 def _snake(name: str) -> str:
@@ -130,13 +130,14 @@ def _snake(name: str) -> str:
 
 
 def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = None,
-         then=None, name: str | None = None):
+         then=None, name: str | None = None, hide: bool = False):
     """Load the object the URL names by ``arg`` and hand it to the view, checked.
 
     The view receives it as ``name`` (``agreement_id`` → ``agreement``) instead of the id.
     ``find`` looks it up by something other than its primary key (``number``, ``code``);
     ``of`` names an object loaded by an outer ``@owns`` that it must belong to
-    (``bid.procurement``); ``then`` is applied to it once checked (bring its status up to date).
+    (``bid.procurement``); ``then`` is applied to it once checked (bring its status up to date);
+    ``hide`` answers every refusal 404.
     """
     name = name or (arg[:-3] if arg.endswith("_id") else _snake(model.__name__))
 
@@ -144,7 +145,7 @@ def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = N
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if kwargs.get(arg) is not None:
-                obj = load(model, kwargs.pop(arg), action, find=find)
+                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide)
                 if of is not None and getattr(obj, of) is not kwargs[of]:
                     raise NotFound(policy_for(model).not_found)
                 kwargs[name] = then(obj) if then is not None else obj

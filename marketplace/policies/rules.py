@@ -65,13 +65,16 @@ def may(user, action: str, obj) -> bool:
     return bool(check(user, obj))
 
 
-def require(user, action: str, obj, message: str | None = None):
-    """``obj`` if ``user`` may do ``action`` to it; NotFound or PermissionDenied otherwise."""
+def require(user, action: str, obj, message: str | None = None, *, hide: bool = False):
+    """``obj`` if ``user`` may do ``action`` to it; NotFound or PermissionDenied otherwise.
+
+    ``hide`` answers NotFound to every refusal (an API that only ever shows one's own)."""
     if obj is None:
         raise NotFound(message or "Page not found")
     if may(user, action, obj):
         return obj
     policy = policy_for(type(obj))
-    if policy.hidden(user, obj) and (action == "view" or not may(user, "view", obj)):
+    if hide or (policy.hidden(user, obj)
+                and (action == "view" or not may(user, "view", obj))):
         raise NotFound(policy.not_found)
     raise PermissionDenied(message or "You do not have permission to do that")
