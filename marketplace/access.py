@@ -1,10 +1,19 @@
-"""Who may use which page: one rule per blueprint, declared where the blueprint is made.
+"""Who may use which page, and which objects: two rules, each declared once.
 
-A view may carry its own rule (``@allow(PUBLIC)``) where it differs from its blueprint's.
-Endpoints without any rule are refused: tests/test_access_rules.py walks the URL map and
-fails when a route has none, so forgetting a rule is caught before it ships.
+Pages: one rule per blueprint, declared where the blueprint is made; a view may carry its own
+rule (``@allow(PUBLIC)``) where it differs from its blueprint's. Endpoints without any rule are
+refused.
+
+Objects: a route whose URL names an object loads it with ``@owns`` (or ``load``), which asks
+the object's policy (marketplace/policies/) whether the signed-in user may see it or act on
+it, and answers 404 or 403 otherwise. Routes that deliberately show objects to everybody (the
+public catalogue) say so with ``@owner_exempt(reason)``.
+
+tests/test_access_rules.py walks the URL map and fails when a route has no page rule, or names
+an object without ``@owns`` or ``@owner_exempt``, so forgetting either is caught before it ships.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, jsonify, request
@@ -12,6 +21,8 @@ from flask_login import current_user
 
 from marketplace.extensions import db, login_manager
 from marketplace.models import Role
+from marketplace.policies import may, policy_for, require
+from marketplace.services.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,89 @@ def enforce_access():
     if not rule.allows(current_user):
         abort(403)
     return None
+
+
+def load(model, object_id, action: str = "view", *, find=None, hide: bool = False):
+    """The object if the signed-in user may ``action`` it; NotFound or PermissionDenied
+    (404/403 app-wide) otherwise, as its policy says."""
+    if find is not None:
+        obj = find(object_id)
+    elif isinstance(object_id, int) and not isinstance(object_id, bool):
+        obj = db.session.get(model, object_id)
+    else:
+        obj = None
+    if obj is None:
+        raise NotFound(policy_for(model).not_found)
+    return require(current_user, action, obj, hide=hide)
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = None,
+         then=None, name: str | None = None, hide: bool = False):
+    """Load the object the URL names by ``arg`` and hand it to the view, checked.
+
+    The view receives it as ``name`` (``agreement_id`` → ``agreement``) instead of the id.
+    ``find`` looks it up by something other than its primary key (``number``, ``code``);
+    ``of`` names an object loaded by an outer ``@owns`` that it must belong to
+    (``bid.procurement``); ``then`` is applied to it once checked (bring its status up to date);
+    ``hide`` answers every refusal 404.
+    """
+    name = name or (arg[:-3] if arg.endswith("_id") else _snake(model.__name__))
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if kwargs.get(arg) is not None:
+                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide)
+                if of is not None and getattr(obj, of) is not kwargs[of]:
+                    raise NotFound(policy_for(model).not_found)
+                kwargs[name] = then(obj) if then is not None else obj
+            elif arg in kwargs:
+                kwargs.pop(arg)
+                kwargs[name] = None
+            return view(*args, **kwargs)
+
+        wrapper.owner_checked = frozenset(getattr(view, "owner_checked", ())) | {arg}
+        return wrapper
+
+    return decorate
+
+
+def owner_exempt(reason: str):
+    """Declare that a route names objects without an ownership check, and why."""
+    if not reason.strip():
+        raise ValueError("say why the route is exempt")
+
+    def decorate(view):
+        view.owner_exempt = reason
+        return view
+
+    return decorate
+
+
+def owner_rule_for(view, arguments) -> str | None:
+    """How a route's URL arguments are checked: None if any goes unchecked."""
+    if getattr(view, "owner_exempt", None):
+        return "exempt: " + view.owner_exempt
+    if set(arguments) <= set(getattr(view, "owner_checked", ())):
+        return "owner-checked"
+    return None
+
+
+def allowed(endpoint: str, **values) -> bool:
+    """Whether the signed-in user may open this page (navigation, links and buttons)."""
+    if endpoint not in current_app.view_functions:
+        return False
+    rule = rule_for_endpoint(current_app, endpoint)
+    return rule is not None and rule.allows(current_user)
+
+
+def may_current(action: str, obj) -> bool:
+    """``may(action, obj)`` in templates: the signed-in user against the object's policy."""
+    return may(current_user, action, obj)
 
 
 def get_for_organisation_or_404(model, object_id, organisation_attr: str = "organisation_id"):

@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_login import current_user
 
-from marketplace.access import get_for_organisation_or_404
+from marketplace.access import owns
 from marketplace.models import Agreement
 from marketplace.services import agreements as service
 
@@ -21,8 +21,8 @@ def index():
 
 
 @bp.route("/agreements/<int:agreement_id>")
-def agreement(agreement_id: int):
-    agreement = get_for_organisation_or_404(Agreement, agreement_id, "provider_id")
+@owns("agreement_id", Agreement)
+def agreement(agreement: Agreement):
     return render_template(
         "agreements/show.html",
         agreement=agreement,

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
-from marketplace.access import get_for_organisation_or_404
+from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.domain.money import format_money
 from marketplace.models import Agreement, AgreementStatus
@@ -104,14 +104,14 @@ def _render_show(agreement, error: str | None = None, status: int = 200):
 
 
 @bp.route("/<int:agreement_id>")
-def show(agreement_id: int):
-    agreement = get_for_organisation_or_404(Agreement, agreement_id, "ccg_id")
+@owns("agreement_id", Agreement)
+def show(agreement: Agreement):
     return _render_show(agreement)
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
-def edit(agreement_id: int):
-    agreement = get_for_organisation_or_404(Agreement, agreement_id, "ccg_id")
+@owns("agreement_id", Agreement, "edit")
+def edit(agreement: Agreement):
     if agreement.status != AgreementStatus.DRAFT:
         flash(
             f"Agreement {agreement.reference} is {agreement.status_label.lower()}: its terms "
@@ -144,8 +144,8 @@ def edit(agreement_id: int):
 
 @bp.post("/<int:agreement_id>/status")
 @requires_recent_password("change the status of this agreement")
-def change_status(agreement_id: int):
-    agreement = get_for_organisation_or_404(Agreement, agreement_id, "ccg_id")
+@owns("agreement_id", Agreement, "edit")
+def change_status(agreement: Agreement):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from flask import current_app, jsonify, request
 
-from marketplace.access import PUBLIC, allow, get_for_organisation_or_404
+from marketplace.access import PUBLIC, allow, owns
 from marketplace.domain.reckoner import (
     ReckonerInputError,
     ReckonerResult,
@@ -81,8 +81,8 @@ def reckoner():
 
 
 @bp.route("/scenarios/<int:scenario_id>")
-def scenario(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "own", hide=True)
+def scenario(scenario: Scenario):
     outcome = service.outcome(scenario)
     return jsonify(
         {

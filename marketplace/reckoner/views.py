@@ -1,12 +1,13 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.access import PUBLIC, allow, get_for_organisation_or_404, get_or_404, roles
+from marketplace.access import PUBLIC, allow, load, owns, roles
 from marketplace.domain.money import ZERO, format_money
 from marketplace.domain.reckoner import FixedCost, ReckonerInputs, compute
 from marketplace.extensions import db
 from marketplace.forms import BaseForm
 from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
+from marketplace.policies import may
 from marketplace.refusals import flash_refusal
 from marketplace.services import scenarios as service
 from marketplace.services.errors import Conflict, ServiceError
@@ -28,13 +29,6 @@ from .presenters import present
 
 CCG_ONLY = roles(Role.CCG_USER)
 DEFAULT_YEAR = "2013/14"
-
-
-def _readable(scenario_id: int) -> Scenario:
-    """Reviewers may read any CCG's scenario; a CCG user only their own (404 otherwise)."""
-    if current_user.has_role(Role.BDU_REVIEWER):
-        return get_or_404(Scenario, scenario_id)
-    return get_for_organisation_or_404(Scenario, scenario_id)
 
 
 def _year_choices(allowances) -> list[tuple[str, str]]:
@@ -95,13 +89,13 @@ def new_scenario():
 
 
 @bp.route("/scenarios/<int:scenario_id>")
-def scenario(scenario_id: int):
-    scenario = _readable(scenario_id)
+@owns("scenario_id", Scenario)
+def scenario(scenario: Scenario):
     return render_template(
         "reckoner/scenario.html",
         scenario=scenario,
         report=present(service.outcome(scenario)),
-        can_change=current_user.belongs_to(scenario.organisation_id),
+        can_change=may(current_user, "edit", scenario),
         form=None,
         action_form=BaseForm(),
     )
@@ -109,8 +103,9 @@ def scenario(scenario_id: int):
 
 @bp.route("/scenarios/<int:scenario_id>/edit", methods=["GET", "POST"])
 @allow(CCG_ONLY)
-def edit_scenario(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "edit")
+def edit_scenario(scenario: Scenario):
+    scenario_id = scenario.id
     if not scenario.is_draft:
         flash("A final scenario cannot be changed. Copy it to make a new draft.")
         return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
@@ -143,8 +138,8 @@ def edit_scenario(scenario_id: int):
 
 @bp.route("/scenarios/<int:scenario_id>/offers", methods=["GET", "POST"])
 @allow(CCG_ONLY)
-def price_from_offer(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "edit")
+def price_from_offer(scenario: Scenario):
     if not scenario.is_draft:
         flash("A final scenario cannot be changed. Copy it to make a new draft.")
         return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
@@ -169,8 +164,8 @@ def price_from_offer(scenario_id: int):
 
 @bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
 @allow(CCG_ONLY)
-def copy_scenario(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "edit")
+def copy_scenario(scenario: Scenario):
     if not BaseForm().validate_on_submit():
         flash("The form had expired. Try copying the scenario again.")
         return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
@@ -181,8 +176,8 @@ def copy_scenario(scenario_id: int):
 
 @bp.route("/scenarios/<int:scenario_id>/finalise", methods=["POST"])
 @allow(CCG_ONLY)
-def finalise_scenario(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "edit")
+def finalise_scenario(scenario: Scenario):
     if BaseForm().validate_on_submit():
         try:
             service.finalise_scenario(current_user, scenario)
@@ -195,8 +190,8 @@ def finalise_scenario(scenario_id: int):
 
 @bp.route("/scenarios/<int:scenario_id>/delete", methods=["GET", "POST"])
 @allow(CCG_ONLY)
-def delete_scenario(scenario_id: int):
-    scenario = get_for_organisation_or_404(Scenario, scenario_id)
+@owns("scenario_id", Scenario, "edit")
+def delete_scenario(scenario: Scenario):
     form = BaseForm()
     if not scenario.is_draft:
         flash("Only a draft scenario can be deleted.")
@@ -226,14 +221,14 @@ def compare():
             if not (value.isascii() and value.isdigit()):
                 field.errors = ["Choose a scenario from the list"]
         if not form.a.errors and not form.b.errors:
-            reports = [present(service.outcome(_readable(int(value)))) for value in chosen]
+            reports = [present(service.outcome(load(Scenario, int(value)))) for value in chosen]
     return render_template("reckoner/compare.html", form=form, reports=reports,
                            has_choices=len(available) >= 2)
 
 
 @bp.route("/scenarios/<int:scenario_id>/export.xlsx")
-def export_xlsx(scenario_id: int):
-    scenario = _readable(scenario_id)
+@owns("scenario_id", Scenario)
+def export_xlsx(scenario: Scenario):
     return Response(
         workbook_bytes(service.outcome(scenario)),
         mimetype=XLSX_TYPE,
@@ -242,8 +237,8 @@ def export_xlsx(scenario_id: int):
 
 
 @bp.route("/scenarios/<int:scenario_id>/export.csv")
-def export_csv(scenario_id: int):
-    scenario = _readable(scenario_id)
+@owns("scenario_id", Scenario)
+def export_csv(scenario: Scenario):
     return Response(
         csv_text(service.outcome(scenario)),
         mimetype="text/csv",
@@ -284,8 +279,8 @@ def allowances():
 
 @bp.route("/admin/running-cost-allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
 @allow(roles(Role.ADMIN))
-def edit_allowance(allowance_id: int):
-    row = get_or_404(FinancialYearAllowance, allowance_id)
+@owns("allowance_id", FinancialYearAllowance, "edit", name="row")
+def edit_allowance(row: FinancialYearAllowance):
     form = AllowanceForm(data=None if request.method == "POST" else {
         "allowance_per_head": row.allowance_per_head})
     if form.validate_on_submit():

@@ -27,11 +27,14 @@ from marketplace.models import (
     OrganisationKind,
 )
 from marketplace.models.base import utcnow
+from marketplace.policies import require
 
 from .audit import record_event
-from .errors import PermissionDenied, ServiceError
+from .errors import ServiceError
 from .offers_for_buyers import annual_cost, ccg_population, current_offer
 from .transaction import check_version, transactional
+
+ONLY_OWN_USERS = "Only the CCG's own users can make its agreements"
 
 # Agreements that bring the CSS income: signed, or signed and made final.
 CONTRACTED = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
@@ -61,11 +64,6 @@ class AgreementTerms:
     # None: take the value computed from the offers.
     annual_value: Decimal | str | None = None
     value_change_reason: str = ""
-
-
-def _check_ccg_actor(actor, ccg: Organisation) -> None:
-    if not ccg.is_ccg or not actor.belongs_to(ccg.id):
-        raise PermissionDenied("Only the CCG's own users can make its agreements")
 
 
 def _check_dates(terms: AgreementTerms) -> None:
@@ -142,7 +140,7 @@ def _offers_for_agreement(offer_ids: Iterable[int]):
 @transactional
 def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: AgreementTerms):
     """Draft an agreement for offers of one provider's current published version."""
-    _check_ccg_actor(actor, ccg)
+    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
     offers = _offers_for_agreement(offer_ids)
     _check_dates(terms)
     population = ccg_population(ccg)
@@ -191,7 +189,7 @@ def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: 
 @transactional
 def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: AgreementTerms):
     """Change a draft's dates or agreed value."""
-    _check_ccg_actor(actor, agreement.ccg)
+    require(actor, "act_for_ccg", agreement.ccg, ONLY_OWN_USERS)
     check_version(agreement, expected_lock_version, STALE_MESSAGE)
     if agreement.status != AgreementStatus.DRAFT:
         raise ServiceError(
@@ -228,7 +226,7 @@ def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: 
 @transactional
 def change_status(actor, agreement: Agreement, expected_lock_version, new_status: str):
     """Move an agreement on: sign a draft, make a signed agreement final, or end it."""
-    _check_ccg_actor(actor, agreement.ccg)
+    require(actor, "act_for_ccg", agreement.ccg, ONLY_OWN_USERS)
     check_version(agreement, expected_lock_version, STALE_MESSAGE)
     try:
         target = AgreementStatus(new_status)

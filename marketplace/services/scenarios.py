@@ -53,10 +53,13 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.base import utcnow
+from marketplace.policies import require
 
 from .audit import record_event
-from .errors import Conflict, PermissionDenied, ServiceError
+from .errors import Conflict, ServiceError
 from .transaction import check_version, transactional
+
+ONLY_OWN_USERS = "Only the CCG's own users can change its scenarios"
 
 MODE_LABELS = {DO: "Do in-house", SHARE: "Share with other CCGs", BUY: "Buy"}
 SPLIT_METHOD_LABELS = {"population": "By registered population", "equal": "Equally"}
@@ -368,15 +371,10 @@ def _summary(data: ScenarioInput) -> dict:
     }
 
 
-def _require_ccg_user(actor: User, organisation: Organisation) -> None:
-    if not actor.has_role("ccg_user") or not actor.belongs_to(organisation.id):
-        raise PermissionDenied("Only the CCG's own users can change its scenarios")
-
-
 @transactional
 def create_scenario(actor: User, data: ScenarioInput) -> Scenario:
     organisation = actor.organisation
-    _require_ccg_user(actor, organisation)
+    require(actor, "act_for_ccg", organisation, ONLY_OWN_USERS)
     partners = _check(data, organisation)
     scenario = Scenario(
         organisation=organisation, created_by=actor, status=ScenarioStatus.DRAFT,
@@ -393,7 +391,7 @@ def create_scenario(actor: User, data: ScenarioInput) -> Scenario:
 def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput, *,
                     lock_version: int | None = None) -> Scenario:
     """lock_version: the scenario's as the form showed it."""
-    _require_ccg_user(actor, scenario.organisation)
+    require(actor, "act_for_ccg", scenario.organisation, ONLY_OWN_USERS)
     check_version(scenario, lock_version, STALE_SCENARIO)
     if not scenario.is_draft:
         raise Conflict("A final scenario cannot be changed. Copy it to make a new draft.")
@@ -408,7 +406,7 @@ def update_scenario(actor: User, scenario: Scenario, data: ScenarioInput, *,
 def price_line_from_offer(actor: User, scenario: Scenario, offer: Offer) -> Scenario:
     """Buy a service from a marketplace offer: the line for the offer's specification is
     priced from the offer (added, or replacing the line for that service)."""
-    _require_ccg_user(actor, scenario.organisation)
+    require(actor, "act_for_ccg", scenario.organisation, ONLY_OWN_USERS)
     if not scenario.is_draft:
         raise Conflict("A final scenario cannot be changed. Copy it to make a new draft.")
     if offer is None or not offer.is_published:
@@ -439,7 +437,7 @@ def price_line_from_offer(actor: User, scenario: Scenario, offer: Offer) -> Scen
 
 @transactional
 def copy_scenario(actor: User, scenario: Scenario) -> Scenario:
-    _require_ccg_user(actor, scenario.organisation)
+    require(actor, "act_for_ccg", scenario.organisation, ONLY_OWN_USERS)
     data = input_from(scenario)
     copy_name = f"Copy of {scenario.name}"[:200]
     copy = Scenario(
@@ -460,7 +458,7 @@ def copy_scenario(actor: User, scenario: Scenario) -> Scenario:
 
 @transactional
 def finalise_scenario(actor: User, scenario: Scenario) -> Scenario:
-    _require_ccg_user(actor, scenario.organisation)
+    require(actor, "act_for_ccg", scenario.organisation, ONLY_OWN_USERS)
     if not scenario.is_draft:
         raise Conflict("This scenario is already final")
     scenario.status = ScenarioStatus.FINAL
@@ -472,7 +470,7 @@ def finalise_scenario(actor: User, scenario: Scenario) -> Scenario:
 
 @transactional
 def delete_scenario(actor: User, scenario: Scenario) -> None:
-    _require_ccg_user(actor, scenario.organisation)
+    require(actor, "act_for_ccg", scenario.organisation, ONLY_OWN_USERS)
     if not scenario.is_draft:
         raise Conflict("Only a draft scenario can be deleted")
     record_event("scenario.deleted", scenario, f"{actor.email} deleted draft scenario "

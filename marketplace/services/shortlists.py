@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Offer, Organisation, Shortlist, ShortlistEntry
+from marketplace.policies import require
 
 from .assurance import latest_assurance_status
 from .audit import record_event
-from .errors import NotFound, PermissionDenied, ServiceError
+from .errors import NotFound, ServiceError
 from .offers_for_buyers import (
     annual_cost,
     ccg_population,
@@ -22,12 +23,9 @@ from .offers_for_buyers import (
 )
 from .transaction import on_conflict, transactional
 
+ONLY_OWN_USERS = "Only the CCG's own users can change its shortlists"
+
 MAX_COMPARED = 5
-
-
-def _check_actor(actor, ccg: Organisation) -> None:
-    if not ccg.is_ccg or not actor.belongs_to(ccg.id):
-        raise PermissionDenied("Only the CCG's own users can change its shortlists")
 
 
 def shortlists_for(ccg: Organisation) -> list[Shortlist]:
@@ -53,7 +51,7 @@ def add_offer(actor, ccg: Organisation, offer_id) -> tuple[Shortlist, bool]:
 
     Returns the shortlist and whether the offer was added (False: it was already there).
     """
-    _check_actor(actor, ccg)
+    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
     offer = current_offer(offer_id)
     shortlist = db.session.scalar(
         select(Shortlist).where(
@@ -87,7 +85,7 @@ def add_offer(actor, ccg: Organisation, offer_id) -> tuple[Shortlist, bool]:
 
 @transactional
 def remove_entry(actor, ccg: Organisation, entry_id) -> Offer:
-    _check_actor(actor, ccg)
+    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
     entry = db.session.get(ShortlistEntry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.shortlist.organisation_id != ccg.id:
         raise NotFound("That offer is not on your shortlists")

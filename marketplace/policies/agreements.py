@@ -1,0 +1,31 @@
+"""Agreements, requirements and shortlists: the buying CCG's own records.
+
+A CCG's users read and change its agreements; the provider's CSS leaders read the agreements
+made with it (/customers). Another organisation's agreement answers 404.
+"""
+
+from marketplace.models import Agreement, Shortlist, ShortlistEntry
+
+from .people import ccg_user_of, leader_of
+from .rules import declare
+
+declare(
+    Agreement,
+    view=lambda user, agreement: ccg_user_of(user, agreement.ccg_id)
+    or leader_of(user, agreement.provider_id),
+    edit=lambda user, agreement: ccg_user_of(user, agreement.ccg_id),
+    not_found="There is no agreement with that number",
+)
+
+
+def _own_ccg(user, obj) -> bool:
+    return ccg_user_of(user, obj.organisation_id)
+
+
+declare(Shortlist, view=_own_ccg, edit=_own_ccg)
+declare(
+    ShortlistEntry,
+    view=lambda user, entry: _own_ccg(user, entry.shortlist),
+    edit=lambda user, entry: _own_ccg(user, entry.shortlist),
+    not_found="That offer is not on your shortlists",
+)

@@ -1,0 +1,156 @@
+"""Statements, procurements and the responses to them.
+
+- Users of the lead CCG run the procurement (``lead``); users of partner CCGs that confirmed
+  their lines read it; BDU reviewers read it once published. Nobody else learns that it
+  exists (404).
+- Providers (CSS leaders of a CSS or an independent provider) see a published opportunity
+  when they may respond (``respond``): every provider with a currently published offer for
+  one of its specifications, or only the invited list. A provider that has a response keeps
+  seeing it.
+- A response (bid) is its provider's; the buying CCGs read submitted responses once the
+  competition has closed, and its attachments with them.
+"""
+
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Bid,
+    BidAttachment,
+    BidSource,
+    BidStatus,
+    Clarification,
+    ClarificationStage,
+    Offer,
+    Organisation,
+    Procurement,
+    ProcurementStatus,
+    ProspectusVersion,
+    Role,
+    Statement,
+    VersionStatus,
+)
+from marketplace.services import statement_data
+
+from .people import PROVIDER_KINDS, ccg_user_of, is_provider_user, leader_of
+from .rules import declare
+
+
+def party_ccg_ids(procurement: Procurement) -> set[int]:
+    return statement_data.party_ccg_ids(procurement.statement) | {procurement.lead_ccg_id}
+
+
+def is_lead_user(user, procurement: Procurement) -> bool:
+    return ccg_user_of(user, procurement.lead_ccg_id)
+
+
+def is_party_user(user, procurement: Procurement) -> bool:
+    return user.role == Role.CCG_USER and user.organisation_id in party_ccg_ids(procurement)
+
+
+def may_read(user, procurement: Procurement) -> bool:
+    # The BDU follows the market: what CCGs publish, not what they are still drafting.
+    return is_party_user(user, procurement) or (
+        user.role == Role.BDU_REVIEWER and procurement.status != ProcurementStatus.DRAFT)
+
+
+def offering_provider_ids(specification_ids) -> set[int]:
+    """Providers with an offer on their current published prospectus for any of these."""
+    ids = list(specification_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Offer.organisation_id).distinct()
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(
+            ProspectusVersion.status == VersionStatus.PUBLISHED,
+            Offer.specification_id.in_(ids),
+            Organisation.kind.in_(PROVIDER_KINDS),
+        )
+    ))
+
+
+def eligible_provider_ids(procurement: Procurement) -> set[int]:
+    """Who may respond: every provider of the specifications, or the invited list."""
+    if procurement.open_to_all_providers:
+        specs = [spec.id for spec in statement_data.specifications(procurement.statement)]
+        return offering_provider_ids(specs)
+    return {organisation.id for organisation in procurement.invitees}
+
+
+def may_respond(user, procurement: Procurement) -> bool:
+    return (
+        procurement.is_competition
+        and procurement.status != ProcurementStatus.DRAFT
+        and is_provider_user(user)
+        and user.organisation_id in eligible_provider_ids(procurement)
+    )
+
+
+def _has_response(organisation_id: int, procurement: Procurement) -> bool:
+    return db.session.scalar(
+        select(Bid.id).where(Bid.procurement_id == procurement.id,
+                             Bid.provider_id == organisation_id)
+    ) is not None
+
+
+def may_see_opportunity(user, procurement: Procurement) -> bool:
+    if not is_provider_user(user) or not procurement.is_competition:
+        return False
+    if procurement.status == ProcurementStatus.DRAFT:
+        return False
+    return may_respond(user, procurement) or _has_response(user.organisation_id, procurement)
+
+
+def is_sealed(procurement: Procurement) -> bool:
+    """Responses stay sealed from the buyers until the competition has closed."""
+    return procurement.status in (ProcurementStatus.DRAFT, ProcurementStatus.OPEN)
+
+
+declare(
+    Statement,
+    view=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
+    start=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
+    not_found="There is no statement with that number",
+)
+
+declare(
+    Procurement,
+    view=lambda user, procurement: may_read(user, procurement)
+    or may_see_opportunity(user, procurement),
+    lead=is_lead_user,
+    respond=may_respond,
+    not_found="There is no procurement with that number",
+)
+
+declare(
+    Clarification,
+    # The questions a buyer answers: those asked while the tender is open.
+    view=lambda user, question: question.stage == ClarificationStage.TENDER
+    and may_read(user, question.procurement),
+    answer=lambda user, question: question.stage == ClarificationStage.TENDER
+    and is_lead_user(user, question.procurement),
+    not_found="There is no question with that number",
+)
+
+
+def _own_response(user, bid: Bid) -> bool:
+    return leader_of(user, bid.provider_id) and bid.source == BidSource.RESPONSE
+
+
+def _buyer_reads(user, bid: Bid) -> bool:
+    procurement = bid.procurement
+    return (is_party_user(user, procurement) and not is_sealed(procurement)
+            and bid.status == BidStatus.SUBMITTED)
+
+
+declare(Bid, view=lambda user, bid: leader_of(user, bid.provider_id) or _buyer_reads(user, bid),
+        edit=_own_response, not_found="There is no response with that number")
+
+declare(
+    BidAttachment,
+    view=lambda user, item: leader_of(user, item.bid.provider_id)
+    or _buyer_reads(user, item.bid),
+    not_found="There is no attachment with that number",
+)
