@@ -46,4 +46,4 @@ class AuditFilterForm(BaseForm):
     action = StringField("Action", validators=[Optional()])
     object_type = StringField("Object type", validators=[Optional()])
     actor = StringField("User email", validators=[Optional()])
-    organisation_id = SelectField("Organisation", coerce=str, validators=[Optional()])
+    organisation = StringField("Organisation name", validators=[Optional()])

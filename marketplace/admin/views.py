@@ -1,11 +1,13 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.access import get_or_404
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
+from marketplace.pagination import paginate
 from marketplace.services import accounts
 from marketplace.services.errors import ServiceError
 
@@ -86,10 +88,11 @@ def edit_user(user_id: int):
 @bp.route("/audit-events")
 def audit_events():
     form = AuditFilterForm(request.args)
-    form.organisation_id.choices = [("", "Any organisation")] + [
-        (str(value), label) for value, label in _organisation_choices()
-    ]
-    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    statement = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.organisation))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
     if form.action.data:
         statement = statement.where(AuditEvent.action.ilike(f"%{form.action.data}%"))
     if form.object_type.data:
@@ -98,8 +101,12 @@ def audit_events():
         statement = statement.join(AuditEvent.actor).where(
             User.email.ilike(f"%{form.actor.data}%")
         )
-    if form.organisation_id.data and form.organisation_id.data.isdigit():
-        statement = statement.where(AuditEvent.organisation_id == int(form.organisation_id.data))
-    page = db.paginate(statement, per_page=AUDIT_PAGE_SIZE, error_out=False)
+    # Typed, not chosen from a list: a list of every organisation (3,019 at seed-demo
+    # --scale 100) made the page 270 KB and 65 times slower to serve than the sign-in page.
+    if form.organisation.data:
+        statement = statement.join(AuditEvent.organisation).where(
+            Organisation.name.ilike(f"%{form.organisation.data}%")
+        )
+    page = paginate(statement, per_page=AUDIT_PAGE_SIZE)
     filters = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("admin/audit-events.html", form=form, page=page, filters=filters)

@@ -12,7 +12,6 @@ from marketplace.models import (
     Organisation,
     OrganisationKind,
     Review,
-    ReviewStatus,
     Role,
     Submission,
     User,
@@ -38,17 +37,11 @@ from .forms import (
 @bp.route("")
 def index():
     role = current_user.role
-    waiting = db.session.scalars(
-        select(Submission).outerjoin(Review).where(Review.id.is_(None))
-        .order_by(Submission.submitted_at)
-    )
-    drafts = db.session.scalars(select(Review).where(Review.status == ReviewStatus.DRAFT))
     return render_template(
         "reviews/index.html", title="Reviews",
         mine=reviews.reviews_for_user(current_user),
-        waiting=[s for s in waiting if reviews.may_review(current_user, s)],
-        to_sign_off=[r for r in drafts if reviews.may_sign_off(current_user, r)
-                     and r.outcome_code],
+        waiting=reviews.waiting_for_a_reviewer(current_user),
+        to_sign_off=reviews.waiting_for_sign_off_by(current_user),
         role=role, checkpoints=checkpoint_service.checkpoints()
         if role == Role.BDU_REVIEWER else [],
     )

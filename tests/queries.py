@@ -1,0 +1,29 @@
+"""Counting the SQL statements a request runs, to catch a query per row."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from marketplace.extensions import db
+
+
+class StatementCount:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@contextmanager
+def counting_statements():
+    count = StatementCount()
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        count.statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -1,0 +1,102 @@
+"""Growing lists come in pages: ?page=N links, page 2 exists, hostile page values never fail."""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from marketplace.admin.views import AUDIT_PAGE_SIZE
+from marketplace.extensions import db
+from marketplace.models import AuditEvent
+from marketplace.pagination import MAX_PAGE, page_number
+
+from .conftest import html, text_of, user
+from .queries import counting_statements
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1", 1), ("2", 2), (str(MAX_PAGE), MAX_PAGE),
+    ("", 1), ("0", 1), ("-1", 1), ("abc", 1), ("²", 1), ("٣", 1), ("2.0", 1), (" 2", 1),
+    ("1e3", 1), ("🙂", 1), ("2\x00", 1), (str(MAX_PAGE + 1), 1), ("9" * 1000, 1),
+])
+def test_page_numbers_are_plain_whole_numbers_in_range(raw, expected):
+    assert page_number(MultiDict({"page": raw})) == expected
+
+
+def test_no_page_is_the_first():
+    assert page_number(MultiDict()) == 1
+
+
+def _audit_events(count: int, *, action: str = "bench.event") -> None:
+    actor = user("ccg@demo.test")
+    start = datetime(2013, 4, 1, tzinfo=UTC)
+    db.session.add_all(
+        AuditEvent(actor_id=actor.id, organisation_id=actor.organisation_id, action=action,
+                   object_type="System", summary=f"Event {number:03d}",
+                   occurred_at=start + timedelta(minutes=number))
+        for number in range(count)
+    )
+    db.session.commit()
+
+
+def _target(href: str) -> tuple[str, dict]:
+    parts = urlsplit(href)
+    return parts.path, parse_qs(parts.query)
+
+
+def _summaries(response) -> list[str]:
+    return [cell.get_text(" ", strip=True).removeprefix("Summary ")
+            for cell in html(response).select("tbody tr td:last-child")]
+
+
+def test_the_audit_trail_comes_in_pages_with_shareable_links(admin_client):
+    _audit_events(AUDIT_PAGE_SIZE + 5)
+    first = admin_client.get("/admin/audit-events?action=bench")
+    assert first.status_code == 200
+    assert len(_summaries(first)) == AUDIT_PAGE_SIZE
+    assert _summaries(first)[0] == f"Event {AUDIT_PAGE_SIZE + 4:03d}"  # newest first
+    links = html(first).select(".nhsuk-pagination a")
+    assert [_target(link["href"]) for link in links] == [("/admin/audit-events",
+                                                          {"action": ["bench"], "page": ["2"]})]
+    assert "Page 2 of 2" in links[0].get_text(" ", strip=True)
+
+    second = admin_client.get("/admin/audit-events?action=bench&page=2")
+    assert second.status_code == 200
+    assert _summaries(second) == [f"Event {number:03d}" for number in range(4, -1, -1)]
+    previous = html(second).select(".nhsuk-pagination a")
+    assert [_target(link["href"]) for link in previous] == [("/admin/audit-events",
+                                                             {"action": ["bench"], "page": ["1"]})]
+
+
+def test_a_page_past_the_last_is_not_found(admin_client):
+    _audit_events(3)
+    assert admin_client.get("/admin/audit-events?page=2").status_code == 404
+    assert admin_client.get(f"/admin/audit-events?page={MAX_PAGE}").status_code == 404
+    assert admin_client.get("/admin/audit-events?action=nothing-like-it&page=1").status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["abc", "²", "٣", "0", "-5", "9" * 400, "1%00", "%F0%9F%99%82",
+                                 "<script>", "%202", "2.0"])
+def test_hostile_page_values_show_the_first_page(admin_client, raw):
+    _audit_events(AUDIT_PAGE_SIZE + 1)
+    response = admin_client.get(f"/admin/audit-events?action=bench&page={raw}")
+    assert response.status_code == 200
+    assert _summaries(response)[0] == f"Event {AUDIT_PAGE_SIZE:03d}"
+
+
+def test_the_audit_trail_filters_by_organisation_name(admin_client):
+    _audit_events(2)
+    page = text_of(admin_client.get("/admin/audit-events?organisation=coventry"))
+    assert "Event 001" in page
+    assert "Event 001" not in text_of(admin_client.get("/admin/audit-events?organisation=ealing"))
+
+
+def test_an_audit_page_runs_as_many_queries_for_fifty_events_as_for_two(admin_client):
+    _audit_events(2)
+    with counting_statements() as with_two:
+        assert admin_client.get("/admin/audit-events").status_code == 200
+    _audit_events(AUDIT_PAGE_SIZE, action="other.event")
+    with counting_statements() as with_fifty:
+        assert admin_client.get("/admin/audit-events").status_code == 200
+    assert len(with_fifty) == len(with_two)
