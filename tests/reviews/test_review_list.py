@@ -5,7 +5,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationKind
 
-from .. import assurance as build
+from .. import factories as build
 from ..conftest import text_of
 from ..queries import counting_statements
 
