@@ -1,7 +1,7 @@
 """offers indexed by version and specification together, for counts of published offers
 
 Revision ID: pages_offer_counts_index
-Revises: auth_user_sessions
+Revises: statements_from_requirements
 Create Date: 2026-12-03 00:10:00.000000
 
 The specifications pages count published offers per specification. With an index on each
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'pages_offer_counts_index'
-down_revision = 'auth_user_sessions'
+down_revision = 'statements_from_requirements'
 branch_labels = None
 depends_on = None
 
