@@ -1,0 +1,94 @@
+"""Aggregated demand: the BDU sees every region, an SHA cluster its own, CCGs and CSSs none."""
+
+from decimal import Decimal
+
+import pytest
+
+from marketplace.models import Organisation, OrganisationKind, Role
+from marketplace.services import statements
+from marketplace.services.errors import PermissionDenied
+
+from ..builders import ccg
+from ..conftest import text_of, user
+from ..procurements.conftest import make_user
+from .conftest import line, started
+
+
+@pytest.fixture
+def demand_world(arden):
+    # Coventry and Warwickshire North in separate statements (a joint procurement could be
+    # proposed), Darlington in the North, and a declined and a withdrawn line left out.
+    coventry = started(arden, "Coventry support")
+    statements.save_line(arden.lead, coventry, line(
+        arden.market.bi, budget_annual="120000", days_per_year="40"), None)
+    statements.save_line(arden.lead, coventry, line(arden.market.contracts, mode="do"), None)
+    north = statements.create_statement(arden.north_user, statements.DetailsInput("North"))
+    statements.save_line(arden.north_user, north, line(
+        arden.market.bi, budget_annual="45000.50", population_covered="180000"), None)
+    darlington = statements.create_statement(arden.darlington_user,
+                                             statements.DetailsInput("Darlington"))
+    statements.save_line(arden.darlington_user, darlington, line(
+        arden.market.bi, mode="share", budget_annual="30000"), None)
+    gone = statements.create_statement(arden.south_user, statements.DetailsInput("Gone"))
+    statements.save_line(arden.south_user, gone, line(arden.market.bi, budget_annual="1"),
+                         None)
+    statements.withdraw_statement(arden.south_user, gone, None)
+    return arden
+
+
+def test_clusters_come_from_the_2012_data(app_context):
+    assert ccg("05A").pct_cluster == "Arden PCT Cluster"
+    assert ccg("00C").pct_cluster == "NHS County Durham and Darlington PCT Cluster"
+
+
+def test_the_bdu_sees_demand_by_specification_region_and_cluster(demand_world):
+    demand = statements.aggregated_demand(user("bdu@demo.test"))
+    summary = [(g.specification.code, g.region, g.cluster, g.ccg_count, g.population,
+                g.budget, g.joint_candidate) for g in demand.groups]
+    assert summary == [
+        ("BI-01", "Midlands and East of England", "Arden PCT Cluster", 2, 464_596 + 180_000,
+         Decimal("165000.50"), True),
+        ("BI-01", "North of England", "NHS County Durham and Darlington PCT Cluster", 1,
+         106_079, Decimal("30000.00"), False),
+    ]  # the in-house line and the withdrawn statement are not demand
+    assert demand.total_budget == Decimal("195000.50")
+    arden_only = statements.aggregated_demand(user("bdu@demo.test"),
+                                              cluster="Arden PCT Cluster")
+    assert [g.cluster for g in arden_only.groups] == ["Arden PCT Cluster"]
+
+
+def test_an_sha_cluster_sees_its_own_region_only(demand_world):
+    peer = user("peer@demo.test")  # NHS Midlands and East (SHA cluster)
+    north = next(r for r in statements.aggregated_demand(user("bdu@demo.test")).regions
+                 if r.name == "North of England")
+    demand = statements.aggregated_demand(peer, region_id=north.id)  # asks for the North
+    assert demand.region_fixed
+    assert {g.region for g in demand.groups} == {"Midlands and East of England"}
+
+
+def test_ccgs_csss_and_peers_outside_sha_clusters_are_refused(demand_world, app_context):
+    for email in ("ccg@demo.test", "css@demo.test"):
+        with pytest.raises(PermissionDenied):
+            statements.aggregated_demand(user(email))
+    local_authority = Organisation(kind=OrganisationKind.LOCAL_AUTHORITY,
+                                   name="Test Borough Council")
+    peer = make_user("peer.la@example.gov.uk", "Lee Ward", local_authority,
+                     role=Role.PEER_REVIEWER)
+    with pytest.raises(PermissionDenied):
+        statements.aggregated_demand(peer)
+
+
+def test_the_demand_page_per_role(demand_world, sign_in):
+    page = sign_in("bdu@demo.test").get("/demand")
+    assert page.status_code == 200
+    body = text_of(page)
+    assert "Arden PCT Cluster" in body and "£165,000.50" in body
+    assert "a joint procurement could be proposed" in body
+    assert "NHS Warwickshire North CCG" in body
+    filtered = text_of(sign_in("bdu@demo.test").get(
+        "/demand?cluster=NHS+County+Durham+and+Darlington+PCT+Cluster&region=%C2%B2"))
+    assert "Arden PCT Cluster:" not in filtered and "£30,000.00" in filtered
+    assert sign_in("peer@demo.test").get("/demand").status_code == 200
+    assert "NHS Darlington CCG" not in text_of(sign_in("peer@demo.test").get("/demand"))
+    assert sign_in("ccg@demo.test").get("/demand").status_code == 403
+    assert sign_in("css@demo.test").get("/demand").status_code == 403
