@@ -695,17 +695,65 @@ class DemandGroup:
 
 
 @dataclass(frozen=True)
+class DemandSummary:
+    """One cluster, or one specification, added up over its groups."""
+
+    label: str
+    region: str
+    ccg_count: int
+    population: int
+    budget: Decimal
+    groups: int  # specifications needed (for a cluster) or clusters needing it
+    joint_candidates: int
+
+
+@dataclass(frozen=True)
 class Demand:
     groups: list[DemandGroup]
     regions: list[Region]
     clusters: list[str]
+    specifications: list[ServiceSpecification]
     region_id: int | None
     cluster: str | None
+    specification_id: int | None
     region_fixed: bool  # an SHA cluster sees its own region only
 
     @property
     def total_budget(self) -> Decimal:
         return round_money(sum((group.budget for group in self.groups), ZERO))
+
+    @property
+    def detailed(self) -> bool:
+        """Each CCG's line is shown once the view is narrowed to a cluster or specification;
+        across the country (2,600 lines in the demo) only the totals are."""
+        return self.cluster is not None or self.specification_id is not None
+
+    def by_cluster(self) -> list[DemandSummary]:
+        found: dict[tuple, list[DemandGroup]] = defaultdict(list)
+        for group in self.groups:
+            found[(group.region, group.cluster)].append(group)
+        summaries = []
+        for (region, cluster), groups in sorted(found.items()):
+            ccgs = {item.ccg.id: item.ccg for group in groups for item in group.lines}
+            summaries.append(DemandSummary(
+                cluster, region, len(ccgs), sum(ccg.population or 0 for ccg in ccgs.values()),
+                round_money(sum((group.budget for group in groups), ZERO)), len(groups),
+                sum(1 for group in groups if group.joint_candidate)))
+        return summaries
+
+    def by_specification(self) -> list[DemandSummary]:
+        found: dict[int, list[DemandGroup]] = defaultdict(list)
+        for group in self.groups:
+            found[group.specification.id].append(group)
+        summaries = []
+        for groups in found.values():
+            ccgs = {item.ccg.id for group in groups for item in group.lines}
+            summaries.append(DemandSummary(
+                groups[0].specification.name, "", len(ccgs),
+                sum(group.population for group in groups),
+                round_money(sum((group.budget for group in groups), ZERO)), len(groups),
+                sum(1 for group in groups if group.joint_candidate)))
+        return summaries
 
 
 def _demand_scope(actor: User) -> int | None:
@@ -721,7 +769,8 @@ def _demand_scope(actor: User) -> int | None:
 
 
 def aggregated_demand(actor: User, region_id: int | None = None,
-                      cluster: str | None = None) -> Demand:
+                      cluster: str | None = None,
+                      specification_id: int | None = None) -> Demand:
     """Which CCGs need which specification, how much and with what budget, grouped by
     specification, region and PCT cluster (statements not withdrawn; lines to buy or share,
     of CCGs that have not declined)."""
@@ -738,6 +787,7 @@ def aggregated_demand(actor: User, region_id: int | None = None,
         .where(Statement.status.in_([s.value for s in DEMAND_STATUSES]),
                StatementLine.mode.in_([m.value for m in DEMAND_MODES]),
                StatementParty.status != PartyStatus.DECLINED)
+        .options(selectinload(Statement.parties), selectinload(Organisation.region))
         .order_by(ServiceSpecification.code, Organisation.pct_cluster, Organisation.name)
     )
     if region_id is not None:
@@ -751,6 +801,12 @@ def aggregated_demand(actor: User, region_id: int | None = None,
         query = query.where(Organisation.pct_cluster == cluster)
     else:
         cluster = None
+    specifications = current_specifications()
+    if specification_id is not None and any(spec.id == specification_id
+                                            for spec in specifications):
+        query = query.where(StatementLine.specification_id == specification_id)
+    else:
+        specification_id = None
     groups: dict[tuple, DemandGroup] = {}
     for line, statement, ccg, specification in db.session.execute(query):
         region_name = ccg.region.name if ccg.region else "No region"
@@ -766,7 +822,8 @@ def aggregated_demand(actor: User, region_id: int | None = None,
         regions = [region for region in regions if region.id == fixed]
     ordered = sorted(groups.values(), key=lambda g: (_phase_rank(g.specification.phase),
                                                      g.specification.code, g.region, g.cluster))
-    return Demand(ordered, list(regions), clusters, region_id, cluster, fixed is not None)
+    return Demand(ordered, list(regions), clusters, specifications, region_id, cluster,
+                  specification_id, fixed is not None)
 
 
 def buying_ccg_codes() -> set[str]:

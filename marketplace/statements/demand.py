@@ -6,14 +6,15 @@ from marketplace.services import statements as service
 from . import demand_bp
 
 
-def _region_id() -> int | None:
-    value = request.args.get("region", "")
+def _id(name: str) -> int | None:
+    value = request.args.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @demand_bp.route("")
 def index():
-    demand = service.aggregated_demand(current_user, region_id=_region_id(),
-                                       cluster=(request.args.get("cluster") or "")[:120] or None)
+    demand = service.aggregated_demand(current_user, region_id=_id("region"),
+                                       cluster=(request.args.get("cluster") or "")[:120] or None,
+                                       specification_id=_id("specification"))
     return render_template("statements/demand.html", demand=demand,
                            title="Demand across CCGs")

@@ -17,6 +17,7 @@ from marketplace.models import (
     Offer,
     ProspectusVersion,
     Scenario,
+    Statement,
     Submission,
     User,
     VersionStatus,
@@ -52,6 +53,8 @@ def _ids() -> dict:
         "scenario": first(select(Scenario.id).where(
             Scenario.organisation_id == ccg.organisation_id).order_by(Scenario.id)),
         "submission": first(select(Submission.id).order_by(Submission.id.desc())),
+        "statement": first(select(Statement.id).where(
+            Statement.lead_ccg_id == ccg.organisation_id).order_by(Statement.id)),
     }
 
 
@@ -61,9 +64,10 @@ def _ids() -> dict:
 PAGES = {
     None: ["/sign-in", "/offers?q=contract+monitoring", "/offers/{offer}"],
     "ccg@demo.test": ["/dashboard", "/shortlists/compare?{compare}", "/agreements",
-                      "/agreements/new", "/scenarios", "/scenarios/{scenario}"],
+                      "/agreements/new", "/scenarios", "/scenarios/{scenario}",
+                      "/statements/{statement}", "/statements/{statement}/lines/new"],
     "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance"],
-    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker"],
+    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand"],
     "peer@demo.test": ["/dashboard"],
     "admin@demo.test": ["/admin/users", "/admin/audit-events"],
 }

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from marketplace.domain.money import format_money
 from marketplace.domain.statements import POPULATION, Party, split_between
 
-from ..builders import ccg
 from ..conftest import user
-from ..market import build_market
+from ..factories import build_market, ccg
 from ..procurements.conftest import make_user
 from .conftest import sign_in
 

@@ -5,9 +5,8 @@ import pytest
 from marketplace.models import Organisation, Role, User
 from marketplace.services import statements
 
-from ..builders import ccg
 from ..conftest import user
-from ..market import Market, build_market
+from ..factories import Market, build_market, ccg
 from ..procurements.conftest import make_user
 
 

@@ -8,8 +8,8 @@ from marketplace.models import Organisation, OrganisationKind, Role
 from marketplace.services import statements
 from marketplace.services.errors import PermissionDenied
 
-from ..builders import ccg
 from ..conftest import text_of, user
+from ..factories import ccg
 from ..procurements.conftest import make_user
 from .conftest import line, started
 
@@ -78,11 +78,32 @@ def test_ccgs_csss_and_peers_outside_sha_clusters_are_refused(demand_world, app_
         statements.aggregated_demand(peer)
 
 
+def test_summaries_by_cluster_and_by_specification(demand_world):
+    demand = statements.aggregated_demand(user("bdu@demo.test"))
+    assert not demand.detailed
+    assert [(row.label, row.ccg_count, row.population, row.budget, row.groups,
+             row.joint_candidates) for row in demand.by_cluster()] == [
+        ("Arden PCT Cluster", 2, 464_596 + 183_852, Decimal("165000.50"), 1, 1),
+        ("NHS County Durham and Darlington PCT Cluster", 1, 106_079, Decimal("30000.00"), 1,
+         0)]
+    assert [(row.label, row.ccg_count, row.population, row.budget, row.groups,
+             row.joint_candidates) for row in demand.by_specification()] == [
+        ("Business intelligence", 3, 464_596 + 180_000 + 106_079, Decimal("195000.50"), 2, 1)]
+    narrowed = statements.aggregated_demand(user("bdu@demo.test"),
+                                            specification_id=demand_world.market.bi.id)
+    assert narrowed.detailed and len(narrowed.groups) == 2
+    nothing = statements.aggregated_demand(user("bdu@demo.test"),
+                                           specification_id=demand_world.market.contracts.id)
+    assert nothing.groups == []
+
+
 def test_the_demand_page_per_role(demand_world, sign_in):
     page = sign_in("bdu@demo.test").get("/demand")
     assert page.status_code == 200
     body = text_of(page)
     assert "Arden PCT Cluster" in body and "£165,000.50" in body
+    assert "NHS Warwickshire North CCG" not in body  # the totals only, until narrowed
+    body = text_of(sign_in("bdu@demo.test").get("/demand?cluster=Arden+PCT+Cluster"))
     assert "a joint procurement could be proposed" in body
     assert "NHS Warwickshire North CCG" in body
     filtered = text_of(sign_in("bdu@demo.test").get(

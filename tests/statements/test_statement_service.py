@@ -18,7 +18,7 @@ from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 from ..conftest import user
-from ..reckoner.builders import make_scenario, mixed_lines
+from ..factories import make_scenario, mixed_lines
 from .conftest import line, started
 
 
