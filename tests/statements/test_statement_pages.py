@@ -11,6 +11,7 @@ from marketplace.models import Statement, StatementLine, StatementStatus
 from marketplace.services import statements
 
 from ..conftest import html, text_of
+from ..factories import make_scenario, mixed_lines
 from .conftest import line, started
 
 
@@ -171,3 +172,15 @@ def test_a_confirm_from_a_stale_page_is_refused(arden, ccg_client):
                                data={"lock_version": "1"})
     assert response.status_code == 409
     assert db.session.get(Statement, statement.id).status == StatementStatus.DRAFT
+
+
+def test_the_scenario_and_the_statement_show_each_other(arden, ccg_client):
+    scenario = make_scenario("ccg@demo.test", name="Coventry baseline", lines=mixed_lines())
+    statement = started(arden)
+    saved = statements.save_line(arden.lead, statement, line(
+        arden.market.bi, scenario_line_id=scenario.lines[1].id), None)
+    shown = html(ccg_client.get(f"/statements/{statement.id}"))
+    assert "from scenario “Coventry baseline”" in shown.get_text(" ")
+    page = html(ccg_client.get(f"/scenarios/{scenario.id}"))
+    link = page.select_one(f"#service-lines a[href$='#line-{saved.id}']")
+    assert link is not None and "Arden support from April 2013" in link.get_text()
