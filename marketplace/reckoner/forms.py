@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from marketplace.domain import pricing
+from marketplace.domain.inputs import MAX_ALLOWANCE_PER_HEAD
 from marketplace.domain.money import ZERO
-from marketplace.domain.reckoner import MAX_ALLOWANCE_PER_HEAD
 from marketplace.domain.sourcing import BUY, DO, SHARE
 from marketplace.forms import BaseForm, LockVersionField, bind_stripped
 from marketplace.services.scenarios import (

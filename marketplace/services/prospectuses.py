@@ -20,6 +20,7 @@ from marketplace.domain.pricing import QUANTITY_UNITS, offer_term_errors
 from marketplace.domain.prospectus_diff import ProspectusDiff, diff_snapshots
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     DeliveryModel,
     Offer,
     Organisation,
@@ -37,7 +38,6 @@ from .audit import record_event
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
 
-PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 CONTENT_FIELDS = Prospectus.CONTENT_FIELDS
 CONTENT_LABELS = {
     "vision": "Vision",
