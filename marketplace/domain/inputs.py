@@ -21,6 +21,7 @@ MAX_ALLOWANCE_PER_HEAD = Decimal("1000")
 MAX_AMOUNT = Decimal("1000000000")
 
 WHOLE_POPULATION = "Enter the population as a whole number, like 175000"
+UNKNOWN_YEAR = "Choose a financial year we hold an allowance for"
 
 
 def population_problem(value) -> str | None:
@@ -41,6 +42,13 @@ def money_problem(value: Decimal | None, maximum: Decimal = MAX_AMOUNT) -> str |
     if value != value.quantize(PENNY):
         return "Enter pounds and pence, with at most 2 decimal places"
     return None
+
+
+def allowance_problem(value: Decimal | None) -> str | None:
+    """A running cost allowance per head: money up to £1,000, and never nothing."""
+    if value == 0:
+        return "The allowance must be more than £0"
+    return money_problem(value, MAX_ALLOWANCE_PER_HEAD)
 
 
 def quantity_problem(value: Decimal | None, maximum: Decimal = MAX_WTE,

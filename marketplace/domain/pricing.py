@@ -27,6 +27,9 @@ QUANTITY_UNITS: dict[str, str] = {DAY_RATE: "days", PER_CASE: "cases"}
 MAX_PER_HEAD = Decimal("1000")
 MAX_ANNUAL = Decimal("50000000")
 MAX_MINIMUM_TERM_MONTHS = 120
+MINIMUM_TERM_PROBLEM = (
+    f"The minimum term must be a whole number of months, at most {MAX_MINIMUM_TERM_MONTHS}"
+)
 MAX_ESTIMATED_QUANTITY = Decimal("10000000")
 
 
@@ -161,13 +164,7 @@ def offer_term_errors(
         or not isinstance(minimum_term_months, int)
         or not 0 <= minimum_term_months <= MAX_MINIMUM_TERM_MONTHS
     ):
-        errors.append(
-            PricingError(
-                "minimum_term_months",
-                f"The minimum term must be a whole number of months, at most "
-                f"{MAX_MINIMUM_TERM_MONTHS}",
-            )
-        )
+        errors.append(PricingError("minimum_term_months", MINIMUM_TERM_PROBLEM))
     if population is not None:
         try:
             _population(population)

@@ -10,6 +10,8 @@ from decimal import Decimal
 from marketplace.domain.inputs import (
     MAX_ALLOWANCE_PER_HEAD,
     MAX_AMOUNT,
+    UNKNOWN_YEAR,
+    allowance_problem,
     money_problem,
     population_problem,
     quantity_problem,
@@ -142,7 +144,7 @@ def allowance_for_year(financial_year: str, allowances: Mapping[str, Decimal]) -
     except KeyError:
         known = ", ".join(allowances) or "none"
         raise ReckonerInputError(
-            "financial_year", f"Choose a financial year we hold an allowance for ({known})"
+            "financial_year", f"{UNKNOWN_YEAR} ({known})"
         ) from None
 
 
@@ -269,8 +271,8 @@ def _allowance_per_head(data: Mapping, allowances: Mapping[str, Decimal]) -> Dec
         )
     if has_rate:
         rate = _money(data["allowance_per_head"], "allowance_per_head", MAX_ALLOWANCE_PER_HEAD)
-        if rate == 0:
-            raise ReckonerInputError("allowance_per_head", "The allowance must be more than £0")
+        if problem := allowance_problem(rate):
+            raise ReckonerInputError("allowance_per_head", problem)
         return rate
     if not has_year:
         raise ReckonerInputError("financial_year", "Choose a financial year")

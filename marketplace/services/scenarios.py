@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from marketplace.domain import pricing
 from marketplace.domain.inputs import (
-    MAX_ALLOWANCE_PER_HEAD,
     MAX_AMOUNT,
+    UNKNOWN_YEAR,
+    allowance_problem,
     money_problem,
     population_problem,
     quantity_problem,
@@ -163,9 +164,7 @@ def allowance_rows() -> list[FinancialYearAllowance]:
 
 @transactional
 def update_allowance(actor: User, allowance: FinancialYearAllowance, amount: Decimal) -> None:
-    _check_money(amount, "allowance_per_head", MAX_ALLOWANCE_PER_HEAD)
-    if amount == 0:
-        raise ServiceError("The allowance must be more than £0", field="allowance_per_head")
+    _refuse_if(allowance_problem(amount), "allowance_per_head")
     old = allowance.allowance_per_head
     if old == amount:
         return
@@ -267,14 +266,10 @@ def _check(data: ScenarioInput, organisation: Organisation) -> dict[int, list[Or
     _check_text(data.name, "name", "a name for the scenario", 200)
     _refuse_if(population_problem(data.population), "population")
     if data.financial_year not in allowances():
-        raise ServiceError("Choose a financial year we hold an allowance for",
-                           field="financial_year")
+        raise ServiceError(UNKNOWN_YEAR, field="financial_year")
     if data.allowance_per_head_override is not None:
-        _check_money(data.allowance_per_head_override, "allowance_per_head_override",
-                     MAX_ALLOWANCE_PER_HEAD)
-        if data.allowance_per_head_override == 0:
-            raise ServiceError("The allowance must be more than £0",
-                               field="allowance_per_head_override")
+        _refuse_if(allowance_problem(data.allowance_per_head_override),
+                   "allowance_per_head_override")
     for kind, items in (("fixed_costs", data.fixed_costs), ("in_house", data.in_house),
                         ("lines", data.lines)):
         if len(items) > MAX_LINES:

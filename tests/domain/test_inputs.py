@@ -7,6 +7,7 @@ import pytest
 from marketplace.domain.inputs import (
     MAX_AMOUNT,
     WHOLE_POPULATION,
+    allowance_problem,
     money_problem,
     population_problem,
     quantity_problem,
@@ -41,6 +42,17 @@ def test_a_lower_maximum_is_named_in_the_message():
     assert money_problem(Decimal("1000.00"), Decimal("1000")) is None
     assert money_problem(Decimal("1000.01"), Decimal("1000")) == (
         "The amount must be at most £1,000.00")
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    (Decimal("0.01"), None), (Decimal("25.00"), None), (Decimal("1000.00"), None),
+    (Decimal("0"), "The allowance must be more than £0"),
+    (Decimal("1000.01"), "The amount must be at most £1,000.00"),
+    (Decimal("-1"), "The amount cannot be negative"),
+    (Decimal("24.735"), "Enter pounds and pence, with at most 2 decimal places"),
+])
+def test_an_allowance_per_head_is_more_than_nothing_and_at_most_1000_pounds(value, problem):
+    assert allowance_problem(value) == problem
 
 
 @pytest.mark.parametrize(("value", "problem"), [
