@@ -2,7 +2,8 @@
 #
 #   make run    run the app on demo data at http://127.0.0.1:5000
 #   make serve  run it as in production: gunicorn, 2 workers, PostgreSQL and Redis
-#   make test   run the whole suite on SQLite and on PostgreSQL
+#   make test   lint, then run the whole suite on SQLite and on PostgreSQL
+#   make lint   ruff and the import-linter contracts for the layers
 #   make bench  run every benchmark in bench/
 #
 # Installs are stamped, so they are repeated only when setup.cfg / pyproject.toml or
@@ -29,7 +30,7 @@ PYTHON_TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 NODE_TEST_STAMP := node_modules/.installed-test
 
-.PHONY: run serve test bench setup runtime python-deps python-test-deps node-deps \
+.PHONY: run serve test lint bench setup runtime python-deps python-test-deps node-deps \
   node-test-deps system-deps chromium database
 
 run: runtime database
@@ -50,7 +51,7 @@ SERVE_WORKERS ?= 2
 # off; the config module drops dead workers' gauges and formats gunicorn's own lines.
 GUNICORN_OPTIONS := --workers $(SERVE_WORKERS) --worker-class gthread --threads 4 \
   --keep-alive 75 --timeout 60 --graceful-timeout 30 --no-control-socket \
-  --config python:marketplace.observability.gunicorn_config
+  --config python:marketplace.gunicorn_config
 PRODUCTION := MARKETPLACE_ENV=production
 # Each worker writes its metrics here and a scrape adds them up; emptied at every start, as
 # prometheus_client's multiprocess mode requires.
@@ -68,7 +69,9 @@ serve: runtime
 	$(PRODUCTION) PROMETHEUS_MULTIPROC_DIR="$(PROMETHEUS_MULTIPROC_DIR)" \
 	  exec $(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind $(SERVE_BIND) wsgi:app
 
-test: setup chromium
+# ruff (rules in pyproject.toml) and the import-linter contracts for the layers (setup.cfg,
+# [importlinter]) run first: a broken layer or a lint error fails fast, before the suites.
+test: setup chromium lint
 	@failed=""; \
 	for kind in sqlite postgresql; do \
 	  echo; echo "==> pytest on $$kind"; \
@@ -77,6 +80,10 @@ test: setup chromium
 	echo; \
 	if [ -n "$$failed" ]; then echo "==> FAILED on:$$failed"; exit 1; fi; \
 	echo "==> passed on sqlite and postgresql"
+
+lint: python-test-deps
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: python-test-deps
 	@for f in bench/*.py; do \

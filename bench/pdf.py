@@ -46,8 +46,8 @@ from marketplace.models import (  # noqa: E402
     User,
 )
 from marketplace.reports.pdf import base_url  # noqa: E402
-from marketplace.reports.review_document import render_review_pdf, review_html  # noqa: E402
 from marketplace.services import sessions  # noqa: E402
+from marketplace.services.review_document_render import render_review_pdf, review_html  # noqa: E402
 from marketplace.services.review_documents import ensure_issued  # noqa: E402
 
 RENDER_RATIO_TARGET = 1.2

@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .demo import DEMO_LOGINS, seed_demo
-from .reports.commands import reviews_cli
+from .review_documents.commands import reviews_cli
 
 
 @click.command("seed-demo")

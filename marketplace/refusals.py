@@ -9,6 +9,8 @@ already been rolled back by the service (services/transaction.py).
 
 from flask import flash
 
+from .extensions import db
+from .services.buying_common import FieldErrors
 from .services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 APP_WIDE = (PermissionDenied, NotFound, Conflict)
@@ -23,3 +25,21 @@ def flash_refusal(error: ServiceError) -> None:
     if not is_about_the_input(error):
         raise error
     flash(error.message, "error")
+
+
+def attempt(form, action, field_names: dict | None = None):
+    """Call ``action``; on a refusal roll back, put each message at its field and return
+    (None, status). Forbidden and missing objects go on to the app-wide handlers."""
+    names = field_names or {}
+    try:
+        return action(), 200
+    except (PermissionDenied, NotFound):
+        db.session.rollback()
+        raise
+    except ServiceError as error:
+        db.session.rollback()
+        errors = error.errors if isinstance(error, FieldErrors) else [(error.field,
+                                                                       error.message)]
+        for field, message in errors:
+            form.set_error(names.get(field, field), message)
+        return None, 409 if isinstance(error, Conflict) else 400

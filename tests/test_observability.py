@@ -163,7 +163,7 @@ def test_metrics_read_the_queue_depth_from_redis(app, client, metrics_token):
     app.config["REDIS_URL"], app.config["PDF_QUEUE"] = "redis://127.0.0.1:6379/0", name
     try:
         for review_id in (1, 2, 3):
-            queue.enqueue("marketplace.reports.jobs.issue_review_document", review_id)
+            queue.enqueue("marketplace.review_documents.jobs.issue_review_document", review_id)
         exposition = _scrape(client)
     finally:
         app.config["REDIS_URL"], app.config["PDF_QUEUE"] = original

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from marketplace.access import PUBLIC, allow
 from marketplace.extensions import db
-from marketplace.models import Offer, Organisation, ProspectusVersion, Role
+from marketplace.models import PROVIDER_KINDS, Offer, Organisation, ProspectusVersion, Role
 from marketplace.search import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -17,7 +17,6 @@ from marketplace.search import (
 )
 from marketplace.services import catalogue, prospectuses
 from marketplace.services.assurance import assurance_label, assurance_status_for
-from marketplace.services.prospectuses import PROVIDER_KINDS
 
 from . import bp
 from .errors import ApiError, error_response

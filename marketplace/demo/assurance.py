@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from marketplace.data import read_csv
 from marketplace.domain.checkpoints import (
     DomainRating,
     FeedbackRating,
@@ -37,7 +38,7 @@ from marketplace.models import (
 from marketplace.services.checkpoints import checkpoint_by_number, ensure_standard_checkpoints
 
 from .business_plans import ensure_agreements, ensure_plan
-from .organisations import css_display_name, read_csv
+from .organisations import css_display_name
 
 G, M, F = DomainRating.GOOD_PROGRESS, DomainRating.MARGINAL, DomainRating.FAILED
 # Ratings (leadership, business plan, CCG customer focus) that give each scenario; B and C

@@ -1,8 +1,6 @@
-import csv
-from importlib import resources
-
 from sqlalchemy import select
 
+from marketplace.data import read_csv
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationKind, Region
 
@@ -70,11 +68,6 @@ def css_display_name(csv_name: str) -> str:
     if "CSS" in csv_name or "Service" in csv_name:
         return csv_name
     return f"{csv_name} CSS"
-
-
-def read_csv(name: str) -> list[dict]:
-    with resources.files("marketplace.data").joinpath(name).open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _upsert(kind: str, name: str, **fields) -> Organisation:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 
+from marketplace.domain.inputs import MAX_AMOUNT, population_problem
 from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal, to_quantity
 
 PER_HEAD = "per_head"
@@ -26,11 +27,10 @@ QUANTITY_UNITS: dict[str, str] = {DAY_RATE: "days", PER_CASE: "cases"}
 MAX_PER_HEAD = Decimal("1000")
 MAX_ANNUAL = Decimal("50000000")
 MAX_MINIMUM_TERM_MONTHS = 120
-# Far above any real offer; keeps every product well inside Decimal's 28 digits so the
-# penny rounding stays exact.
-MAX_AMOUNT = Decimal("1000000000")
+MINIMUM_TERM_PROBLEM = (
+    f"The minimum term must be a whole number of months, at most {MAX_MINIMUM_TERM_MONTHS}"
+)
 MAX_ESTIMATED_QUANTITY = Decimal("10000000")
-MAX_POPULATION = 10_000_000
 
 
 class PricingError(ValueError):
@@ -99,10 +99,8 @@ def _quantity(model: str, estimated_quantity) -> Decimal | None:
 
 
 def _population(population) -> int:
-    if isinstance(population, bool) or not isinstance(population, int):
-        raise PricingError("population", "The population must be a whole number")
-    if not 1 <= population <= MAX_POPULATION:
-        raise PricingError("population", f"The population must be between 1 and {MAX_POPULATION:,}")
+    if problem := population_problem(population):
+        raise PricingError("population", problem)
     return population
 
 
@@ -166,13 +164,7 @@ def offer_term_errors(
         or not isinstance(minimum_term_months, int)
         or not 0 <= minimum_term_months <= MAX_MINIMUM_TERM_MONTHS
     ):
-        errors.append(
-            PricingError(
-                "minimum_term_months",
-                f"The minimum term must be a whole number of months, at most "
-                f"{MAX_MINIMUM_TERM_MONTHS}",
-            )
-        )
+        errors.append(PricingError("minimum_term_months", MINIMUM_TERM_PROBLEM))
     if population is not None:
         try:
             _population(population)

@@ -7,8 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from marketplace.domain.inputs import (
+    MAX_ALLOWANCE_PER_HEAD,
+    MAX_AMOUNT,
+    UNKNOWN_YEAR,
+    allowance_problem,
+    money_problem,
+    population_problem,
+    quantity_problem,
+    text_problem,
+)
 from marketplace.domain.money import (
-    PENNY,
     ZERO,
     MoneyError,
     format_money,
@@ -19,13 +28,6 @@ from marketplace.domain.money import (
 
 FINANCIAL_YEARS: tuple[str, ...] = ("2013/14", "2014/15", "2015/16")
 
-# £ per head: Operating Framework 2012/13 (2013/14), NHS England 2014 (later years).
-# Administrators edit their own copy, so every caller may pass another mapping.
-DEFAULT_ALLOWANCES: dict[str, Decimal] = {
-    "2013/14": Decimal("25.00"),
-    "2014/15": Decimal("24.73"),
-    "2015/16": Decimal("22.07"),
-}
 # The 2011 tool's illustrative rate, used by the HSJ worked example.
 ILLUSTRATIVE_ALLOWANCE_2011 = Decimal("20.00")
 
@@ -40,12 +42,6 @@ FIXED_COST_LINES: dict[str, str] = {
     "other": "Other fixed costs",
 }
 
-MIN_POPULATION = 1
-MAX_POPULATION = 10_000_000
-MAX_WTE = Decimal("1000")
-MAX_ALLOWANCE_PER_HEAD = Decimal("1000")
-# Far above any CCG's costs; keeps every product well inside Decimal's 28 digits.
-MAX_AMOUNT = Decimal("1000000000")
 MAX_LINES = 200
 
 
@@ -140,15 +136,15 @@ def running_cost_allowance(population: int, allowance_per_head: Decimal) -> Deci
     return round_money(population * allowance_per_head)
 
 
-def allowance_for_year(
-    financial_year: str, allowances: Mapping[str, Decimal] = DEFAULT_ALLOWANCES
-) -> Decimal:
+def allowance_for_year(financial_year: str, allowances: Mapping[str, Decimal]) -> Decimal:
+    """``allowances``: financial year to allowance per head, as an administrator keeps them
+    (the financial_year_allowance rows); the domain holds no copy of its own."""
     try:
         return allowances[financial_year]
     except KeyError:
         known = ", ".join(allowances) or "none"
         raise ReckonerInputError(
-            "financial_year", f"Choose a financial year we hold an allowance for ({known})"
+            "financial_year", f"{UNKNOWN_YEAR} ({known})"
         ) from None
 
 
@@ -224,30 +220,20 @@ def _money(value, field: str, maximum: Decimal = MAX_AMOUNT) -> Decimal:
         amount = to_decimal(value)
     except MoneyError:
         raise ReckonerInputError(field, "Enter an amount of money, for example 1500.00") from None
-    if amount < 0:
-        raise ReckonerInputError(field, "The amount cannot be negative")
-    if amount > maximum:
-        raise ReckonerInputError(field, f"The amount must be at most {format_money(maximum)}")
-    if amount != amount.quantize(PENNY):
-        raise ReckonerInputError(field, "Enter pounds and pence, with at most 2 decimal places")
+    if problem := money_problem(amount, maximum):
+        raise ReckonerInputError(field, problem)
     return amount
 
 
 def _population(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ReckonerInputError("population", "Enter the population as a whole number")
-    if not MIN_POPULATION <= value <= MAX_POPULATION:
-        raise ReckonerInputError(
-            "population", f"Enter a population between {MIN_POPULATION} and {MAX_POPULATION:,}"
-        )
+    if problem := population_problem(value):
+        raise ReckonerInputError("population", problem)
     return value
 
 
 def _text(value, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ReckonerInputError(field, "Enter a name")
-    if len(value.strip()) > 100:
-        raise ReckonerInputError(field, "The name must be 100 characters or fewer")
+    if problem := text_problem(value if isinstance(value, str) else None, "a name", 100):
+        raise ReckonerInputError(field, problem)
     return value.strip()
 
 
@@ -259,8 +245,8 @@ def _wte(value, field: str) -> Decimal:
         wte = to_quantity(value)
     except MoneyError:
         raise ReckonerInputError(field, message) from None
-    if not 0 <= wte <= MAX_WTE:
-        raise ReckonerInputError(field, f"Enter whole-time equivalents between 0 and {MAX_WTE}")
+    if problem := quantity_problem(wte):
+        raise ReckonerInputError(field, problem)
     return wte
 
 
@@ -285,8 +271,8 @@ def _allowance_per_head(data: Mapping, allowances: Mapping[str, Decimal]) -> Dec
         )
     if has_rate:
         rate = _money(data["allowance_per_head"], "allowance_per_head", MAX_ALLOWANCE_PER_HEAD)
-        if rate == 0:
-            raise ReckonerInputError("allowance_per_head", "The allowance must be more than £0")
+        if problem := allowance_problem(rate):
+            raise ReckonerInputError("allowance_per_head", problem)
         return rate
     if not has_year:
         raise ReckonerInputError("financial_year", "Choose a financial year")
@@ -295,9 +281,7 @@ def _allowance_per_head(data: Mapping, allowances: Mapping[str, Decimal]) -> Dec
     return allowance_for_year(data["financial_year"], allowances)
 
 
-def parse_reckoner_request(
-    data: Mapping, allowances: Mapping[str, Decimal] = DEFAULT_ALLOWANCES
-) -> ReckonerInputs:
+def parse_reckoner_request(data: Mapping, allowances: Mapping[str, Decimal]) -> ReckonerInputs:
     """Check a JSON-like request; ReckonerInputError names the first field at fault.
 
     Leaving out fixed_costs means the default corporate structure; an empty list means none.

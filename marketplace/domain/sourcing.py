@@ -11,7 +11,6 @@ from typing import ClassVar
 from marketplace.domain import pricing
 from marketplace.domain.money import PENNY, ZERO, round_money
 from marketplace.domain.reckoner import (
-    DEFAULT_ALLOWANCES,
     DEFAULT_FIXED_COSTS,
     DEFAULT_THRESHOLDS,
     FINANCIAL_YEARS,
@@ -251,7 +250,7 @@ def lines_for_year(scenario: MultiYearScenario, financial_year: str) -> tuple[Li
 
 def compute_multi_year(
     scenario: MultiYearScenario,
-    allowances: Mapping[str, Decimal] = DEFAULT_ALLOWANCES,
+    allowances: Mapping[str, Decimal],
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[YearResult, ...]:
     unknown = set(scenario.line_overrides) - set(scenario.financial_years)

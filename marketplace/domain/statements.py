@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from marketplace.domain.inputs import MAX_POPULATION
 from marketplace.domain.money import PENNY, ZERO, round_money
 from marketplace.domain.sourcing import SourcingError, split_shared_cost
 
@@ -21,7 +22,6 @@ POPULATION, AGREED_SHARES = "population", "agreed_shares"
 # running cost allowance of about £22.6m (903,243 registered × £25), so a single line above
 # £25m a year is a typing slip, not a plan.
 MAX_LINE_BUDGET = Decimal("25000000.00")
-MAX_POPULATION = 10_000_000
 MAX_ACTIVITY = Decimal("1000000")
 MAX_DAYS = Decimal("100000")
 MAX_SERVICE_LEVELS = 12

@@ -33,7 +33,7 @@ from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .listing import OfferListing
-from .organisation import Organisation, OrganisationKind, Region
+from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
 from .procurement import (
     Clarification,
     ClarificationStage,
@@ -129,6 +129,7 @@ __all__ = [
     "OfferListing",
     "Organisation",
     "OrganisationKind",
+    "PROVIDER_KINDS",
     "PartyStatus",
     "Phase",
     "PlanStatus",

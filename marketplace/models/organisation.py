@@ -30,6 +30,9 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.INDEPENDENT_PROVIDER: "Independent provider",
 }
 
+# The kinds of organisation that publish offers and respond to opportunities.
+PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
+
 
 class Region(IdMixin, db.Model):
     """One of the four NHS Commissioning Board regions of 2013."""

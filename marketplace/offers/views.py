@@ -3,12 +3,12 @@ from flask_login import current_user
 
 from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
 from marketplace.extensions import db
-from marketplace.models import Offer, Organisation, Role, VersionStatus
+from marketplace.models import PROVIDER_KINDS, Offer, Organisation, Role, VersionStatus
 from marketplace.search import parse_filters, parse_page, search_offers
 from marketplace.services import prospectuses
 from marketplace.services.assurance import assurance_label, assurance_status_for
 from marketplace.services.errors import NotFound
-from marketplace.services.prospectuses import OFFER_FIELD_LABELS, PROVIDER_KINDS
+from marketplace.services.prospectuses import OFFER_FIELD_LABELS
 from marketplace.services.shortlists import shortlisted_offer_ids
 
 from . import bp

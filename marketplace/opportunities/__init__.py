@@ -9,12 +9,8 @@ from flask import Blueprint
 
 from marketplace.access import protect, roles
 from marketplace.models import Role
-from marketplace.procurements import _forbidden, _not_found
-from marketplace.services.errors import NotFound, PermissionDenied
 
 bp = protect(Blueprint("opportunities", __name__, url_prefix="/opportunities"),
              roles(Role.CSS_LEADER))
-bp.register_error_handler(NotFound, _not_found)
-bp.register_error_handler(PermissionDenied, _forbidden)
 
 from . import response_views, views  # noqa: E402,F401

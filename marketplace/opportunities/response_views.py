@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.procurements.common import attempt, lock_version_from
+from marketplace.refusals import attempt
 from marketplace.services import bids
+from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound
 from marketplace.services.evidence import MAX_EVIDENCE_BYTES
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from marketplace import clock
 from marketplace.domain import procurement as rules
 from marketplace.domain.procurement import PRICE_FORMULA
-from marketplace.procurements.common import attempt
+from marketplace.refusals import attempt
 from marketplace.services import bids, clarifications, procurements, statement_data
 from marketplace.services.procurement_access import (
     may_respond,

@@ -1,8 +1,6 @@
 """Who a user is, in the words the policies use."""
 
-from marketplace.models import OrganisationKind, Role
-
-PROVIDER_KINDS = (OrganisationKind.CSS.value, OrganisationKind.INDEPENDENT_PROVIDER.value)
+from marketplace.models import PROVIDER_KINDS, Role
 
 
 def ccg_user_of(user, organisation_id) -> bool:

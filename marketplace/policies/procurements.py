@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     Bid,
     BidAttachment,
     BidSource,
@@ -32,7 +33,7 @@ from marketplace.models import (
 )
 from marketplace.services import statement_data
 
-from .people import PROVIDER_KINDS, ccg_user_of, is_provider_user, leader_of
+from .people import ccg_user_of, is_provider_user, leader_of
 from .rules import declare
 
 

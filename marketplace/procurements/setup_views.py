@@ -6,11 +6,12 @@ from flask_login import current_user
 from wtforms.fields import SelectChoice
 
 from marketplace import clock
+from marketplace.refusals import attempt
 from marketplace.services import procurements
+from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurements import CriterionInput
 
 from . import bp
-from .common import attempt, lock_version_from
 from .forms import (
     MAX_QUALITY_ROWS,
     CancelForm,

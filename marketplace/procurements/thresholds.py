@@ -9,11 +9,11 @@ from marketplace.access import get_or_404
 from marketplace.date_input import UKDateField
 from marketplace.forms import BaseForm
 from marketplace.models import ProcurementThreshold
+from marketplace.refusals import attempt
 from marketplace.services import procurement_thresholds as service
 from marketplace.services.procurements import thresholds as all_thresholds
 
 from . import thresholds_bp as bp
-from .common import attempt
 
 
 class ThresholdForm(BaseForm):

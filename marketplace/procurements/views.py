@@ -5,7 +5,9 @@ from sqlalchemy import select
 from marketplace.domain.procurement import PRICE_FORMULA
 from marketplace.extensions import db
 from marketplace.models import BidAttachment, Role, Statement, StatementStatus
+from marketplace.refusals import attempt
 from marketplace.services import bids, clarifications, procurements, statement_data
+from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound
 from marketplace.services.procurement_access import (
     eligible_provider_ids,
@@ -15,7 +17,6 @@ from marketplace.services.procurement_access import (
 )
 
 from . import bp
-from .common import attempt, lock_version_from
 from .forms import AnswerForm, RouteForm
 
 

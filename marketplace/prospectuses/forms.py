@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS
+from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS, MINIMUM_TERM_PROBLEM
 from marketplace.forms import BaseForm, LockVersionField
 from marketplace.models import DeliveryModel, PricingModel
 from marketplace.services.prospectuses import (
@@ -22,6 +22,7 @@ from marketplace.services.prospectuses import (
     MAX_DESCRIPTION_LENGTH,
     MAX_SERVICE_LEVEL_LENGTH,
     MAX_TITLE_LENGTH,
+    OFFER_REQUIRED,
 )
 
 SERVICE_LEVEL_ROWS = 5
@@ -54,10 +55,10 @@ class ServiceLevelForm(Form):
 class OfferForm(BaseForm):
     specification_id = SelectField(
         "Service specification", coerce=int,
-        validators=[DataRequired("Choose the specification this offer is made against")],
+        validators=[DataRequired(OFFER_REQUIRED["specification_id"])],
     )
     title = StringField(
-        "Title", validators=[DataRequired("Enter a title for the offer"),
+        "Title", validators=[DataRequired(OFFER_REQUIRED["title"]),
                              Length(max=MAX_TITLE_LENGTH)],
     )
     description = TextAreaField(
@@ -66,18 +67,18 @@ class OfferForm(BaseForm):
     )
     delivery_model = RadioField(
         "Delivery model", choices=[(m.value, m.label) for m in DeliveryModel],
-        validators=[DataRequired("Choose how the service is delivered")],
+        validators=[DataRequired(OFFER_REQUIRED["delivery_model"])],
     )
     pricing_model = RadioField(
         "Pricing model", choices=[(m.value, m.label) for m in PricingModel],
-        validators=[DataRequired("Choose a pricing model")],
+        validators=[DataRequired(OFFER_REQUIRED["pricing_model"])],
     )
     price = DecimalField(
         "Price in pounds",
         description="Per head of population a year, per year, per day or per case, as the "
         "pricing model says. For example 9.50.",
         places=2,
-        validators=[InputRequired("Enter the price")],
+        validators=[InputRequired(OFFER_REQUIRED["price"])],
     )
     estimated_quantity = DecimalField(
         "Estimated days or cases a year",
@@ -87,10 +88,8 @@ class OfferForm(BaseForm):
     minimum_term_months = IntegerField(
         "Minimum term in months",
         validators=[
-            InputRequired("Enter the minimum term in months"),
-            NumberRange(0, MAX_MINIMUM_TERM_MONTHS,
-                        f"The minimum term must be a whole number of months, at most "
-                        f"{MAX_MINIMUM_TERM_MONTHS}"),
+            InputRequired(OFFER_REQUIRED["minimum_term_months"]),
+            NumberRange(0, MAX_MINIMUM_TERM_MONTHS, MINIMUM_TERM_PROBLEM),
         ],
     )
     available_from = DateField("Available from", validators=[Optional()])

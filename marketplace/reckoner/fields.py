@@ -9,8 +9,15 @@ from decimal import Decimal
 
 from wtforms import StringField
 
-from marketplace.domain.money import PENNY, MoneyError, to_decimal
-from marketplace.domain.reckoner import MAX_AMOUNT, MAX_POPULATION, MAX_WTE, MIN_POPULATION
+from marketplace.domain.inputs import (
+    MAX_AMOUNT,
+    MAX_WTE,
+    WHOLE_POPULATION,
+    money_problem,
+    population_problem,
+    quantity_problem,
+)
+from marketplace.domain.money import MoneyError, to_decimal
 
 WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 
@@ -44,12 +51,8 @@ class MoneyField(_NumberField):
             value = to_decimal(text)
         except MoneyError:
             raise ValueError("Enter an amount in pounds, like 1500 or 1500.00") from None
-        if value < 0:
-            raise ValueError("The amount cannot be negative")
-        if value > self.maximum:
-            raise ValueError(f"The amount must be at most £{self.maximum:,}")
-        if value != value.quantize(PENNY):
-            raise ValueError("Enter pounds and pence, with at most 2 decimal places")
+        if problem := money_problem(value, self.maximum):
+            raise ValueError(problem)
         return value
 
     def _value(self):
@@ -72,10 +75,8 @@ class QuantityField(_NumberField):
             value = to_decimal(text)
         except MoneyError:
             raise ValueError(f"Enter the {self.what} as a number, like 1.5") from None
-        if not 0 <= value <= self.maximum:
-            raise ValueError(f"Enter {self.what} between 0 and {self.maximum:,}")
-        if value != value.quantize(PENNY):
-            raise ValueError(f"Enter the {self.what} to at most 2 decimal places")
+        if problem := quantity_problem(value, self.maximum, self.what):
+            raise ValueError(problem)
         return value
 
 
@@ -83,10 +84,8 @@ class PopulationField(_NumberField):
     def _parse(self, text: str) -> int:
         digits = text.replace(",", "").replace(" ", "")
         if not WHOLE_NUMBER.match(digits):
-            raise ValueError("Enter the population as a whole number, like 175000")
+            raise ValueError(WHOLE_POPULATION)
         value = int(digits)
-        if not MIN_POPULATION <= value <= MAX_POPULATION:
-            raise ValueError(
-                f"Enter a population between {MIN_POPULATION} and {MAX_POPULATION:,}"
-            )
+        if problem := population_problem(value):
+            raise ValueError(problem)
         return value

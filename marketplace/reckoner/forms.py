@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from marketplace.domain import pricing
+from marketplace.domain.inputs import MAX_ALLOWANCE_PER_HEAD, UNKNOWN_YEAR, allowance_problem
 from marketplace.domain.money import ZERO
-from marketplace.domain.reckoner import MAX_ALLOWANCE_PER_HEAD
 from marketplace.domain.sourcing import BUY, DO, SHARE
 from marketplace.forms import BaseForm, LockVersionField, bind_stripped
 from marketplace.services.scenarios import (
@@ -223,11 +223,12 @@ class ScenarioForm(BaseForm):
 
     def validate_financial_year(self, field):
         if field.data not in dict(field.choices):
-            raise ValidationError("Choose a financial year we hold an allowance for")
+            raise ValidationError(UNKNOWN_YEAR)
 
     def validate_allowance_per_head_override(self, field):
-        if field.data is not None and field.data == 0:
-            raise ValidationError("The allowance must be more than £0")
+        if field.data is not None and not field.errors and (
+                problem := allowance_problem(field.data)):
+            raise ValidationError(problem)
 
     def add_blank_rows(self, kind: str | None = None, count: int | None = None) -> None:
         """Top each list up with blank rows (or add `count` more to one list)."""
@@ -354,8 +355,8 @@ class AllowanceForm(BaseForm):
     def validate_allowance_per_head(self, field):
         if field.data is None and not field.errors:
             raise ValidationError("Enter the allowance per head")
-        if field.data == 0:
-            raise ValidationError("The allowance must be more than £0")
+        if not field.errors and (problem := allowance_problem(field.data)):
+            raise ValidationError(problem)
 
 
 class QuickReckonerForm(BaseForm):
@@ -384,7 +385,7 @@ class QuickReckonerForm(BaseForm):
 
     def validate_financial_year(self, field):
         if self.allowance_per_head.data is None and field.data not in dict(field.choices):
-            raise ValidationError("Choose a financial year we hold an allowance for")
+            raise ValidationError(UNKNOWN_YEAR)
 
 
 class OfferChoiceForm(BaseForm):

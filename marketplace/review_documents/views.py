@@ -8,10 +8,10 @@ from flask_login import current_user
 from marketplace.access import allow, get_or_404, roles
 from marketplace.models import Review, Role
 from marketplace.reports import storage
-from marketplace.reports.review_document import document_context, document_filename
 from marketplace.services import review_documents
 from marketplace.services.checkpoints import checkpoint_by_number
 from marketplace.services.errors import ServiceError
+from marketplace.services.review_document_render import document_context, document_filename
 
 from . import bp
 

@@ -31,6 +31,7 @@ from functools import cached_property
 import numpy as np
 from sqlalchemy import select
 
+from marketplace.data import median_ccg_population
 from marketplace.domain.pricing import (
     PRICE_BANDS,
     PriceHistogram,
@@ -39,10 +40,10 @@ from marketplace.domain.pricing import (
 )
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     Nature,
     Offer,
     Organisation,
-    OrganisationKind,
     Phase,
     PricingModel,
     Region,
@@ -57,12 +58,11 @@ from .text import MAX_QUERY_LENGTH, keyword_matches
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
 # at which offers not priced per head are banded for anyone who is not a CCG user.
-REFERENCE_POPULATION = 226_054
+REFERENCE_POPULATION = median_ccg_population()
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 NATIONAL = "national"  # the region key of providers with no region
-PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 BAND_LABELS = {band.key: band.label for band in PRICE_BANDS}
 
 

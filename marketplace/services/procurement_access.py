@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     Bid,
     Offer,
     Organisation,
-    OrganisationKind,
     PartyStatus,
     Procurement,
     ProcurementStatus,
@@ -28,7 +28,6 @@ from marketplace.models import (
 from . import statement_data
 from .errors import NotFound, PermissionDenied
 
-PROVIDER_KINDS = (OrganisationKind.CSS.value, OrganisationKind.INDEPENDENT_PROVIDER.value)
 NOT_FOUND = "There is no procurement with that number"
 
 

@@ -21,6 +21,7 @@ from marketplace.domain.agreement_terms import add_months
 from marketplace.domain.money import format_money
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     Bid,
     CriterionKind,
     DecisionOutcome,
@@ -44,7 +45,6 @@ from .audit import record_event
 from .buying_common import FieldErrors, check_fresh, clean_text, conflict_if_stale
 from .errors import Conflict, PermissionDenied, ServiceError
 from .procurement_access import (
-    PROVIDER_KINDS,
     eligible_provider_ids,
     offering_provider_ids,
     party_ccg_ids,

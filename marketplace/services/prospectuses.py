@@ -20,6 +20,7 @@ from marketplace.domain.pricing import QUANTITY_UNITS, offer_term_errors
 from marketplace.domain.prospectus_diff import ProspectusDiff, diff_snapshots
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     DeliveryModel,
     Offer,
     Organisation,
@@ -37,7 +38,6 @@ from .audit import record_event
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
 
-PROVIDER_KINDS = (OrganisationKind.CSS, OrganisationKind.INDEPENDENT_PROVIDER)
 CONTENT_FIELDS = Prospectus.CONTENT_FIELDS
 CONTENT_LABELS = {
     "vision": "Vision",
@@ -139,17 +139,28 @@ def save_draft(
     return draft
 
 
+# What an offer must have, in the words its form (prospectuses/forms.py) uses too.
+OFFER_REQUIRED = {
+    "specification_id": "Choose the specification this offer is made against",
+    "title": "Enter a title for the offer",
+    "delivery_model": "Choose how the service is delivered",
+    "pricing_model": "Choose a pricing model",
+    "price": "Enter the price",
+    "minimum_term_months": "Enter the minimum term in months",
+}
+
+
 def _clean_offer(data: dict) -> dict:
     errors: list[tuple[str, str]] = []
     spec = db.session.get(ServiceSpecification, data.get("specification_id") or 0)
     if spec is None:
-        errors.append(("specification_id", "Choose the specification this offer is made against"))
+        errors.append(("specification_id", OFFER_REQUIRED["specification_id"]))
     elif spec.is_retired:
         errors.append(("specification_id", f"{spec.name} has been retired; choose a current "
                        "specification"))
     title = (data.get("title") or "").strip()
     if not title:
-        errors.append(("title", "Enter a title for the offer"))
+        errors.append(("title", OFFER_REQUIRED["title"]))
     elif len(title) > MAX_TITLE_LENGTH:
         errors.append(("title", f"The title must be {MAX_TITLE_LENGTH} characters or fewer"))
     description = (data.get("description") or "").strip()
@@ -157,18 +168,18 @@ def _clean_offer(data: dict) -> dict:
         errors.append(("description", f"The description must be {MAX_DESCRIPTION_LENGTH:,} "
                        "characters or fewer"))
     if data.get("delivery_model") not in {m.value for m in DeliveryModel}:
-        errors.append(("delivery_model", "Choose how the service is delivered"))
+        errors.append(("delivery_model", OFFER_REQUIRED["delivery_model"]))
     model = data.get("pricing_model")
     quantity = data.get("estimated_quantity") if model in QUANTITY_UNITS else None
     term = data.get("minimum_term_months")
     price = data.get("price")
     if price is None:
-        errors.append(("price", "Enter the price"))
+        errors.append(("price", OFFER_REQUIRED["price"]))
     else:
         for error in offer_term_errors(model, price, quantity, term if term is not None else 0):
             errors.append(({"amount": "price"}.get(error.field, error.field), error.message))
     if term is None:
-        errors.append(("minimum_term_months", "Enter the minimum term in months"))
+        errors.append(("minimum_term_months", OFFER_REQUIRED["minimum_term_months"]))
     available_from = data.get("available_from")
     if available_from is not None and not isinstance(available_from, date):
         errors.append(("available_from", "Enter the date the service is available from"))

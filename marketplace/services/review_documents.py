@@ -24,7 +24,7 @@ from marketplace.reports import storage
 from marketplace.reports.archive import deterministic_zip
 from marketplace.reports.pdf import RenderError
 from marketplace.reports.printable import Replacement
-from marketplace.reports.review_document import (
+from marketplace.services.review_document_render import (
     document_filename,
     printable_review_html,
     render_review_pdf,

@@ -11,16 +11,20 @@ from flask import current_app
 from sqlalchemy import select
 
 from marketplace.domain import pricing
-from marketplace.domain.money import PENNY, ZERO, format_money
+from marketplace.domain.inputs import (
+    MAX_AMOUNT,
+    UNKNOWN_YEAR,
+    allowance_problem,
+    money_problem,
+    population_problem,
+    quantity_problem,
+    text_problem,
+)
+from marketplace.domain.money import ZERO, format_money
 from marketplace.domain.reckoner import (
     DEFAULT_FIXED_COSTS,
     FIXED_COST_LINES,
-    MAX_ALLOWANCE_PER_HEAD,
-    MAX_AMOUNT,
     MAX_LINES,
-    MAX_POPULATION,
-    MAX_WTE,
-    MIN_POPULATION,
     FixedCost,
     InHouseRole,
     Thresholds,
@@ -160,9 +164,7 @@ def allowance_rows() -> list[FinancialYearAllowance]:
 
 @transactional
 def update_allowance(actor: User, allowance: FinancialYearAllowance, amount: Decimal) -> None:
-    _check_money(amount, "allowance_per_head", MAX_ALLOWANCE_PER_HEAD)
-    if amount == 0:
-        raise ServiceError("The allowance must be more than £0", field="allowance_per_head")
+    _refuse_if(allowance_problem(amount), "allowance_per_head")
     old = allowance.allowance_per_head
     if old == amount:
         return
@@ -180,35 +182,25 @@ def update_allowance(actor: User, allowance: FinancialYearAllowance, amount: Dec
 # --- checking input -------------------------------------------------------------------------
 
 
+# The rules and their words are the domain's (domain/inputs.py), shared with the forms and
+# the JSON API; here each refusal names the form's field.
+
+
+def _refuse_if(problem: str | None, field_name: str) -> None:
+    if problem:
+        raise ServiceError(problem, field=field_name)
+
+
 def _check_money(value, field_name: str, maximum: Decimal = MAX_AMOUNT) -> None:
-    if value is None:
-        raise ServiceError("Enter an amount", field=field_name)
-    if value < 0:
-        raise ServiceError("The amount cannot be negative", field=field_name)
-    if value > maximum:
-        raise ServiceError(f"The amount must be at most {format_money(maximum)}", field=field_name)
-    if value != value.quantize(PENNY):
-        raise ServiceError("Enter pounds and pence, with at most 2 decimal places",
-                           field=field_name)
+    _refuse_if(money_problem(value, maximum), field_name)
 
 
 def _check_wte(value, field_name: str) -> None:
-    if value is None:
-        raise ServiceError("Enter the whole-time equivalents", field=field_name)
-    if not 0 <= value <= MAX_WTE:
-        raise ServiceError(f"Enter whole-time equivalents between 0 and {MAX_WTE}",
-                           field=field_name)
-    if value != value.quantize(PENNY):
-        raise ServiceError("Enter whole-time equivalents to at most 2 decimal places",
-                           field=field_name)
+    _refuse_if(quantity_problem(value), field_name)
 
 
 def _check_text(value: str, field_name: str, what: str, limit: int) -> None:
-    if not value or not value.strip():
-        raise ServiceError(f"Enter {what}", field=field_name)
-    if len(value) > limit:
-        raise ServiceError(f"{what[0].upper()}{what[1:]} must be {limit} characters or fewer",
-                           field=field_name)
+    _refuse_if(text_problem(value, what, limit), field_name)
 
 
 def _partners(line: LineInput, row: int, organisation: Organisation) -> list[Organisation]:
@@ -272,24 +264,12 @@ def _check_line(line: LineInput, row: int, population: int) -> None:
 def _check(data: ScenarioInput, organisation: Organisation) -> dict[int, list[Organisation]]:
     """Refuse bad input before anything is written; returns each share line's partners."""
     _check_text(data.name, "name", "a name for the scenario", 200)
-    if (
-        isinstance(data.population, bool)
-        or not isinstance(data.population, int)
-        or not MIN_POPULATION <= data.population <= MAX_POPULATION
-    ):
-        raise ServiceError(
-            f"Enter a population between {MIN_POPULATION} and {MAX_POPULATION:,}",
-            field="population",
-        )
+    _refuse_if(population_problem(data.population), "population")
     if data.financial_year not in allowances():
-        raise ServiceError("Choose a financial year we hold an allowance for",
-                           field="financial_year")
+        raise ServiceError(UNKNOWN_YEAR, field="financial_year")
     if data.allowance_per_head_override is not None:
-        _check_money(data.allowance_per_head_override, "allowance_per_head_override",
-                     MAX_ALLOWANCE_PER_HEAD)
-        if data.allowance_per_head_override == 0:
-            raise ServiceError("The allowance must be more than £0",
-                               field="allowance_per_head_override")
+        _refuse_if(allowance_problem(data.allowance_per_head_override),
+                   "allowance_per_head_override")
     for kind, items in (("fixed_costs", data.fixed_costs), ("in_house", data.in_house),
                         ("lines", data.lines)):
         if len(items) > MAX_LINES:

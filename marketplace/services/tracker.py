@@ -2,7 +2,7 @@
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
@@ -34,6 +34,14 @@ CSS_MILESTONES = tuple(
 )
 SUBMITTED_MILESTONE = {1: "cp1_prospectus_review", 2: "cp2_outline_business_plan",
                        3: "cp3_full_business_plan", 4: "cp4", 5: "cp5"}
+
+
+def css_milestones(all_checkpoints: list[Checkpoint]) -> tuple[Milestone, ...]:
+    """The milestones a CSS has to meet, each checkpoint's submission falling due on the date
+    an administrator gave that checkpoint (the 2012 timeline's date only where none is set)."""
+    due = {SUBMITTED_MILESTONE[c.number]: c.due_date for c in all_checkpoints
+           if c.number in SUBMITTED_MILESTONE and c.due_date is not None}
+    return tuple(replace(m, due=due.get(m.key, m.due)) for m in CSS_MILESTONES)
 OPEN_CONDITION_STATUSES = (ConditionStatus.OPEN, ConditionStatus.RESPONDED,
                            ConditionStatus.REOPENED)
 
@@ -113,6 +121,7 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
     ))
     ids = [o.id for o in organisations]
     all_checkpoints = checkpoints()
+    milestones = css_milestones(all_checkpoints)
     submissions = {
         (s.organisation_id, s.checkpoint_id): s
         for s in db.session.scalars(
@@ -141,7 +150,7 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
             row.cells.append(Cell(checkpoint, _status(submission), submission))
         done = _completed(row, agreements.get(organisation.id, set()),
                           organisation.id in with_leaders)
-        row.overdue = overdue_milestones(as_of, done, CSS_MILESTONES)
+        row.overdue = overdue_milestones(as_of, done, milestones)
         rows.append(row)
     return rows
 

@@ -5,7 +5,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketplace.domain.reckoner import (
-    DEFAULT_ALLOWANCES,
     DEFAULT_FIXED_COSTS,
     FIXED_COST_LINES,
     ILLUSTRATIVE_ALLOWANCE_2011,
@@ -18,6 +17,8 @@ from marketplace.domain.reckoner import (
     parse_reckoner_request,
     running_cost_allowance,
 )
+
+from . import PUBLISHED_ALLOWANCES
 
 WORKED_EXAMPLE = ReckonerInputs(population=175_000, allowance_per_head=ILLUSTRATIVE_ALLOWANCE_2011)
 
@@ -55,8 +56,10 @@ def test_default_fixed_costs_follow_the_worked_example():
     ],
 )
 def test_real_ccg_allowances(population, financial_year, allowance):
-    inputs = parse_reckoner_request({"population": population, "financial_year": financial_year})
-    assert inputs.allowance_per_head == DEFAULT_ALLOWANCES[financial_year]
+    inputs = parse_reckoner_request(
+        {"population": population, "financial_year": financial_year}, PUBLISHED_ALLOWANCES
+    )
+    assert inputs.allowance_per_head == PUBLISHED_ALLOWANCES[financial_year]
     assert compute(inputs).running_cost_allowance == Decimal(allowance)
 
 
@@ -70,7 +73,7 @@ def test_in_house_roles_are_rounded_once_each_then_added_with_non_pay():
                 {"role": "Analyst", "wte": 0.3, "cost_per_wte": "33333.33"},
             ],
             "non_pay": "20000",
-        }
+        }, PUBLISHED_ALLOWANCES
     )
     assert [role.annual_cost for role in inputs.in_house] == [
         Decimal("112500.00"),
@@ -123,7 +126,7 @@ def test_admins_may_supply_their_own_allowances():
 
 def test_fixed_costs_may_be_replaced_or_left_out():
     inputs = parse_reckoner_request(
-        {"population": 1000, "financial_year": "2013/14", "fixed_costs": []}
+        {"population": 1000, "financial_year": "2013/14", "fixed_costs": []}, PUBLISHED_ALLOWANCES
     )
     assert inputs.fixed_costs == ()
     inputs = parse_reckoner_request(
@@ -131,7 +134,7 @@ def test_fixed_costs_may_be_replaced_or_left_out():
             "population": 1000,
             "financial_year": "2013/14",
             "fixed_costs": [{"name": " Chair ", "amount": 5000}],
-        }
+        }, PUBLISHED_ALLOWANCES
     )
     assert inputs.fixed_costs == (FixedCost("Chair", Decimal("5000")),)
 
@@ -197,25 +200,26 @@ VALID = {"population": 175_000, "financial_year": "2013/14"}
 def test_each_bad_input_names_its_field(change, field):
     data = {**VALID, **change}
     with pytest.raises(ReckonerInputError) as raised:
-        parse_reckoner_request(data)
+        parse_reckoner_request(data, PUBLISHED_ALLOWANCES)
     assert raised.value.field == field
     assert raised.value.message
 
 
 def test_a_request_must_be_an_object():
     with pytest.raises(ReckonerInputError) as raised:
-        parse_reckoner_request([VALID])
+        parse_reckoner_request([VALID], PUBLISHED_ALLOWANCES)
     assert raised.value.field == "request"
 
 
 def test_money_as_a_float_asks_for_a_decimal_string():
     with pytest.raises(ReckonerInputError, match="decimal string"):
-        parse_reckoner_request({**VALID, "non_pay": 2500.0})
+        parse_reckoner_request({**VALID, "non_pay": 2500.0}, PUBLISHED_ALLOWANCES)
 
 
 def test_ints_and_decimal_strings_are_both_money():
-    inputs = parse_reckoner_request({**VALID, "non_pay": 2500})
-    assert inputs.non_pay == parse_reckoner_request({**VALID, "non_pay": "£2,500.00"}).non_pay
+    inputs = parse_reckoner_request({**VALID, "non_pay": 2500}, PUBLISHED_ALLOWANCES)
+    typed = parse_reckoner_request({**VALID, "non_pay": "£2,500.00"}, PUBLISHED_ALLOWANCES)
+    assert inputs.non_pay == typed.non_pay
 
 
 @given(first=populations, second=populations, rate=per_head_rates)
@@ -264,5 +268,6 @@ def test_an_empty_unknown_key_is_reported_against_the_request():
     from marketplace.domain.reckoner import ReckonerInputError, parse_reckoner_request
 
     with pytest.raises(ReckonerInputError) as caught:
-        parse_reckoner_request({"population": 1000, "financial_year": "2013/14", "": 1})
+        parse_reckoner_request({"population": 1000, "financial_year": "2013/14", "": 1},
+                               PUBLISHED_ALLOWANCES)
     assert caught.value.field == "request"

@@ -20,6 +20,8 @@ from marketplace.domain.sourcing import (
     split_shared_cost,
 )
 
+from . import PUBLISHED_ALLOWANCES
+
 DARLINGTON = ("00C", 106_079)
 NEIGHBOURS = (DARLINGTON, ("00D", 287_935), ("00F", 206_320))
 
@@ -151,7 +153,7 @@ def test_three_years_use_each_year_allowance():
     scenario = MultiYearScenario(
         "00C", 106_079, LINES, line_overrides={"2015/16": (cheaper_bi, comms)}
     )
-    years = compute_multi_year(scenario)
+    years = compute_multi_year(scenario, PUBLISHED_ALLOWANCES)
     assert [year.financial_year for year in years] == ["2013/14", "2014/15", "2015/16"]
     assert [year.reckoner.running_cost_allowance for year in years] == [
         Decimal("2651975.00"),
@@ -191,7 +193,7 @@ def test_multi_year_with_an_administrator_allowances_and_fixed_costs():
 def test_overrides_must_name_a_year_of_the_scenario():
     scenario = MultiYearScenario("00C", 1000, (), line_overrides={"2019/20": ()})
     with pytest.raises(SourcingError):
-        compute_multi_year(scenario)
+        compute_multi_year(scenario, PUBLISHED_ALLOWANCES)
 
 
 partner_lists = st.lists(

@@ -13,8 +13,7 @@ from marketplace.services.bids import LineInput
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
-from ..factories import submission
-from .conftest import published_competition
+from ..factories import published_competition, submission
 
 PDF = b"%PDF-1.4\n% a response\n"
 

@@ -10,7 +10,7 @@ from marketplace.models import AuditEvent, OcdsRelease, Procurement
 from marketplace.services import bids, clarifications, procurements
 
 from ..conftest import html, text_of
-from .conftest import published_competition, set_up_competition, shortlist
+from ..factories import published_competition, set_up_competition, shortlist
 
 
 def _date(name: str, day: date, at: str = "17:00") -> dict:

@@ -10,7 +10,7 @@ from marketplace.models import Clarification
 from marketplace.services import clarifications
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
-from .conftest import published_competition
+from ..factories import published_competition
 
 QUESTION = "Do you want the dashboards monthly or weekly?"
 

@@ -21,7 +21,7 @@ from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 from marketplace.services.procurements import CriterionInput
 
-from .conftest import make_statement, published_competition, set_up_competition, shortlist, uk
+from ..factories import make_statement, published_competition, set_up_competition, shortlist, uk
 
 COMPETITION = "further_competition"
 DIRECT = "direct_award"

@@ -11,7 +11,7 @@ from marketplace.models import Bid, Clarification
 from marketplace.services import bids, clarifications
 
 from ..conftest import html, text_of
-from .conftest import published_competition, set_up_competition
+from ..factories import published_competition, set_up_competition
 
 PDF = b"%PDF-1.4\n% method statement\n"
 

@@ -10,7 +10,8 @@ import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-from marketplace.reports import batch, storage
+from marketplace.reports import storage
+from marketplace.review_documents import batch
 
 from .. import factories as build
 from ..factories import drafted_review, sign_off, signed_off_without_document

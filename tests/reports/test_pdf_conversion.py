@@ -14,7 +14,7 @@ from marketplace.reports.pdf import (
     ResourceRefused,
     html_to_pdf,
 )
-from marketplace.reports.review_document import FONT_FILES
+from marketplace.services.review_document_render import FONT_FILES
 
 from .documents import text
 

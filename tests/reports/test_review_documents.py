@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, IssuedDocument, ReviewStatus
 from marketplace.reports import storage
-from marketplace.reports.review_document import render_review_pdf, review_html
 from marketplace.services.errors import ServiceError
+from marketplace.services.review_document_render import render_review_pdf, review_html
 
 from .. import factories as build
 from ..conftest import html, text_of

@@ -93,3 +93,31 @@ def test_latest_assurance_status_for_offers(seeded):
     status = latest_assurance_status([arden.id, meridian.id])
     assert status == {arden.id: "Checkpoint 2: Scenario A: Proceed",
                       meridian.id: NOT_YET_ASSESSED}
+
+
+def _checkpoint_3_form(checkpoint, due_date: str) -> dict:
+    return {"number": "3", "name": checkpoint.name, "description": checkpoint.description,
+            "submission_kind": checkpoint.submission_kind, "rule_key": checkpoint.rule_key,
+            "rating_scale": checkpoint.rating_scale, "reviewer_role": checkpoint.reviewer_role,
+            "due_date": due_date, "results_date": str(checkpoint.results_date),
+            "requires_scorecard": "y"}
+
+
+def _arden_overdue(bdu_client, as_of: str) -> str:
+    page = html(bdu_client.get(f"/tracker?as_of={as_of}"))
+    arden = next(row for row in page.select("#tracker tbody tr") if "Arden CSS" in row.get_text())
+    return arden.get_text(" ")
+
+
+def test_the_tracker_counts_from_the_due_date_an_administrator_set(seeded, bdu_client,
+                                                                   admin_client):
+    # Checkpoint 3 plans were due on 31 August 2012; Arden has not sent one.
+    cp3 = build.checkpoint(3)
+    assert "Checkpoint 3: full business plan submitted" in _arden_overdue(bdu_client, "2012-09-01")
+
+    moved = admin_client.post(f"/admin/checkpoints/{cp3.id}/edit",
+                              data=_checkpoint_3_form(cp3, "2012-09-14"))
+    assert moved.status_code == 302
+    # On the new date checkpoint 3 is not yet overdue; the day after, it is.
+    assert "full business plan" not in _arden_overdue(bdu_client, "2012-09-14")
+    assert "Checkpoint 3: full business plan submitted" in _arden_overdue(bdu_client, "2012-09-15")

@@ -19,8 +19,8 @@ from rq.job import Job, JobStatus
 
 from marketplace.extensions import db
 from marketplace.models import Review
+from marketplace.reports import storage
 
-from . import storage
 from .jobs import issue_review_document
 
 JOB_TIMEOUT_SECONDS = 600

@@ -23,12 +23,15 @@ from marketplace.domain.money import ZERO
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationKind, Review
 from marketplace.observability.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
-
-from .fonts import DEJAVU_FILES as FONT_FILES  # noqa: F401  (tests name the files)
-from .fonts import coverage, font_urls
-from .pdf import RenderError, html_to_pdf
-from .printable import PrintableText, printable
-from .review_charts import income_and_expenditure_svg, income_by_customer_svg, market_share_svg
+from marketplace.reports.fonts import DEJAVU_FILES as FONT_FILES  # noqa: F401  (tests name the files)
+from marketplace.reports.fonts import coverage, font_urls
+from marketplace.reports.pdf import RenderError, html_to_pdf
+from marketplace.reports.printable import PrintableText, printable
+from marketplace.reports.review_charts import (
+    income_and_expenditure_svg,
+    income_by_customer_svg,
+    market_share_svg,
+)
 
 PRINT_TEMPLATE = "reports/review-pdf.html"
 CUSTOMER_NAMES = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}

@@ -1,4 +1,4 @@
-"""gunicorn settings make serve loads (--config python:marketplace.observability.gunicorn_config).
+"""gunicorn settings make serve loads (--config python:marketplace.gunicorn_config).
 
 - A worker that exits has its live gauges (database pool) dropped from the Prometheus
   multiprocess folder; its counters stay, as counters must.
