@@ -10,6 +10,9 @@ to a CCG that did not:
 - by agreed shares: in proportion to the agreed shares of the CCGs that need it (a CCG with
   no line for a specification pays none of it, and the others' shares are scaled up).
 
+The budget split before buying is statements.split_between; this is the same rule (the same
+share check, the same split) applied line by line to what was bought.
+
 Every split is the penny-exact largest-remainder split of ``sourcing.split_shared_cost``: the
 CCGs' amounts add up to the line's cost to the penny, and a tie goes the same way whichever CCG
 computes it. Agreed shares carry two decimal places, so they are split as whole hundredths of a
@@ -22,13 +25,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import ZERO, round_money
+from . import statements
+from .money import round_money
 from .sourcing import SourcingError, split_shared_cost
 
 POPULATION = "population"
 AGREED_SHARES = "agreed_shares"
 SPLIT_METHODS = (POPULATION, AGREED_SHARES)
-HUNDRED = Decimal(100)
 
 
 class SplitError(ValueError):
@@ -59,16 +62,12 @@ def _hundredths(share: Decimal) -> int:
 
 
 def check_agreed_shares(shares: Mapping[str, Decimal | None]) -> None:
-    """Every CCG has a share from 0 to 100, and the shares total exactly 100."""
-    missing = sorted(key for key, share in shares.items() if share is None)
-    if missing:
-        raise SplitError("Every CCG needs an agreed share before the cost can be split: "
-                         "missing for " + ", ".join(missing))
-    if any(share < 0 or share > HUNDRED for share in shares.values()):
-        raise SplitError("Each agreed share must be from 0 to 100 per cent")
-    total = sum(shares.values(), ZERO)
-    if total != HUNDRED:
-        raise SplitError(f"The agreed shares must total 100 per cent; they total {total}")
+    """The statement's own rule (domain/statements.py): every CCG has a share from 0 to 100,
+    to the hundredth, and the shares total exactly 100."""
+    try:
+        statements.check_agreed_shares(dict(shares))
+    except statements.StatementInputError as error:
+        raise SplitError(error.message) from error
 
 
 def split_line(line: AwardedLine, method: str,

@@ -230,6 +230,8 @@ def test_the_ccg_signs_the_css_countersigns_then_final_and_ended(ccg_client, css
     again = sign_post(ccg_client, agreement)
     assert again.status_code == 400 and "cannot be signed by the CCG" in text_of(again)
 
+    assert f"Countersign agreement {agreement.reference} with NHS Coventry and Rugby CCG" in (
+        text_of(css_client.get("/customers")))
     css_page = text_of(css_client.get(f"/customers/agreements/{agreement.id}"))
     assert "Countersign the agreement" in css_page
     assert "You are countersigning for Arden CSS" in text_of(

@@ -66,9 +66,9 @@ def test_one_ccg_pays_the_whole_line():
 
 
 @pytest.mark.parametrize(("shares", "message"), [
-    ({"05A": D("50"), "05H": D("25"), "05R": D("24.99")}, "they total 99.99"),
-    ({"05A": D("50"), "05H": D("25"), "05R": D("25.01")}, "they total 100.01"),
-    ({"05A": D("50"), "05H": D("50"), "05R": None}, "missing for 05R"),
+    ({"05A": D("50"), "05H": D("25"), "05R": D("24.99")}, "add up to 99.99%"),
+    ({"05A": D("50"), "05H": D("25"), "05R": D("25.01")}, "add up to 100.01%"),
+    ({"05A": D("50"), "05H": D("50"), "05R": None}, "Give each CCG a share"),
     ({"05A": D("101"), "05H": D("-1"), "05R": D("0")}, "from 0 to 100"),
 ])
 def test_agreed_shares_must_total_exactly_100(shares, message):

@@ -96,7 +96,7 @@ def test_shares_that_do_not_total_100_are_refused_and_nothing_is_drafted(buying)
         party.agreed_share_percent = Decimal("60") if party.is_lead else Decimal("39.99")
     db.session.commit()
     procurement = awarded_competition(b)
-    with pytest.raises(ServiceError, match="they total 99.99"):
+    with pytest.raises(ServiceError, match="add up to 99.99%"):
         draft_agreements_from_award(procurement)
     assert _count(Agreement) == 0
 

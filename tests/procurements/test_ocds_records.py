@@ -143,7 +143,7 @@ def test_a_release_breaking_the_schema_is_caught(buying):
 
 
 def test_a_recorded_agreement_is_its_own_valid_release(client, buying):
-    from ..builders import create_agreement
+    from ..factories import create_agreement
 
     agreement = create_agreement(buying.coventry, [buying.market.arden_bi],
                                  status="signed", reference="SLA-05A-001",

@@ -1,7 +1,7 @@
 """a provider may decline to countersign an agreement, with its reason; one per CCG per award
 
-Revision ID: contract_declined_countersignature
-Revises: auth_user_sessions
+Revision ID: contract_decline_countersign
+Revises: pages_offer_counts_index
 Create Date: 2026-12-03 00:10:00.000000
 
 The CSS countersigns an agreement the CCG signed, in its own account, or declines with a
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'contract_declined_countersignature'
-down_revision = 'auth_user_sessions'
+revision = 'contract_decline_countersign'
+down_revision = 'pages_offer_counts_index'
 branch_labels = None
 depends_on = None
 
