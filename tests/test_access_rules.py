@@ -26,7 +26,6 @@ AREAS = {
     "/demand": {Role.BDU_REVIEWER, Role.PEER_REVIEWER, Role.ADMIN},
     "/shortlists": {Role.CCG_USER},
     "/agreements": {Role.CCG_USER},
-    "/agreements/new": {Role.CCG_USER},
     "/customers": {Role.CSS_LEADER},
     "/assurance": {Role.CSS_LEADER},
     "/assurance/plans": {Role.CSS_LEADER},

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import (
-    Agreement,
     AuditEvent,
     Condition,
+    Offer,
     ProspectusVersion,
     Review,
     Statement,
@@ -20,7 +20,7 @@ from marketplace.services import prospectuses
 
 from . import factories as build
 from .conftest import DEMO_PASSWORD, user
-from .factories import build_market, create_spec, scenario_form
+from .factories import build_market, create_agreement, create_spec, scenario_form
 from .prospectuses.test_prospectus import OFFER_FORM
 from .reviews.test_follow_up import prefixed
 from .reviews.test_review_workflow import _form as review_form
@@ -139,12 +139,14 @@ def test_every_state_change_of_a_journey_has_its_audit_event(client, sign_in):
     journey.do("search offers", lambda: ccg.get("/offers?q=business"), expect=200)
     journey.do("shortlist an offer", lambda: ccg.post("/shortlists/add",
                                                       data={"offer_id": offer_id}))
-    journey.do("draft an agreement", lambda: ccg.post("/agreements/new", data={
-        "offer_ids": [offer_id], "start_date": "2013-04-01", "end_date": "2014-03-31"}))
-    agreement = db.session.scalar(select(Agreement))
-    journey.do("record it as signed", lambda: ccg.post(
-        f"/agreements/{agreement.id}/status",
-        data={"status": "signed", "lock_version": str(agreement.lock_version)}))
+    # Drafting from an award has its own audit test (tests/agreements); here both sign.
+    agreement = create_agreement(coventry, [db.session.get(Offer, offer_id)], status="draft")
+    journey.do("the CCG signs the agreement", lambda: ccg.post(
+        f"/agreements/{agreement.id}/sign", data={"lock_version": str(agreement.lock_version)}))
+    db.session.refresh(agreement)
+    journey.do("the CSS countersigns it", lambda: css.post(
+        f"/customers/agreements/{agreement.id}/countersign",
+        data={"lock_version": str(agreement.lock_version)}))
     journey.do("save a scenario", lambda: ccg.post("/scenarios/new", data=scenario_form()))
 
     journey.do("submit the business plan", lambda: css.post(

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import date
 
 import flask_migrate
 import pytest
@@ -16,11 +15,14 @@ from marketplace import create_app
 from marketplace.demo.organisations import seed_organisations
 from marketplace.demo.users import seed_users
 from marketplace.extensions import db, limiter
-from marketplace.models import Agreement, AgreementLine, AuditEvent
+from marketplace.models import Agreement, AuditEvent
 from marketplace.services import agreements
 
 from .conftest import DEMO_PASSWORD, Client, user
-from .factories import market  # noqa: F401  (fixture)
+from .factories import (
+    create_agreement,
+    market,  # noqa: F401  (fixture)
+)
 from .throwaway import (  # noqa: F401  (fixtures)
     bin_version,
     free_port,
@@ -105,14 +107,13 @@ def test_database_down_gives_503_without_a_trace_and_the_app_recovers(
 
 KILLED_MID_WRITE = textwrap.dedent("""
     import os, signal, sys
-    from datetime import date
     from marketplace import create_app
     from marketplace.extensions import db
-    from marketplace.models import User
+    from marketplace.models import Agreement, User
     from marketplace.services import agreements
 
     def die_after_the_first_writes(*args, **kwargs):
-        db.session.flush()  # the agreement and its lines are written, not yet committed
+        db.session.flush()  # the signature is written, not yet committed
         print("flushed", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -121,51 +122,60 @@ KILLED_MID_WRITE = textwrap.dedent("""
     with app.app_context():
         agreements.record_event = die_after_the_first_writes
         actor = db.session.scalar(db.select(User).where(User.email == "ccg@demo.test"))
-        agreements.create_agreement(
-            actor, actor.organisation, [int(sys.argv[2])],
-            agreements.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)))
+        agreement = db.session.get(Agreement, int(sys.argv[2]))
+        agreements.sign_for_ccg(actor, agreement, agreement.lock_version)
 """)
 
 
-def test_a_worker_killed_mid_transaction_leaves_no_half_written_agreement(
+def _draft(market):  # noqa: F811
+    return create_agreement(user("ccg@demo.test").organisation, [market.arden_bi],
+                            status="draft")
+
+
+def test_a_worker_killed_mid_transaction_leaves_no_half_written_signature(
     app, database_url, market  # noqa: F811
 ):
+    agreement_id = _draft(market).id
     db.session.remove()  # hold no lock the killed process would wait on
     result = subprocess.run(
-        [sys.executable, "-c", KILLED_MID_WRITE, database_url, str(market.arden_bi.id)],
+        [sys.executable, "-c", KILLED_MID_WRITE, database_url, str(agreement_id)],
         capture_output=True, text=True, timeout=60, cwd=os.getcwd(),
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert result.stdout.strip() == "flushed"
-    assert count(Agreement) == count(AgreementLine) == 0
-    assert count(AuditEvent, AuditEvent.action == "agreement.drafted") == 0
+    agreement = db.session.get(Agreement, agreement_id)
+    assert agreement.status == "draft" and agreement.ccg_signed_at is None
+    assert count(AuditEvent, AuditEvent.action == "agreement.signed_by_ccg") == 0
     # And the database takes the same write afterwards.
-    ccg_user = user("ccg@demo.test")
-    agreements.create_agreement(ccg_user, ccg_user.organisation, [market.arden_bi.id],
-                                agreements.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)))
-    assert count(Agreement) == 1 and count(AgreementLine) == 1
+    agreements.sign_for_ccg(user("ccg@demo.test"), agreement, agreement.lock_version)
+    assert db.session.get(Agreement, agreement_id).status == "awaiting_countersignature"
+    assert count(AuditEvent, AuditEvent.action == "agreement.signed_by_ccg") == 1
 
 
 def test_a_service_failing_between_writes_rolls_back_everything(
     ccg_client, monkeypatch, market  # noqa: F811
 ):
+    agreement = _draft(market)
+    agreement_id, lock = agreement.id, agreement.lock_version
+
     def fail(*args, **kwargs):
         db.session.flush()
-        raise RuntimeError("crash between the agreement and its audit event")
+        raise RuntimeError("crash between the signature and its audit event")
 
     monkeypatch.setattr(agreements, "record_event", fail)
     ccg_client.application.config["PROPAGATE_EXCEPTIONS"] = False
     try:
-        response = ccg_client.post("/agreements/new", data={
-            "offer_ids": [market.arden_bi.id], "start_date": "2013-04-01",
-            "end_date": "2014-03-31"})
+        response = ccg_client.post(f"/agreements/{agreement_id}/sign",
+                                   data={"lock_version": lock})
     finally:
         ccg_client.application.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
     db.session.remove()
-    assert count(Agreement) == count(AgreementLine) == 0
-    assert count(AuditEvent, AuditEvent.action == "agreement.drafted") == 0
+    agreement = db.session.get(Agreement, agreement_id)
+    assert agreement.status == "draft" and agreement.ccg_signed_at is None
+    assert agreement.lock_version == lock
+    assert count(AuditEvent, AuditEvent.action == "agreement.signed_by_ccg") == 0
 
 
 # Redis down: login throttling fails safe (it keeps counting, in each worker's memory).

@@ -250,29 +250,38 @@ def _sign_off(request, sign_in):
             lambda: db.session.get(Review, review_id).status == ReviewStatus.SIGNED_OFF)
 
 
-def _agreement_status(request, sign_in):
-    from marketplace.services import agreements
+def _draft_agreement(request):
+    from .factories import create_agreement
 
     offers = request.getfixturevalue("market")
-    ccg_user = user("ccg@demo.test")
-    agreement = agreements.create_agreement(
-        ccg_user, ccg_user.organisation, [offers.arden_bi.id],
-        agreements.AgreementTerms(build_date(2013, 4, 1), build_date(2014, 9, 30)))
+    return create_agreement(user("ccg@demo.test").organisation, [offers.arden_bi],
+                            status="draft")
+
+
+def _agreement_sign(request, sign_in):
+    agreement = _draft_agreement(request)
     agreement_id = agreement.id
-    return ("ccg@demo.test", sign_in("ccg@demo.test"), f"/agreements/{agreement_id}/status",
-            {"lock_version": agreement.lock_version, "status": "signed"},
+    return ("ccg@demo.test", sign_in("ccg@demo.test"), f"/agreements/{agreement_id}/sign",
+            {"lock_version": agreement.lock_version},
+            lambda: db.session.get(Agreement, agreement_id).status == "awaiting_countersignature")
+
+
+def _agreement_countersign(request, sign_in):
+    from marketplace.services import agreements
+
+    agreement = _draft_agreement(request)
+    agreements.sign_for_ccg(user("ccg@demo.test"), agreement, agreement.lock_version)
+    agreement_id = agreement.id
+    return ("css@demo.test", sign_in("css@demo.test"),
+            f"/customers/agreements/{agreement_id}/countersign",
+            {"lock_version": agreement.lock_version},
             lambda: db.session.get(Agreement, agreement_id).status == "signed")
-
-
-def build_date(*parts):
-    from datetime import date
-
-    return date(*parts)
 
 
 SENSITIVE = {"add a user": _new_user, "change a user": _edit_user,
              "submit to a checkpoint": _submit, "sign off a review": _sign_off,
-             "sign an agreement": _agreement_status}
+             "sign an agreement": _agreement_sign,
+             "countersign an agreement": _agreement_countersign}
 
 
 def _refresh(done):
@@ -372,7 +381,7 @@ def test_pages_that_ask_for_the_password_again_are_the_sensitive_ones(app):
              for endpoint, view in app.view_functions.items()}
     assert {endpoint for endpoint, action in asked.items() if action} == {
         "admin.new_user", "admin.edit_user", "checkpoints.submit", "reviews.sign_off",
-        "agreements.change_status",
+        "agreements.change_status", "agreements.sign", "customers.countersign",
     }
     # The decorator keeps the access rule declared on the view.
     assert rule_for_endpoint(app, "reviews.sign_off") is not None

@@ -1,13 +1,18 @@
-"""What a CSS sees of its customers: agreements, contracted income and market share."""
+"""What a CSS sees of its customers: agreements, contracted income and market share; and
+where it countersigns (or declines) an agreement a CCG has signed, in its own account."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.access import owns
-from marketplace.models import Agreement
+from marketplace.auth.recent_password import requires_recent_password
+from marketplace.models import Agreement, AgreementStatus
+from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
+from marketplace.services.errors import Conflict, ServiceError
 
 from . import customers_bp as bp
+from .forms import DeclineForm, SignForm
 
 
 @bp.route("")
@@ -32,4 +37,65 @@ def agreement(agreement: Agreement):
         error=None,
         editable=False,
         for_provider=True,
+        read_only=False,
     )
+
+
+def _not_awaiting(agreement: Agreement):
+    flash(f"Agreement {agreement.reference} is {agreement.status_label.lower()}: there is "
+          "nothing for you to countersign.", "info")
+    return redirect(url_for("customers.agreement", agreement_id=agreement.id))
+
+
+@bp.route("/agreements/<int:agreement_id>/countersign", methods=["GET", "POST"])
+@requires_recent_password("countersign this agreement")
+@owns("agreement_id", Agreement, "countersign")
+def countersign(agreement: Agreement):
+    form = SignForm(data={"lock_version": agreement.lock_version})
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            service.countersign(current_user, agreement, form.lock_version.data)
+        except Conflict:
+            raise
+        except ServiceError as error:
+            if not is_about_the_input(error):
+                raise
+            form.form_errors.append(error.message)
+            status = 400
+        else:
+            flash(f"You countersigned agreement {agreement.reference}: it is signed by both "
+                  "parties and published as open contracting data.", "success")
+            return redirect(url_for("customers.agreement", agreement_id=agreement.id))
+    elif agreement.status != AgreementStatus.AWAITING_COUNTERSIGNATURE:
+        return _not_awaiting(agreement)
+    return render_template("agreements/sign.html", agreement=agreement, form=form,
+                           warning=service.term_warning(agreement), party="provider"), status
+
+
+@bp.route("/agreements/<int:agreement_id>/decline", methods=["GET", "POST"])
+@owns("agreement_id", Agreement, "countersign")
+def decline(agreement: Agreement):
+    if request.method == "GET" and agreement.status != AgreementStatus.AWAITING_COUNTERSIGNATURE:
+        return _not_awaiting(agreement)
+    form = DeclineForm(data=None if request.method == "POST"
+                       else {"lock_version": agreement.lock_version})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.decline_to_countersign(current_user, agreement, form.lock_version.data,
+                                           form.reason.data)
+        except Conflict:
+            raise
+        except ServiceError as error:
+            status = 400
+            form.refuse(error)
+        else:
+            flash(f"You declined to countersign agreement {agreement.reference}. "
+                  f"{agreement.ccg.name} has it back as a draft, with your reason.", "success")
+            return redirect(url_for("customers.agreement", agreement_id=agreement.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("agreements/decline.html", agreement=agreement, form=form), status

@@ -1,6 +1,6 @@
 from datetime import date
 
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from marketplace.forms import BaseForm, LockVersionField
@@ -40,22 +40,12 @@ class AgreementTermsForm(BaseForm):
     )
     annual_value = StringField(
         "Agreed annual value (£)",
-        description="Leave blank to use what the offers come to at your registered population.",
+        description="Leave blank to use what the winning bid comes to for your CCG.",
     )
     value_change_reason = TextAreaField(
         "Reason for a different annual value",
         description="Needed when the agreed value differs from the value the offers come to.",
         validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
-    )
-
-
-class NewAgreementForm(AgreementTermsForm):
-    offer_ids = SelectMultipleField(
-        "Offers from your shortlists", coerce=int, validate_choice=False
-    )
-    offer_numbers = StringField(
-        "Or offer numbers",
-        description="Numbers of offers on one provider's current prospectus, separated by commas.",
     )
 
 
@@ -66,3 +56,17 @@ class EditAgreementForm(AgreementTermsForm):
 class StatusForm(BaseForm):
     lock_version = LockVersionField()
     status = HiddenField()  # the pressed button's value
+
+
+class SignForm(BaseForm):
+    lock_version = LockVersionField()
+
+
+class DeclineForm(BaseForm):
+    lock_version = LockVersionField()
+    reason = TextAreaField(
+        "Why are you not countersigning?",
+        description="The CCG sees this. Say what would need to change, for example the dates "
+        "or a line's value.",
+        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+    )

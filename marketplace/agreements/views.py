@@ -1,22 +1,21 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields import SelectChoice
 
-from marketplace.access import owns
+from marketplace.access import allow, owns, roles
 from marketplace.auth.recent_password import requires_recent_password
-from marketplace.domain.money import format_money
-from marketplace.models import Agreement, AgreementStatus
+from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
 from marketplace.services.errors import Conflict, ServiceError
-from marketplace.services.shortlists import parse_offer_ids
 
 from . import bp
-from .forms import EditAgreementForm, NewAgreementForm, StatusForm
+from .forms import EditAgreementForm, SignForm, StatusForm
 
-# The buttons a CCG sees for each status: (target status, button text).
+# The buttons a CCG sees for a signed agreement: (target status, button text). Signing itself
+# is its own page (sign), and the provider's countersignature is the provider's.
 ACTIONS = {
-    AgreementStatus.DRAFT: [(AgreementStatus.SIGNED, "Record as signed")],
+    AgreementStatus.DRAFT: [],
+    AgreementStatus.AWAITING_COUNTERSIGNATURE: [],
     AgreementStatus.SIGNED: [
         (AgreementStatus.FINAL, "Record as final"),
         (AgreementStatus.ENDED, "End the agreement"),
@@ -54,59 +53,36 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    ccg = current_user.organisation
-    preselected = [int(value) for value in request.args.getlist("offer") if value.isdigit()]
-    form = NewAgreementForm(data=None if request.method == "POST" else {"offer_ids": preselected})
-    choices = service.offer_choices(ccg, preselected + (form.offer_ids.data or []))
-    form.offer_ids.choices = [
-        SelectChoice(
-            item.offer.id,
-            f"{item.offer.title} – {item.offer.organisation.name} "
-            f"{item.offer.prospectus_version.label} – {format_money(item.annual_cost)} a year "
-            f"(offer {item.offer.id})",
-        )
-        for item in choices
-    ]
-    if form.validate_on_submit():
-        # A refusal about the offers belongs next to whichever way they were given.
-        offers_field = (
-            "offer_numbers"
-            if not choices or (form.offer_numbers.data and not form.offer_ids.data)
-            else "offer_ids"
-        )
-        try:
-            offer_ids = list(form.offer_ids.data or []) + parse_offer_ids(
-                [form.offer_numbers.data or ""]
-            )
-            agreement = service.create_agreement(current_user, ccg, offer_ids, _terms(form))
-        except ServiceError as error:
-            form.refuse(error, {"offer": "offer_numbers", "offer_ids": offers_field}.get(
-                error.field, error.field
-            ))
-        else:
-            _flash_saved(agreement, f"Draft agreement {agreement.reference} saved.")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("agreements/new.html", form=form, has_choices=bool(choices)), status
+    # Agreements used to be drafted here straight from offers, with no competition and no
+    # recorded reason. They now come only from an award: a further competition, or a direct
+    # award from the shortlist with its rationale. Old links and bookmarks land there.
+    flash("Agreements are made from a procurement: a further competition, or a direct award "
+          "from your shortlist with the reason for it. Start buying from a statement of "
+          "requirements that is ready; the agreement is drafted from the award.", "info")
+    return redirect(url_for("procurements.index"), 303)
 
 
-def _render_show(agreement, error: str | None = None, status: int = 200):
+def _render_show(agreement, error: str | None = None, status: int = 200, *,
+                 read_only: bool = False):
     return render_template(
         "agreements/show.html",
         agreement=agreement,
         warning=service.term_warning(agreement),
         status_form=StatusForm(formdata=None, data={"lock_version": agreement.lock_version}),
-        actions=ACTIONS[AgreementStatus(agreement.status)],
+        actions=[] if read_only else ACTIONS[AgreementStatus(agreement.status)],
         error=error,
-        editable=agreement.status == AgreementStatus.DRAFT,
+        editable=not read_only and agreement.status == AgreementStatus.DRAFT,
         for_provider=False,
+        read_only=read_only,
     ), status
 
 
 @bp.route("/<int:agreement_id>")
+@allow(roles(Role.CCG_USER, Role.BDU_REVIEWER))
 @owns("agreement_id", Agreement)
 def show(agreement: Agreement):
-    return _render_show(agreement)
+    # The BDU follows the market (what CSSs are contracted for): it reads, never acts.
+    return _render_show(agreement, read_only=current_user.role == Role.BDU_REVIEWER)
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
@@ -140,6 +116,37 @@ def edit(agreement: Agreement):
     elif request.method == "POST":
         status = 400
     return render_template("agreements/edit.html", form=form, agreement=agreement), status
+
+
+@bp.route("/<int:agreement_id>/sign", methods=["GET", "POST"])
+@requires_recent_password("sign this agreement for your CCG")
+@owns("agreement_id", Agreement, "edit")
+def sign(agreement: Agreement):
+    """A confirmation page showing exactly what is signed, then the CCG's signature."""
+    form = SignForm(data={"lock_version": agreement.lock_version})
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            service.sign_for_ccg(current_user, agreement, form.lock_version.data)
+        except Conflict:
+            raise
+        except ServiceError as error:
+            if not is_about_the_input(error):
+                raise
+            form.form_errors.append(error.message)
+            status = 400
+        else:
+            flash(f"You signed agreement {agreement.reference}. {agreement.provider.name} "
+                  "now has to countersign it in its own account.", "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    elif agreement.status != AgreementStatus.DRAFT:
+        flash(f"Agreement {agreement.reference} is {agreement.status_label.lower()}: there "
+              "is nothing for your CCG to sign.", "info")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return render_template("agreements/sign.html", agreement=agreement, form=form,
+                           warning=service.term_warning(agreement), party="ccg"), status
 
 
 @bp.post("/<int:agreement_id>/status")

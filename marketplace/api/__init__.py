@@ -14,4 +14,4 @@ from marketplace.extensions import csrf
 bp = protect(Blueprint("api", __name__, url_prefix="/api/v1"), SIGNED_IN)
 csrf.exempt(bp)
 
-from . import catalogue, checkpoints, ocds, openapi, reckoner  # noqa: E402,F401
+from . import catalogue, checkpoints, ocds, openapi, opportunities, reckoner  # noqa: E402,F401

@@ -1,9 +1,14 @@
-"""Signed agreements as Open Contracting Data Standard (OCDS 1.1) releases, for anyone to read.
+"""Open contracting data (OCDS 1.1), for anyone to read: releases and records.
 
-Each agreement is one contracting process: ocid = OCID_PREFIX + its reference. Its release
-carries the CCG as buyer (identified by its ODS code, scheme GB-NHS), the CSS as supplier, an
-award and a contract whose items are the offers agreed. Drafts are never published; ended
-agreements stay published with the contract status "terminated".
+A procurement is one contracting process, ocid ``ocds-cssmkt-<procurement reference>``: its
+releases (tender at publication, award at award, one contract release per agreement when both
+parties sign) are stored as said at the time (services/ocds_releases.py), and its record
+carries them all with the compiled release ``ocdsmerge`` makes of them.
+
+Agreements recorded before procurement ran in the product (route "recorded", no procurement)
+are each their own contracting process, ocid ``ocds-cssmkt-<agreement reference>``, published
+from the agreement as it is once signed: drafts never, ended ones with the contract status
+"terminated". Every contract value is over the full term, not annual.
 """
 
 from datetime import UTC, date, datetime
@@ -12,17 +17,18 @@ from sqlalchemy import select
 
 from marketplace.access import PUBLIC, allow
 from marketplace.extensions import db
-from marketplace.models import Agreement, AgreementStatus, Organisation
+from marketplace.models import Agreement, AgreementStatus, OcdsRelease, Organisation
 from marketplace.models.base import utcnow
 from marketplace.public_urls import public_url
+from marketplace.services import ocds_releases as stored
 
 from . import bp
 from .errors import error_response
 from .exact_json import exact_json_response
 from .openapi import add_schema, document
 
-OCID_PREFIX = "ocds-cssmkt-"
-ODS_SCHEME = "GB-NHS"
+OCID_PREFIX = stored.OCID_PREFIX
+ODS_SCHEME = stored.ODS_SCHEME
 PUBLISHER = {"name": "CSS Marketplace"}
 PUBLISHED_STATUSES = (
     AgreementStatus.SIGNED.value,
@@ -53,24 +59,15 @@ def _money(amount) -> dict:
 
 
 def party_id(organisation: Organisation) -> str:
-    if organisation.ods_code:
-        return f"{ODS_SCHEME}-{organisation.ods_code}"
-    return f"cssmkt-organisation-{organisation.id}"
+    return stored.party_id(organisation)
 
 
 def _party(organisation: Organisation, role: str) -> dict:
-    party = {"id": party_id(organisation), "name": organisation.name}
-    if organisation.ods_code:
-        party["identifier"] = {
-            "scheme": ODS_SCHEME,
-            "id": organisation.ods_code,
-            "legalName": organisation.name,
-        }
-    party["roles"] = [role]
-    return party
+    return stored.party(organisation, [role])
 
 
 def release(agreement: Agreement) -> dict:
+    """The release of an agreement recorded without a procurement, as it is now."""
     ocid = ocid_for(agreement)
     signed = _timestamp(agreement.signed_at) if agreement.signed_at else None
     period = {
@@ -78,21 +75,22 @@ def release(agreement: Agreement) -> dict:
         "endDate": _day_end(agreement.end_date),
     }
     buyer, supplier = agreement.ccg, agreement.provider
+    full_term = _money(agreement.value_over_term)
     contract = {
         "id": agreement.reference,
         "awardID": agreement.reference,
         "title": f"Commissioning support: {buyer.name} and {supplier.name}",
         "status": CONTRACT_STATUS[agreement.status],
         "period": period,
-        "value": _money(agreement.annual_value),
+        "value": full_term,
         "items": [
             {
-                "id": str(line.offer_id),
-                "description": line.offer.title,
+                "id": str(line.offer_id or line.specification.code),
+                "description": line.offer.title if line.offer else line.specification.name,
                 "classification": {
-                    "scheme": "X-CSSMKT-SPECIFICATION",
-                    "id": line.offer.specification.code,
-                    "description": line.offer.specification.name,
+                    "scheme": stored.SPECIFICATION_SCHEME,
+                    "id": line.specification.code,
+                    "description": line.specification.name,
                 },
                 "quantity": 1,
                 "unit": {"name": "year", "value": _money(line.annual_cost)},
@@ -102,6 +100,15 @@ def release(agreement: Agreement) -> dict:
     }
     if signed:
         contract["dateSigned"] = signed
+    award = {
+        "id": agreement.reference,
+        "status": "active",
+        "value": full_term,
+        "suppliers": [{"id": party_id(supplier), "name": supplier.name}],
+        "contractPeriod": period,
+    }
+    if signed:
+        award["date"] = signed
     return {
         "ocid": ocid,
         "id": f"{ocid}-{agreement.status}",
@@ -111,56 +118,96 @@ def release(agreement: Agreement) -> dict:
         "language": "en",
         "parties": [_party(buyer, "buyer"), _party(supplier, "supplier")],
         "buyer": {"id": party_id(buyer), "name": buyer.name},
-        "awards": [
-            {
-                "id": agreement.reference,
-                "status": "active",
-                "date": signed,
-                "value": _money(agreement.annual_value),
-                "suppliers": [{"id": party_id(supplier), "name": supplier.name}],
-                "contractPeriod": period,
-            }
-        ],
+        "awards": [award],
         "contracts": [contract],
     }
 
 
-def release_package(agreements: list[Agreement], uri: str) -> dict:
-    releases = [release(agreement) for agreement in agreements]
+def _recorded():
+    """Agreements published from the agreement itself: signed, and from no procurement."""
+    return select(Agreement).where(Agreement.status.in_(PUBLISHED_STATUSES),
+                                   Agreement.procurement_id.is_(None))
+
+
+def _stored_releases(ocid: str | None = None) -> list[dict]:
+    statement = select(OcdsRelease).order_by(OcdsRelease.ocid, OcdsRelease.published_at,
+                                             OcdsRelease.id)
+    if ocid is not None:
+        statement = statement.where(OcdsRelease.ocid == ocid)
+    return [row.release for row in db.session.scalars(statement)]
+
+
+def _releases(ocid: str | None = None) -> list[dict]:
+    """Every published release (of one ocid), grouped by ocid, oldest first within one."""
+    found = _stored_releases(ocid)
+    recorded = _recorded().order_by(Agreement.reference)
+    if ocid is not None:
+        if not ocid.startswith(OCID_PREFIX):
+            return found
+        recorded = recorded.where(Agreement.reference == ocid.removeprefix(OCID_PREFIX))
+    found += [release(agreement) for agreement in db.session.scalars(recorded)]
+    return sorted(found, key=lambda r: r["ocid"])  # stable: keeps each ocid's order
+
+
+def _published_date(releases: list[dict]) -> str:
+    return max((r["date"] for r in releases), default=_timestamp(utcnow()))
+
+
+def release_package(releases: list[dict], uri: str) -> dict:
     return {
         "uri": uri,
         "version": "1.1",
-        "publishedDate": max((r["date"] for r in releases), default=_timestamp(utcnow())),
+        "publishedDate": _published_date(releases),
         "publisher": PUBLISHER,
         "releases": releases,
     }
 
 
-def _published():
-    return select(Agreement).where(Agreement.status.in_(PUBLISHED_STATUSES))
+def record(ocid: str, releases: list[dict]) -> dict:
+    return {"ocid": ocid, "releases": releases,
+            "compiledRelease": stored.compiled_release(releases)}
+
+
+def record_package(records: list[dict], releases: list[dict], uri: str) -> dict:
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": _published_date(releases),
+        "publisher": PUBLISHER,
+        "records": records,
+    }
+
+
+def _not_found(ocid: str):
+    return error_response([("ocid", f"No published contracting process has the ocid {ocid}")],
+                          404)
 
 
 @bp.get("/ocds/releases")
 @allow(PUBLIC)
 def ocds_releases():
-    agreements = db.session.scalars(_published().order_by(Agreement.reference)).all()
     return exact_json_response(
-        release_package(list(agreements), public_url("api.ocds_releases"))
-    )
+        release_package(_releases(), public_url("api.ocds_releases")))
 
 
 @bp.get("/ocds/releases/<ocid>")
 @allow(PUBLIC)
 def ocds_release(ocid: str):
-    agreement = None
-    if ocid.startswith(OCID_PREFIX):
-        reference = ocid.removeprefix(OCID_PREFIX)
-        agreement = db.session.scalar(_published().where(Agreement.reference == reference))
-    if agreement is None:
-        return error_response([("ocid", f"No published contract has the ocid {ocid}")], 404)
+    releases = _releases(ocid)
+    if not releases:
+        return _not_found(ocid)
     return exact_json_response(
-        release_package([agreement], public_url("api.ocds_release", ocid=ocid))
-    )
+        release_package(releases, public_url("api.ocds_release", ocid=ocid)))
+
+
+@bp.get("/ocds/records/<ocid>")
+@allow(PUBLIC)
+def ocds_record(ocid: str):
+    releases = _releases(ocid)
+    if not releases:
+        return _not_found(ocid)
+    return exact_json_response(record_package(
+        [record(ocid, releases)], releases, public_url("api.ocds_record", ocid=ocid)))
 
 
 _VALUE = {
@@ -180,18 +227,21 @@ add_schema(
     "OcdsRelease",
     {
         "type": "object",
-        "description": "An OCDS 1.1 release for one signed service level agreement. "
-        "See https://standard.open-contracting.org/1.1/en/schema/release/.",
-        "required": ["ocid", "id", "date", "tag", "initiationType", "parties", "contracts"],
+        "description": "An OCDS 1.1 release: a procurement's tender, award or contract, or an "
+        "agreement recorded without a procurement. Valid against the official release schema, "
+        "https://standard.open-contracting.org/schema/1__1__5/release-schema.json (see "
+        "https://standard.open-contracting.org/1.1/en/schema/release/).",
+        "required": ["ocid", "id", "date", "tag", "initiationType"],
         "properties": {
             "ocid": {
                 "type": "string",
                 "pattern": f"^{OCID_PREFIX}",
-                "example": "ocds-cssmkt-SLA-05A-001",
+                "example": "ocds-cssmkt-PRC-05A-001",
             },
-            "id": {"type": "string"},
+            "id": {"type": "string", "example": "PRC-05A-001-award"},
             "date": {"type": "string", "format": "date-time"},
-            "tag": {"type": "array", "items": {"type": "string", "enum": ["contract"]}},
+            "tag": {"type": "array", "items": {"type": "string", "enum": [
+                "tender", "tenderCancellation", "award", "contract"]}},
             "initiationType": {"type": "string", "enum": ["tender"]},
             "language": {"type": "string"},
             "parties": {
@@ -213,12 +263,14 @@ add_schema(
                         },
                         "roles": {
                             "type": "array",
-                            "items": {"type": "string", "enum": ["buyer", "supplier"]},
+                            "items": {"type": "string", "enum": [
+                                "buyer", "procuringEntity", "supplier"]},
                         },
                     },
                 },
             },
             "buyer": {"type": "object"},
+            "tender": {"type": "object"},
             "awards": {"type": "array", "items": {"type": "object"}},
             "contracts": {
                 "type": "array",
@@ -231,7 +283,8 @@ add_schema(
                         "title": {"type": "string"},
                         "status": {"type": "string", "enum": ["active", "terminated"]},
                         "period": _PERIOD,
-                        "value": {"$ref": "#/components/schemas/OcdsValue"},
+                        "value": {"allOf": [{"$ref": "#/components/schemas/OcdsValue"}],
+                                  "description": "Over the full term, not a year."},
                         "dateSigned": {"type": "string", "format": "date-time"},
                         "items": {"type": "array", "items": {"type": "object"}},
                     },
@@ -240,17 +293,41 @@ add_schema(
         },
     },
 )
+_PACKAGE_HEAD = {
+    "uri": {"type": "string"},
+    "version": {"type": "string", "enum": ["1.1"]},
+    "publishedDate": {"type": "string", "format": "date-time"},
+    "publisher": {"type": "object", "properties": {"name": {"type": "string"}}},
+}
 add_schema(
     "OcdsReleasePackage",
     {
         "type": "object",
         "required": ["uri", "version", "publishedDate", "publisher", "releases"],
-        "properties": {
-            "uri": {"type": "string"},
-            "version": {"type": "string", "enum": ["1.1"]},
-            "publishedDate": {"type": "string", "format": "date-time"},
-            "publisher": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "properties": _PACKAGE_HEAD | {
             "releases": {"type": "array", "items": {"$ref": "#/components/schemas/OcdsRelease"}},
+        },
+    },
+)
+add_schema(
+    "OcdsRecordPackage",
+    {
+        "type": "object",
+        "required": ["uri", "version", "publishedDate", "publisher", "records"],
+        "properties": _PACKAGE_HEAD | {
+            "records": {"type": "array", "items": {
+                "type": "object",
+                "required": ["ocid", "releases", "compiledRelease"],
+                "properties": {
+                    "ocid": {"type": "string"},
+                    "releases": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/OcdsRelease"}},
+                    "compiledRelease": {
+                        "type": "object",
+                        "description": "The latest value of every field, merged from the "
+                        "releases by the OCDS merge rules (tag \"compiled\")."},
+                },
+            }},
         },
     },
 )
@@ -260,15 +337,23 @@ _PACKAGE_RESPONSE = {
         "application/json": {"schema": {"$ref": "#/components/schemas/OcdsReleasePackage"}}
     },
 }
+_OCID = {
+    "name": "ocid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "example": "ocds-cssmkt-PRC-05A-001",
+}
 document(
     "/ocds/releases",
     "get",
     {
-        "summary": "Signed service level agreements as OCDS releases",
+        "summary": "Every published OCDS release",
         "operationId": "listOcdsReleases",
-        "description": "Every agreement a CCG has recorded as signed, final or ended, as an "
+        "description": "Procurements' tender, award and contract releases as published at the "
+        "time, and agreements recorded before procurement in the product once signed, as an "
         "Open Contracting Data Standard 1.1 release package. Public; no sign-in. Amounts are "
-        "JSON numbers in pounds.",
+        "JSON numbers in pounds; contract values are over the full term.",
         "tags": ["Open contracting"],
         "security": [],
         "responses": {"200": _PACKAGE_RESPONSE},
@@ -278,19 +363,29 @@ document(
     "/ocds/releases/{ocid}",
     "get",
     {
-        "summary": "One agreement's OCDS release",
+        "summary": "One contracting process's OCDS releases",
         "operationId": "getOcdsRelease",
         "tags": ["Open contracting"],
         "security": [],
-        "parameters": [
-            {
-                "name": "ocid",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string"},
-                "example": "ocds-cssmkt-SLA-05A-001",
-            }
-        ],
+        "parameters": [_OCID],
         "responses": {"200": _PACKAGE_RESPONSE, "404": {"$ref": "#/components/responses/NotFound"}},
+    },
+)
+document(
+    "/ocds/records/{ocid}",
+    "get",
+    {
+        "summary": "One contracting process's OCDS record",
+        "operationId": "getOcdsRecord",
+        "description": "The record of one procurement (or recorded agreement): every release "
+        "with the one ocid, and the compiled release merged from them.",
+        "tags": ["Open contracting"],
+        "security": [],
+        "parameters": [_OCID],
+        "responses": {
+            "200": {"description": "An OCDS record package.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/OcdsRecordPackage"}}}},
+            "404": {"$ref": "#/components/responses/NotFound"},
+        },
     },
 )

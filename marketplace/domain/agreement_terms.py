@@ -10,6 +10,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+
+from .money import round_money
 
 MAX_RECOMMENDED_TERM_MONTHS = 18
 
@@ -67,3 +70,19 @@ def term_warning(start: date, end: date) -> str | None:
         f"that service level agreements between CCGs and CSSs last at most "
         f"{MAX_RECOMMENDED_TERM_MONTHS} months."
     )
+
+
+def period_for(start: date, months: int) -> tuple[date, date]:
+    """The first and last day of a term of whole months from ``start``."""
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ValueError("the term must be a whole number of months, at least 1")
+    return start, add_months(start, months) - timedelta(days=1)
+
+
+def value_over_term(annual_value: Decimal, start: date, end: date) -> Decimal:
+    """What an agreement is worth from ``start`` to ``end`` inclusive: the annual value for
+    each whole month (a twelfth each) and for the days beyond them (a 365th each), rounded
+    once to the penny, half-up. 1 April 2013 to 30 September 2014 is 18 months: 1.5 years."""
+    length = term(start, end)
+    exact = Decimal(annual_value) * length.months / 12 + Decimal(annual_value) * length.days / 365
+    return round_money(exact)

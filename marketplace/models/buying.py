@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from marketplace.domain import agreement_terms
 from marketplace.extensions import db
 
 from .base import IdMixin, Money, TimestampMixin, UTCDateTime
@@ -84,6 +85,8 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     """A service level agreement between a CCG and a CSS for chosen offers."""
 
     __tablename__ = "agreement"
+    # One agreement per CCG per award (NULL procurement ids, recorded agreements, never clash).
+    __table_args__ = (UniqueConstraint("procurement_id", "ccg_id"),)
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     ccg_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -108,6 +111,11 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     provider_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The provider's last refusal to countersign: the agreement went back to the CCG as a
+    # draft, and both sides see why.
+    provider_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     lock_version: Mapped[int] = mapped_column(default=1)
 
     ccg: Mapped[Organisation] = relationship(foreign_keys=[ccg_id])
@@ -117,6 +125,9 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     ccg_signed_by: Mapped["User | None"] = relationship(foreign_keys=[ccg_signed_by_id])  # noqa: F821
     provider_signed_by: Mapped["User | None"] = relationship(  # noqa: F821
         foreign_keys=[provider_signed_by_id]
+    )
+    provider_declined_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[provider_declined_by_id]
     )
     lines: Mapped[list["AgreementLine"]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementLine.id"
@@ -139,6 +150,11 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     @property
     def route_label(self) -> str:
         return AgreementRoute(self.route).label
+
+    @property
+    def value_over_term(self) -> Decimal:
+        """The agreed annual value over the whole term (what OCDS publishes as its value)."""
+        return agreement_terms.value_over_term(self.annual_value, self.start_date, self.end_date)
 
 
 # What a CCG and a CSS signed up to; after signing only the status (and signed_at) may move.

@@ -1,19 +1,24 @@
 """Agreements, requirements and shortlists: the buying CCG's own records.
 
-A CCG's users read and change its agreements; the provider's CSS leaders read the agreements
-made with it (/customers). Another organisation's agreement answers 404.
+A CCG's users read and change its agreements and sign them; the provider's CSS leaders read
+the agreements made with it (/customers) and countersign them; BDU reviewers read them.
+Another organisation's agreement answers 404.
 """
 
-from marketplace.models import Agreement, Shortlist, ShortlistEntry
+from marketplace.models import Agreement, Role, Shortlist, ShortlistEntry
 
 from .people import ccg_user_of, leader_of
 from .rules import declare
 
 declare(
     Agreement,
+    # BDU reviewers read any agreement (what CSSs are contracted for), and change nothing.
     view=lambda user, agreement: ccg_user_of(user, agreement.ccg_id)
-    or leader_of(user, agreement.provider_id),
+    or leader_of(user, agreement.provider_id) or user.role == Role.BDU_REVIEWER,
+    # The CCG changes its drafts, signs them and moves signed ones on.
     edit=lambda user, agreement: ccg_user_of(user, agreement.ccg_id),
+    # The provider countersigns (or declines) in its own account, never the CCG for it.
+    countersign=lambda user, agreement: leader_of(user, agreement.provider_id),
     not_found="There is no agreement with that number",
 )
 

@@ -1,7 +1,10 @@
 """Service level agreements between a CCG and a CSS, and what they mean for the CSS.
 
-A CCG drafts an agreement for offers of one provider's current published version, signs it,
-makes it final, or ends it. Each change is one transaction with its audit event. Once signed
+Agreements are drafted from an award (services/agreements_from_awards.py): a competition's,
+or a direct award's with its rationale; there is no other way to make one. The CCG may change
+a draft's dates or agreed value and signs it; the provider then countersigns in its own
+account, or declines with a reason (the draft goes back to the CCG). Once signed by both, the
+CCG can make it final or end it. Each change is one transaction with its audit event. Once signed
 an agreement's terms never change; only its status moves on. Agreement carries a lock_version
 so that a save based on a page read before somebody else's change is refused, not lost.
 """
@@ -21,7 +24,6 @@ from marketplace.domain.pricing import MAX_ANNUAL
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
-    AgreementLine,
     AgreementStatus,
     Organisation,
     OrganisationKind,
@@ -30,8 +32,8 @@ from marketplace.models.base import utcnow
 from marketplace.policies import require
 
 from .audit import record_event
+from .buying_common import clean_text
 from .errors import ServiceError
-from .offers_for_buyers import annual_cost, ccg_population, current_offer
 from .transaction import check_version, transactional
 
 ONLY_OWN_USERS = "Only the CCG's own users can make its agreements"
@@ -39,8 +41,11 @@ ONLY_OWN_USERS = "Only the CCG's own users can make its agreements"
 # Agreements that bring the CSS income: signed, or signed and made final.
 CONTRACTED = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
 
+# What the CCG moves on by itself once both parties have signed. Signing is two steps in two
+# accounts (sign_for_ccg, then countersign or decline_to_countersign), never a status change.
 TRANSITIONS = {
-    AgreementStatus.DRAFT: {AgreementStatus.SIGNED},
+    AgreementStatus.DRAFT: set(),
+    AgreementStatus.AWAITING_COUNTERSIGNATURE: set(),
     AgreementStatus.SIGNED: {AgreementStatus.FINAL, AgreementStatus.ENDED},
     AgreementStatus.FINAL: {AgreementStatus.ENDED},
     AgreementStatus.ENDED: set(),
@@ -50,6 +55,7 @@ TRANSITION_VERBS = {
     AgreementStatus.FINAL: "made final",
     AgreementStatus.ENDED: "ended",
 }
+MAX_DECLINE_REASON = 2000
 
 STALE_MESSAGE = (
     "Somebody else changed this agreement after you opened it. Your change was not saved: "
@@ -64,6 +70,16 @@ class AgreementTerms:
     # None: take the value computed from the offers.
     annual_value: Decimal | str | None = None
     value_change_reason: str = ""
+
+
+def _check_ccg_actor(actor, ccg: Organisation) -> None:
+    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
+
+
+def _check_provider_actor(actor, agreement: Agreement) -> None:
+    # In its own account: only the provider's leaders countersign, never the CCG for it.
+    require(actor, "act_for_provider", agreement.provider,
+            f"Only leaders of {agreement.provider.name} can countersign this agreement")
 
 
 def _check_dates(terms: AgreementTerms) -> None:
@@ -101,7 +117,7 @@ def _agreed_value(terms: AgreementTerms, computed: Decimal) -> tuple[Decimal, st
     return value, reason
 
 
-def _new_reference(ccg: Organisation) -> str:
+def new_reference(ccg: Organisation) -> str:
     # Two people of one CCG drafting at once would both count the same references and the
     # second commit would fail on the unique reference. Locking the CCG's row until this
     # transaction ends numbers one draft at a time (PostgreSQL; SQLite writes one at a time).
@@ -120,76 +136,10 @@ def _new_reference(ccg: Organisation) -> str:
     return f"{prefix}{number:03d}"
 
 
-def _offers_for_agreement(offer_ids: Iterable[int]):
-    ids = list(dict.fromkeys(offer_ids))
-    if not ids:
-        raise ServiceError("Choose at least one offer for the agreement", field="offer_ids")
-    offers = [current_offer(offer_id, field="offer_ids") for offer_id in ids]
-    providers = {offer.organisation_id for offer in offers}
-    if len(providers) > 1:
-        names = sorted({offer.organisation.name for offer in offers})
-        raise ServiceError(
-            "An agreement is with one provider, but these offers come from "
-            + " and ".join(names)
-            + ". Make a separate agreement with each.",
-            field="offer_ids",
-        )
-    return offers
-
-
-@transactional
-def create_agreement(actor, ccg: Organisation, offer_ids: Iterable[int], terms: AgreementTerms):
-    """Draft an agreement for offers of one provider's current published version."""
-    require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
-    offers = _offers_for_agreement(offer_ids)
-    _check_dates(terms)
-    population = ccg_population(ccg)
-    lines = [
-        AgreementLine(
-            offer=offer,
-            specification_id=offer.specification_id,
-            annual_cost=annual_cost(offer, population),
-        )
-        for offer in offers
-    ]
-    computed = round_money(sum((line.annual_cost for line in lines), Decimal(0)))
-    value, reason = _agreed_value(terms, computed)
-    provider = offers[0].organisation
-    agreement = Agreement(
-        reference=_new_reference(ccg),
-        ccg=ccg,
-        provider=provider,
-        status=AgreementStatus.DRAFT,
-        start_date=terms.start_date,
-        end_date=terms.end_date,
-        computed_annual_value=computed,
-        annual_value=value,
-        value_change_reason=reason,
-        lines=lines,
-    )
-    db.session.add(agreement)
-    record_event(
-        "agreement.drafted",
-        agreement,
-        f"{ccg.name} drafted agreement {agreement.reference} with {provider.name} for "
-        f"{format_money(value)} a year",
-        changes={
-            "offers": [offer.id for offer in offers],
-            "start_date": terms.start_date,
-            "end_date": terms.end_date,
-            "computed_annual_value": computed,
-            "annual_value": value,
-            "value_change_reason": reason,
-        },
-        actor=actor,
-    )
-    return agreement
-
-
 @transactional
 def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: AgreementTerms):
     """Change a draft's dates or agreed value."""
-    require(actor, "act_for_ccg", agreement.ccg, ONLY_OWN_USERS)
+    _check_ccg_actor(actor, agreement.ccg)
     check_version(agreement, expected_lock_version, STALE_MESSAGE)
     if agreement.status != AgreementStatus.DRAFT:
         raise ServiceError(
@@ -226,7 +176,7 @@ def update_agreement(actor, agreement: Agreement, expected_lock_version, terms: 
 @transactional
 def change_status(actor, agreement: Agreement, expected_lock_version, new_status: str):
     """Move an agreement on: sign a draft, make a signed agreement final, or end it."""
-    require(actor, "act_for_ccg", agreement.ccg, ONLY_OWN_USERS)
+    _check_ccg_actor(actor, agreement.ccg)
     check_version(agreement, expected_lock_version, STALE_MESSAGE)
     try:
         target = AgreementStatus(new_status)
@@ -240,8 +190,6 @@ def change_status(actor, agreement: Agreement, expected_lock_version, new_status
             field="status",
         )
     agreement.status = target
-    if target == AgreementStatus.SIGNED:
-        agreement.signed_at = utcnow()
     record_event(
         f"agreement.{target.value}",
         agreement,
@@ -250,6 +198,88 @@ def change_status(actor, agreement: Agreement, expected_lock_version, new_status
         changes={"status": [current.value, target.value]},
         actor=actor,
     )
+    return agreement
+
+
+def _check_status(agreement: Agreement, wanted: AgreementStatus, doing: str) -> None:
+    if agreement.status != wanted:
+        raise ServiceError(
+            f"Agreement {agreement.reference} is {agreement.status_label.lower()}, so it "
+            f"cannot be {doing}.", field="status")
+
+
+@transactional
+def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreement:
+    """The CCG signs its draft; it then waits for the provider to countersign."""
+    _check_ccg_actor(actor, agreement.ccg)
+    check_version(agreement, expected_lock_version, STALE_MESSAGE)
+    _check_status(agreement, AgreementStatus.DRAFT, "signed by the CCG")
+    if not agreement.lines:
+        raise ServiceError("An agreement needs at least one line to be signed", field="status")
+    agreement.status = AgreementStatus.AWAITING_COUNTERSIGNATURE
+    agreement.ccg_signed_at = utcnow()
+    agreement.ccg_signed_by_id = actor.id
+    record_event(
+        "agreement.signed_by_ccg", agreement,
+        f"{actor.full_name} signed agreement {agreement.reference} for {agreement.ccg.name}; "
+        f"it waits for {agreement.provider.name} to countersign",
+        changes={"status": [AgreementStatus.DRAFT.value, agreement.status],
+                 "annual_value": agreement.annual_value,
+                 "value_over_term": agreement.value_over_term,
+                 "term_warning": term_warning(agreement)},
+        actor=actor)
+    return agreement
+
+
+@transactional
+def countersign(actor, agreement: Agreement, expected_lock_version) -> Agreement:
+    """The provider countersigns, in its own account: the agreement binds both parties, and
+    (for one that came from a procurement) its contract release is published."""
+    from .ocds_releases import record_contract_release
+
+    _check_provider_actor(actor, agreement)
+    check_version(agreement, expected_lock_version, STALE_MESSAGE)
+    _check_status(agreement, AgreementStatus.AWAITING_COUNTERSIGNATURE, "countersigned")
+    now = utcnow()
+    agreement.status = AgreementStatus.SIGNED
+    agreement.provider_signed_at = now
+    agreement.provider_signed_by_id = actor.id
+    agreement.signed_at = now
+    db.session.flush()
+    if agreement.procurement_id is not None:
+        record_contract_release(agreement)
+    record_event(
+        "agreement.countersigned", agreement,
+        f"{actor.full_name} countersigned agreement {agreement.reference} for "
+        f"{agreement.provider.name}: it is signed by both parties",
+        changes={"status": [AgreementStatus.AWAITING_COUNTERSIGNATURE.value, agreement.status]},
+        actor=actor)
+    return agreement
+
+
+@transactional
+def decline_to_countersign(actor, agreement: Agreement, expected_lock_version,
+                           reason) -> Agreement:
+    """The provider refuses to countersign, saying why: the agreement goes back to the CCG
+    as a draft (its signature cleared) to change and sign again."""
+    _check_provider_actor(actor, agreement)
+    check_version(agreement, expected_lock_version, STALE_MESSAGE)
+    _check_status(agreement, AgreementStatus.AWAITING_COUNTERSIGNATURE, "declined")
+    reason = clean_text(reason, "reason", MAX_DECLINE_REASON,
+                        required="Say why you are not countersigning")
+    agreement.status = AgreementStatus.DRAFT
+    agreement.ccg_signed_at = None
+    agreement.ccg_signed_by_id = None
+    agreement.provider_declined_at = utcnow()
+    agreement.provider_declined_by_id = actor.id
+    agreement.provider_decline_reason = reason
+    record_event(
+        "agreement.countersignature_declined", agreement,
+        f"{actor.full_name} of {agreement.provider.name} declined to countersign agreement "
+        f"{agreement.reference}; it is a draft again for {agreement.ccg.name}",
+        changes={"status": [AgreementStatus.AWAITING_COUNTERSIGNATURE.value, agreement.status],
+                 "reason": reason},
+        actor=actor)
     return agreement
 
 
@@ -344,24 +374,3 @@ def customer_summary(provider: Organisation) -> CustomerSummary:
         share=market_share(region_populations, {agreement.ccg_id for agreement in contracted}),
         region_name=provider.region.name if provider.region else None,
     )
-
-
-def offer_choices(ccg: Organisation, extra_offer_ids: Iterable[int] = ()) -> list:
-    """Offers a CCG can put in a new agreement: its shortlisted offers that are still current,
-    and any others asked for (for example from a comparison), costed at its population."""
-    from .offers_for_buyers import priced, visible_offer
-    from .shortlists import shortlists_for
-
-    offers = {}
-    for shortlist in shortlists_for(ccg):
-        for entry in shortlist.entries:
-            offers[entry.offer_id] = entry.offer
-    for offer_id in extra_offer_ids:
-        try:
-            offers[offer_id] = visible_offer(offer_id)
-        except ServiceError:
-            continue
-    population = ccg_population(ccg)
-    current = [offer for offer in offers.values() if offer.is_published]
-    current.sort(key=lambda offer: (offer.organisation.name, offer.specification.name, offer.id))
-    return [priced(offer, population) for offer in current]

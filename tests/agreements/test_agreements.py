@@ -24,156 +24,86 @@ def error_at(response, field_id):
     return element.get_text(" ", strip=True) if element else None
 
 
-def new_agreement(client, *offers, **fields):
-    data = {"offer_ids": [o.id for o in offers], **TERMS, **fields}
-    return client.post("/agreements/new", data=data)
-
-
 def draft(market, *offers, **terms):
-    ccg_user = user("ccg@demo.test")
-    return service.create_agreement(
-        ccg_user,
-        ccg_user.organisation,
-        [o.id for o in offers or (market.arden_bi,)],
-        service.AgreementTerms(
-            terms.get("start", date(2013, 4, 1)), terms.get("end", date(2014, 9, 30))
-        ),
-    )
+    """A draft as an award leaves it (services/agreements_from_awards.py has its own tests)."""
+    return create_agreement(
+        user("ccg@demo.test").organisation, list(offers or (market.arden_bi,)),
+        status="draft", start_date=terms.get("start", date(2013, 4, 1)),
+        end_date=terms.get("end", date(2014, 9, 30)))
 
 
-# Drafting
+def edit(client, agreement, **fields):
+    db.session.refresh(agreement)
+    return client.post(f"/agreements/{agreement.id}/edit",
+                       data={"lock_version": agreement.lock_version, **TERMS, **fields})
 
 
-def test_a_ccg_drafts_an_agreement_from_its_shortlist(ccg_client, market):
-    ccg_client.post("/shortlists/add", data={"offer_id": market.arden_bi.id})
-    ccg_client.post("/shortlists/add", data={"offer_id": market.arden_contracts.id})
-    form_page = html(ccg_client.get("/agreements/new"))
-    labels = [
-        label.get_text(" ", strip=True) for label in form_page.select(".nhsuk-checkboxes__label")
-    ]
-    assert any(
-        "Arden business intelligence – Arden CSS v2 – £5,575,152.00 a year" in t for t in labels
-    )
-
-    response = new_agreement(ccg_client, market.arden_bi, market.arden_contracts)
-    assert response.status_code == 302
-    [agreement] = agreements()
-    assert response.headers["Location"] == f"/agreements/{agreement.id}"
-    assert agreement.reference == "SLA-05A-001"
-    assert agreement.status == "draft"
-    assert agreement.provider == market.arden
-    # £12 × 464,596 + £250,000 = £5,825,152.00
-    assert agreement.computed_annual_value == Decimal("5825152.00")
-    assert agreement.annual_value == Decimal("5825152.00")
-    assert [line.offer_id for line in agreement.lines] == [
-        market.arden_bi.id,
-        market.arden_contracts.id,
-    ]
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agreement.drafted"))
-    assert event.object_id == str(agreement.id) and event.actor.email == "ccg@demo.test"
-
-    page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
-    assert "Draft" in page and "£5,825,152.00" in page and "1 April 2013" in page
+# No agreement without a procurement
 
 
-def test_offers_can_be_given_by_number(ccg_client, market):
-    response = ccg_client.post(
-        "/agreements/new",
-        data={"offer_numbers": f"{market.gem_bi.id}, {market.gem_contracts.id}", **TERMS},
-    )
-    assert response.status_code == 302
-    [agreement] = agreements()
-    assert agreement.provider == market.gem
-    # £9.50 × 464,596 + £150 × 1,000 = £4,563,662.00
-    assert agreement.computed_annual_value == Decimal("4563662.00")
-
-
-def test_a_comparison_can_start_an_agreement_with_the_offer_ticked(ccg_client, market):
-    page = html(ccg_client.get(f"/agreements/new?offer={market.meridian_bi.id}"))
-    box = page.select_one(f'input[name=offer_ids][value="{market.meridian_bi.id}"]')
-    assert box is not None and box.has_attr("checked")
-
-
-def test_offers_from_two_providers_are_refused(ccg_client, market):
-    response = new_agreement(ccg_client, market.arden_bi, market.gem_contracts)
-    assert response.status_code == 400
-    assert "An agreement is with one provider" in error_at(response, "offer_ids")
+def test_the_old_new_agreement_page_leads_to_procurements_and_drafts_nothing(ccg_client,
+                                                                           market):
+    for response in (ccg_client.get(f"/agreements/new?offer={market.arden_bi.id}"),
+                     ccg_client.post("/agreements/new",
+                                     data={"offer_ids": [market.arden_bi.id], **TERMS})):
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/procurements"
     assert agreements() == []
+    page = text_of(ccg_client.get("/procurements"))
+    assert "a direct award from your shortlist with the reason for it" in page
+    assert not hasattr(service, "create_agreement")
 
 
-def test_a_draft_offer_is_refused(ccg_client, market):
-    response = ccg_client.post(
-        "/agreements/new", data={"offer_numbers": str(market.arden_draft_bi.id), **TERMS}
-    )
-    assert response.status_code == 400
-    assert "There is no published offer with that number" in error_at(response, "offer_numbers")
-    assert agreements() == []
-
-
-def test_an_offer_from_a_superseded_version_is_refused(ccg_client, market):
-    response = ccg_client.post(
-        "/agreements/new", data={"offer_numbers": str(market.arden_old_bi.id), **TERMS}
-    )
-    assert "has been superseded" in error_at(response, "offer_numbers")
-
-
-def test_no_offers_is_refused(ccg_client, market):
-    response = ccg_client.post("/agreements/new", data=TERMS)
-    # Nothing shortlisted, so only the offer-number field is on the page.
-    assert "Choose at least one offer" in error_at(response, "offer_numbers")
+# Changing a draft: dates and the agreed value
 
 
 def test_end_before_start_is_refused_at_the_field(ccg_client, market):
-    response = new_agreement(
-        ccg_client, market.arden_bi, start_date="2013-04-01", end_date="2013-03-01"
-    )
+    agreement = draft(market)
+    response = edit(ccg_client, agreement, start_date="2013-04-01", end_date="2013-03-01")
     assert response.status_code == 400
     assert error_at(response, "end_date") == "Error: The end date must be after the start date"
-    assert agreements() == []
+    db.session.refresh(agreement)
+    assert agreement.end_date == date(2014, 9, 30)
 
 
 def test_missing_and_impossible_dates(ccg_client, market):
-    response = new_agreement(ccg_client, market.arden_bi, start_date="", end_date="2013-02-30")
+    response = edit(ccg_client, draft(market), start_date="", end_date="2013-02-30")
     assert "Enter the start date" in error_at(response, "start_date")
     assert "must be a real date" in error_at(response, "end_date")
 
 
 def test_longer_than_18_months_is_saved_with_a_warning_in_words(ccg_client, market):
-    response = new_agreement(
-        ccg_client, market.arden_bi, start_date="2013-04-01", end_date="2015-03-31"
-    )
-    page = text_of(ccg_client.get(response.headers["Location"]))
+    agreement = draft(market)
+    edit(ccg_client, agreement, start_date="2013-04-01", end_date="2015-03-31")
+    page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
     assert "This agreement runs for 24 months, longer than 18 months" in page
     assert "Longer than 18 months" in text_of(ccg_client.get("/agreements"))
 
 
 def test_18_months_exactly_has_no_warning(ccg_client, market):
-    response = new_agreement(ccg_client, market.arden_bi)
-    assert "longer than 18 months" not in text_of(ccg_client.get(response.headers["Location"]))
+    agreement = draft(market)
+    assert "longer than 18 months" not in text_of(ccg_client.get(f"/agreements/{agreement.id}"))
 
 
 def test_a_changed_value_needs_a_reason(ccg_client, market):
-    response = new_agreement(ccg_client, market.arden_bi, annual_value="5000000")
+    agreement = draft(market)
+    response = edit(ccg_client, agreement, annual_value="5000000")
     assert response.status_code == 400
     assert (
         "Give a reason for agreeing £5,000,000.00 a year rather than the £5,575,152.00"
         in error_at(response, "value_change_reason")
     )
-    assert agreements() == []
-
-    response = new_agreement(
-        ccg_client,
-        market.arden_bi,
-        annual_value="5,000,000.00",
-        value_change_reason="Volume discount agreed at the March meeting",
-    )
+    response = edit(ccg_client, agreement, annual_value="5,000,000.00",
+                    value_change_reason="Volume discount agreed at the March meeting")
     assert response.status_code == 302
-    [agreement] = agreements()
+    db.session.refresh(agreement)
     assert agreement.annual_value == Decimal("5000000.00")
     assert agreement.computed_annual_value == Decimal("5575152.00")
     assert agreement.value_change_reason == "Volume discount agreed at the March meeting"
     page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
     assert "Volume discount agreed at the March meeting" in page
+    # 18 months at £5,000,000 a year.
+    assert "£7,500,000.00" in page
 
 
 @pytest.mark.parametrize(
@@ -185,16 +115,15 @@ def test_a_changed_value_needs_a_reason(ccg_client, market):
     ],
 )
 def test_bad_annual_values(ccg_client, market, value, message):
-    response = new_agreement(
-        ccg_client, market.arden_bi, annual_value=value, value_change_reason="Because"
-    )
+    response = edit(ccg_client, draft(market), annual_value=value, value_change_reason="Because")
     assert message in error_at(response, "annual_value")
 
 
 def test_the_computed_value_needs_no_reason(ccg_client, market):
-    response = new_agreement(ccg_client, market.arden_bi, annual_value="5575152")
-    assert response.status_code == 302
-    assert agreements()[0].value_change_reason == ""
+    agreement = draft(market)
+    assert edit(ccg_client, agreement, annual_value="5575152").status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.value_change_reason == ""
 
 
 # Editing and moving on
@@ -244,7 +173,7 @@ def test_a_stale_save_is_refused_with_a_message(ccg_client, sign_in, market):
     assert agreement.start_date == date(2013, 5, 1)
 
     response = ccg_client.post(
-        f"/agreements/{agreement.id}/status", data={"lock_version": stale_lock, "status": "signed"}
+        f"/agreements/{agreement.id}/sign", data={"lock_version": stale_lock}
     )
     assert response.status_code == 409
     assert "Somebody else changed this agreement" in text_of(response)
@@ -258,7 +187,7 @@ def test_a_concurrent_write_is_caught_by_the_version_column(app_context, market)
         Agreement.__table__.update().where(Agreement.id == agreement.id).values(lock_version=99)
     )  # another transaction's write, behind this session's back
     with pytest.raises(Conflict):
-        service.change_status(user("ccg@demo.test"), agreement, agreement.lock_version, "signed")
+        service.sign_for_ccg(user("ccg@demo.test"), agreement, agreement.lock_version)
 
 
 def status_post(client, agreement, status):
@@ -269,32 +198,138 @@ def status_post(client, agreement, status):
     )
 
 
-def test_draft_signed_final_ended(ccg_client, market):
+def sign_post(client, agreement, who="ccg"):
+    db.session.refresh(agreement)
+    url = (f"/agreements/{agreement.id}/sign" if who == "ccg"
+           else f"/customers/agreements/{agreement.id}/countersign")
+    return client.post(url, data={"lock_version": agreement.lock_version})
+
+
+def test_the_ccg_signs_the_css_countersigns_then_final_and_ended(ccg_client, css_client,
+                                                                   market):
     agreement = draft(market)
     page = html(ccg_client.get(f"/agreements/{agreement.id}"))
-    assert [b.get_text(strip=True) for b in page.select("button[name=status]")] == [
-        "Record as signed"
-    ]
+    assert page.select("button[name=status]") == []
+    assert page.find("a", string="Sign the agreement")["href"] == (
+        f"/agreements/{agreement.id}/sign")
+    # The confirmation page shows what is signed, with the value over the full term.
+    confirm = text_of(ccg_client.get(f"/agreements/{agreement.id}/sign"))
+    assert "You are signing for NHS Coventry and Rugby CCG" in confirm
+    assert "£8,362,728.00" in confirm  # £5,575,152 a year for 18 months
+    # The CSS has nothing to countersign yet.
+    assert "nothing for you to countersign" in text_of(css_client.get(
+        f"/customers/agreements/{agreement.id}/countersign", follow_redirects=True))
 
-    assert status_post(ccg_client, agreement, "signed").status_code == 302
+    assert sign_post(ccg_client, agreement).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
+    assert agreement.ccg_signed_by.email == "ccg@demo.test" and agreement.signed_at is None
+    assert "waiting for Arden CSS to countersign" in text_of(
+        ccg_client.get(f"/agreements/{agreement.id}"))
+    # Signing twice is refused with a message, not a second signature.
+    again = sign_post(ccg_client, agreement)
+    assert again.status_code == 400 and "cannot be signed by the CCG" in text_of(again)
+
+    assert f"Countersign agreement {agreement.reference} with NHS Coventry and Rugby CCG" in (
+        text_of(css_client.get("/customers")))
+    css_page = text_of(css_client.get(f"/customers/agreements/{agreement.id}"))
+    assert "Countersign the agreement" in css_page
+    assert "You are countersigning for Arden CSS" in text_of(
+        css_client.get(f"/customers/agreements/{agreement.id}/countersign"))
+    assert sign_post(css_client, agreement, "css").status_code == 302
     db.session.refresh(agreement)
     assert agreement.status == "signed" and agreement.signed_at is not None
+    assert agreement.provider_signed_by.email == "css@demo.test"
+
     assert status_post(ccg_client, agreement, "final").status_code == 302
     assert status_post(ccg_client, agreement, "ended").status_code == 302
     db.session.refresh(agreement)
     assert agreement.status == "ended"
-    actions = db.session.scalars(
-        select(AuditEvent.action)
-        .where(AuditEvent.object_type == "Agreement")
-        .order_by(AuditEvent.id)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "Agreement").order_by(AuditEvent.id)
     ).all()
-    assert actions == [
-        "agreement.drafted",
-        "agreement.signed",
-        "agreement.final",
-        "agreement.ended",
+    assert [(e.action, e.actor.email) for e in events] == [
+        ("agreement.signed_by_ccg", "ccg@demo.test"),
+        ("agreement.countersigned", "css@demo.test"),
+        ("agreement.final", "ccg@demo.test"),
+        ("agreement.ended", "ccg@demo.test"),
     ]
     assert "This agreement has ended." in text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+
+
+def test_the_css_declines_with_a_reason_and_the_ccg_gets_a_draft_back(ccg_client, css_client,
+                                                                        market):
+    agreement = draft(market)
+    sign_post(ccg_client, agreement)
+    db.session.refresh(agreement)
+    url = f"/customers/agreements/{agreement.id}/decline"
+    response = css_client.post(url, data={"lock_version": agreement.lock_version,
+                                          "reason": "   "})
+    assert response.status_code == 400
+    assert "Say why you are not countersigning" in error_at(response, "reason")
+    response = css_client.post(url, data={"lock_version": agreement.lock_version,
+                                          "reason": "The start date must be 1 May 2013."})
+    assert response.status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "draft" and agreement.ccg_signed_at is None
+    assert agreement.provider_decline_reason == "The start date must be 1 May 2013."
+    page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+    assert "Arden CSS declined to countersign" in page
+    assert "The start date must be 1 May 2013." in page
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "agreement.countersignature_declined"))
+    assert event.actor.email == "css@demo.test"
+    assert event.changes["reason"] == "The start date must be 1 May 2013."
+    # The CCG changes the draft and signs again.
+    assert edit(ccg_client, agreement, start_date="2013-05-01").status_code == 302
+    assert sign_post(ccg_client, agreement).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
+
+
+@pytest.mark.parametrize("reason", ["x" * 2001, "bad\x00byte"])
+def test_a_hostile_decline_reason_is_refused_at_the_field(ccg_client, css_client, market,
+                                                          reason):
+    agreement = draft(market)
+    sign_post(ccg_client, agreement)
+    db.session.refresh(agreement)
+    response = css_client.post(f"/customers/agreements/{agreement.id}/decline",
+                               data={"lock_version": agreement.lock_version, "reason": reason})
+    assert response.status_code == 400
+    assert error_at(response, "reason")
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
+
+
+def test_another_css_cannot_countersign_or_decline(ccg_client, sign_in, market):
+    agreement = draft(market)
+    sign_post(ccg_client, agreement)
+    gem = sign_in("css2@demo.test")
+    assert gem.get(f"/customers/agreements/{agreement.id}").status_code == 404
+    for url in (f"/customers/agreements/{agreement.id}/countersign",
+                f"/customers/agreements/{agreement.id}/decline"):
+        assert gem.get(url).status_code == 404
+        assert gem.post(url, data={"lock_version": 2, "reason": "No"}).status_code == 404
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
+    with pytest.raises(PermissionDenied):
+        service.countersign(user("css2@demo.test"), agreement, agreement.lock_version)
+    with pytest.raises(PermissionDenied):  # the CCG cannot countersign for the provider
+        service.countersign(user("ccg@demo.test"), agreement, agreement.lock_version)
+    with pytest.raises(PermissionDenied):
+        service.decline_to_countersign(user("css2@demo.test"), agreement,
+                                       agreement.lock_version, "No")
+
+
+def test_a_stale_countersignature_is_a_conflict(ccg_client, css_client, market):
+    agreement = draft(market)
+    sign_post(ccg_client, agreement)
+    db.session.refresh(agreement)
+    response = css_client.post(f"/customers/agreements/{agreement.id}/countersign",
+                               data={"lock_version": agreement.lock_version - 1})
+    assert response.status_code == 409
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
 
 
 def test_steps_cannot_be_skipped_or_undone(ccg_client, market):
@@ -302,14 +337,25 @@ def test_steps_cannot_be_skipped_or_undone(ccg_client, market):
     response = status_post(ccg_client, agreement, "final")
     assert response.status_code == 400
     assert "is draft, so it cannot be made final" in text_of(response)
-    status_post(ccg_client, agreement, "signed")
+    # Signing is never a status change: the CCG signs on its page, the CSS countersigns.
+    assert status_post(ccg_client, agreement, "signed").status_code == 400
+    sign_post(ccg_client, agreement)
+    assert status_post(ccg_client, agreement, "signed").status_code == 400
     assert status_post(ccg_client, agreement, "draft").status_code == 400
     assert status_post(ccg_client, agreement, "nonsense").status_code == 400
+    db.session.refresh(agreement)
+    assert agreement.status == "awaiting_countersignature"
+
+
+def both_sign(agreement):
+    service.sign_for_ccg(user("ccg@demo.test"), agreement, agreement.lock_version)
+    service.countersign(user("css@demo.test") if agreement.provider.name == "Arden CSS"
+                        else user("css2@demo.test"), agreement, agreement.lock_version)
 
 
 def test_a_signed_agreement_is_immutable(ccg_client, market):
     agreement = draft(market)
-    status_post(ccg_client, agreement, "signed")
+    both_sign(agreement)
     response = ccg_client.get(f"/agreements/{agreement.id}/edit", follow_redirects=True)
     assert "its terms cannot change any more, only its status" in text_of(response)
     db.session.refresh(agreement)
@@ -337,7 +383,7 @@ def test_the_agreement_keeps_its_offer_rows_when_the_css_publishes_again(ccg_cli
     create_prospectus_version_with_offers(market.arden, [(market.bi, {"price": "20.00"})])
     db.session.refresh(agreement)
     assert agreement.lines[0].offer.price == Decimal("12.00")
-    assert status_post(ccg_client, agreement, "signed").status_code == 302
+    assert sign_post(ccg_client, agreement).status_code == 302
 
 
 # Who may see what
@@ -346,8 +392,11 @@ def test_the_agreement_keeps_its_offer_rows_when_the_css_publishes_again(ccg_cli
 def test_another_ccgs_agreement_is_not_found(sign_in, market):
     agreement = draft(market)
     other = sign_in("ccg2@demo.test")
-    for path in (f"/agreements/{agreement.id}", f"/agreements/{agreement.id}/edit"):
+    for path in (f"/agreements/{agreement.id}", f"/agreements/{agreement.id}/edit",
+                 f"/agreements/{agreement.id}/sign"):
         assert other.get(path).status_code == 404
+    assert other.post(f"/agreements/{agreement.id}/sign",
+                      data={"lock_version": 1}).status_code == 404
     assert (
         other.post(
             f"/agreements/{agreement.id}/status", data={"lock_version": 1, "status": "signed"}
@@ -360,15 +409,10 @@ def test_another_ccgs_agreement_is_not_found(sign_in, market):
 def test_the_service_refuses_someone_from_another_ccg(app_context, market):
     agreement = draft(market)
     with pytest.raises(PermissionDenied):
-        service.change_status(user("ccg2@demo.test"), agreement, agreement.lock_version, "signed")
-    ccg_user = user("ccg@demo.test")
-    with pytest.raises(PermissionDenied):
-        service.create_agreement(
-            ccg_user,
-            user("ccg2@demo.test").organisation,
-            [market.arden_bi.id],
-            service.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)),
-        )
+        service.change_status(user("ccg2@demo.test"), agreement, agreement.lock_version, "final")
+    for somebody in ("ccg2@demo.test", "css@demo.test", "bdu@demo.test"):
+        with pytest.raises(PermissionDenied):
+            service.sign_for_ccg(user(somebody), agreement, agreement.lock_version)
 
 
 @pytest.mark.parametrize(
@@ -377,14 +421,29 @@ def test_the_service_refuses_someone_from_another_ccg(app_context, market):
 def test_only_ccg_users_use_agreement_pages(sign_in, market, email):
     agreement = draft(market)
     client = sign_in(email)
-    for path in ("/agreements", "/agreements/new", f"/agreements/{agreement.id}"):
+    for path in ("/agreements", "/agreements/new", f"/agreements/{agreement.id}/edit",
+                 f"/agreements/{agreement.id}/sign"):
         assert client.get(path).status_code == 403
+    # The BDU reads any agreement (what CSSs are contracted for), and changes nothing.
+    assert client.get(f"/agreements/{agreement.id}").status_code == (
+        200 if email == "bdu@demo.test" else 403)
     assert (
         client.post(
-            f"/agreements/{agreement.id}/status", data={"lock_version": 1, "status": "signed"}
+            f"/agreements/{agreement.id}/status", data={"lock_version": 1, "status": "final"}
         ).status_code
         == 403
     )
+    assert client.post(f"/agreements/{agreement.id}/sign",
+                       data={"lock_version": 1}).status_code == 403
+
+
+def test_the_bdu_reads_an_agreement_without_actions(sign_in, market):
+    agreement = draft(market)
+    page = sign_in("bdu@demo.test").get(f"/agreements/{agreement.id}")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert agreement.reference in text and "Arden CSS" in text
+    assert "Sign the agreement" not in text and "What you can do" not in text
 
 
 # What the CSS sees
@@ -481,19 +540,23 @@ def test_the_model_refuses_to_save_a_signed_agreements_terms(app_context, market
     assert agreement.status == "final"
 
 
-def test_two_people_of_one_ccg_drafting_at_once_get_different_references(app, market,
-                                                                       monkeypatch):
-    """Each draft holds the CCG's row while it numbers the agreement, so a second one waits
+def test_two_agreements_of_one_ccg_numbered_at_once_get_different_references(app, market,
+                                                                            monkeypatch):
+    """Numbering holds the CCG's row until the transaction ends, so a second one waits
     instead of counting the same references (and failing on the unique reference)."""
     import threading
+
+    from marketplace.models import AgreementLine
+    from marketplace.services.transaction import transactional
 
     from ..database import database_kind
 
     if database_kind() != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
-    offer_id = market.arden_bi.id
+    offer = market.arden_bi
+    offer_id, spec_id, provider_id = offer.id, offer.specification_id, offer.organisation_id
     db.session.remove()
-    numbering = service._new_reference
+    numbering = service.new_reference
     both_numbered = threading.Barrier(2)
 
     def number_then_wait(ccg):
@@ -504,22 +567,30 @@ def test_two_people_of_one_ccg_drafting_at_once_get_different_references(app, ma
             pass
         return reference
 
+    @transactional
+    def number_and_save(ccg):
+        agreement = Agreement(
+            reference=service.new_reference(ccg), ccg=ccg, provider_id=provider_id,
+            status="draft", start_date=date(2013, 4, 1), end_date=date(2014, 3, 31),
+            computed_annual_value=Decimal(1), annual_value=Decimal(1),
+            lines=[AgreementLine(specification_id=spec_id, offer_id=offer_id,
+                                 annual_cost=Decimal(1))])
+        db.session.add(agreement)
+        db.session.flush()
+        return agreement.reference
+
     outcomes = []
 
     def draft_one():
         with app.app_context():
-            ccg_user = user("ccg@demo.test")
             try:
-                made = service.create_agreement(
-                    ccg_user, ccg_user.organisation, [offer_id],
-                    service.AgreementTerms(date(2013, 4, 1), date(2014, 3, 31)))
-                outcomes.append(made.reference)
+                outcomes.append(number_and_save(user("ccg@demo.test").organisation))
             except Exception as error:  # noqa: BLE001  (the test reports whatever it was)
                 outcomes.append(repr(error))
             finally:
                 db.session.remove()
 
-    monkeypatch.setattr(service, "_new_reference", number_then_wait)
+    monkeypatch.setattr(service, "new_reference", number_then_wait)
     threads = [threading.Thread(target=draft_one) for _ in range(2)]
     for thread in threads:
         thread.start()

@@ -1,4 +1,6 @@
-"""Signed agreements as OCDS releases at a public endpoint."""
+"""Agreements recorded without a procurement, as OCDS releases at a public endpoint.
+
+Procurements' own releases (tender, award, contract) are tested in test_ocds_records.py."""
 
 import json
 from decimal import Decimal
@@ -50,8 +52,10 @@ def test_signed_and_final_agreements_are_published_drafts_are_not(client, market
     assert release["awards"][0]["id"] == contract["awardID"]
     assert release["awards"][0]["suppliers"] == [{"id": supplier["id"], "name": "Arden CSS"}]
     assert contract["status"] == "active"
-    # A JSON number, to the penny: £12 × 464,596 + £250,000.
-    assert contract["value"] == {"amount": Decimal("5825152.00"), "currency": "GBP"}
+    # A JSON number, to the penny, over the full term of 18 months (not the annual value):
+    # (£12 × 464,596 + £250,000) × 1.5.
+    assert contract["value"] == {"amount": Decimal("8737728.00"), "currency": "GBP"}
+    assert release["awards"][0]["value"] == contract["value"]
     assert contract["period"] == {
         "startDate": "2013-04-01T00:00:00Z",
         "endDate": "2014-09-30T23:59:59Z",
@@ -82,7 +86,7 @@ def test_one_release_by_ocid(client, market):
         "id": "00C",
         "legalName": "NHS Darlington CCG",
     }
-    assert release["contracts"][0]["value"]["amount"] == 150000
+    assert release["contracts"][0]["value"]["amount"] == 225000  # £150,000 a year for 18 months
 
 
 def test_ended_agreements_stay_published_as_terminated(client, market):

@@ -64,7 +64,7 @@ def _ids() -> dict:
 PAGES = {
     None: ["/sign-in", "/offers?q=contract+monitoring", "/offers/{offer}"],
     "ccg@demo.test": ["/dashboard", "/shortlists/compare?{compare}", "/agreements",
-                      "/agreements/new", "/scenarios", "/scenarios/{scenario}",
+                      "/scenarios", "/scenarios/{scenario}",
                       "/statements/{statement}", "/statements/{statement}/lines/new"],
     "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance"],
     "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand"],

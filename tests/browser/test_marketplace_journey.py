@@ -75,8 +75,8 @@ def test_search_shortlist_compare_and_export(live_server, page, catalogue, tmp_p
     page.get_by_role("button", name=re.compile("^Add to shortlist")).click()
     expect(page.get_by_text("Added to your shortlist for Risk stratification.")).to_be_visible()
     expect(page.get_by_text("On your shortlist")).to_be_visible()
-    agree = page.get_by_role("link", name=re.compile("Agree with this provider"))
-    expect(agree).to_have_attribute("href", re.compile(r"/agreements/new\?offer=\d+$"))
+    buy = page.get_by_role("link", name=re.compile("Buy from this provider"))
+    expect(buy).to_have_attribute("href", re.compile(r"/procurements$"))
 
     # Back to the results, open the other offer, then shortlist it from the results list.
     page.goto(search_url)
