@@ -333,3 +333,78 @@ def rank_bids(bids: Sequence[BidToRank], quality_weights: dict, price_weight: in
         )
         for position, (bid, criteria, quality, price, total) in enumerate(scored, start=1)
     ]
+
+
+# --- Scores as typed ---------------------------------------------------------------------
+
+SCORE_MESSAGE = f"Choose a score from 0 to {MAX_QUALITY_SCORE}"
+
+
+def whole_score(value) -> int | None:
+    """A score from 0 to 5 as sent by a form, or None: ASCII digits only (int() would read
+    "５" or "²"-free "٣" as a digit), no sign, no fraction, nothing huge."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 2):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if 0 <= number <= MAX_QUALITY_SCORE else None
+
+
+# --- Award -------------------------------------------------------------------------------
+
+DEPARTURE_MESSAGE = ("Say why the contract goes to this response rather than the "
+                     "highest-ranked one")
+
+
+def departure_needed(ranked: Sequence[RankedBid], chosen_key) -> bool:
+    """An award to anything but the first-ranked response needs its own reason."""
+    return bool(ranked) and ranked[0].key != chosen_key
+
+
+def award_errors(ranked: Sequence[RankedBid], chosen_key, departure_reason: str
+                 ) -> list[tuple[str, str]]:
+    if not any(bid.key == chosen_key for bid in ranked):
+        return [("bid_id", "Choose one of the ranked responses")]
+    if departure_needed(ranked, chosen_key) and not (departure_reason or "").strip():
+        return [("departure_reason", DEPARTURE_MESSAGE)]
+    return []
+
+
+# --- Standstill --------------------------------------------------------------------------
+
+SATURDAY, SUNDAY = 5, 6
+STANDSTILL_RULE = (
+    "The standstill period runs for the stated number of calendar days after the day the "
+    "decision is sent and ends at midnight (UK time) at the end of its last day. When that "
+    "last day is a Saturday or Sunday it ends at the end of the following Monday "
+    "(Public Contracts Regulations 2006, regulation 32A). Bank holidays are not known to the "
+    "product: the CCG should extend the period by hand if one falls on the last day."
+)
+
+
+def standstill_ends_on(decided_on: date, days: int) -> date:
+    """The last day of the standstill period started by a decision sent on ``decided_on``."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ProcurementRuleError("Standstill days must be a whole number, at least 0")
+    last = decided_on + timedelta(days=days)
+    if days and last.weekday() == SATURDAY:
+        last += timedelta(days=2)
+    elif days and last.weekday() == SUNDAY:
+        last += timedelta(days=1)
+    return last
+
+
+def standstill_is_over(today: date, ends_on: date | None) -> bool:
+    """True from the day after the last day (the period ends at midnight at its end)."""
+    return ends_on is not None and today > ends_on
+
+
+def in_standstill_window(today: date, ends_on: date | None) -> bool:
+    return ends_on is not None and today <= ends_on

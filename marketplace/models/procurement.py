@@ -202,6 +202,8 @@ class ProcurementEvaluator(IdMixin, db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     named_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Until then the evaluator's scores are theirs to change and hidden from the others.
+    scores_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     procurement: Mapped[Procurement] = relationship(back_populates="evaluators")
     user: Mapped[User] = relationship()
@@ -295,6 +297,8 @@ class ProcurementDecision(IdMixin, db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     winning_bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
     rationale: Mapped[str] = mapped_column(Text)
+    # Why the award goes to a response that did not rank first ("" when it did).
+    departure_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # [{"bid_id", "provider", "quality", "price", "total", "rank", "criteria": [...]}]
     results: Mapped[list] = mapped_column(JSON, default=list)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
