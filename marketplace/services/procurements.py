@@ -543,9 +543,12 @@ def _is_due(procurement: Procurement, now: datetime) -> bool:
 
 
 def refresh_status(procurement: Procurement) -> Procurement:
-    """Move an open competition past its closing time to evaluation (its own transaction)."""
+    """Move an open competition past its closing time to evaluation, and an award past its
+    standstill to awarded (each in its own transaction)."""
     if not _is_due(procurement, clock.now()):
-        return procurement
+        from .awards import end_standstill_if_due
+
+        return end_standstill_if_due(procurement)
     try:
         with conflict_if_stale():
             _close(procurement)
