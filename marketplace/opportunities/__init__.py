@@ -13,4 +13,4 @@ from marketplace.models import Role
 bp = protect(Blueprint("opportunities", __name__, url_prefix="/opportunities"),
              roles(Role.CSS_LEADER))
 
-from . import response_views, views  # noqa: E402,F401
+from . import decision_views, response_views, views  # noqa: E402,F401

@@ -4,8 +4,9 @@ from flask_login import current_user
 from marketplace import clock
 from marketplace.domain import procurement as rules
 from marketplace.domain.procurement import PRICE_FORMULA
+from marketplace.procurements.award_forms import DecisionQuestionForm
 from marketplace.refusals import attempt
-from marketplace.services import bids, clarifications, procurements, statement_data
+from marketplace.services import awards, bids, clarifications, procurements, statement_data
 from marketplace.services.procurement_access import (
     may_respond,
     opportunities_for_provider,
@@ -30,7 +31,7 @@ def index():
                            responses=responses)
 
 
-def _render_show(procurement, form, status=200):
+def _render_show(procurement, form, status=200, decision_form=None):
     now = clock.now()
     return render_template(
         "opportunities/show.html", procurement=procurement, form=form,
@@ -47,6 +48,12 @@ def _render_show(procurement, form, status=200):
         open_for_responses=procurement.status == "open"
         and rules.is_open_for_responses(now, procurement.closes_at),
         formula=PRICE_FORMULA,
+        decision=procurement.decision,
+        letters=awards.own_letters(current_user, procurement),
+        decision_questions=awards.decision_questions_from(current_user, procurement),
+        may_ask_about_decision=awards.standstill_open(procurement)
+        and awards.own_letters(current_user, procurement) != [],
+        decision_form=decision_form or DecisionQuestionForm(formdata=None),
     ), status
 
 

@@ -17,4 +17,4 @@ thresholds_bp = protect(
     Blueprint("procurement_thresholds", __name__, url_prefix="/admin/procurement-thresholds"),
     roles(Role.ADMIN))
 
-from . import setup_views, thresholds, views  # noqa: E402,F401
+from . import award_views, setup_views, thresholds, views  # noqa: E402,F401

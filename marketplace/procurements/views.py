@@ -6,7 +6,14 @@ from marketplace.domain.procurement import PRICE_FORMULA
 from marketplace.extensions import db
 from marketplace.models import BidAttachment, Role, Statement, StatementStatus
 from marketplace.refusals import attempt
-from marketplace.services import bids, clarifications, procurements, statement_data
+from marketplace.services import (
+    awards,
+    bids,
+    clarifications,
+    evaluation,
+    procurements,
+    statement_data,
+)
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound
 from marketplace.services.procurement_access import (
@@ -93,6 +100,9 @@ def show(procurement_id: int):
                   if lead and procurement.status == "draft" and procurement.is_competition
                   else []),
         formula=PRICE_FORMULA,
+        decision=awards.decision_view(procurement),
+        evaluator=evaluation.evaluator_row(current_user, procurement),
+        sees_scores=evaluation.may_see_all_scores(current_user, procurement),
     )
 
 
