@@ -47,7 +47,7 @@ from .buying_common import FieldErrors, clean_text
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .procurement_access import is_party_user, require_lead
 from .procurements import MAX_REASON, _move
-from .transaction import check_version, on_conflict, transaction, transactional
+from .transaction import on_conflict, transaction, transactional
 
 DECIDED_MEANWHILE = ("Somebody else changed this procurement after you opened the page, so "
                      "nothing was decided. Check it as it is now.")
@@ -111,7 +111,7 @@ def _issue_letters(decision: ProcurementDecision) -> list[DecisionLetter]:
 def award(actor: User, procurement: Procurement, expected_lock_version, *, bid_id,
           rationale, departure_reason="") -> ProcurementDecision:
     require_lead(actor, procurement)
-    check_version(procurement, expected_lock_version, DECIDED_MEANWHILE)
+    evaluation.check_page_version(procurement, expected_lock_version, DECIDED_MEANWHILE)
     on_conflict(ProcurementDecision, DECIDED_MEANWHILE)
     _require_decidable(procurement)
     errors = []
@@ -171,7 +171,7 @@ def none_suitable(actor: User, procurement: Procurement, expected_lock_version,
                   rationale) -> ProcurementDecision:
     """Close a competition with no award; the statement can be bought again."""
     require_lead(actor, procurement)
-    check_version(procurement, expected_lock_version, DECIDED_MEANWHILE)
+    evaluation.check_page_version(procurement, expected_lock_version, DECIDED_MEANWHILE)
     on_conflict(ProcurementDecision, DECIDED_MEANWHILE)
     if not procurement.is_competition:
         raise ServiceError("A direct award is cancelled, not closed as none suitable",

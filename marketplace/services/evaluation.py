@@ -49,6 +49,14 @@ MODERATED_MEANWHILE = ("Somebody else moderated this response after you opened i
                        "scores were not saved. Check them as they are now.")
 
 
+def check_page_version(obj, expected_lock_version, message: str) -> None:
+    """check_version for a decision made on a page: a form sent without the version it was
+    drawn from (or with a garbled one) is refused, never taken as "no check"."""
+    if expected_lock_version is None:
+        raise Conflict(message)
+    check_version(obj, expected_lock_version, message)
+
+
 @dataclass(frozen=True)
 class ScoreInput:
     criterion_id: int
@@ -295,7 +303,7 @@ def moderate(actor: User, procurement: Procurement, bid: Bid, expected_lock_vers
         raise ServiceError("Every evaluator must submit their scores before moderation. "
                            "Still to submit: "
                            + ", ".join(row.user.full_name for row in waiting), field="form")
-    check_version(bid, expected_lock_version, MODERATED_MEANWHILE)
+    check_page_version(bid, expected_lock_version, MODERATED_MEANWHILE)
     cleaned = _cleaned(procurement, inputs, every_criterion=True)
     current = {m.criterion_id: m for m in bid.moderated_scores}
     changes = {}

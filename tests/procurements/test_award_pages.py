@@ -424,3 +424,51 @@ def test_after_standstill_the_page_shows_it_awarded(awarded, clock, sign_in):
 
 def test_unused_imports_are_kept_honest():
     assert AGREED and clarifications and timedelta
+
+
+# --- hostile input on the decision pages -----------------------------------------------------
+
+
+@pytest.mark.parametrize("rationale, message", [
+    ("", "Say why this response is chosen"),
+    ("Best\x00value", "Remove the unusual characters from the text"),
+    ("x" * 4001, "Keep this to 4,000 characters or fewer"),
+])
+def test_a_bad_rationale_is_refused_at_its_field(moderated, sign_in, rationale, message):
+    procurement, found = moderated
+    response = sign_in(LEAD).post(
+        f"/procurements/{procurement.id}/award/{found['arden_user'].id}",
+        data={"lock_version": str(procurement.lock_version), "rationale": rationale})
+    assert response.status_code == 400
+    assert _errors(response) == [message]
+    assert html(response).find("a", href="#rationale") is not None
+    assert _count(ProcurementDecision) == 0
+
+
+@pytest.mark.parametrize("version", ["", "abc", "²", "-1", "9" * 30])
+def test_a_decision_without_a_readable_version_is_refused(moderated, sign_in, version):
+    procurement, found = moderated
+    response = sign_in(LEAD).post(
+        f"/procurements/{procurement.id}/award/{found['arden_user'].id}",
+        data={"lock_version": version, "rationale": "Best value."})
+    assert response.status_code == 409
+    assert _count(ProcurementDecision) == 0
+
+
+@pytest.mark.parametrize("path", ["/award/99999", "/award/" + "9" * 20, "/evaluation/99999",
+                                  "/moderation/99999", "/letters/99999",
+                                  "/decision-questions/99999/answer"])
+def test_unknown_objects_in_urls_are_not_found(moderated, sign_in, path):
+    procurement, _found = moderated
+    assert sign_in(LEAD).get(f"/procurements/{procurement.id}{path}").status_code == 404
+
+
+def test_a_huge_or_odd_decision_question_gets_a_message(awarded, sign_in):
+    procurement, _found = awarded
+    gem = sign_in(GEM)
+    for question, message in (("q" * 2001, "Keep this to 2,000 characters or fewer"),
+                              ("why\x00", "Remove the unusual characters from the text")):
+        response = gem.post(f"/opportunities/{procurement.id}/decision-questions",
+                            data={"question": question})
+        assert response.status_code == 400 and _errors(response) == [message]
+    assert _count(Clarification) == 0

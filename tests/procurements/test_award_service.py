@@ -456,3 +456,52 @@ def test_bid_rows_are_not_touched_by_scoring(buying, clock):
     before = found["gem_user"].lock_version
     score_all(buying, procurement, found, buying.lead_user)
     assert db.session.get(Bid, found["gem_user"].id).lock_version == before
+
+
+def test_the_issued_pdf_says_what_the_decision_recorded_and_renders_the_same_again(buying,
+                                                                                    clock):
+    from marketplace.reports.decision_letter import render_letter_pdf
+
+    from ..reports.documents import text
+
+    procurement, found = _awarded(buying, clock)
+    bid = found["gem_user"]
+    letter = next(x for x in awards.letters_for(procurement) if x.bid_id == bid.id)
+    shown = text(letter.content)
+    assert "Greater East Midlands CSS" in shown
+    assert "Your response ranked 3 of 3" in shown
+    assert "76.00" in shown and "84.80" in shown and "Arden CSS" in shown
+    assert "1 February 2013" in shown
+    # Scores read now cannot change it: the letter comes from the decision's results.
+    again = render_letter_pdf(procurement.decision, bid, version=1)
+    assert awards.storage.sha256_hex(again) == letter.sha256
+
+
+def test_a_direct_award_is_scored_and_awarded_from_its_draft(buying, clock):
+    from .conftest import shortlist
+
+    shortlist(buying.coventry, buying.market.arden_bi, buying.market.gem_bi,
+              buying.market.arden_contracts, buying.market.gem_contracts)
+    procurement = procurements.start_procurement(buying.lead_user, buying.statement,
+                                                 "direct_award", "Two shortlisted CSSs.")
+    procurements.set_evaluators(buying.lead_user, procurement, procurement.lock_version,
+                                [buying.lead_user.id])
+    candidates = evaluation.bids_to_evaluate(procurement)
+    assert {bid.provider.name for bid in candidates} == {"Arden CSS",
+                                                         "Greater East Midlands CSS"}
+    for bid in candidates:
+        evaluation.save_scores(buying.lead_user, procurement, bid, inputs(procurement, 3))
+    evaluation.submit_scores(buying.lead_user, procurement)
+    for bid in candidates:
+        evaluation.moderate(buying.lead_user, procurement, bid, bid.lock_version,
+                            inputs(procurement, 3))
+    top = evaluation.ranking(procurement).ranked[0][0]
+    decision = awards.award(buying.lead_user, procurement, procurement.lock_version,
+                            bid_id=top.id, rationale="Same quality, lower price.")
+    assert procurement.status == "standstill" and decision.winning_bid_id == top.id
+    # Shortlisted offers are not bids their providers wrote: no letters, no questions.
+    assert awards.letters_for(procurement) == []
+    with pytest.raises(PermissionDenied):
+        awards.ask_about_decision(buying.arden_user, procurement, "Why?")
+    with pytest.raises(ServiceError, match="direct award"):
+        awards.none_suitable(buying.lead_user, procurement, procurement.lock_version, "x")
