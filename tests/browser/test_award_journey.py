@@ -56,7 +56,8 @@ def test_score_moderate_award_and_question(live_server, new_context, buying, clo
     ccg.get_by_role("link", name="Award the contract to Arden CSS").click()
     ccg.get_by_label("Why is this response chosen?").fill("Highest ranked: best value.")
     ccg.get_by_role("button", name="Award the contract").click()
-    expect(ccg.get_by_text("is awarded to Arden CSS")).to_be_visible()
+    # Three letters are rendered in the award's transaction: allow a busy machine time.
+    expect(ccg.get_by_text("is awarded to Arden CSS")).to_be_visible(timeout=60_000)
     expect(ccg.get_by_text("Until the end of 1 February 2013")).to_be_visible()
 
     gem = new_context(viewport={"width": 375, "height": 800}).new_page()
