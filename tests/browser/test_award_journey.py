@@ -55,7 +55,7 @@ def test_score_moderate_award_and_question(live_server, new_context, buying, clo
     expect(first).to_contain_text("84.80")
     ccg.get_by_role("link", name="Award the contract to Arden CSS").click()
     ccg.get_by_label("Why is this response chosen?").fill("Highest ranked: best value.")
-    ccg.get_by_role("button", name="Award the contract").click()
+    ccg.get_by_role("button", name="Award the contract").click(timeout=60_000)
     # Three letters are rendered in the award's transaction: allow a busy machine time.
     expect(ccg.get_by_text("is awarded to Arden CSS")).to_be_visible(timeout=60_000)
     expect(ccg.get_by_text("Until the end of 1 February 2013")).to_be_visible()
