@@ -1,22 +1,29 @@
 """A bidder after the decision: its own decision letter, and its questions about the
 decision in the standstill window (answered to it alone)."""
 
-from flask import flash, redirect, url_for
+from io import BytesIO
+
+from flask import flash, redirect, send_file, url_for
 from flask_login import current_user
 
-from marketplace.procurements.award_forms import DecisionQuestionForm
-from marketplace.procurements.award_views import letter_response
 from marketplace.refusals import attempt
 from marketplace.services import awards
 
 from . import bp
+from .forms import DecisionQuestionForm
 from .views import _render_show, load
 
 
 @bp.route("/<int:procurement_id>/letters/<int:letter_id>")
 def letter(procurement_id: int, letter_id: int):
+    """The issued bytes, never cached by a shared cache (a letter is one bidder's business)."""
     procurement = load(procurement_id)
-    return letter_response(awards.letter_for(current_user, procurement, letter_id))
+    found = awards.letter_for(current_user, procurement, letter_id)
+    response = send_file(BytesIO(awards.letter_content(found)), mimetype="application/pdf",
+                         as_attachment=True, download_name=found.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-SHA256"] = found.sha256
+    return response
 
 
 @bp.post("/<int:procurement_id>/decision-questions")

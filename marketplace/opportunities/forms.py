@@ -44,3 +44,9 @@ def response_form_class(guides, criteria):
         setattr(ResponseForm, f"answer_{criterion.id}", TextAreaField(
             f"{criterion.name} ({criterion.weight}%)", description=criterion.guidance or None))
     return ResponseForm
+
+
+class DecisionQuestionForm(BaseForm):
+    question = TextAreaField(
+        "Ask about the decision", description="Only the buying CCG reads your question, and "
+        "its answer is given to you alone.")

@@ -4,7 +4,6 @@ from flask_login import current_user
 from marketplace import clock
 from marketplace.domain import procurement as rules
 from marketplace.domain.procurement import PRICE_FORMULA
-from marketplace.procurements.award_forms import DecisionQuestionForm
 from marketplace.refusals import attempt
 from marketplace.services import awards, bids, clarifications, procurements, statement_data
 from marketplace.services.procurement_access import (
@@ -14,7 +13,7 @@ from marketplace.services.procurement_access import (
 )
 
 from . import bp
-from .forms import QuestionForm
+from .forms import DecisionQuestionForm, QuestionForm
 
 
 def load(procurement_id: int):

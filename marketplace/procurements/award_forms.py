@@ -57,8 +57,3 @@ class DecisionAnswerForm(BaseForm):
     answer = TextAreaField("Your answer", description="Given to the provider who asked, and "
                            "to nobody else.")
 
-
-class DecisionQuestionForm(BaseForm):
-    question = TextAreaField(
-        "Ask about the decision", description="Only the buying CCG reads your question, and "
-        "its answer is given to you alone.")

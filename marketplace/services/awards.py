@@ -38,13 +38,15 @@ from marketplace.models import (
     User,
 )
 from marketplace.reports import storage
-from marketplace.reports.decision_letter import letter_filename, render_letter_pdf
 from marketplace.reports.pdf import RenderError
 
 from . import clarifications, evaluation
+from .agreements_from_awards import draft_agreements_from_award
 from .audit import record_event
 from .buying_common import FieldErrors, clean_text
+from .decision_letter_render import letter_filename, render_letter_pdf
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+from .ocds_releases import record_award_release
 from .procurement_access import is_party_user, require_lead
 from .procurements import MAX_REASON, _move
 from .transaction import on_conflict, transaction, transactional
@@ -147,9 +149,9 @@ def award(actor: User, procurement: Procurement, expected_lock_version, *, bid_i
     db.session.add(decision)
     db.session.flush()
     letters = _issue_letters(decision)
-    # LEAD: wire the contract helper's OCDS award release here (branch wip/contract):
-    #     from .ocds_releases import record_award_release
-    #     record_award_release(procurement)
+    # The contract helper's OCDS award release (wip/contract, now in main): "pending" while
+    # in standstill, announced with the decision in its transaction.
+    record_award_release(procurement)
     record_event(
         "procurement.awarded", procurement,
         f"{actor.full_name} of {procurement.lead_ccg.name} awarded {procurement.reference} "
@@ -321,11 +323,11 @@ def answer_decision_question(actor: User, clarification: Clarification,
 
 
 def on_standstill_ended(procurement: Procurement) -> None:
-    """What follows an award once standstill is over; runs in the ending's transaction."""
-    # LEAD: wire the contract helper here (branch wip/contract):
-    #     from .agreements_from_awards import draft_agreements_from_award
-    #     draft_agreements_from_award(procurement)
-    return None
+    """What follows an award once standstill is over; runs in the ending's transaction, so
+    the award and its draft agreements are saved together or not at all."""
+    # The contract helper's drafts (wip/contract, now in main): one per buying CCG, for both
+    # parties to sign.
+    draft_agreements_from_award(procurement)
 
 
 def _standstill_due(procurement: Procurement) -> bool:

@@ -1,7 +1,7 @@
 """evaluators submit their scores; a departure from the ranking is recorded
 
 Revision ID: award_evaluation_submissions
-Revises: pages_offer_counts_index, statements_from_requirements
+Revises: contract_decline_countersign
 Create Date: 2026-12-03 00:00:00.000000
 
 An evaluator's scores stay theirs to change, and hidden from the other evaluators, until they
@@ -14,9 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'award_evaluation_submissions'
-# Main had two heads when this was written (both from auth_user_sessions); this revision
-# joins them so the branch has one. Re-chain to main's single head at merge.
-down_revision = ('pages_offer_counts_index', 'statements_from_requirements')
+down_revision = 'contract_decline_countersign'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from marketplace.services import bids, evaluation, procurements
 from marketplace.services.bids import LineInput
 from marketplace.services.evaluation import ScoreInput
 
-from .conftest import published_competition
+from ..factories import published_competition
 
 PRICES = {"arden_user": ("170000", "80000"), "gem_user": ("150000", "80000"),
           "meridian_user": ("300000", "160000")}

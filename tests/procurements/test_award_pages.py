@@ -19,7 +19,7 @@ from marketplace.models import (
 from marketplace.services import awards, clarifications, evaluation
 
 from ..conftest import html, text_of
-from .conftest import make_user
+from ..factories import make_user
 from .evaluation import AGREED, closed_competition, moderated_competition, score_all
 
 LEAD, PARTNER = "ccg@demo.test", "ruth.partner@example.nhs.uk"
@@ -351,7 +351,7 @@ def test_a_bidder_downloads_its_own_letter_only(awarded, sign_in):
 
 
 def test_the_letter_names_its_scores_and_the_winners(awarded, buying):
-    from marketplace.reports.decision_letter import letter_html
+    from marketplace.services.decision_letter_render import letter_html
 
     procurement, found = awarded
     decision = procurement.decision

@@ -24,7 +24,7 @@ from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from marketplace.services.evaluation import ScoreInput
 
-from .conftest import make_user
+from ..factories import make_user
 from .evaluation import (
     closed_competition,
     inputs,
@@ -145,7 +145,7 @@ def test_a_score_needs_a_plain_reason(buying, clock, reason, message):
 
 
 def test_scoring_waits_for_the_closing_time(buying, clock):
-    from .conftest import published_competition
+    from ..factories import published_competition
 
     procurement = published_competition(buying)
     bid = respond(buying, procurement, "gem_user")
@@ -234,6 +234,12 @@ def test_the_award_opens_standstill_and_issues_a_letter_to_every_bidder(buying, 
         assert letter.sha256 == awards.storage.sha256_hex(letter.content)
         assert letter.size_bytes == len(letter.content)
     assert _events("procurement.awarded") == 1
+    # The award release is announced with the decision: pending while in standstill.
+    from marketplace.models import OcdsRelease
+
+    release = db.session.scalar(select(OcdsRelease).where(OcdsRelease.tag == "award"))
+    assert release.release["awards"][0]["status"] == "pending"
+    assert release.release["awards"][0]["suppliers"][0]["name"] == "Arden CSS"
 
 
 def test_a_letter_is_immutable(buying, clock):
@@ -275,7 +281,7 @@ def test_an_award_waits_for_every_agreed_score(buying, clock):
 
 
 def test_no_award_while_a_question_is_unanswered(buying, clock):
-    from .conftest import published_competition
+    from ..factories import published_competition
 
     procurement = published_competition(buying)
     clarifications.ask(buying.gem_user, procurement, "Is TUPE expected?")
@@ -422,6 +428,13 @@ def test_close_due_ends_due_standstills(buying, clock, app):
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "procurement.standstill_ended"))
     assert event.actor_id is None
+    # The contract helper's hook drafted one agreement per buying CCG, in the same transaction.
+    from marketplace.services.agreements_from_awards import agreements_for_procurement
+
+    drafts = agreements_for_procurement(procurement)
+    assert sorted(a.ccg.name for a in drafts) == ["NHS Coventry and Rugby CCG",
+                                                   "NHS South Warwickshire CCG"]
+    assert {a.status for a in drafts} == {"draft"}
 
 
 def test_no_standstill_days_awards_at_once(buying, clock, monkeypatch):
@@ -460,7 +473,7 @@ def test_bid_rows_are_not_touched_by_scoring(buying, clock):
 
 def test_the_issued_pdf_says_what_the_decision_recorded_and_renders_the_same_again(buying,
                                                                                     clock):
-    from marketplace.reports.decision_letter import render_letter_pdf
+    from marketplace.services.decision_letter_render import render_letter_pdf
 
     from ..reports.documents import text
 
@@ -478,7 +491,7 @@ def test_the_issued_pdf_says_what_the_decision_recorded_and_renders_the_same_aga
 
 
 def test_a_direct_award_is_scored_and_awarded_from_its_draft(buying, clock):
-    from .conftest import shortlist
+    from ..factories import shortlist
 
     shortlist(buying.coventry, buying.market.arden_bi, buying.market.gem_bi,
               buying.market.arden_contracts, buying.market.gem_contracts)

@@ -1,4 +1,5 @@
-"""A decision letter as a document: the HTML and the PDF, like a review's (review_document.py).
+"""A decision letter as a document: the HTML and the PDF, like a review's
+(services/review_document_render.py); reports/ does the converting.
 
 The print layout (templates/reports/decision-letter-pdf.html) includes the letter's body
 (templates/procurements/decision-letter.html), which a page could show as well. The context
@@ -18,11 +19,11 @@ from flask import current_app
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
 from marketplace.models import Bid, ProcurementDecision
 from marketplace.observability.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
+from marketplace.reports.fonts import coverage, font_urls
+from marketplace.reports.pdf import RenderError, html_to_pdf
+from marketplace.reports.printable import PrintableText, printable
 
-from .fonts import coverage, font_urls
-from .pdf import RenderError, html_to_pdf
-from .printable import PrintableText, printable
-from .review_document import metadata_date
+from .review_document_render import metadata_date
 
 PRINT_TEMPLATE = "reports/decision-letter-pdf.html"
 
