@@ -16,6 +16,7 @@ decision letters; bidders' questions in the standstill window; the end of stands
   ``on_standstill_ended`` runs in the same transaction.
 """
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -50,6 +51,8 @@ from .ocds_releases import record_award_release
 from .procurement_access import is_party_user, require_lead
 from .procurements import MAX_REASON, _move
 from .transaction import on_conflict, transaction, transactional
+
+log = logging.getLogger(__name__)
 
 DECIDED_MEANWHILE = ("Somebody else changed this procurement after you opened the page, so "
                      "nothing was decided. Check it as it is now.")
@@ -351,13 +354,26 @@ def end_standstill_if_due(procurement: Procurement) -> Procurement:
     transaction); another request ending it at the same moment is read as it now is."""
     if not _standstill_due(procurement):
         return procurement
+    _try_to_end(procurement)
+    return procurement
+
+
+def _try_to_end(procurement: Procurement) -> bool:
+    """End one standstill in its own transaction. A refusal from what follows it (the
+    drafts cannot be made) leaves it in standstill, logged, rather than failing the page or
+    the batch that noticed it was due."""
     try:
         with transaction():
             on_conflict(Procurement, "ended meanwhile")
             _end_standstill(procurement)
     except Conflict:
+        db.session.refresh(procurement)  # another request ended it at the same moment
+        return False
+    except ServiceError as error:
+        log.warning("standstill of %s not ended: %s", procurement.reference, error.message)
         db.session.refresh(procurement)
-    return procurement
+        return False
+    return True
 
 
 def end_due_standstills() -> list[str]:
@@ -367,13 +383,8 @@ def end_due_standstills() -> list[str]:
         .where(Procurement.status == ProcurementStatus.STANDSTILL,
                ProcurementDecision.standstill_ends_on < clock.today_in_uk())
         .order_by(ProcurementDecision.standstill_ends_on, Procurement.id)).all()
-    ended = []
-    with transaction():
-        for procurement in due:
-            if _standstill_due(procurement):
-                _end_standstill(procurement)
-                ended.append(procurement.reference)
-    return ended
+    return [procurement.reference for procurement in due
+            if _standstill_due(procurement) and _try_to_end(procurement)]
 
 
 @dataclass(frozen=True)

@@ -518,3 +518,18 @@ def test_a_direct_award_is_scored_and_awarded_from_its_draft(buying, clock):
         awards.ask_about_decision(buying.arden_user, procurement, "Why?")
     with pytest.raises(ServiceError, match="direct award"):
         awards.none_suitable(buying.lead_user, procurement, procurement.lock_version, "x")
+
+
+def test_a_refusal_after_standstill_leaves_it_in_standstill_and_nothing_half_done(
+        buying, clock, monkeypatch):
+    procurement, _found = _awarded(buying, clock)
+
+    def refuse(procurement):
+        raise ServiceError("The winning bid prices none of the lines the CCGs asked to buy")
+
+    monkeypatch.setattr(awards, "on_standstill_ended", refuse)
+    clock.set(clock.now.replace(month=2, day=2))
+    assert awards.end_due_standstills() == []
+    procurements.refresh_status(procurement)  # a page reading it does not fail either
+    assert procurement.status == "standstill"
+    assert _events("procurement.standstill_ended") == 0
