@@ -24,10 +24,17 @@ from marketplace.models import (
     AgreementLine,
     AgreementStatus,
     AuditEvent,
+    Bid,
+    BidLine,
+    BidSource,
+    BidStatus,
+    DecisionOutcome,
     IntendedMode,
     Offer,
     Organisation,
     PartyStatus,
+    ProcurementDecision,
+    ProcurementStatus,
     Prospectus,
     ProspectusVersion,
     Review,
@@ -670,3 +677,51 @@ def set_up_competition(b: Buying, *, open_to_all=True, invitees=(), budget_shown
 def published_competition(b: Buying, **options):
     procurement = set_up_competition(b, **options)
     return procurements.publish(b.lead_user, procurement, procurement.lock_version)
+
+
+# Awards: a procurement put straight into "awarded" with its decision and winning bid, as the
+# award step leaves it, so the contract step (agreements, OCDS award and contract releases)
+# is tested on its own.
+
+AWARD_PER_HEAD = Decimal("10.00")
+AWARD_CONTRACTS = Decimal("250000.00")
+
+
+def winning_bid(b: Buying, procurement, provider=None) -> Bid:
+    """Arden's bid: business intelligence at £10 a head for everyone who asked for it,
+    contract monitoring £250,000 a year (for Coventry, the only CCG that asked)."""
+    market = b.market
+    heads = b.coventry.population + b.warwickshire.population
+    bid = Bid(procurement=procurement, provider=provider or market.arden,
+              source=BidSource.RESPONSE, status=BidStatus.SUBMITTED,
+              submitted_at=procurement.closes_at or b.statement.created_at,
+              summary="Arden's response", lines=[
+                  BidLine(specification=market.bi, offer=market.arden_bi,
+                          pricing_model="per_head", price=AWARD_PER_HEAD,
+                          annual_cost=AWARD_PER_HEAD * heads),
+                  BidLine(specification=market.contracts, offer=market.arden_contracts,
+                          pricing_model="fixed_annual", price=AWARD_CONTRACTS,
+                          annual_cost=AWARD_CONTRACTS),
+              ])
+    db.session.add(bid)
+    return bid
+
+
+def award(b: Buying, procurement, *, status=ProcurementStatus.AWARDED, provider=None):
+    bid = winning_bid(b, procurement, provider)
+    procurement.status = status
+    db.session.add(ProcurementDecision(
+        procurement=procurement, outcome=DecisionOutcome.AWARDED, winning_bid=bid,
+        rationale="Highest total score: 86.40 of 100.", decided_by_id=b.lead_user.id,
+        decided_at=procurement.closes_at or b.statement.created_at,
+        standstill_ends_on=date(2013, 2, 4), results=[]))
+    db.session.commit()
+    return procurement
+
+
+def awarded_competition(b: Buying, *, published=True, status=ProcurementStatus.AWARDED):
+    """A competition published (its tender release stored), closed and awarded to Arden."""
+    procurement = published_competition(b) if published else set_up_competition(b)
+    if published:
+        procurement.closed_at = procurement.closes_at
+    return award(b, procurement, status=status)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from marketplace.services.agreements_from_awards import draft_agreements_from_award
 
-from ..procurements.awards import awarded_competition
+from ..factories import awarded_competition
 from ..procurements.conftest import buying, clock  # noqa: F401  (fixtures)
 from .conftest import sign_in
 

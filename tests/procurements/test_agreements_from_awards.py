@@ -18,8 +18,9 @@ from marketplace.services import agreements
 from marketplace.services.agreements_from_awards import draft_agreements_from_award
 from marketplace.services.errors import ServiceError
 
-from .awards import CONTRACTS, PER_HEAD, award, awarded_competition
-from .conftest import set_up_competition
+from ..factories import AWARD_CONTRACTS as CONTRACTS
+from ..factories import AWARD_PER_HEAD as PER_HEAD
+from ..factories import award, awarded_competition, set_up_competition
 
 
 def _count(model) -> int:
@@ -145,7 +146,7 @@ def test_a_term_longer_than_18_months_is_drafted_with_the_warning(buying):
 def test_a_direct_award_carries_its_rationale(buying):
     from marketplace.services import procurements
 
-    from .conftest import shortlist
+    from ..factories import shortlist
 
     b = buying
     shortlist(b.coventry, b.market.arden_bi, b.market.arden_contracts)

@@ -21,8 +21,8 @@ from marketplace.services.ocds_releases import (
     releases_for,
 )
 
+from ..factories import awarded_competition
 from ..ocds_schema import release_errors
-from .awards import awarded_competition
 
 
 def _sign_both(b, agreement):

@@ -8,8 +8,14 @@ from marketplace.extensions import db
 from marketplace.models import ProcurementStatus
 from marketplace.services import procurements
 
-from .awards import award, winning_bid
-from .conftest import make_statement, published_competition, set_up_competition, uk
+from ..factories import (
+    award,
+    make_statement,
+    published_competition,
+    set_up_competition,
+    uk,
+    winning_bid,
+)
 
 
 def _list(client, query=""):
