@@ -17,8 +17,8 @@ from marketplace.models import Offer, ProspectusVersion, VersionStatus
 from marketplace.search import OfferFilters, parse_filters, search_offers
 from marketplace.services import prospectuses, reviews
 
-from .. import assurance as build
-from ..builders import add_offer, create_spec, organisation, publish
+from .. import factories as build
+from ..factories import add_offer, create_spec, organisation, publish
 from ..conftest import html
 
 ARDEN, GEM = "Arden CSS", "Greater East Midlands CSS"
