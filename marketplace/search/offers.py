@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal_column, null, select, union_all
+from sqlalchemy import Float, Integer, case, cast, func, literal_column, null, select, union_all
 
 from marketplace.data import median_ccg_population
 from marketplace.domain.pricing import (
@@ -50,7 +50,7 @@ from marketplace.services.assurance import (
 from marketplace.services.prospectuses import PROVIDER_KINDS
 
 from .hits import ListedOffer, full_offers, listed_offers
-from .text import MAX_QUERY_LENGTH, match_keywords
+from .text import MAX_QUERY_LENGTH, keywords, match_keywords
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
 # at which offers not priced per head are banded for anyone who is not a CCG user.
@@ -157,14 +157,18 @@ class OfferSearchResult:
         return self.page < self.pages
 
 
-def _price_band(population: int):
-    """SQL for an offer's price band key at this population, as
-    price_band(cost_per_head(...)) bands it: per-head offers by their price, the others by
-    their £ a year against the band floors at this population (domain.pricing.band_starts),
-    both in whole PRICE_UNITs so that SQLite's floating point compares them exactly."""
-    annual = case((Offer.pricing_model.in_([PER_HEAD, FIXED_ANNUAL]), Offer.price),
-                  else_=Offer.price * Offer.estimated_quantity)
-    units = func.round(annual * UNITS_PER_POUND)
+def _annual_units(offer):
+    """SQL for what an offer's price band is judged on, in whole PRICE_UNITs: its price per
+    head, or its £ a year (the fee, or price × estimated days or cases) if not priced per
+    head; whole units, so that SQLite's floating point compares them exactly."""
+    annual = case((offer.pricing_model.in_([PER_HEAD, FIXED_ANNUAL]), offer.price),
+                  else_=offer.price * offer.estimated_quantity)
+    return func.round(annual * UNITS_PER_POUND)
+
+
+def _price_band(units, pricing_model, population: int):
+    """SQL for the price band key of an offer at this population, from its units, as
+    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts)."""
     starts = band_starts(population)
 
     def band(starts: list[int]):
@@ -172,12 +176,13 @@ def _price_band(population: int):
         return case(*[(units >= start, band.key) for start, band in above],
                     else_=PRICE_BANDS[0].key)
 
-    return case((Offer.pricing_model == PER_HEAD, band(starts[True])), else_=band(starts[False]))
+    return case((pricing_model == PER_HEAD, band(starts[True])), else_=band(starts[False]))
 
 
-def _listed(query: str, population: int):
+def _listed(query: str):
     """The published offers matching the keywords of ``query``: their id, relevance
-    ("rank", None without keywords) and the key each facet counts them under."""
+    ("rank", None without keywords), price in units and the key each other facet counts
+    them under."""
     latest = latest_statuses()
     statement = (
         select(
@@ -187,7 +192,7 @@ def _listed(query: str, population: int):
             ServiceSpecification.nature.label("nature"),
             func.coalesce(Region.code, NATIONAL).label("region"),
             Offer.pricing_model.label("pricing_model"),
-            _price_band(population).label("price_band"),
+            _annual_units(Offer).label("units"),
             Organisation.kind.label("provider_kind"),
             func.coalesce(latest.c.status, NOT_ASSESSED).label("assurance"),
         )
@@ -202,51 +207,69 @@ def _listed(query: str, population: int):
     )
     matched = match_keywords(statement, query)
     if matched is None:
-        return statement.add_columns(null().label("rank"))
+        return statement.add_columns(cast(null(), Float).label("rank"))
     statement, rank = matched
     return statement.add_columns(rank.label("rank"))
 
 
-def _chosen(filters: OfferFilters, listed) -> dict[str, object]:
-    """Per chosen facet, its filter over ``listed``."""
-    return {name: listed.c[name].in_(getattr(filters, name))
-            for name in filters.facet_names() if getattr(filters, name)}
+def _facet_keys(columns, population: int) -> dict:
+    keys = {name: columns[name] for name in FACET_ORDER if name != "price_band"}
+    keys["price_band"] = _price_band(columns.units, columns.pricing_model, population)
+    return keys
 
 
-def _counts(filters: OfferFilters, population: int) -> tuple[dict[str, dict[str, int]], int]:
+def _tests(filters: OfferFilters, keys: dict) -> dict:
+    """Per chosen facet, its filter: the offer's key is one of those chosen."""
+    return {name: keys[name].in_(getattr(filters, name))
+            for name in FACET_ORDER if getattr(filters, name)}
+
+
+def _search(filters: OfferFilters, population: int, page: int, per_page: int):
     """Every facet's counts (facet -> key -> offers), each under every filter but its own,
-    and the total under all of them: one statement."""
-    listed = _listed(filters.q, population).cte("listed")
-    chosen = _chosen(filters, listed)
+    the total under all of them, and one page of (offer id, relevance, assurance status),
+    most relevant first, then in the order the offers were published: one statement.
+
+    The matching offers are read once (``listed``). For the counts they are first grouped
+    per combination of facet keys (hundreds of groups where there are tens of thousands of
+    offers), and each facet sums those groups under the other facets' filters."""
+    listed = _listed(filters.q).cte("listed")
+    keys = _facet_keys(listed.c, population)
+    combos = (select(*[keys[name].label(name) for name in FACET_ORDER],
+                     func.count().label("offers"))
+              .group_by(*keys.values()).cte("combos"))
+    chosen = _tests(filters, combos.c)
+    # Typed, as PostgreSQL takes a UNION's column types from its first branch.
+    no_offer, no_rank = cast(null(), Integer), cast(null(), Float)
     branches = [
-        select(literal_column(f"'{name}'").label("facet"), listed.c[name].label("key"),
-               func.count().label("offers"))
+        select(literal_column(f"'{name}'").label("facet"), combos.c[name].label("key"),
+               func.sum(combos.c.offers).label("offers"),
+               no_offer.label("offer_id"), no_rank.label("rank"))
         .where(*[test for other, test in chosen.items() if other != name])
-        .group_by(listed.c[name])
+        .group_by(combos.c[name])
         for name in FACET_ORDER
     ]
-    branches.append(select(literal_column("'total'"), null(), func.count()).select_from(listed)
-                    .where(*chosen.values()))
+    branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
+                           no_offer, no_rank).where(*chosen.values()))
+    order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
+        else [listed.c.offer_id]
+    on_page = (select(listed.c.offer_id, listed.c.rank, listed.c.assurance)
+               .where(*_tests(filters, keys).values()).order_by(*order)
+               .limit(per_page).offset((page - 1) * per_page).subquery("on_page"))
+    branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
+                           on_page.c.offer_id, on_page.c.rank))
+
     counts: dict[str, dict[str, int]] = {name: {} for name in FACET_ORDER}
-    total = 0
-    for facet, key, offers in db.session.execute(union_all(*branches)):
-        if facet == "total":
-            total = offers
+    total, rows = 0, []
+    for facet, key, offers, offer_id, rank in db.session.execute(union_all(*branches)):
+        if facet == "page":
+            rows.append((offer_id, rank, key))
+        elif facet == "total":
+            total = int(offers or 0)
         else:
-            counts[facet][key] = offers
-    return counts, total
-
-
-def _page(filters: OfferFilters, population: int, page: int, per_page: int):
-    """(offer id, relevance, assurance status) of one page of the offers passing every
-    filter, most relevant first, then in the order they were published."""
-    listed = _listed(filters.q, population).subquery("listed")
-    return db.session.execute(
-        select(listed.c.offer_id, listed.c.rank, listed.c.assurance)
-        .where(*_chosen(filters, listed).values())
-        .order_by(listed.c.rank.desc(), listed.c.offer_id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+            counts[facet][key] = int(offers)
+    # UNION ALL keeps no order: the page's rows are put back in the order they were chosen.
+    rows.sort(key=lambda row: (-(row[1] or 0), row[0]))
+    return counts, total, rows
 
 
 def _labels(assurance_labels: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -290,8 +313,7 @@ def search_offers(
     is_reference = population is None
     population = population or REFERENCE_POPULATION
     page = max(1, min(page, MAX_PAGE))
-    counts, total = _counts(filters, population)
-    rows = _page(filters, population, page, per_page)
+    counts, total, rows = _search(filters, population, page, per_page)
     assurance_labels = assurance_statuses()
     labels = _labels(assurance_labels)
     facets = [

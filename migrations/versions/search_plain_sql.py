@@ -15,6 +15,9 @@ its full-text index, trigger and title lexemes, and the catalogue_version row.
   the offers on a version, kept in step by triggers on offer. A later migration that copies
   the offer table (batch mode) drops these triggers and must make them again;
   tests/search/test_schema.py fails if they are missing.
+- Both: ix_offer_search_facets, an index holding the offer columns search counts by, so
+  that counting reads it rather than the offers' wide rows. It starts with the columns of
+  ix_offer_specification_id_prospectus_version_id, which it replaces.
 """
 import uuid
 
@@ -61,6 +64,10 @@ def upgrade():
         op.execute("DROP TABLE IF EXISTS offer_listing_fts")
     op.drop_table("offer_listing")
     op.drop_table("catalogue_version")
+    op.create_index("ix_offer_search_facets", "offer", [
+        "specification_id", "prospectus_version_id", "organisation_id", "pricing_model",
+        "price", "estimated_quantity"])
+    op.drop_index("ix_offer_specification_id_prospectus_version_id", table_name="offer")
     if dialect == "postgresql":
         op.execute(OFFER_GIN)
     elif dialect == "sqlite":
@@ -71,7 +78,7 @@ def upgrade():
                    "search_text FROM offer WHERE prospectus_version_id IS NOT NULL")
 
 
-# --- downgrade: the listing and catalogue version as auth_user_sessions left them -----------
+# --- downgrade: the listing and catalogue version as they were before ----------------------
 
 LISTING_FILL = """
     INSERT INTO offer_listing (offer_id, provider_id, specification_id, region_id, provider_kind,
@@ -123,6 +130,9 @@ def downgrade():
         for name in OFFER_FTS_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS offer_fts")
+    op.create_index("ix_offer_specification_id_prospectus_version_id", "offer",
+                    ["specification_id", "prospectus_version_id"])
+    op.drop_index("ix_offer_search_facets", table_name="offer")
 
     op.create_table(
         "catalogue_version",
