@@ -18,8 +18,8 @@ from marketplace.search import OfferFilters, parse_filters, search_offers
 from marketplace.services import prospectuses, reviews
 
 from .. import factories as build
-from ..factories import add_offer, create_spec, organisation, publish
 from ..conftest import html
+from ..factories import add_offer, create_spec, organisation, publish
 
 ARDEN, GEM = "Arden CSS", "Greater East Midlands CSS"
 MERIDIAN = "Meridian Commissioning Partners Ltd"
