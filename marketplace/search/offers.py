@@ -47,7 +47,6 @@ from marketplace.services.assurance import (
     assurance_statuses,
     latest_statuses,
 )
-from marketplace.services.prospectuses import PROVIDER_KINDS
 
 from .hits import ListedOffer, full_offers, listed_offers
 from .text import MAX_QUERY_LENGTH, keywords, match_keywords

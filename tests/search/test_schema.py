@@ -39,7 +39,7 @@ def test_the_search_migration_goes_down_and_up_again(app_context):
     publish("Arden CSS", (spec, {"title": "Risk stratification for practices"}))
     db.session.commit()
     db.session.remove()
-    flask_migrate.downgrade(revision="pages_offer_counts_index")
+    flask_migrate.downgrade(revision="contract_decline_countersign")
     try:
         tables = set(inspect(db.engine).get_table_names())
         assert {"offer_listing", "catalogue_version"} <= tables
