@@ -125,7 +125,7 @@ $(NODE_TEST_STAMP): package-lock.json package.json
 	@touch $(NODE_STAMP) $@
 
 # Shared libraries the app loads at run time, as soname=Debian package. WeasyPrint opens
-# GLib, fontconfig, Pango and HarfBuzz itself; psycopg, Pillow, numpy, cffi and argon2 come
+# GLib, fontconfig, Pango and HarfBuzz itself; psycopg, Pillow, cffi and argon2 come
 # as self-contained wheels; the fonts come from npm. Without libharfbuzz-subset0, WeasyPrint
 # falls back to fontTools with a warning (installing chromium for the tests pulls it in, so
 # only a machine without the test tools showed it). Checked by soname, installed by package.

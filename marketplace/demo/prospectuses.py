@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, text
 
+from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
@@ -28,9 +29,6 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.models.prospectus import prospectus_draft_ccg, prospectus_version_ccg
-from marketplace.search.cache import bump_catalogue_version
-from marketplace.search.listing import refresh_listing
-from marketplace.search.text import search_text_for
 from marketplace.services.audit import record_event
 
 # Planned per-head prices for end-to-end support reported in 2012 (domain.md).
@@ -291,15 +289,10 @@ def seed_prospectuses(scale: int = 1) -> None:
         db.session.execute(insert(prospectus_version_ccg), version_ccgs)
     for start in range(0, len(offers), 5000):
         db.session.execute(insert(Offer), offers[start:start + 5000])
-    # Bulk inserts pass the ORM's flush hook by: the listing search reads must be rebuilt
-    # and cached search results must go.
-    refresh_listing(db.session.connection())
-    bump_catalogue_version()
     if db.engine.dialect.name == "postgresql":
         # Fresh statistics, or the planner takes thousands of new rows for a handful and
         # picks nested loops that make search take seconds until autovacuum catches up.
-        db.session.execute(text("ANALYZE organisation, prospectus, prospectus_version, offer, "
-                                "offer_listing"))
+        db.session.execute(text("ANALYZE organisation, prospectus, prospectus_version, offer"))
     record_event(
         "demo.prospectuses_seeded", None,
         f"Demo data: published prospectuses for {len(plans)} providers "

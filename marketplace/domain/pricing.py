@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import accumulate
 
 from marketplace.domain.inputs import MAX_AMOUNT, population_problem
 from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal, to_quantity
@@ -237,8 +235,8 @@ def annual_band_floors(population: int) -> dict[str, Decimal]:
     return {band.key: band.lower * heads - HALF_PENNY * heads for band in PRICE_BANDS}
 
 
-# Prices in a PriceHistogram are whole numbers of ten-thousandths of a pound: exact for every
-# price (pennies) and every price × quantity (pennies × hundredths), and quick to compare.
+# Search bands prices as whole numbers of ten-thousandths of a pound: exact for every price
+# (pennies) and every price × quantity (pennies × hundredths), on either engine.
 PRICE_UNIT = Decimal("0.0001")
 UNITS_PER_POUND = 10_000
 
@@ -254,78 +252,9 @@ def band_starts(population: int) -> dict[bool, list[int]]:
     head), under False for the others (the floor in £ a year, see annual_band_floors).
 
     An offer is in band i where i is how many of its list's starts are at or below its
-    price: the bisection that PriceHistogram.band_counts and search's band filter make."""
+    price (what search's SQL works out, marketplace/search/offers.py)."""
     floors = annual_band_floors(population)
     return {
         True: [price_units(band.lower) for band in PRICE_BANDS[1:]],
         False: [price_units(floors[band.key]) for band in PRICE_BANDS[1:]],
     }
-
-
-@dataclass(frozen=True)
-class PriceHistogram:
-    """How many offers sit at each price, by pricing model: per-head offers at their £ per
-    head, the others at their £ a year, in PRICE_UNITs. Enough to count offers per price
-    band at any population without going back to the offers, banding each as
-    ``price_band(cost_per_head(...))`` would.
-
-    ``models`` holds, per pricing model, its sorted distinct prices and how many offers are
-    at or below each: a cumulative count, so that the number below any bound is one
-    bisection.
-    """
-
-    models: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
-
-    @classmethod
-    def from_counts(cls, rows) -> PriceHistogram:
-        """From (pricing model, price in PRICE_UNITs, count) rows; a price may repeat."""
-        columns: dict[str, tuple[list[int], list[int]]] = {}
-        for model, units, count in rows:
-            prices, counts = columns.setdefault(model, ([], []))
-            prices.append(int(units))
-            counts.append(int(count))
-        return cls.from_columns(columns)
-
-    @classmethod
-    def from_columns(cls, columns: dict[str, tuple[list[int], list[int]]]) -> PriceHistogram:
-        """From pricing model -> (prices in PRICE_UNITs, how many offers at each), two lists
-        of equal length in any order; a price may repeat. Thousands of prices take a
-        millisecond or two: the work is sorting and accumulate, not Python loops."""
-        models = []
-        for model in sorted(columns):
-            prices, counts = columns[model]
-            pairs = sorted(zip(prices, counts, strict=True))
-            if len({price for price, _ in pairs}) != len(pairs):
-                merged: dict[int, int] = {}
-                for price, count in pairs:
-                    merged[price] = merged.get(price, 0) + count
-                pairs = sorted(merged.items())
-            models.append((_model(model), tuple(price for price, _ in pairs),
-                           tuple(accumulate(count for _, count in pairs))))
-        return cls(tuple(models))
-
-    @classmethod
-    def from_sorted(cls, columns: dict[str, tuple[list[int], list[int]]]) -> PriceHistogram:
-        """From pricing model -> (distinct prices in PRICE_UNITs, ascending; how many offers
-        at each): what from_columns makes of them, without sorting again. The caller
-        vouches for the order (search counts prices in order, columns.py)."""
-        models = []
-        for model in sorted(columns):
-            prices, counts = columns[model]
-            models.append((_model(model), tuple(prices), tuple(accumulate(counts))))
-        return cls(tuple(models))
-
-    def band_counts(self, population: int) -> dict[tuple[str, str], int]:
-        """(pricing model, band key) -> how many offers, for a CCG of this population."""
-        starts = band_starts(population)
-        counts: dict[tuple[str, str], int] = {}
-        for model, prices, cumulative in self.models:
-            below = 0
-            for band, start in zip(PRICE_BANDS, [*starts[model == PER_HEAD], None],
-                                   strict=True):
-                index = len(prices) if start is None else bisect_left(prices, start)
-                upto = cumulative[index - 1] if index else 0
-                if upto - below:
-                    counts[(model, band.key)] = upto - below
-                below = upto
-        return counts

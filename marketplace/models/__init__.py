@@ -32,7 +32,6 @@ from .buying import (
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
-from .listing import OfferListing
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
 from .procurement import (
     Clarification,
@@ -73,7 +72,6 @@ from .scenario import (
     ScenarioLine,
     ScenarioStatus,
 )
-from .search_state import CATALOGUE_VERSION_ID, CatalogueVersion
 from .statement import (
     IntendedMode,
     PartyStatus,
@@ -101,8 +99,6 @@ __all__ = [
     "BidSource",
     "BidStatus",
     "BusinessPlan",
-    "CATALOGUE_VERSION_ID",
-    "CatalogueVersion",
     "Checkpoint",
     "Clarification",
     "ClarificationStage",
@@ -126,7 +122,6 @@ __all__ = [
     "Nature",
     "OcdsRelease",
     "Offer",
-    "OfferListing",
     "Organisation",
     "OrganisationKind",
     "PROVIDER_KINDS",

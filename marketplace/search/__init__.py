@@ -1,9 +1,9 @@
-"""Search: keyword matching on PostgreSQL (tsvector) and SQLite (FTS5) behind one interface,
-and faceted search of published offers built on it.
+"""Search: faceted search of published offers, with keywords matched and ranked by each
+engine's full-text index (PostgreSQL tsvector, SQLite FTS5) behind one interface.
 
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
         -> OfferSearchResult
-    keyword_matches(query: str, columns) -> (listing rows, relevance) arrays | None
+    match_keywords(statement, query) -> (statement, relevance) | None
 """
 
 from .offers import (
@@ -20,7 +20,7 @@ from .offers import (
     parse_page,
     search_offers,
 )
-from .text import keyword_matches, keywords, search_text_for
+from .text import keywords, match_keywords
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -32,10 +32,9 @@ __all__ = [
     "OfferFilters",
     "OfferHit",
     "OfferSearchResult",
-    "keyword_matches",
     "keywords",
+    "match_keywords",
     "parse_filters",
     "parse_page",
     "search_offers",
-    "search_text_for",
 ]

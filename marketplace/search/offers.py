@@ -2,40 +2,30 @@
 
 Facets are disjunctive: within a facet the chosen values are OR-ed, across facets AND-ed,
 and each facet's counts apply every filter except its own (so choosing "Planning" still
-shows how many offers the other phases have). Search reads the published-offer listing
-(models/listing.py): the database answers which offers match the keywords, and how well
-(one full-text query, text.keyword_matches); filtering, counting and ordering those are done
-over the listing's columns in memory (columns.py). Facets that describe the same thing are
-counted together, then split in Python over a handful of groups:
+shows how many offers the other phases have).
 
-- specification, phase, nature: counted per specification (the catalogue is small);
-- region, provider kind, assurance status: per (region, kind, status);
-- pricing model, price band: per (pricing model, price), a histogram from which the bands
-  are counted at the searcher's population (domain/pricing.PriceHistogram).
-
-What a search needs besides its keywords' matches (the reference tables, the assurance
-labels, the listing's columns) is read once per catalogue version, and a search's facets
-and pages are cached per version too (see cache.py), shared by every searcher whatever
-their population unless they choose a price band. So a new search costs the full-text
-query and that page's offers; a search made before, the version row and the page's offers.
+The database does the work (``_listed``): the published offers, each with the value every
+facet counts it under (its price band worked out at the searcher's population), kept to
+the offers matching the keywords, with their relevance (text.match_keywords). Over those,
+one statement counts every facet, a GROUP BY per facet under every filter but its own,
+and the total; another gives the page, most relevant first, then by offer id.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
-from functools import cached_property
 
-import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Float, Integer, case, cast, func, literal_column, null, select, union_all
 
 from marketplace.data import median_ccg_population
 from marketplace.domain.pricing import (
+    FIXED_ANNUAL,
+    PER_HEAD,
     PRICE_BANDS,
-    PriceHistogram,
+    UNITS_PER_POUND,
     PricingError,
+    band_starts,
     cost_per_head,
 )
 from marketplace.extensions import db
@@ -46,15 +36,20 @@ from marketplace.models import (
     Organisation,
     Phase,
     PricingModel,
+    ProspectusVersion,
     Region,
     ServiceSpecification,
+    VersionStatus,
 )
-from marketplace.services.assurance import NOT_YET_ASSESSED, assurance_statuses
+from marketplace.services.assurance import (
+    NOT_ASSESSED,
+    NOT_YET_ASSESSED,
+    assurance_statuses,
+    latest_statuses,
+)
 
-from .cache import cached, catalogue_version
-from .columns import NO_REGION, ListingColumns, read_columns
-from .hits import PROVIDER_COLUMNS, ListedOffer, full_offers, listed_offers
-from .text import MAX_QUERY_LENGTH, keyword_matches
+from .hits import ListedOffer, full_offers, listed_offers
+from .text import MAX_QUERY_LENGTH, keywords, match_keywords
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
 # at which offers not priced per head are banded for anyone who is not a CCG user.
@@ -64,6 +59,17 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 NATIONAL = "national"  # the region key of providers with no region
 BAND_LABELS = {band.key: band.label for band in PRICE_BANDS}
+FACET_LABELS = {
+    "specification": "Service specification",
+    "phase": "Commissioning cycle phase",
+    "nature": "Nature",
+    "region": "Provider's region",
+    "pricing_model": "Pricing model",
+    "price_band": "Price per head a year",
+    "provider_kind": "Kind of provider",
+    "assurance": "Assurance status",
+}
+FACET_ORDER = list(FACET_LABELS)
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,6 @@ class OfferFilters:
         return not self.q and not any(getattr(self, name) for name in self.facet_names())
 
 
-# Facets are cached and shared between requests: frozen, with tuples for lists.
 @dataclass(frozen=True)
 class FacetOption:
     key: str
@@ -120,7 +125,7 @@ class Facet:
 @dataclass
 class OfferHit:
     offer: ListedOffer | Offer  # Offer when search_offers was asked for full offers
-    rank: int | None  # relevance (text.relevance); None without keywords
+    rank: float | None  # relevance to the keywords (text.match_keywords); None without
     assurance_status: str
     cost_per_head: Decimal | None  # £ per head a year at the search's population
     assurance_label: str = NOT_YET_ASSESSED
@@ -136,7 +141,7 @@ class OfferSearchResult:
     facets: list[Facet]
     population: int
     population_is_reference: bool
-    assurance_labels: dict[str, str] = field(default_factory=assurance_statuses)
+    assurance_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -151,208 +156,142 @@ class OfferSearchResult:
         return self.page < self.pages
 
 
-class _Catalogue:
-    """The small reference tables a search needs, as plain rows: read once per catalogue
-    version and shared between searches (and threads)."""
+def _annual_units(offer):
+    """SQL for what an offer's price band is judged on, in whole PRICE_UNITs: its price per
+    head, or its £ a year (the fee, or price × estimated days or cases) if not priced per
+    head; whole units, so that SQLite's floating point compares them exactly."""
+    annual = case((offer.pricing_model.in_([PER_HEAD, FIXED_ANNUAL]), offer.price),
+                  else_=offer.price * offer.estimated_quantity)
+    return func.round(annual * UNITS_PER_POUND)
 
-    def __init__(self) -> None:
-        self.specifications = {
-            spec.id: spec
-            for spec in db.session.execute(
-                select(ServiceSpecification.id, ServiceSpecification.code,
-                       ServiceSpecification.name, ServiceSpecification.phase,
-                       ServiceSpecification.nature)
-                .order_by(ServiceSpecification.code)
-            )
-        }
-        self.regions = {
-            region.id: region
-            for region in db.session.execute(
-                select(Region.id, Region.code, Region.name).order_by(Region.name))
-        }
-        # For the result cards' names (hits.listed_offers): 3,000 rows at scale 100.
-        self.providers = {
-            provider.id: provider
-            for provider in db.session.execute(
-                select(*PROVIDER_COLUMNS).where(Organisation.kind.in_(PROVIDER_KINDS)))
-        }
 
-    def specification_ids(self, filters: OfferFilters) -> set[int] | None:
-        """The specifications allowed by the specification, phase and nature filters."""
-        if not (filters.specification or filters.phase or filters.nature):
-            return None
-        return {
-            spec_id
-            for spec_id, spec in self.specifications.items()
-            if self.spec_passes(spec, filters)
-        }
+def _price_band(units, pricing_model, population: int):
+    """SQL for the price band key of an offer at this population, from its units, as
+    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts)."""
+    starts = band_starts(population)
 
-    @staticmethod
-    def spec_passes(spec, filters: OfferFilters) -> bool:
-        return (
-            (not filters.specification or spec.code in filters.specification)
-            and (not filters.phase or spec.phase in filters.phase)
-            and (not filters.nature or spec.nature in filters.nature)
+    def band(starts: list[int]):
+        above = list(zip(starts, PRICE_BANDS[1:], strict=True))[::-1]
+        return case(*[(units >= start, band.key) for start, band in above],
+                    else_=PRICE_BANDS[0].key)
+
+    return case((pricing_model == PER_HEAD, band(starts[True])), else_=band(starts[False]))
+
+
+def _listed(query: str):
+    """The published offers matching the keywords of ``query``: their id, relevance
+    ("rank", None without keywords), price in units and the key each other facet counts
+    them under."""
+    latest = latest_statuses()
+    statement = (
+        select(
+            Offer.id.label("offer_id"),
+            ServiceSpecification.code.label("specification"),
+            ServiceSpecification.phase.label("phase"),
+            ServiceSpecification.nature.label("nature"),
+            func.coalesce(Region.code, NATIONAL).label("region"),
+            Offer.pricing_model.label("pricing_model"),
+            _annual_units(Offer).label("units"),
+            Organisation.kind.label("provider_kind"),
+            func.coalesce(latest.c.status, NOT_ASSESSED).label("assurance"),
         )
-
-    def region_key(self, region_id: int | None) -> str:
-        return self.regions[region_id].code if region_id in self.regions else NATIONAL
-
-    def region_ids(self, keys: tuple[str, ...]) -> tuple[set[int], bool]:
-        ids = {rid for rid, region in self.regions.items() if region.code in keys}
-        return ids, NATIONAL in keys
-
-
-def _row_filters(filters: OfferFilters, catalogue: _Catalogue, columns: ListingColumns,
-                 population: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """Per chosen filter, a test of listing rows (positions in ``columns``): which of the
-    rows' offers pass it, as a boolean array."""
-    tests: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
-    spec_ids = catalogue.specification_ids(filters)
-    if spec_ids is not None:
-        # Specification, phase and nature are one test, by specification: each of their
-        # facets works out its own counts from the per-specification counts.
-        tests["specification"] = lambda rows: columns.specification.allows(rows, spec_ids)
-    if filters.region:
-        region_ids, national = catalogue.region_ids(filters.region)
-        regions = region_ids | ({NO_REGION} if national else set())
-        tests["region"] = lambda rows: columns.region.allows(rows, regions)
-    for name, column in (("provider_kind", columns.kind), ("pricing_model", columns.model),
-                         ("assurance", columns.status)):
-        if getattr(filters, name):
-            tests[name] = lambda rows, column=column, chosen=getattr(filters, name): \
-                column.allows(rows, chosen)
-    if filters.price_band:
-        bands = np.array([band.key in filters.price_band for band in PRICE_BANDS])
-        tests["price_band"] = lambda rows: bands[columns.bands(rows, population)]
-    return tests
-
-
-def _passing(rows: np.ndarray, tests: dict, leaving_out: tuple[str, ...] = ()) -> np.ndarray:
-    """Which of these rows pass every test but those named, as a boolean array (the
-    specification test stands for the phase and nature filters too)."""
-    passing = np.ones(len(rows), bool)
-    for name, test in tests.items():
-        if name not in leaving_out:
-            passing &= test(rows)
-    return passing
-
-
-def _options(labels: dict[str, str], counts: Counter, chosen: tuple[str, ...]):
-    return tuple(
-        FacetOption(key, label, counts.get(key, 0), key in chosen)
-        for key, label in labels.items()
-        if counts.get(key, 0) or key in chosen
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(Organisation, Offer.organisation_id == Organisation.id)
+        .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
+        .outerjoin(Region, Organisation.region_id == Region.id)
+        .outerjoin(latest, latest.c.provider_id == Offer.organisation_id)
+        # Stated as well as implied by the join: it lets PostgreSQL use the partial GIN index.
+        .where(Offer.prospectus_version_id.is_not(None),
+               ProspectusVersion.status == VersionStatus.PUBLISHED)
     )
+    matched = match_keywords(statement, query)
+    if matched is None:
+        return statement.add_columns(cast(null(), Float).label("rank"))
+    statement, rank = matched
+    return statement.add_columns(rank.label("rank"))
 
 
-@dataclass(frozen=True)
-class _Summary:
-    """What a search shows besides its page of offers; cached per catalogue version.
-
-    The price facets and the total depend on the searcher's population (offers not priced
-    per head are banded at it), so the summary holds the prices of the matching offers as a
-    histogram instead, and they are counted from it for each request: one summary serves
-    every CCG, unless a price band is chosen (then the other facets depend on it too)."""
-
-    facets: tuple[Facet, ...]  # specification, phase, nature, region, kind, assurance
-    prices: PriceHistogram  # the offers passing every filter but the two price ones
-    assurance_labels: dict[str, str]
-
-    def facets_and_total(self, filters: OfferFilters, population: int):
-        counts = self.prices.band_counts(population)
-        facets = sorted([*self.facets, *_price_facets(filters, counts)],
-                        key=lambda facet: FACET_ORDER.index(facet.name))
-        # The price counts hold every offer passing the other filters; those also passing
-        # the price filters are the results.
-        total = sum(
-            count for (model, band_key), count in counts.items()
-            if (not filters.pricing_model or model in filters.pricing_model)
-            and (not filters.price_band or band_key in filters.price_band)
-        )
-        return facets, total
+def _facet_keys(columns, population: int) -> dict:
+    keys = {name: columns[name] for name in FACET_ORDER if name != "price_band"}
+    keys["price_band"] = _price_band(columns.units, columns.pricing_model, population)
+    return keys
 
 
-PageRows = tuple[tuple[int, int | None, str], ...]  # (offer id, rank, assurance status)
+def _tests(filters: OfferFilters, keys: dict) -> dict:
+    """Per chosen facet, its filter: the offer's key is one of those chosen."""
+    return {name: keys[name].in_(getattr(filters, name))
+            for name in FACET_ORDER if getattr(filters, name)}
 
 
-class _Search:
-    """Computing one search from the published-offer listing.
+def _search(filters: OfferFilters, population: int, page: int, per_page: int):
+    """Every facet's counts (facet -> key -> offers), each under every filter but its own,
+    the total under all of them, and one page of (offer id, relevance, assurance status),
+    most relevant first, then in the order the offers were published: one statement.
 
-    The database gives the offers matching the keywords with their relevance (one
-    full-text query, text.keyword_matches), or none is asked when there are no keywords;
-    everything else is done over the listing's columns in memory (columns.py), read once
-    per catalogue version: each facet group is counted over the matches passing every
-    filter but its own, and the page is the matches passing every filter, most relevant
-    first, then by offer id.
-    """
+    The matching offers are read once (``listed``). For the counts they are first grouped
+    per combination of facet keys (hundreds of groups where there are tens of thousands of
+    offers), and each facet sums those groups under the other facets' filters."""
+    listed = _listed(filters.q).cte("listed")
+    keys = _facet_keys(listed.c, population)
+    combos = (select(*[keys[name].label(name) for name in FACET_ORDER],
+                     func.count().label("offers"))
+              .group_by(*keys.values()).cte("combos"))
+    chosen = _tests(filters, combos.c)
+    # Typed, as PostgreSQL takes a UNION's column types from its first branch.
+    no_offer, no_rank = cast(null(), Integer), cast(null(), Float)
+    branches = [
+        select(literal_column(f"'{name}'").label("facet"), combos.c[name].label("key"),
+               func.sum(combos.c.offers).label("offers"),
+               no_offer.label("offer_id"), no_rank.label("rank"))
+        .where(*[test for other, test in chosen.items() if other != name])
+        .group_by(combos.c[name])
+        for name in FACET_ORDER
+    ]
+    branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
+                           no_offer, no_rank).where(*chosen.values()))
+    order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
+        else [listed.c.offer_id]
+    on_page = (select(listed.c.offer_id, listed.c.rank, listed.c.assurance)
+               .where(*_tests(filters, keys).values()).order_by(*order)
+               .limit(per_page).offset((page - 1) * per_page).subquery("on_page"))
+    branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
+                           on_page.c.offer_id, on_page.c.rank))
 
-    def __init__(self, filters: OfferFilters, population: int, version) -> None:
-        self.filters = filters
-        self.population = population
-        self.version = version
-
-    def _per_version(self, name: str, read, *, large: bool = False):
-        return cached(None if self.version is None else (name, self.version), read,
-                      large=large)
-
-    @cached_property
-    def catalogue(self) -> _Catalogue:
-        return self._per_version("search catalogue", _Catalogue)
-
-    @cached_property
-    def assurance_labels(self) -> dict[str, str]:
-        return self._per_version("assurance labels", assurance_statuses)
-
-    @cached_property
-    def columns(self) -> ListingColumns:
-        return self._per_version("listing columns", read_columns, large=True)
-
-    @cached_property
-    def _matches(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """The listing rows matching the keywords (all rows when there are none), and their
-        relevance (None without keywords)."""
-        matches = keyword_matches(self.filters.q, self.columns)
-        if matches is None:
-            return np.arange(len(self.columns)), None
-        return matches
-
-    @cached_property
-    def _tests(self):
-        return _row_filters(self.filters, self.catalogue, self.columns, self.population)
-
-    def page_rows(self, page: int, per_page: int) -> PageRows:
-        """One page of the matches passing every filter, in order."""
-        rows, ranks = self._matches
-        if self._tests:
-            passing = _passing(rows, self._tests)
-            rows, ranks = rows[passing], None if ranks is None else ranks[passing]
-        columns = self.columns
-        if ranks is None:  # the listing's order is offer id order
-            chosen, chosen_ranks = rows[(page - 1) * per_page:page * per_page], None
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_ORDER}
+    total, rows = 0, []
+    for facet, key, offers, offer_id, rank in db.session.execute(union_all(*branches)):
+        if facet == "page":
+            rows.append((offer_id, rank, key))
+        elif facet == "total":
+            total = int(offers or 0)
         else:
-            order = np.lexsort((columns.offer_ids[rows], -ranks))
-            window = order[(page - 1) * per_page:page * per_page]
-            chosen, chosen_ranks = rows[window], ranks[window]
-        return tuple(
-            (int(columns.offer_ids[row]),
-             None if chosen_ranks is None else int(chosen_ranks[index]),
-             columns.status.values[columns.status.codes[row]])
-            for index, row in enumerate(chosen)
-        )
+            counts[facet][key] = int(offers)
+    # UNION ALL keeps no order: the page's rows are put back in the order they were chosen.
+    rows.sort(key=lambda row: (-(row[1] or 0), row[0]))
+    return counts, total, rows
 
-    def summary(self) -> _Summary:
-        """Every facet's counts (the price facets as a histogram) and the labels."""
-        filters, columns, tests = self.filters, self.columns, self._tests
-        rows, _ranks = self._matches
-        by_spec = columns.specification.counts(rows[_passing(rows, tests, ("specification",))])
-        providers = rows[_passing(rows, tests, ("region", "provider_kind", "assurance"))]
-        priced = rows[_passing(rows, tests, ("pricing_model", "price_band"))]
-        facets = _specification_facets(filters, self.catalogue, by_spec.items())
-        facets += _provider_facets(filters, self.catalogue, self.assurance_labels,
-                                   columns.provider_counts(providers))
-        return _Summary(tuple(facets), PriceHistogram.from_sorted(columns.price_columns(priced)),
-                        self.assurance_labels)
+
+def _labels(assurance_labels: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Per facet, every key it may show with its label, in the order options are shown."""
+    named = union_all(
+        select(literal_column("'specification'"), ServiceSpecification.code,
+               ServiceSpecification.name, ServiceSpecification.code),
+        select(literal_column("'region'"), Region.code, Region.name, Region.name),
+    )
+    specifications, regions = {}, {}
+    for facet, key, label, _order in db.session.execute(named.order_by(
+            literal_column("1"), literal_column("4"))):
+        (specifications if facet == "specification" else regions)[key] = label
+    return {
+        "specification": specifications,
+        "phase": {p.value: p.label for p in Phase},
+        "nature": {n.value: n.label for n in Nature},
+        "region": {**regions, NATIONAL: "National (no single region)"},
+        "pricing_model": {m.value: m.label for m in PricingModel},
+        "price_band": BAND_LABELS,
+        "provider_kind": {k.value: k.label for k in PROVIDER_KINDS},
+        "assurance": assurance_labels,
+    }
 
 
 def search_offers(
@@ -373,32 +312,24 @@ def search_offers(
     is_reference = population is None
     population = population or REFERENCE_POPULATION
     page = max(1, min(page, MAX_PAGE))
-    version = catalogue_version()
-    search = _Search(filters, population, version)
-
-    # Only a chosen price band makes the matching offers depend on the population.
-    banded_at = population if filters.price_band else None
-
-    def key(*parts):
-        return None if version is None else ("offers", version, filters, banded_at, *parts)
-
-    summary_key, page_key = key("summary"), key("page", page, per_page)
-
-    summary = cached(summary_key, search.summary)  # computed once however many ask at once
-    rows = cached(page_key, lambda: search.page_rows(page, per_page))
-    offer_ids = [offer_id for offer_id, _, _ in rows]
-    if full:
-        offers = full_offers(offer_ids)
-    else:
-        catalogue = search.catalogue
-        offers = listed_offers(offer_ids, specifications=catalogue.specifications,
-                               regions=catalogue.regions, providers=catalogue.providers)
-    hits = [
-        OfferHit(offers[offer_id], row_rank, status, _per_head(offers[offer_id], population),
-                 summary.assurance_labels.get(status, NOT_YET_ASSESSED))
-        for offer_id, row_rank, status in rows
+    counts, total, rows = _search(filters, population, page, per_page)
+    assurance_labels = assurance_statuses()
+    labels = _labels(assurance_labels)
+    facets = [
+        Facet(name, FACET_LABELS[name], tuple(
+            FacetOption(key, label, counts[name].get(key, 0), key in getattr(filters, name))
+            for key, label in labels[name].items()
+            if counts[name].get(key) or key in getattr(filters, name)
+        ))
+        for name in FACET_ORDER
     ]
-    facets, total = summary.facets_and_total(filters, population)
+    offer_ids = [offer_id for offer_id, _, _ in rows]
+    offers = full_offers(offer_ids) if full else listed_offers(offer_ids)
+    hits = [
+        OfferHit(offers[offer_id], rank, status, _per_head(offers[offer_id], population),
+                 assurance_labels.get(status, NOT_YET_ASSESSED))
+        for offer_id, rank, status in rows
+    ]
     return OfferSearchResult(
         filters=filters,
         hits=hits,
@@ -408,12 +339,8 @@ def search_offers(
         facets=facets,
         population=population,
         population_is_reference=is_reference,
-        assurance_labels=summary.assurance_labels,
+        assurance_labels=assurance_labels,
     )
-
-
-FACET_ORDER = ["specification", "phase", "nature", "region", "pricing_model", "price_band",
-               "provider_kind", "assurance"]
 
 
 def _per_head(offer: ListedOffer | Offer, population: int) -> Decimal | None:
@@ -425,82 +352,6 @@ def _per_head(offer: ListedOffer | Offer, population: int) -> Decimal | None:
         return None
 
 
-def _specification_facets(filters, catalogue: _Catalogue, rows) -> list[Facet]:
-    by_spec = {spec_id: count for spec_id, count in rows}
-    spec_counts, phase_counts, nature_counts = Counter(), Counter(), Counter()
-    for spec_id, count in by_spec.items():
-        spec = catalogue.specifications[spec_id]
-        if catalogue.spec_passes(spec, filters.without("specification")):
-            spec_counts[spec.code] += count
-        if catalogue.spec_passes(spec, filters.without("phase")):
-            phase_counts[spec.phase] += count
-        if catalogue.spec_passes(spec, filters.without("nature")):
-            nature_counts[spec.nature] += count
-    spec_labels = {spec.code: spec.name for spec in catalogue.specifications.values()}
-    return [
-        Facet("specification", "Service specification",
-              _options(spec_labels, spec_counts, filters.specification)),
-        Facet("phase", "Commissioning cycle phase",
-              _options({p.value: p.label for p in Phase}, phase_counts, filters.phase)),
-        Facet("nature", "Nature",
-              _options({n.value: n.label for n in Nature}, nature_counts, filters.nature)),
-    ]
-
-
-def _provider_facets(filters, catalogue: _Catalogue, assurance_labels: dict[str, str],
-                     rows) -> list[Facet]:
-    """Region, kind and assurance counts from (region, kind, status, count) rows; each
-    facet counts under the other two's choices but not its own."""
-    chosen_regions = set(filters.region)
-
-    def region_ok(region_id):
-        return not chosen_regions or catalogue.region_key(region_id) in chosen_regions
-
-    def kind_ok(kind):
-        return not filters.provider_kind or kind in filters.provider_kind
-
-    def status_ok(status):
-        return not filters.assurance or status in filters.assurance
-
-    region_counts, kind_counts, assurance_counts = Counter(), Counter(), Counter()
-    for region_id, kind, status, count in rows:
-        if kind_ok(kind) and status_ok(status):
-            region_counts[catalogue.region_key(region_id)] += count
-        if region_ok(region_id) and status_ok(status):
-            kind_counts[kind] += count
-        if region_ok(region_id) and kind_ok(kind):
-            assurance_counts[status] += count
-    region_labels = {region.code: region.name for region in catalogue.regions.values()}
-    region_labels[NATIONAL] = "National (no single region)"
-    return [
-        Facet("region", "Provider's region",
-              _options(region_labels, region_counts, filters.region)),
-        Facet("provider_kind", "Kind of provider",
-              _options({k.value: k.label for k in PROVIDER_KINDS}, kind_counts,
-                       filters.provider_kind)),
-        Facet("assurance", "Assurance status",
-              _options(assurance_labels, assurance_counts, filters.assurance)),
-    ]
-
-
-def _price_facets(filters, counts: dict[tuple[str, str], int]) -> list[Facet]:
-    """Pricing model and price band counts from (model, band) -> count; each counts under
-    the other's choices but not its own."""
-    model_counts, band_counts = Counter(), Counter()
-    for (model, band), count in counts.items():
-        if not filters.price_band or band in filters.price_band:
-            model_counts[model] += count
-        if not filters.pricing_model or model in filters.pricing_model:
-            band_counts[band] += count
-    return [
-        Facet("pricing_model", "Pricing model",
-              _options({m.value: m.label for m in PricingModel}, model_counts,
-                       filters.pricing_model)),
-        Facet("price_band", "Price per head a year",
-              _options(BAND_LABELS, band_counts, filters.price_band)),
-    ]
-
-
 class FilterError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
@@ -508,22 +359,21 @@ class FilterError(ValueError):
         self.message = message
 
 
-def _allowed_values() -> dict[str, frozenset[str]]:
-    version = catalogue_version()
-    return cached(None if version is None else ("filter values", version), _read_allowed_values)
-
-
-def _read_allowed_values() -> dict[str, frozenset[str]]:
-    return {
-        "specification": frozenset(db.session.scalars(select(ServiceSpecification.code))),
-        "phase": frozenset(p.value for p in Phase),
-        "nature": frozenset(n.value for n in Nature),
-        "region": frozenset(db.session.scalars(select(Region.code))) | {NATIONAL},
-        "pricing_model": frozenset(m.value for m in PricingModel),
-        "price_band": frozenset(BAND_LABELS),
-        "provider_kind": frozenset(k.value for k in PROVIDER_KINDS),
-        "assurance": frozenset(assurance_statuses()),
-    }
+def _allowed_values(name: str) -> frozenset[str]:
+    """The keys a filter may choose; the database is asked only for a filter in use."""
+    if name == "specification":
+        return frozenset(db.session.scalars(select(ServiceSpecification.code)))
+    if name == "region":
+        return frozenset(db.session.scalars(select(Region.code))) | {NATIONAL}
+    if name == "assurance":
+        return frozenset(assurance_statuses())
+    return frozenset({
+        "phase": [p.value for p in Phase],
+        "nature": [n.value for n in Nature],
+        "pricing_model": [m.value for m in PricingModel],
+        "price_band": BAND_LABELS,
+        "provider_kind": [k.value for k in PROVIDER_KINDS],
+    }[name])
 
 
 def parse_filters(args) -> tuple[OfferFilters, list[FilterError]]:
@@ -537,12 +387,11 @@ def parse_filters(args) -> tuple[OfferFilters, list[FilterError]]:
         )
         q = q[:MAX_QUERY_LENGTH]
     values = {}
-    for name, allowed in _allowed_values().items():
+    for name in FACET_ORDER:
         chosen = []
-        for value in args.getlist(name):
-            value = value.strip()
-            if not value:
-                continue
+        given = [value.strip() for value in args.getlist(name) if value.strip()]
+        allowed = _allowed_values(name) if given else frozenset()
+        for value in given:
             if value not in allowed:
                 label = name.replace("_", " ")
                 errors.append(FilterError(name, f"{value!r} is not a known {label}"))
@@ -552,18 +401,23 @@ def parse_filters(args) -> tuple[OfferFilters, list[FilterError]]:
     return OfferFilters(q=q, **values), errors
 
 
+def _whole(text: str) -> bool:
+    # str.isdigit() also accepts "²", which int() refuses.
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 def parse_page(args, *, per_page_allowed: bool) -> tuple[int, int, list[FilterError]]:
     errors = []
     page, per_page = 1, DEFAULT_PER_PAGE
     raw_page = args.get("page")
     if raw_page not in (None, ""):
-        if raw_page.isdigit() and 1 <= int(raw_page) <= MAX_PAGE:
+        if _whole(raw_page) and 1 <= int(raw_page) <= MAX_PAGE:
             page = int(raw_page)
         else:
             errors.append(FilterError("page", f"page must be a whole number from 1 to {MAX_PAGE}"))
     raw_per_page = args.get("per_page")
     if per_page_allowed and raw_per_page not in (None, ""):
-        if raw_per_page.isdigit() and 1 <= int(raw_per_page) <= MAX_PER_PAGE:
+        if _whole(raw_per_page) and 1 <= int(raw_per_page) <= MAX_PER_PAGE:
             per_page = int(raw_per_page)
         else:
             errors.append(

@@ -1,24 +1,19 @@
-"""The engine-specific full-text objects that migrations 0005, 0008 and 0010 create outside
-the models (0009 dropped 0005's index, keeping offer.search_vector).
+"""The engine-specific full-text objects that migrations write by hand (0005 and
+search_plain_sql), which autogenerate and the models-versus-migrations test must not see
+as strays to drop: SQLite's FTS5 table over offers, and PostgreSQL's tsvector column on
+offer with its GIN index."""
 
-Autogenerate and the models-versus-migrations test must not see them as strays to drop.
-"""
-
-# SQLite's FTS5 tables (and the shadow tables FTS5 makes for each).
-SQLITE_FTS_TABLES = ("offer_listing_fts",)
-SQLITE_TRIGGERS = ("offer_listing_fts_after_insert", "offer_listing_fts_after_delete")
-# PostgreSQL's tsvector columns and their GIN indexes, and the listing's title lexemes.
-POSTGRES_COLUMNS = {"offer": ("search_vector",),
-                    "offer_listing": ("search_vector", "title_lexemes")}
-POSTGRES_VECTOR_INDEXES = ("ix_offer_listing_search_vector",)
+SQLITE_FTS_TABLE = "offer_fts"  # FTS5 also makes offer_fts_data, offer_fts_idx, ...
+SQLITE_TRIGGERS = ("offer_fts_after_insert", "offer_fts_after_delete",
+                   "offer_fts_after_update_old", "offer_fts_after_update_new")
+POSTGRES_COLUMN = ("offer", "search_vector")
+POSTGRES_INDEX = "ix_offer_search_vector"
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Alembic hook: leave the full-text objects alone."""
-    if type_ == "table" and name and name.startswith(SQLITE_FTS_TABLES):
+    if type_ == "table" and name and name.startswith(SQLITE_FTS_TABLE):
         return False
-    if type_ == "column" and name in POSTGRES_COLUMNS.get(obj.table.name, ()):
+    if type_ == "column" and (obj.table.name, name) == POSTGRES_COLUMN:
         return False
-    if type_ == "index" and name in POSTGRES_VECTOR_INDEXES:
-        return False
-    return True
+    return not (type_ == "index" and name == POSTGRES_INDEX)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 
 from marketplace.domain.business_plan import (
     NON_CCG_CUSTOMERS,
@@ -99,11 +99,9 @@ def analysis_for(plan: BusinessPlan) -> PlanAnalysis:
 NOT_ASSESSED = "not_assessed"
 
 
-def _latest_outcomes(provider_ids: Iterable[int] | None,
-                     connection=None) -> dict[int, tuple[str, str]]:
+def _latest_outcomes(provider_ids: Iterable[int] | None) -> dict[int, tuple[str, str]]:
     """Per provider: (status key, label) of its latest signed-off checkpoint review.
-    ``provider_ids`` None: every provider with a signed-off review (and no others).
-    ``connection``: read through it rather than the session (from inside a flush)."""
+    ``provider_ids`` None: every provider with a signed-off review (and no others)."""
     ids = None if provider_ids is None else list(provider_ids)
     latest = dict.fromkeys(ids or (), (NOT_ASSESSED, NOT_YET_ASSESSED))
     if ids is not None and not ids:
@@ -114,11 +112,11 @@ def _latest_outcomes(provider_ids: Iterable[int] | None,
         .join(Review, Review.submission_id == Submission.id)
         .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
         .where(Review.status == ReviewStatus.SIGNED_OFF)
-        .order_by(Checkpoint.number, Review.signed_off_at)
+        .order_by(Checkpoint.number, Review.signed_off_at, Review.id)
     )
     if ids is not None:
         statement = statement.where(Submission.organisation_id.in_(ids))
-    rows = (connection or db.session).execute(statement)
+    rows = db.session.execute(statement)
     for organisation_id, number, code, label in rows:  # later checkpoints overwrite earlier
         latest[organisation_id] = (_status_key(number, code), f"Checkpoint {number}: {label}")
     return latest
@@ -126,6 +124,34 @@ def _latest_outcomes(provider_ids: Iterable[int] | None,
 
 def _status_key(number: int, code: str | None) -> str:
     return f"checkpoint-{number}-{(code or 'reviewed').lower().replace('_', '-')}"
+
+
+def latest_statuses():
+    """SQL: per provider with a signed-off checkpoint review, the status key of the latest
+    (the highest checkpoint, then the last signed off), as _status_key writes it; a
+    subquery of (provider_id, status). Providers missing from it are NOT_ASSESSED."""
+    key = (literal("checkpoint-") + cast(Checkpoint.number, String) + literal("-")
+           + func.lower(func.replace(func.coalesce(Review.outcome_code, "reviewed"), "_", "-")))
+    ranked = (
+        select(
+            Submission.organisation_id.label("provider_id"),
+            key.label("status"),
+            func.row_number().over(
+                partition_by=Submission.organisation_id,
+                order_by=(Checkpoint.number.desc(), Review.signed_off_at.desc(),
+                          Review.id.desc()),
+            ).label("latest"),
+        )
+        .join(Review, Review.submission_id == Submission.id)
+        .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
+        .where(Review.status == ReviewStatus.SIGNED_OFF)
+        .subquery("ranked")
+    )
+    # Grouped, though each provider has one latest row: SQLite then indexes the result to
+    # join it, where it would scan it once per offer.
+    return (select(ranked.c.provider_id, func.max(ranked.c.status).label("status"))
+            .where(ranked.c.latest == 1).group_by(ranked.c.provider_id)
+            .subquery("latest_status"))
 
 
 def latest_assurance_status(provider_ids: Iterable[int]) -> dict[int, str]:
@@ -136,16 +162,6 @@ def latest_assurance_status(provider_ids: Iterable[int]) -> dict[int, str]:
 def assurance_status_for(provider_ids: Iterable[int]) -> dict[int, str]:
     """Per provider: a stable key for its latest assurance status (the search facet's value)."""
     return {pid: key for pid, (key, _label) in _latest_outcomes(provider_ids).items()}
-
-
-def assessed_provider_statuses(provider_ids: Iterable[int] | None = None,
-                               connection=None) -> dict[int, str]:
-    """The status key of every provider (of ``provider_ids``, when given) with a signed-off
-    checkpoint review; any provider missing here is NOT_ASSESSED. One query, however many
-    providers there are."""
-    ids = None if provider_ids is None else list(provider_ids)
-    return {pid: key for pid, (key, _label) in _latest_outcomes(ids, connection).items()
-            if key != NOT_ASSESSED}
 
 
 def assurance_statuses() -> dict[str, str]:

@@ -8,6 +8,7 @@ import re
 
 from sqlalchemy import exists, func, select
 
+from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
     Nature,
@@ -20,7 +21,6 @@ from marketplace.models import (
     StatementLine,
 )
 from marketplace.models.base import utcnow
-from marketplace.search.text import search_text_for
 
 from .audit import record_event
 from .errors import Conflict, NotFound, ServiceError

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from marketplace.domain.money import format_money
 from marketplace.domain.pricing import QUANTITY_UNITS, offer_term_errors
 from marketplace.domain.prospectus_diff import ProspectusDiff, diff_snapshots
+from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
     PROVIDER_KINDS,
@@ -32,7 +33,6 @@ from marketplace.models import (
     VersionStatus,
 )
 from marketplace.models.base import utcnow
-from marketplace.search.text import search_text_for
 
 from .audit import record_event
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError

@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 
 from marketplace.domain.pricing import (
     PRICE_BANDS,
-    PriceHistogram,
     PricingError,
     annual_cost,
     band_starts,
@@ -216,69 +215,18 @@ def test_price_band_of_every_model(model, amount, quantity, population, band):
     assert price_band(cost_per_head(model, amount, population, quantity)) == band
 
 
-# Counting offers per price band from a histogram of their prices.
+# Banding by whole PRICE_UNITs against each band's least price, as search does in SQL.
 
 
-def test_a_histogram_bands_offers_at_the_population_given():
-    histogram = PriceHistogram.from_counts([
-        ("per_head", 9_900, 2), ("per_head", 10_000, 1),  # £0.99 and £1.00 a head
-        ("per_head", price_units("12"), 1),
-        # At 250,000 people £1 a head starts at £248,750 a year (£0.995 rounds to £1.00).
-        ("fixed_annual", price_units("248749.99"), 1), ("fixed_annual", price_units(248750), 3),
-        ("day_rate", price_units(Decimal("650") * Decimal("12.5")), 1),  # 650 a day, 12.5 days
-    ])
-    assert histogram.band_counts(250_000) == {
-        ("per_head", "under-1"): 2, ("per_head", "1-to-5"): 1, ("per_head", "12-and-over"): 1,
-        ("fixed_annual", "under-1"): 1, ("fixed_annual", "1-to-5"): 3,
-        ("day_rate", "under-1"): 1,
-    }
-    # A CCG a tenth the size pays ten times as much a head for the fixed fees; per-head
-    # prices do not move.
-    assert histogram.band_counts(25_000) == {
-        ("per_head", "under-1"): 2, ("per_head", "1-to-5"): 1, ("per_head", "12-and-over"): 1,
-        ("fixed_annual", "9-to-12"): 4, ("day_rate", "under-1"): 1,
-    }
-
-
-def test_an_empty_histogram_counts_nothing():
-    assert PriceHistogram.from_counts([]).band_counts(100_000) == {}
-
-
-OFFER_PRICES = st.lists(
-    st.tuples(
-        st.sampled_from(["per_head", "fixed_annual", "day_rate", "per_case"]),
-        st.decimals(min_value=0, max_value=5_000_000, places=2),
-        st.integers(min_value=1, max_value=5),
-    ),
-    max_size=30,
+@given(
+    st.sampled_from(["per_head", "fixed_annual"]),
+    st.decimals(min_value=0, max_value=5_000_000, places=2),
+    st.integers(min_value=1, max_value=2_000_000),
 )
-
-
-@given(OFFER_PRICES, st.integers(min_value=1, max_value=2_000_000))
-def test_histogram_counts_equal_banding_each_offer(offers, population):
-    histogram = PriceHistogram.from_counts(
-        (model, price_units(price), count) for model, price, count in offers)
-    expected: dict[tuple[str, str], int] = {}
-    for model, price, count in offers:
-        # The annual price of a day rate or a per-case price is price × quantity; as a
-        # fixed fee of that amount it bands the same.
-        as_model = model if model == "per_head" else "fixed_annual"
-        band = price_band(cost_per_head(as_model, price, population))
-        expected[(model, band)] = expected.get((model, band), 0) + count
-    assert histogram.band_counts(population) == expected
-
-
-@given(OFFER_PRICES)
-def test_a_histogram_from_sorted_prices_equals_one_from_any_order(offers):
-    histogram = PriceHistogram.from_counts(
-        (model, price_units(price), count) for model, price, count in offers)
-    merged: dict[str, dict[int, int]] = {}
-    for model, price, count in offers:
-        prices = merged.setdefault(model, {})
-        prices[price_units(price)] = prices.get(price_units(price), 0) + count
-    columns = {model: (sorted(prices), [prices[price] for price in sorted(prices)])
-               for model, prices in merged.items()}
-    assert PriceHistogram.from_sorted(columns) == histogram
+def test_band_starts_band_a_price_as_cost_per_head_does(model, price, population):
+    starts = band_starts(population)[model == "per_head"]
+    index = sum(1 for start in starts if start <= price_units(price))
+    assert PRICE_BANDS[index].key == price_band(cost_per_head(model, price, population))
 
 
 def test_band_starts_are_each_bands_least_price():

@@ -1,16 +1,30 @@
-"""The result cards: each offer's own columns read by id, the names from reference rows."""
+"""The result cards, and the queries a search makes."""
 
-from types import SimpleNamespace
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.models import Offer
 from marketplace.search import OfferFilters, search_offers
-from marketplace.search.hits import ListedOffer, listed_offers
+from marketplace.search.hits import ListedOffer
 
 from ..factories import create_spec, organisation, publish
-from .test_cache import counting_queries
+
+
+@contextmanager
+def counting_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -51,40 +65,19 @@ def test_a_renamed_provider_shows_its_new_name(specs):
     publish("Arden CSS", (specs[0], {"title": "Risk tools"}))
     assert search_offers(OfferFilters(q="risk")).hits[0].offer.provider_name == "Arden CSS"
     organisation("Arden CSS").name = "Arden and GEM CSS"
-    db.session.commit()  # a provider's change moves the catalogue version on
+    db.session.commit()
     assert search_offers(OfferFilters(q="risk")).hits[0].offer.provider_name \
         == "Arden and GEM CSS"
 
 
-def test_a_provider_missing_from_the_reference_rows_is_read(specs):
+def test_a_search_takes_the_same_few_queries_however_many_it_shows(specs):
     publish("Arden CSS", (specs[0], {"title": "Risk tools"}))
-    offer = db.session.get(Offer, search_offers(OfferFilters()).hits[0].offer.id)
-    specifications = {specs[0].id: specs[0]}
-    regions = {}  # Arden's region left out too: the card shows no region rather than fail
-    with counting_queries() as statements:
-        cards = listed_offers([offer.id], specifications=specifications, regions=regions,
-                              providers={})
-    assert len(statements) == 2  # the offers, then the provider nobody had read
-    card = cards[offer.id]
-    assert (card.provider_name, card.provider_kind, card.region_name) \
-        == ("Arden CSS", "css", None)
-    assert card.specification_code == "PLN-RSK"
-
-
-def test_a_page_of_cards_is_one_query_and_joins_no_organisations(specs):
-    publish("Arden CSS", *[(specs[0], {"title": f"Risk tools {n}"}) for n in range(5)])
-    ids = [hit.offer.id for hit in search_offers(OfferFilters()).hits]
-    arden = organisation("Arden CSS")
-    reference = {  # plain rows, as the search keeps them: nothing left to load
-        "specifications": {s.id: SimpleNamespace(code=s.code, name=s.name, phase=s.phase)
-                           for s in specs},
-        "regions": {arden.region_id: SimpleNamespace(name=arden.region.name)},
-        "providers": {arden.id: SimpleNamespace(name=arden.name, kind=arden.kind,
-                                                region_id=arden.region_id)},
-    }
-    with counting_queries() as statements:
-        cards = listed_offers(ids, **reference)
-    assert sorted(cards) == sorted(ids)
-    assert len(statements) == 1
-    assert "JOIN organisation" not in statements[0]
-    assert {card.region_name for card in cards.values()} == {arden.region.name}
+    publish("Meridian Commissioning Partners Ltd",
+            *[(specs[1], {"title": f"Tenders {n}"}) for n in range(6)])
+    for full in (False, True):
+        for filters in (OfferFilters(), OfferFilters(q="tenders", phase=("planning",))):
+            with counting_queries() as statements:
+                result = search_offers(filters, full=full)
+            # The counts and the page, the assurance labels, the specifications' and
+            # regions' names, and the page's offers if it shows any.
+            assert len(statements) == (4 if result.hits else 3), statements
