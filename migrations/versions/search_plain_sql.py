@@ -1,7 +1,7 @@
 """search as plain SQL: the offer's own full-text index, no listing copy, no catalogue version
 
 Revision ID: search_plain_sql
-Revises: contract_decline_countersign
+Revises: award_evaluation_submissions
 Create Date: 2026-12-03 00:10:00.000000
 
 Search now asks the database directly (marketplace/search/): published offers joined to
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'search_plain_sql'
-down_revision = 'contract_decline_countersign'
+down_revision = 'award_evaluation_submissions'
 branch_labels = None
 depends_on = None
 
