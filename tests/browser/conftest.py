@@ -89,3 +89,34 @@ def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def overflowing(page: Page) -> list[str]:
+    """Elements that stick out past the viewport's right edge, outside any scroll box.
+
+    Empty when the page fits the screen: the way to say "nothing scrolls sideways" that names
+    the culprit when it fails. Waits for the load event first: measured before the stylesheet
+    has applied, a table's scroll box is not yet a scroll box (CI once saw 838 px that way).
+    """
+    page.wait_for_load_state("load")
+    return page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          const inScrollBox = (el) => {
+            for (let p = el.parentElement; p; p = p.parentElement) {
+              const style = getComputedStyle(p);
+              if (style.overflowX === 'auto' || style.overflowX === 'scroll') return true;
+            }
+            return false;
+          };
+          const out = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (box.right > width + 1 && box.width > 0 && !inScrollBox(el)) {
+              out.push(`${el.tagName.toLowerCase()}.${el.className}: ${Math.round(box.right)}px`
+                       + ` "${(el.textContent || '').trim().slice(0, 40)}"`);
+            }
+          }
+          return out.slice(0, 10);
+        }"""
+    )
