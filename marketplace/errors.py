@@ -8,7 +8,7 @@ ends in an error leaves nothing half-saved.
 
 from urllib.parse import urlsplit
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -38,15 +38,45 @@ def refusal_status(error: ServiceError) -> int:
     return next((status for kind, status in REFUSAL_STATUSES if isinstance(error, kind)), 400)
 
 
-def _respond(status: int, message: str | None = None, field: str | None = None):
+def _respond(status: int, message: str | None = None, field: str | None = None,
+             headers: dict | None = None):
     db.session.rollback()
-    title = TITLES.get(status, TITLES[500])
+    title = TITLES.get(status) or (TITLES[400] if status < 500 else TITLES[500])
     if request.path.startswith("/api/"):
         response = jsonify(errors=[{"field": field, "message": message or title}])
         response.status_code = status
-        return response
-    return render_template(f"errors/{status}.html", title=title, message=message,
-                           back=_page_before()), status
+    else:
+        # A status without a page of its own gets the plain one: its title and the message.
+        response = make_response(render_template(
+            [f"errors/{status}.html", "errors/base.html"], title=title, message=message,
+            back=_page_before()), status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB"
+
+
+def _message_for(error: HTTPException) -> str | None:
+    """What to tell the user about a refusal that came from Flask or Werkzeug, not a service:
+    their own English, since Werkzeug's describes the protocol."""
+    status = error.code
+    if status == 405:
+        return (f"This page cannot be used that way ({request.method} is not one of "
+                f"{', '.join(sorted(error.valid_methods or []))}). Go back and use the "
+                "page's links and buttons.")
+    if status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        size = f" than the {_megabytes(limit)} the service accepts" if limit else ""
+        return (f"What you sent is larger{size}. If you were uploading a file, make it "
+                "smaller or split it, then try again. Nothing was saved.")
+    if status == 401:
+        return "Sign in to use this part of the service."
+    if status in (400, 500) or status not in TITLES:
+        # A view's abort(400, "...") speaks to the user; Werkzeug's defaults are in English.
+        return error.description
+    return None
 
 
 def _page_before() -> str | None:
@@ -86,11 +116,14 @@ def register_error_pages(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        if status not in TITLES:
+        if status < 400:  # a redirect raised as an exception (RequestRedirect) stays one
             return error
-        if status == 500:
+        if status >= 500 and status != 503:
             return internal_error(error)
-        return _respond(status, error.description if status in (400, 413) else None)
+        headers = {}
+        if status == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return _respond(status, _message_for(error), headers=headers)
 
     @app.errorhandler(OverflowError)
     def number_out_of_range(error):
