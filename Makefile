@@ -1,6 +1,6 @@
 # Developer set-up for CSS Marketplace.
 #
-#   make run    run the app on demo data at http://127.0.0.1:5000
+#   make run    run the app on demo data at http://127.0.0.1:5000, on 11 February 2013
 #   make serve  run it as in production: gunicorn, 2 workers, PostgreSQL and Redis
 #   make test   lint, then run the whole suite on SQLite and on PostgreSQL
 #   make lint   ruff and the import-linter contracts for the layers
@@ -33,10 +33,16 @@ NODE_TEST_STAMP := node_modules/.installed-test
 .PHONY: run serve test lint bench setup runtime python-deps python-test-deps node-deps \
   node-test-deps system-deps chromium database
 
+# "Now" for the demo: the seeded competitions stand at their stages on Monday 11 February
+# 2013 (README, "Buying demo"): one open, one in evaluation, one in standstill ... Without it
+# the real time would close every competition and end every standstill at the first page.
+# `make run DEMO_NOW=` runs on the real time.
+DEMO_NOW ?= 2013-02-11T09:00:00+00:00
+
 run: runtime database
 	$(FLASK) demo-logins
-	@echo "Serving CSS Marketplace at http://$(HOST):$(PORT) (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving CSS Marketplace at http://$(HOST):$(PORT) (Ctrl-C to stop), as at $(or $(DEMO_NOW),the real time)"
+	MARKETPLACE_NOW=$(DEMO_NOW) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # As in production: migrate, then gunicorn with two workers. The environment must give
 # SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (shared login limits and job queue) and

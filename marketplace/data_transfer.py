@@ -3,7 +3,8 @@
 The file holds every table the models know (``db.metadata.sorted_tables``, so parents come
 before children), each row as a column → value object, rows ordered by primary key. Values
 are written so that reading them back gives exactly what was stored: Decimal as a string,
-dates and times as ISO 8601 (times in UTC), bytes as base64, JSON as it is. Exporting,
+dates and times as ISO 8601 (times in UTC), bytes as base64, JSON as it is (its numbers as
+JSON numbers, though ExactJSON reads them as Decimal). Exporting,
 importing into an empty database and exporting again gives the same file.
 
 Import wants a database built by ``flask db upgrade`` at the same migration and holding no
@@ -72,7 +73,22 @@ def _dump_value(kind, value):
         return str(value)
     if kind is LargeBinary:
         return base64.b64encode(value).decode("ascii")
-    return value  # JSON, strings, integers, booleans
+    if kind is JSON:
+        return _json_numbers(value)
+    return value  # strings, integers, booleans
+
+
+def _json_numbers(value):
+    """JSON as the database holds it. ExactJSON hands its numbers to Python as Decimal (the
+    OCDS releases' amounts); in the file they are JSON numbers again, as stored, and an
+    import stores them back unchanged."""
+    if isinstance(value, Decimal):
+        return float(value)  # ExactJSON made it from the stored float's repr: exact
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    return value
 
 
 def _load_value(kind, value):

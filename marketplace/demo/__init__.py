@@ -10,6 +10,7 @@ from collections.abc import Callable
 from .assurance import seed_assurance, seed_checkpoints
 from .buying import seed_agreements, seed_statements
 from .organisations import seed_organisations
+from .procurements import seed_procurements
 from .prospectuses import seed_prospectuses
 from .scenarios import seed_scenarios
 from .specifications import seed_specifications
@@ -29,6 +30,9 @@ SEEDERS: list[Seeder] = [
     seed_agreements,
     seed_checkpoints,
     seed_assurance,
+    # Competitions at every stage, through the services; last, so that a response shows
+    # its provider's assurance status as it stands.
+    seed_procurements,
 ]
 
 

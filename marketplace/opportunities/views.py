@@ -5,7 +5,14 @@ from marketplace import clock
 from marketplace.domain import procurement as rules
 from marketplace.domain.procurement import PRICE_FORMULA
 from marketplace.refusals import attempt
-from marketplace.services import awards, bids, clarifications, procurements, statement_data
+from marketplace.services import (
+    agreements_from_awards,
+    awards,
+    bids,
+    clarifications,
+    procurements,
+    statement_data,
+)
 from marketplace.services.procurement_access import (
     may_respond,
     opportunities_for_provider,
@@ -53,6 +60,9 @@ def _render_show(procurement, form, status=200, decision_form=None):
         may_ask_about_decision=awards.standstill_open(procurement)
         and awards.own_letters(current_user, procurement) != [],
         decision_form=decision_form or DecisionQuestionForm(formdata=None),
+        # The winner's own agreements from this award, to countersign in its account.
+        agreements=[a for a in agreements_from_awards.agreements_for_procurement(procurement)
+                    if current_user.belongs_to(a.provider_id)],
     ), status
 
 

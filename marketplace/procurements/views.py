@@ -5,8 +5,10 @@ from sqlalchemy import select
 from marketplace.domain.procurement import PRICE_FORMULA
 from marketplace.extensions import db
 from marketplace.models import BidAttachment, Role, Statement, StatementStatus
+from marketplace.policies import may
 from marketplace.refusals import attempt
 from marketplace.services import (
+    agreements_from_awards,
     awards,
     bids,
     clarifications,
@@ -87,6 +89,7 @@ def _flash_route(procurement, message: str) -> None:
 def show(procurement_id: int):
     procurement = load(procurement_id)
     lead = is_lead_user(current_user, procurement)
+    drafted = agreements_from_awards.agreements_for_procurement(procurement)
     return render_template(
         "procurements/show.html", procurement=procurement, lead=lead,
         check=procurements.recorded_route_check(procurement),
@@ -101,6 +104,9 @@ def show(procurement_id: int):
                   else []),
         formula=PRICE_FORMULA,
         decision=awards.decision_view(procurement),
+        agreements=drafted,
+        # Each CCG opens its own agreement; a partner's is named, not linked.
+        opens_agreement={a.id for a in drafted if may(current_user, "view", a)},
         evaluator=evaluation.evaluator_row(current_user, procurement),
         sees_scores=evaluation.may_see_all_scores(current_user, procurement),
     )

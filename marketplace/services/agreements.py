@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.domain import agreement_terms
 from marketplace.domain.market_share import MarketShare, contracted_income, market_share
 from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal
@@ -28,7 +29,6 @@ from marketplace.models import (
     Organisation,
     OrganisationKind,
 )
-from marketplace.models.base import utcnow
 from marketplace.policies import require
 
 from .audit import record_event
@@ -217,7 +217,7 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
     if not agreement.lines:
         raise ServiceError("An agreement needs at least one line to be signed", field="status")
     agreement.status = AgreementStatus.AWAITING_COUNTERSIGNATURE
-    agreement.ccg_signed_at = utcnow()
+    agreement.ccg_signed_at = clock.now()
     agreement.ccg_signed_by_id = actor.id
     record_event(
         "agreement.signed_by_ccg", agreement,
@@ -240,7 +240,7 @@ def countersign(actor, agreement: Agreement, expected_lock_version) -> Agreement
     _check_provider_actor(actor, agreement)
     check_version(agreement, expected_lock_version, STALE_MESSAGE)
     _check_status(agreement, AgreementStatus.AWAITING_COUNTERSIGNATURE, "countersigned")
-    now = utcnow()
+    now = clock.now()
     agreement.status = AgreementStatus.SIGNED
     agreement.provider_signed_at = now
     agreement.provider_signed_by_id = actor.id
@@ -270,7 +270,7 @@ def decline_to_countersign(actor, agreement: Agreement, expected_lock_version,
     agreement.status = AgreementStatus.DRAFT
     agreement.ccg_signed_at = None
     agreement.ccg_signed_by_id = None
-    agreement.provider_declined_at = utcnow()
+    agreement.provider_declined_at = clock.now()
     agreement.provider_declined_by_id = actor.id
     agreement.provider_decline_reason = reason
     record_event(

@@ -156,7 +156,8 @@ def draft_agreements_from_award(procurement: Procurement, *, actor=None) -> list
             status=AgreementStatus.DRAFT, start_date=start, end_date=end,
             computed_annual_value=annual, annual_value=annual, value_change_reason="",
             route=procurement.route, route_rationale=_rationale(procurement),
-            procurement_id=procurement.id, bid_id=bid.id, lines=lines)
+            procurement_id=procurement.id, bid_id=bid.id, lines=lines,
+            created_at=clock.now())
         db.session.add(agreement)
         db.session.flush()
         full_term = agreement.value_over_term

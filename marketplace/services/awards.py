@@ -47,7 +47,7 @@ from .audit import record_event
 from .buying_common import FieldErrors, clean_text
 from .decision_letter_render import letter_filename, render_letter_pdf
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
-from .ocds_releases import record_award_release
+from .ocds_releases import record_award_release, record_tender_release
 from .procurement_access import is_party_user, require_lead
 from .procurements import MAX_REASON, _move
 from .transaction import on_conflict, transaction, transactional
@@ -195,8 +195,9 @@ def none_suitable(actor: User, procurement: Procurement, expected_lock_version,
         statement.status = StatementStatus.READY
     db.session.flush()
     letters = _issue_letters(decision)
-    # LEAD: an OCDS tender release with status "unsuccessful" belongs here, once the
-    # contract helper's releases (branch wip/contract) say how they record outcomes.
+    # Published, so the public record says it ended without an award: a tenderUpdate
+    # release with tender status "unsuccessful" (OCDS 1.1), in the decision's transaction.
+    record_tender_release(procurement)
     record_event(
         "procurement.none_suitable", procurement,
         f"{actor.full_name} of {procurement.lead_ccg.name} closed {procurement.reference} "

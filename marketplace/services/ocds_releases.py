@@ -10,7 +10,8 @@ Values are over the full term, never annual: the tender's estimated value, the a
 (the winning bid's annual cost over the contract period) and each contract's (its agreed
 annual value over its own dates).
 
-Codes come from the OCDS 1.1 codelists: tender status "active"/"cancelled"; method
+Codes come from the OCDS 1.1 codelists: tender status "active", "cancelled", or
+"unsuccessful" (closed with none of the responses suitable, in a "tenderUpdate"); method
 "selective" when every provider with a published offer for the specifications may respond
 (any supplier can qualify by publishing one), "limited" for a list the CCG chose;
 award criteria "ratedCriteria" (weighted quality and price).
@@ -43,7 +44,12 @@ from . import statement_data
 OCID_PREFIX = "ocds-cssmkt-"
 ODS_SCHEME = "GB-NHS"
 SPECIFICATION_SCHEME = "X-CSSMKT-SPECIFICATION"
-TENDER_STATUS = {ProcurementStatus.CANCELLED.value: "cancelled"}
+TENDER_STATUS = {ProcurementStatus.CANCELLED.value: "cancelled",
+                 ProcurementStatus.NONE_SUITABLE.value: "unsuccessful"}
+# The release tag for a published tender's later news (OCDS 1.1 releaseTag codelist): a
+# cancellation, or an update saying it ended without an award ("unsuccessful").
+TENDER_TAGS = {ProcurementStatus.CANCELLED.value: "tenderCancellation",
+               ProcurementStatus.NONE_SUITABLE.value: "tenderUpdate"}
 
 
 def ocid_for(procurement: Procurement) -> str:
@@ -160,9 +166,9 @@ def _next_release_id(procurement: Procurement, tag: str) -> str:
 
 
 def record_tender_release(procurement: Procurement) -> OcdsRelease:
-    """Store the tender release as published now (a cancellation when it is cancelled);
-    the caller commits it with the change it reports."""
-    tag = "tenderCancellation" if procurement.status == ProcurementStatus.CANCELLED else "tender"
+    """Store the tender release as published now (a cancellation when it is cancelled, an
+    update when it closed with none suitable); the caller commits it with the change."""
+    tag = TENDER_TAGS.get(procurement.status, "tender")
     moment = (procurement.published_at if tag == "tender" and procurement.published_at
               else clock.now())
     lead = procurement.lead_ccg

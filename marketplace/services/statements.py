@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import clock
 from marketplace.domain import statements as rules
 from marketplace.domain.money import ZERO, round_money
 from marketplace.extensions import db
@@ -38,7 +39,6 @@ from marketplace.models import (
     StatementStatus,
     User,
 )
-from marketplace.models.base import utcnow
 
 from . import statement_data
 from .audit import record_event
@@ -222,7 +222,7 @@ def _require_editable(statement: Statement) -> None:
 def _changed(statement: Statement, expected_version: int | None) -> None:
     """Refuse a change drawn from an older page, and make this change bump the version."""
     check_version(statement, expected_version, STALE_STATEMENT)
-    statement.updated_at = utcnow()
+    statement.updated_at = clock.now()
 
 
 def _unconfirm(statement: Statement, parties: Iterable[StatementParty]) -> None:
@@ -288,7 +288,7 @@ def create_statement(actor: User, data: DetailsInput) -> Statement:
     statement = Statement(lead_ccg=ccg, created_by=actor, status=StatementStatus.DRAFT,
                           split_method=SplitMethod.POPULATION, **values)
     statement.parties.append(StatementParty(ccg=ccg, is_lead=True, status=PartyStatus.INVITED,
-                                            invited_at=utcnow()))
+                                            invited_at=clock.now()))
     db.session.add(statement)
     record_event("statement.created", statement,
                  f"{ccg.name} started the statement “{statement.title}”",
@@ -503,7 +503,7 @@ def invite_partner(actor: User, statement: Statement, ccg_id: int | None,
     if statement.party_for(partner.id) is not None:
         raise ServiceError(f"{partner.name} is already taking part", field="ccg_id")
     _changed(statement, lock_version)
-    party = StatementParty(ccg=partner, status=PartyStatus.INVITED, invited_at=utcnow())
+    party = StatementParty(ccg=partner, status=PartyStatus.INVITED, invited_at=clock.now())
     statement.parties.append(party)
     if statement.status == StatementStatus.READY:
         statement.status = StatementStatus.DRAFT
@@ -612,7 +612,7 @@ def confirm_lines(actor: User, statement: Statement, lock_version: int | None) -
             p.agreed_share_percent is None for p in active_parties(statement)):
         raise ServiceError("The lead CCG has not yet agreed every CCG's share")
     _changed(statement, lock_version)
-    now = utcnow()
+    now = clock.now()
     party.status = PartyStatus.CONFIRMED
     party.confirmed_at = now
     party.confirmed_by = actor

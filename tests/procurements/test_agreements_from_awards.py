@@ -162,3 +162,40 @@ def test_a_direct_award_carries_its_rationale(buying):
     assert all(a.route_rationale.startswith("Direct award from a shortlist. Why this route: "
                                             "Below the threshold; Arden already runs our data "
                                             "warehouse.") for a in drafts)
+
+
+def test_drafting_signing_and_declining_follow_the_pinned_clock(buying, clock):
+    """Demos and tests pin "now" (MARKETPLACE_NOW): every stamp on an agreement follows it,
+    and the contract release is dated with the second signature."""
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace.services.ocds_releases import releases_for
+
+    b = buying
+    procurement = awarded_competition(b)
+    drafted_at = clock.set(datetime(2013, 2, 25, 9, 0, tzinfo=UTC))
+    agreement = next(a for a in draft_agreements_from_award(procurement)
+                     if a.ccg == b.coventry)
+    assert agreement.created_at == drafted_at
+
+    first_signature = clock.advance(hours=2)
+    agreements.sign_for_ccg(b.lead_user, agreement, agreement.lock_version)
+    assert agreement.ccg_signed_at == first_signature
+
+    declined_at = clock.advance(days=1)
+    agreements.decline_to_countersign(b.arden_user, agreement, agreement.lock_version,
+                                      "The contract monitoring price needs a second look.")
+    assert agreement.provider_declined_at == declined_at
+    assert agreement.ccg_signed_at is None
+
+    signed_again = clock.advance(days=1)
+    agreements.sign_for_ccg(b.lead_user, agreement, agreement.lock_version)
+    countersigned = clock.advance(hours=3)
+    agreements.countersign(b.arden_user, agreement, agreement.lock_version)
+    db.session.expire_all()
+    assert agreement.ccg_signed_at == signed_again
+    assert agreement.provider_signed_at == agreement.signed_at == countersigned
+    assert countersigned - drafted_at == timedelta(days=2, hours=5)
+    [contract] = [row for row in releases_for(procurement) if row.tag == "contract"]
+    assert contract.published_at == countersigned
+    assert contract.release["contracts"][0]["dateSigned"] == "2013-02-27T14:00:00Z"

@@ -3,10 +3,11 @@ for each agreement both parties sign; every release valid against the official s
 
 import copy
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
@@ -37,6 +38,9 @@ def _through_standstill(b):
     record_award_release(procurement)
     procurement.status = ProcurementStatus.AWARDED
     db.session.commit()
+    # The buying fixture's clock is still at the start of January; signatures come after
+    # the standstill (it ended on 4 February 2013), and are dated by the clock.
+    current_app.config["MARKETPLACE_NOW"] = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
     return procurement
 
 
@@ -172,3 +176,34 @@ def test_contract_releases_are_stored_once_and_never_change(buying):
     with pytest.raises(FrozenRecordError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_none_suitable_publishes_an_unsuccessful_tender_update(buying, clock, client):
+    """A competition closed with none of the responses suitable says so in its record: a
+    tenderUpdate release with tender status "unsuccessful" (OCDS 1.1 tenderStatus codelist),
+    dated with the decision, valid against the schema, and no award in it."""
+    from marketplace.services import awards
+
+    from .evaluation import closed_competition
+
+    b = buying
+    procurement, _found = closed_competition(b, clock)
+    awards.none_suitable(b.lead_user, procurement, procurement.lock_version,
+                         "Every response is over the budget.")
+    rows = releases_for(procurement)
+    assert [row.tag for row in rows] == ["tender", "tenderUpdate"]
+    update = rows[1].release
+    assert update["id"] == f"{ocid_for(procurement)}-02-tenderUpdate"
+    assert update["tag"] == ["tenderUpdate"]
+    assert update["tender"]["status"] == "unsuccessful"
+    assert update["date"] == "2013-01-22T09:00:00Z"  # the pinned clock at the decision
+    assert "awards" not in update
+    for row in rows:
+        assert release_errors(json.loads(json.dumps(row.release, default=float))) == [], row.tag
+
+    [record] = _get(client, f"/api/v1/ocds/records/{ocid_for(procurement)}")["records"]
+    assert [r["tag"] for r in record["releases"]] == [["tender"], ["tenderUpdate"]]
+    compiled = record["compiledRelease"]
+    assert compiled["tender"]["status"] == "unsuccessful"
+    assert "awards" not in compiled
+    assert release_errors(json.loads(json.dumps(compiled, default=float))) == []
