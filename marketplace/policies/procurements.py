@@ -31,14 +31,13 @@ from marketplace.models import (
     Statement,
     VersionStatus,
 )
-from marketplace.services import statement_data
 
 from .people import ccg_user_of, is_provider_user, leader_of
 from .rules import declare
 
 
 def party_ccg_ids(procurement: Procurement) -> set[int]:
-    return statement_data.party_ccg_ids(procurement.statement) | {procurement.lead_ccg_id}
+    return procurement.statement.party_ccg_ids | {procurement.lead_ccg_id}
 
 
 def is_lead_user(user, procurement: Procurement) -> bool:
@@ -75,7 +74,7 @@ def offering_provider_ids(specification_ids) -> set[int]:
 def eligible_provider_ids(procurement: Procurement) -> set[int]:
     """Who may respond: every provider of the specifications, or the invited list."""
     if procurement.open_to_all_providers:
-        specs = [spec.id for spec in statement_data.specifications(procurement.statement)]
+        specs = {line.specification_id for line in procurement.statement.bought_lines}
         return offering_provider_ids(specs)
     return {organisation.id for organisation in procurement.invitees}
 
