@@ -111,16 +111,18 @@ def enforce_access():
     return None
 
 
-def load(model, object_id, action: str = "view", *, find=None, hide: bool = False):
+def load(model, object_id, action: str = "view", *, find=None, hide: bool = False,
+         within=None):
     """The object if the signed-in user may ``action`` it; NotFound or PermissionDenied
-    (404/403 app-wide) otherwise, as its policy says."""
+    (404/403 app-wide) otherwise, as its policy says. ``within`` is a test the object must
+    pass first (it belongs to the object the URL names before it), else NotFound."""
     if find is not None:
         obj = find(object_id)
     elif isinstance(object_id, int) and not isinstance(object_id, bool):
         obj = db.session.get(model, object_id)
     else:
         obj = None
-    if obj is None:
+    if obj is None or (within is not None and not within(obj)):
         raise NotFound(policy_for(model).not_found)
     return require(current_user, action, obj, hide=hide)
 
@@ -145,9 +147,9 @@ def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = N
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if kwargs.get(arg) is not None:
-                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide)
-                if of is not None and getattr(obj, of) is not kwargs[of]:
-                    raise NotFound(policy_for(model).not_found)
+                within = None if of is None else (
+                    lambda obj, outer=kwargs[of]: getattr(obj, of) is outer)
+                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide, within=within)
                 kwargs[name] = then(obj) if then is not None else obj
             elif arg in kwargs:
                 kwargs.pop(arg)
@@ -181,17 +183,18 @@ def owner_rule_for(view, arguments) -> str | None:
     return None
 
 
-def allowed(endpoint: str, **values) -> bool:
-    """Whether the signed-in user may open this page (navigation, links and buttons)."""
-    if endpoint not in current_app.view_functions:
+def allowed(what: str, obj=None) -> bool:
+    """Templates' one permission check, from the declared rules.
+
+    ``allowed("lead", procurement)`` asks the object's policy whether the signed-in user may
+    take that action on it; ``allowed("shortlists.add")`` (an endpoint, no object) whether
+    they may open that page. Templates never compare role names themselves."""
+    if obj is not None:
+        return may(current_user, what, obj)
+    if what not in current_app.view_functions:
         return False
-    rule = rule_for_endpoint(current_app, endpoint)
+    rule = rule_for_endpoint(current_app, what)
     return rule is not None and rule.allows(current_user)
-
-
-def may_current(action: str, obj) -> bool:
-    """``may(action, obj)`` in templates: the signed-in user against the object's policy."""
-    return may(current_user, action, obj)
 
 
 def get_for_organisation_or_404(model, object_id, organisation_attr: str = "organisation_id"):

@@ -29,6 +29,8 @@ from marketplace.models import (
     ProspectusVersion,
     Role,
     Statement,
+    StatementLine,
+    StatementParty,
     VersionStatus,
 )
 
@@ -108,11 +110,38 @@ def is_sealed(procurement: Procurement) -> bool:
     return procurement.status in (ProcurementStatus.DRAFT, ProcurementStatus.OPEN)
 
 
+def _party_user(user, statement: Statement) -> bool:
+    return (user.role == Role.CCG_USER
+            and statement.party_for(user.organisation_id) is not None)
+
+
+def _lead_of(user, statement: Statement) -> bool:
+    return ccg_user_of(user, statement.lead_ccg_id)
+
+
 declare(
     Statement,
-    view=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
-    start=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
-    not_found="There is no statement with that number",
+    # Every CCG taking part reads it (and confirms or declines its own lines); the lead CCG
+    # changes its details, partners and split, and starts its procurement.
+    view=_party_user,
+    lead=_lead_of,
+    start=_lead_of,
+    not_found="There is no such statement",
+)
+
+declare(
+    StatementLine,
+    view=lambda user, line: _party_user(user, line.statement),
+    # Each CCG changes only its own lines.
+    edit=lambda user, line: ccg_user_of(user, line.ccg_id),
+    not_found="There is no such line",
+)
+
+declare(
+    StatementParty,
+    view=lambda user, party: _party_user(user, party.statement),
+    remove=lambda user, party: _lead_of(user, party.statement),
+    not_found="There is no such partner",
 )
 
 declare(
