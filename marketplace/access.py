@@ -15,6 +15,7 @@ an object without ``@owns`` or ``@owner_exempt``, so forgetting either is caught
 
 import functools
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
@@ -112,10 +113,11 @@ def enforce_access():
 
 
 def load(model, object_id, action: str = "view", *, find=None, hide: bool = False,
-         within=None):
+         within=None, refused: str | None = None, missing: str | None = None):
     """The object if the signed-in user may ``action`` it; NotFound or PermissionDenied
     (404/403 app-wide) otherwise, as its policy says. ``within`` is a test the object must
-    pass first (it belongs to the object the URL names before it), else NotFound."""
+    pass first (it belongs to the object the URL names before it), else NotFound; ``refused``
+    and ``missing`` are what a 403 and a 404 say, where a page words them its own way."""
     if find is not None:
         obj = find(object_id)
     elif isinstance(object_id, int) and not isinstance(object_id, bool):
@@ -123,8 +125,13 @@ def load(model, object_id, action: str = "view", *, find=None, hide: bool = Fals
     else:
         obj = None
     if obj is None or (within is not None and not within(obj)):
-        raise NotFound(policy_for(model).not_found)
-    return require(current_user, action, obj, hide=hide)
+        raise NotFound(missing or policy_for(model).not_found)
+    try:
+        return require(current_user, action, obj, refused, hide=hide)
+    except NotFound:
+        if missing is None:
+            raise
+        raise NotFound(missing) from None
 
 
 def _snake(name: str) -> str:
@@ -132,14 +139,16 @@ def _snake(name: str) -> str:
 
 
 def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = None,
-         then=None, name: str | None = None, hide: bool = False):
+         then=None, name: str | None = None, hide: bool = False, refused: str | None = None,
+         missing: str | None = None):
     """Load the object the URL names by ``arg`` and hand it to the view, checked.
 
     The view receives it as ``name`` (``agreement_id`` → ``agreement``) instead of the id.
     ``find`` looks it up by something other than its primary key (``number``, ``code``);
-    ``of`` names an object loaded by an outer ``@owns`` that it must belong to
-    (``bid.procurement``); ``then`` is applied to it once checked (bring its status up to date);
-    ``hide`` answers every refusal 404.
+    ``of`` names the attribute (dotted: ``bid.procurement``) that must be the object an outer
+    ``@owns`` loaded; ``then`` is applied to it once checked (bring its status up to date);
+    ``hide`` answers every refusal 404; ``refused`` and ``missing`` are what a 403 and a 404
+    say.
     """
     name = name or (arg[:-3] if arg.endswith("_id") else _snake(model.__name__))
 
@@ -148,8 +157,9 @@ def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = N
         def wrapper(*args, **kwargs):
             if kwargs.get(arg) is not None:
                 within = None if of is None else (
-                    lambda obj, outer=kwargs[of]: getattr(obj, of) is outer)
-                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide, within=within)
+                    lambda obj, outer=kwargs[of.rpartition(".")[2]]: attrgetter(of)(obj) is outer)
+                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide, within=within,
+                           refused=refused, missing=missing)
                 kwargs[name] = then(obj) if then is not None else obj
             elif arg in kwargs:
                 kwargs.pop(arg)
