@@ -15,6 +15,7 @@ an object without ``@owns`` or ``@owner_exempt``, so forgetting either is caught
 
 import functools
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
@@ -111,18 +112,26 @@ def enforce_access():
     return None
 
 
-def load(model, object_id, action: str = "view", *, find=None, hide: bool = False):
+def load(model, object_id, action: str = "view", *, find=None, hide: bool = False,
+         within=None, refused: str | None = None, missing: str | None = None):
     """The object if the signed-in user may ``action`` it; NotFound or PermissionDenied
-    (404/403 app-wide) otherwise, as its policy says."""
+    (404/403 app-wide) otherwise, as its policy says. ``within`` is a test the object must
+    pass first (it belongs to the object the URL names before it), else NotFound; ``refused``
+    and ``missing`` are what a 403 and a 404 say, where a page words them its own way."""
     if find is not None:
         obj = find(object_id)
     elif isinstance(object_id, int) and not isinstance(object_id, bool):
         obj = db.session.get(model, object_id)
     else:
         obj = None
-    if obj is None:
-        raise NotFound(policy_for(model).not_found)
-    return require(current_user, action, obj, hide=hide)
+    if obj is None or (within is not None and not within(obj)):
+        raise NotFound(missing or policy_for(model).not_found)
+    try:
+        return require(current_user, action, obj, refused, hide=hide)
+    except NotFound:
+        if missing is None:
+            raise
+        raise NotFound(missing) from None
 
 
 def _snake(name: str) -> str:
@@ -130,14 +139,16 @@ def _snake(name: str) -> str:
 
 
 def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = None,
-         then=None, name: str | None = None, hide: bool = False):
+         then=None, name: str | None = None, hide: bool = False, refused: str | None = None,
+         missing: str | None = None):
     """Load the object the URL names by ``arg`` and hand it to the view, checked.
 
     The view receives it as ``name`` (``agreement_id`` → ``agreement``) instead of the id.
     ``find`` looks it up by something other than its primary key (``number``, ``code``);
-    ``of`` names an object loaded by an outer ``@owns`` that it must belong to
-    (``bid.procurement``); ``then`` is applied to it once checked (bring its status up to date);
-    ``hide`` answers every refusal 404.
+    ``of`` names the attribute (dotted: ``bid.procurement``) that must be the object an outer
+    ``@owns`` loaded; ``then`` is applied to it once checked (bring its status up to date);
+    ``hide`` answers every refusal 404; ``refused`` and ``missing`` are what a 403 and a 404
+    say.
     """
     name = name or (arg[:-3] if arg.endswith("_id") else _snake(model.__name__))
 
@@ -145,9 +156,10 @@ def owns(arg: str, model, action: str = "view", *, find=None, of: str | None = N
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if kwargs.get(arg) is not None:
-                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide)
-                if of is not None and getattr(obj, of) is not kwargs[of]:
-                    raise NotFound(policy_for(model).not_found)
+                within = None if of is None else (
+                    lambda obj, outer=kwargs[of.rpartition(".")[2]]: attrgetter(of)(obj) is outer)
+                obj = load(model, kwargs.pop(arg), action, find=find, hide=hide, within=within,
+                           refused=refused, missing=missing)
                 kwargs[name] = then(obj) if then is not None else obj
             elif arg in kwargs:
                 kwargs.pop(arg)
@@ -181,17 +193,18 @@ def owner_rule_for(view, arguments) -> str | None:
     return None
 
 
-def allowed(endpoint: str, **values) -> bool:
-    """Whether the signed-in user may open this page (navigation, links and buttons)."""
-    if endpoint not in current_app.view_functions:
+def allowed(what: str, obj=None) -> bool:
+    """Templates' one permission check, from the declared rules.
+
+    ``allowed("lead", procurement)`` asks the object's policy whether the signed-in user may
+    take that action on it; ``allowed("shortlists.add")`` (an endpoint, no object) whether
+    they may open that page. Templates never compare role names themselves."""
+    if obj is not None:
+        return may(current_user, what, obj)
+    if what not in current_app.view_functions:
         return False
-    rule = rule_for_endpoint(current_app, endpoint)
+    rule = rule_for_endpoint(current_app, what)
     return rule is not None and rule.allows(current_user)
-
-
-def may_current(action: str, obj) -> bool:
-    """``may(action, obj)`` in templates: the signed-in user against the object's policy."""
-    return may(current_user, action, obj)
 
 
 def get_for_organisation_or_404(model, object_id, organisation_attr: str = "organisation_id"):

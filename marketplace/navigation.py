@@ -1,55 +1,57 @@
-"""The header navigation each role sees. Features add their entries to NAVIGATION."""
+"""The header navigation. Features add their entries to NAVIGATION: a label and a page.
+
+Who sees an entry is not said here: it is the page's own access rule (marketplace/access.py),
+so an entry shows exactly to those who may open its page.
+"""
 
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from marketplace.models import Role
+from marketplace.access import rule_for_endpoint
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
-    roles: frozenset[str]
 
-
-def _item(label: str, endpoint: str, *roles: str) -> NavItem:
-    return NavItem(label, endpoint, frozenset(roles))
+    def shown_to(self, app, user) -> bool:
+        # Entries for features not registered in this app are left out rather than failing.
+        if self.endpoint not in app.view_functions:
+            return False
+        rule = rule_for_endpoint(app, self.endpoint)
+        return rule is not None and rule.allows(user)
 
 
 NAVIGATION: list[NavItem] = [
-    _item("Dashboard", "main.dashboard", *Role),
-    _item("Scenarios", "reckoner.scenarios", Role.CCG_USER, Role.BDU_REVIEWER),
-    _item("Ready reckoner", "reckoner.ready_reckoner", *Role),
-    _item("Statements", "statements.index", Role.CCG_USER),
-    _item("Shortlists", "shortlists.index", Role.CCG_USER),
-    _item("Procurements", "procurements.index", Role.CCG_USER, Role.BDU_REVIEWER),
-    _item("Agreements", "agreements.index", Role.CCG_USER),
-    _item("Opportunities", "opportunities.index", Role.CSS_LEADER),
-    _item("Customers", "customers.index", Role.CSS_LEADER),
-    _item("Find offers", "offers.search", *Role),
-    _item("Our prospectus", "prospectuses.overview", Role.CSS_LEADER),
-    _item("Specifications", "catalogue.manage", Role.ADMIN),
-    _item("Users", "admin.users", Role.ADMIN),
-    _item("Allowances", "reckoner.allowances", Role.ADMIN),
-    _item("Audit trail", "admin.audit_events", Role.ADMIN),
-    _item("Assurance", "checkpoints.progress", Role.CSS_LEADER),
-    _item("Reviews", "reviews.index", Role.BDU_REVIEWER, Role.PEER_REVIEWER),
-    _item("Tracker", "tracker.dashboard", Role.BDU_REVIEWER, Role.ADMIN),
-    _item("Demand", "demand.index", Role.BDU_REVIEWER, Role.PEER_REVIEWER, Role.ADMIN),
-    _item("Checkpoints", "checkpoint_admin.index", Role.ADMIN),
+    NavItem("Dashboard", "main.dashboard"),
+    NavItem("Scenarios", "reckoner.scenarios"),
+    NavItem("Ready reckoner", "reckoner.ready_reckoner"),
+    NavItem("Statements", "statements.index"),
+    NavItem("Shortlists", "shortlists.index"),
+    NavItem("Procurements", "procurements.index"),
+    NavItem("Agreements", "agreements.index"),
+    NavItem("Opportunities", "opportunities.index"),
+    NavItem("Customers", "customers.index"),
+    NavItem("Find offers", "offers.search"),
+    NavItem("Our prospectus", "prospectuses.overview"),
+    NavItem("Specifications", "catalogue.manage"),
+    NavItem("Users", "admin.users"),
+    NavItem("Allowances", "reckoner.allowances"),
+    NavItem("Audit trail", "admin.audit_events"),
+    NavItem("Assurance", "checkpoints.progress"),
+    NavItem("Reviews", "reviews.index"),
+    NavItem("Tracker", "tracker.dashboard"),
+    NavItem("Demand", "demand.index"),
+    NavItem("Checkpoints", "checkpoint_admin.index"),
     # Last, so that the header keeps the older entries in view on narrow screens.
-    _item("Procurement thresholds", "procurement_thresholds.index", Role.ADMIN),
+    NavItem("Procurement thresholds", "procurement_thresholds.index"),
 ]
 
 
 def navigation_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
-    items = []
-    for item in NAVIGATION:
-        # Entries for features not registered in this app are left out rather than failing.
-        if user.role in item.roles and item.endpoint in current_app.view_functions:
-            items.append({"text": item.label, "href": url_for(item.endpoint)})
-    return items
+    return [{"text": item.label, "href": url_for(item.endpoint)}
+            for item in NAVIGATION if item.shown_to(current_app, user)]

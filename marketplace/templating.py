@@ -13,6 +13,7 @@ from markupsafe import Markup
 from marketplace import clock
 from marketplace.domain.money import format_money
 
+from .access import allowed
 from .navigation import navigation_for
 
 
@@ -90,6 +91,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["ukdatetime"] = clock.in_words
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
+    app.jinja_env.globals["allowed"] = allowed
 
     @app.context_processor
     def inject_navigation():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-from marketplace.access import PUBLIC, protect
+from marketplace.access import PUBLIC, owner_exempt, protect
 
 bp = protect(Blueprint("assets", __name__, url_prefix="/assets"), PUBLIC)
 
@@ -16,6 +16,7 @@ COMPILED_SUFFIXES = (".css", ".js", ".map")
 
 
 @bp.route("/<path:filename>")
+@owner_exempt("the design system's public files, not anybody's object")
 def nhsuk(filename: str):
     dist = Path(current_app.config["NHSUK_FRONTEND_DIR"])
     if (dist / "assets" / filename).is_file():

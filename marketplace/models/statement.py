@@ -139,6 +139,17 @@ class Statement(IdMixin, TimestampMixin, db.Model):
     def party_for(self, ccg_id: int) -> "StatementParty | None":
         return next((party for party in self.parties if party.ccg_id == ccg_id), None)
 
+    @property
+    def bought_lines(self) -> list["StatementLine"]:
+        """The lines a provider is asked to supply: those the CCGs chose to buy."""
+        return [line for line in self.lines if line.mode == IntendedMode.BUY]
+
+    @property
+    def party_ccg_ids(self) -> set[int]:
+        """The lead CCG and every partner that confirmed its lines."""
+        return {self.lead_ccg_id} | {party.ccg_id for party in self.parties
+                                     if party.status == PartyStatus.CONFIRMED}
+
 
 class StatementParty(IdMixin, db.Model):
     """A CCG taking part in a statement: the lead (confirmed when it says so) or a partner."""

@@ -1,7 +1,7 @@
 """Opportunities as providers see them (/opportunities): CSS leaders of a CSS or an
 independent provider read those open to them, ask questions and write their response.
 
-Objects are loaded through opportunity_for_provider, which answers 404 for an opportunity
+Objects are loaded through @owns and the procurement policy, which answer 404 for an opportunity
 the provider may not see; a provider's response is always its own (one per opportunity).
 """
 

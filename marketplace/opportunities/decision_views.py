@@ -6,19 +6,21 @@ from io import BytesIO
 from flask import flash, redirect, send_file, url_for
 from flask_login import current_user
 
+from marketplace.access import owns
+from marketplace.models import DecisionLetter
 from marketplace.refusals import attempt
 from marketplace.services import awards
 
 from . import bp
 from .forms import DecisionQuestionForm
-from .views import _render_show, load
+from .views import _render_show, owned_opportunity
 
 
 @bp.route("/<int:procurement_id>/letters/<int:letter_id>")
-def letter(procurement_id: int, letter_id: int):
+@owned_opportunity()
+@owns("letter_id", DecisionLetter, of="procurement", name="found")
+def letter(procurement, found):
     """The issued bytes, never cached by a shared cache (a letter is one bidder's business)."""
-    procurement = load(procurement_id)
-    found = awards.letter_for(current_user, procurement, letter_id)
     response = send_file(BytesIO(awards.letter_content(found)), mimetype="application/pdf",
                          as_attachment=True, download_name=found.filename)
     response.headers["Cache-Control"] = "private, no-store"
@@ -27,8 +29,8 @@ def letter(procurement_id: int, letter_id: int):
 
 
 @bp.post("/<int:procurement_id>/decision-questions")
-def ask_about_decision(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def ask_about_decision(procurement):
     form = DecisionQuestionForm()
     if form.validate_on_submit():
         done, status = attempt(form, lambda: awards.ask_about_decision(

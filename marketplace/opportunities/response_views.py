@@ -4,7 +4,9 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from marketplace import clock
+from marketplace.access import owns
 from marketplace.extensions import db
+from marketplace.models import BidAttachment
 from marketplace.refusals import attempt
 from marketplace.services import bids
 from marketplace.services.buying_common import lock_version_from
@@ -13,7 +15,7 @@ from marketplace.services.evidence import MAX_EVIDENCE_BYTES
 
 from . import bp
 from .forms import AttachmentForm, ConfirmForm, response_form_class
-from .views import load
+from .views import owned_opportunity
 
 
 def _own(procurement):
@@ -30,8 +32,8 @@ def _to_response(procurement, message: str | None = None):
 
 
 @bp.post("/<int:procurement_id>/response/start")
-def start_response(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def start_response(procurement):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("opportunities.show", procurement_id=procurement.id))
@@ -43,8 +45,8 @@ def start_response(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/response")
-def response(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def response(procurement):
     bid = _own(procurement)
     return render_template(
         "opportunities/response.html", procurement=procurement, bid=bid,
@@ -74,8 +76,8 @@ def _form_data(bid, guides, criteria) -> dict:
 
 
 @bp.route("/<int:procurement_id>/response/edit", methods=["GET", "POST"])
-def edit_response(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def edit_response(procurement):
     bid = _own(procurement)
     guides = bids.line_guides(procurement, bid.provider_id)
     criteria = bids.quality_criteria(procurement)
@@ -104,8 +106,8 @@ def edit_response(procurement_id: int):
 
 
 @bp.post("/<int:procurement_id>/response/attachments")
-def add_attachment(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def add_attachment(procurement):
     bid = _own(procurement)
     form = AttachmentForm()
     upload = request.files.get("attachment")
@@ -128,13 +130,14 @@ def add_attachment(procurement_id: int):
 
 
 @bp.post("/<int:procurement_id>/response/attachments/<int:attachment_id>/remove")
-def remove_attachment(procurement_id: int, attachment_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+@owns("attachment_id", BidAttachment, of="bid.procurement", name="item")
+def remove_attachment(procurement, item):
     bid = _own(procurement)
     form = ConfirmForm()
     if form.validate_on_submit():
         done, status = attempt(form, lambda: bids.remove_attachment(current_user, bid,
-                                                                    attachment_id) or True)
+                                                                    item.id) or True)
         if done is not None:
             return _to_response(procurement, "The attachment has been removed.")
         return render_template("opportunities/refused.html", procurement=procurement,
@@ -143,18 +146,14 @@ def remove_attachment(procurement_id: int, attachment_id: int):
 
 
 @bp.route("/<int:procurement_id>/response/attachments/<int:attachment_id>")
-def attachment(procurement_id: int, attachment_id: int):
-    procurement = load(procurement_id)
-    bid = _own(procurement)
-    item = next((a for a in bid.attachments if a.id == attachment_id), None)
-    if item is None or not bids.may_download(current_user, item):
-        raise NotFound("There is no attachment with that number")
+@owned_opportunity()
+@owns("attachment_id", BidAttachment, of="bid.procurement", name="item")
+def attachment(procurement, item):
     return send_file(bids.attachment_path(item), mimetype=item.content_type,
                      as_attachment=True, download_name=item.filename)
 
 
-def _confirm(procurement_id: int, action, template: str, message: str):
-    procurement = load(procurement_id)
+def _confirm(procurement, action, template: str, message: str):
     bid = _own(procurement)
     form = ConfirmForm(data={"lock_version": str(bid.lock_version)}
                        if request.method == "GET" else None)
@@ -173,13 +172,15 @@ def _confirm(procurement_id: int, action, template: str, message: str):
 
 
 @bp.route("/<int:procurement_id>/response/submit", methods=["GET", "POST"])
-def submit_response(procurement_id: int):
-    return _confirm(procurement_id, bids.submit, "opportunities/submit.html",
+@owned_opportunity()
+def submit_response(procurement):
+    return _confirm(procurement, bids.submit, "opportunities/submit.html",
                     "Your response is submitted. You can withdraw it before the closing time.")
 
 
 @bp.route("/<int:procurement_id>/response/withdraw", methods=["GET", "POST"])
-def withdraw_response(procurement_id: int):
-    return _confirm(procurement_id, bids.withdraw, "opportunities/withdraw.html",
+@owned_opportunity()
+def withdraw_response(procurement):
+    return _confirm(procurement, bids.withdraw, "opportunities/withdraw.html",
                     "Your response is withdrawn. You can change it and submit it again before "
                     "the closing time.")

@@ -2,8 +2,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from marketplace import clock
+from marketplace.access import owns
 from marketplace.domain import procurement as rules
 from marketplace.domain.procurement import PRICE_FORMULA
+from marketplace.models import Procurement
 from marketplace.refusals import attempt
 from marketplace.services import (
     agreements_from_awards,
@@ -16,17 +18,17 @@ from marketplace.services import (
 from marketplace.services.procurement_access import (
     may_respond,
     opportunities_for_provider,
-    opportunity_for_provider,
 )
 
 from . import bp
 from .forms import DecisionQuestionForm, QuestionForm
 
 
-def load(procurement_id: int):
-    """The opportunity if this provider may see it (404 otherwise), closed if its time is
-    past."""
-    return procurements.refresh_status(opportunity_for_provider(current_user, procurement_id))
+def owned_opportunity():
+    """The opportunity the URL names if this provider may see it (404 otherwise), closed if
+    its time is past."""
+    return owns("procurement_id", Procurement, then=procurements.refresh_status,
+                missing="There is no opportunity with that number")
 
 
 @bp.route("")
@@ -67,14 +69,14 @@ def _render_show(procurement, form, status=200, decision_form=None):
 
 
 @bp.route("/<int:procurement_id>")
-def show(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def show(procurement):
     return _render_show(procurement, QuestionForm(formdata=None))
 
 
 @bp.post("/<int:procurement_id>/questions")
-def ask(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_opportunity()
+def ask(procurement):
     form = QuestionForm()
     if form.validate_on_submit():
         done, status = attempt(form, lambda: clarifications.ask(current_user, procurement,

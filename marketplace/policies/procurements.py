@@ -22,6 +22,7 @@ from marketplace.models import (
     BidStatus,
     Clarification,
     ClarificationStage,
+    DecisionLetter,
     Offer,
     Organisation,
     Procurement,
@@ -29,16 +30,17 @@ from marketplace.models import (
     ProspectusVersion,
     Role,
     Statement,
+    StatementLine,
+    StatementParty,
     VersionStatus,
 )
-from marketplace.services import statement_data
 
 from .people import ccg_user_of, is_provider_user, leader_of
 from .rules import declare
 
 
 def party_ccg_ids(procurement: Procurement) -> set[int]:
-    return statement_data.party_ccg_ids(procurement.statement) | {procurement.lead_ccg_id}
+    return procurement.statement.party_ccg_ids | {procurement.lead_ccg_id}
 
 
 def is_lead_user(user, procurement: Procurement) -> bool:
@@ -75,7 +77,7 @@ def offering_provider_ids(specification_ids) -> set[int]:
 def eligible_provider_ids(procurement: Procurement) -> set[int]:
     """Who may respond: every provider of the specifications, or the invited list."""
     if procurement.open_to_all_providers:
-        specs = [spec.id for spec in statement_data.specifications(procurement.statement)]
+        specs = {line.specification_id for line in procurement.statement.bought_lines}
         return offering_provider_ids(specs)
     return {organisation.id for organisation in procurement.invitees}
 
@@ -106,14 +108,42 @@ def may_see_opportunity(user, procurement: Procurement) -> bool:
 
 def is_sealed(procurement: Procurement) -> bool:
     """Responses stay sealed from the buyers until the competition has closed."""
-    return procurement.status in (ProcurementStatus.DRAFT, ProcurementStatus.OPEN)
+    return procurement.is_competition and procurement.status in (ProcurementStatus.DRAFT,
+                                                                 ProcurementStatus.OPEN)
+
+
+def _party_user(user, statement: Statement) -> bool:
+    return (user.role == Role.CCG_USER
+            and statement.party_for(user.organisation_id) is not None)
+
+
+def _lead_of(user, statement: Statement) -> bool:
+    return ccg_user_of(user, statement.lead_ccg_id)
 
 
 declare(
     Statement,
-    view=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
-    start=lambda user, statement: ccg_user_of(user, statement.lead_ccg_id),
-    not_found="There is no statement with that number",
+    # Every CCG taking part reads it (and confirms or declines its own lines); the lead CCG
+    # changes its details, partners and split, and starts its procurement.
+    view=_party_user,
+    lead=_lead_of,
+    start=_lead_of,
+    not_found="There is no such statement",
+)
+
+declare(
+    StatementLine,
+    view=lambda user, line: _party_user(user, line.statement),
+    # Each CCG changes only its own lines.
+    edit=lambda user, line: ccg_user_of(user, line.ccg_id),
+    not_found="There is no such line",
+)
+
+declare(
+    StatementParty,
+    view=lambda user, party: _party_user(user, party.statement),
+    remove=lambda user, party: _lead_of(user, party.statement),
+    not_found="There is no such partner",
 )
 
 declare(
@@ -121,16 +151,25 @@ declare(
     view=lambda user, procurement: may_read(user, procurement)
     or may_see_opportunity(user, procurement),
     lead=is_lead_user,
+    # The buying CCGs: the lead and the partners that confirmed their lines.
+    party=is_party_user,
     respond=may_respond,
     not_found="There is no procurement with that number",
 )
 
+
+def _question_visible(user, question: Clarification) -> bool:
+    # The questions a buyer answers: those asked while the tender is open (read by whoever
+    # reads the procurement), and those about the decision (the buying CCGs only).
+    if question.stage == ClarificationStage.TENDER:
+        return may_read(user, question.procurement)
+    return is_party_user(user, question.procurement)
+
+
 declare(
     Clarification,
-    # The questions a buyer answers: those asked while the tender is open.
-    view=lambda user, question: question.stage == ClarificationStage.TENDER
-    and may_read(user, question.procurement),
-    answer=lambda user, question: question.stage == ClarificationStage.TENDER
+    view=_question_visible,
+    answer=lambda user, question: _question_visible(user, question)
     and is_lead_user(user, question.procurement),
     not_found="There is no question with that number",
 )
@@ -146,12 +185,30 @@ def _buyer_reads(user, bid: Bid) -> bool:
             and bid.status == BidStatus.SUBMITTED)
 
 
-declare(Bid, view=lambda user, bid: leader_of(user, bid.provider_id) or _buyer_reads(user, bid),
+def _response_hidden(user, bid: Bid) -> bool:
+    # Whoever reads the procurement learns that a submitted response exists (the buying
+    # CCGs before the closing time, the BDU) and is told 403; anybody else 404.
+    return bid.status != BidStatus.SUBMITTED or not may_read(user, bid.procurement)
+
+
+def may_download(user, attachment: BidAttachment) -> bool:
+    """The provider's own leaders; the buying CCGs once the competition has closed."""
+    return leader_of(user, attachment.bid.provider_id) or _buyer_reads(user, attachment.bid)
+
+
+def may_read_letter(user, letter: DecisionLetter) -> bool:
+    """The bidder's own CSS leaders, and the buying CCGs' users."""
+    if not user.is_active_user:
+        return False
+    if user.role == Role.CSS_LEADER:
+        return user.belongs_to(letter.bid.provider_id)
+    return is_party_user(user, letter.procurement)
+
+
+declare(Bid, hidden=_response_hidden,
+        view=lambda user, bid: leader_of(user, bid.provider_id) or _buyer_reads(user, bid),
         edit=_own_response, not_found="There is no response with that number")
 
-declare(
-    BidAttachment,
-    view=lambda user, item: leader_of(user, item.bid.provider_id)
-    or _buyer_reads(user, item.bid),
-    not_found="There is no attachment with that number",
-)
+declare(BidAttachment, view=may_download, not_found="There is no attachment with that number")
+
+declare(DecisionLetter, view=may_read_letter, not_found="There is no letter with that number")

@@ -10,7 +10,7 @@ instead (``hidden``), where that is what its pages have always answered.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from marketplace.services.errors import NotFound, PermissionDenied
+from marketplace.domain.errors import NotFound, PermissionDenied
 
 Check = Callable[[object, object], bool]
 

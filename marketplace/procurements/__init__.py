@@ -2,8 +2,9 @@
 reference data (/admin/procurement-thresholds).
 
 CCG users of the lead and partner CCGs (and BDU reviewers, read-only) use the pages; the
-services decide who may change what, and objects are loaded through procurement_for_buyer,
-which answers 404 for a procurement the user may not see.
+procurement policy (marketplace/policies/procurements.py) says who may see and change what,
+and pages load objects through @owns, which answers 404 for a procurement the user may not
+see.
 """
 
 from flask import Blueprint

@@ -11,13 +11,15 @@ from io import BytesIO
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
+from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter
 from marketplace.refusals import attempt
 from marketplace.services import awards, bids, evaluation
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound, PermissionDenied
 from marketplace.services.evaluation import ScoreInput
-from marketplace.services.procurement_access import is_lead_user, is_party_user
+from marketplace.services.procurement_access import is_lead_user
 
 from . import bp
 from .award_forms import (
@@ -27,7 +29,9 @@ from .award_forms import (
     NoneSuitableForm,
     scores_form_class,
 )
-from .views import load
+from .views import owned_procurement, question_at
+
+LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
 
 
 def _score_inputs(form, criteria) -> list[ScoreInput]:
@@ -45,8 +49,8 @@ def _require_evaluator(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation")
-def evaluation_index(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def evaluation_index(procurement):
     _require_evaluator(procurement)
     return render_template(
         "procurements/evaluation.html", procurement=procurement,
@@ -59,10 +63,11 @@ def evaluation_index(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/evaluation/<int:bid_id>", methods=["GET", "POST"])
-def score(procurement_id: int, bid_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+@owns("bid_id", Bid, of="procurement")
+def score(procurement, bid):
     _require_evaluator(procurement)
-    bid = evaluation.bid_to_evaluate(procurement, bid_id)
+    bid = evaluation.bid_to_evaluate(procurement, bid.id)
     criteria = evaluation.quality_criteria(procurement)
     own = evaluation.own_scores(current_user, bid)
     data = {}
@@ -89,8 +94,8 @@ def score(procurement_id: int, bid_id: int):
 
 
 @bp.route("/<int:procurement_id>/evaluation/submit", methods=["GET", "POST"])
-def submit_scores(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def submit_scores(procurement):
     _require_evaluator(procurement)
     form = ConfirmForm()
     status = 200
@@ -113,8 +118,8 @@ def submit_scores(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/moderation")
-def moderation(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def moderation(procurement):
     return render_template(
         "procurements/moderation.html", procurement=procurement,
         sheets=evaluation.score_sheets(current_user, procurement),
@@ -124,11 +129,10 @@ def moderation(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/moderation/<int:bid_id>", methods=["GET", "POST"])
-def moderate(procurement_id: int, bid_id: int):
-    procurement = load(procurement_id)
-    if not is_lead_user(current_user, procurement):
-        raise PermissionDenied("Only the lead CCG moderates")
-    bid = evaluation.bid_to_evaluate(procurement, bid_id)
+@owned_procurement("lead", "Only the lead CCG moderates")
+@owns("bid_id", Bid, of="procurement")
+def moderate(procurement, bid):
+    bid = evaluation.bid_to_evaluate(procurement, bid.id)
     sheet = next(s for s in evaluation.score_sheets(current_user, procurement)
                  if s.bid.id == bid.id)
     criteria = evaluation.quality_criteria(procurement)
@@ -154,8 +158,8 @@ def moderate(procurement_id: int, bid_id: int):
 
 
 @bp.route("/<int:procurement_id>/ranking")
-def ranking(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def ranking(procurement):
     return render_template(
         "procurements/ranking.html", procurement=procurement,
         ranking=evaluation.ranking_for(current_user, procurement),
@@ -172,12 +176,12 @@ def _fresh_lock(form, procurement, status: int) -> None:
 
 
 @bp.route("/<int:procurement_id>/award/<int:bid_id>", methods=["GET", "POST"])
-def award(procurement_id: int, bid_id: int):
-    procurement = load(procurement_id)
-    if not is_lead_user(current_user, procurement):
-        raise PermissionDenied("Only the lead CCG decides")
+@owned_procurement("lead", "Only the lead CCG decides")
+@owns("bid_id", Bid, of="procurement")
+def award(procurement, bid):
     found = evaluation.ranking(procurement)
-    chosen = next(((bid, ranked) for bid, ranked in found.ranked if bid.id == bid_id), None)
+    chosen = next(((ranked_bid, ranked) for ranked_bid, ranked in found.ranked
+                   if ranked_bid.id == bid.id), None)
     if chosen is None:
         raise NotFound("There is no ranked response with that number")
     form = AwardForm()
@@ -185,7 +189,7 @@ def award(procurement_id: int, bid_id: int):
     if form.validate_on_submit():
         done, status = attempt(form, lambda: awards.award(
             current_user, procurement, lock_version_from(form.lock_version.data),
-            bid_id=bid_id, rationale=form.rationale.data,
+            bid_id=bid.id, rationale=form.rationale.data,
             departure_reason=form.departure_reason.data))
         if done is not None:
             ends = done.standstill_ends_on
@@ -204,10 +208,8 @@ def award(procurement_id: int, bid_id: int):
 
 
 @bp.route("/<int:procurement_id>/none-suitable", methods=["GET", "POST"])
-def none_suitable(procurement_id: int):
-    procurement = load(procurement_id)
-    if not is_lead_user(current_user, procurement):
-        raise PermissionDenied("Only the lead CCG decides")
+@owned_procurement("lead", "Only the lead CCG decides")
+def none_suitable(procurement):
     form = NoneSuitableForm()
     status = 200
     if form.validate_on_submit():
@@ -229,24 +231,18 @@ def none_suitable(procurement_id: int):
 # --- letters and questions about the decision ---------------------------------------------
 
 
-def _require_party(procurement):
-    if not is_party_user(current_user, procurement):
-        raise PermissionDenied("Only the buying CCGs read the decision letters")
-
-
 @bp.route("/<int:procurement_id>/letters")
-def letters(procurement_id: int):
-    procurement = load(procurement_id)
-    _require_party(procurement)
+@owned_procurement("party", LETTERS_REFUSED)
+def letters(procurement):
     return render_template("procurements/letters.html", procurement=procurement,
                            letters=awards.letters_for(procurement))
 
 
 @bp.route("/<int:procurement_id>/letters/<int:letter_id>")
-def letter(procurement_id: int, letter_id: int):
-    procurement = load(procurement_id)
-    _require_party(procurement)
-    return letter_response(awards.letter_for(current_user, procurement, letter_id))
+@owned_procurement("party", LETTERS_REFUSED)
+@owns("letter_id", DecisionLetter, of="procurement", name="found")
+def letter(procurement, found):
+    return letter_response(found)
 
 
 def letter_response(found):
@@ -260,11 +256,10 @@ def letter_response(found):
 
 @bp.route("/<int:procurement_id>/decision-questions/<int:clarification_id>/answer",
           methods=["GET", "POST"])
-def answer_decision_question(procurement_id: int, clarification_id: int):
-    procurement = load(procurement_id)
-    question = awards.decision_question_for_buyer(procurement, clarification_id)
-    if not is_party_user(current_user, procurement):
-        raise NotFound("There is no question with that number")
+@owned_procurement()
+@owns("clarification_id", Clarification, of="procurement", name="question",
+      find=question_at(ClarificationStage.STANDSTILL))
+def answer_decision_question(procurement, question):
     form = DecisionAnswerForm()
     status = 200
     if form.validate_on_submit():

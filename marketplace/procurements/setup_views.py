@@ -21,7 +21,7 @@ from .forms import (
     InviteesForm,
     criteria_form_class,
 )
-from .views import load
+from .views import owned_procurement
 
 
 def _back(procurement, message: str):
@@ -37,8 +37,8 @@ def _fresh_lock(form, procurement, status: int) -> None:
 
 
 @bp.route("/<int:procurement_id>/details", methods=["GET", "POST"])
-def details(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def details(procurement):
     form = DetailsForm(obj=procurement if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
@@ -86,8 +86,8 @@ def _criteria_data(procurement) -> dict:
 
 
 @bp.route("/<int:procurement_id>/criteria", methods=["GET", "POST"])
-def criteria(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def criteria(procurement):
     form = criteria_form_class()(data=_criteria_data(procurement)
                                  if request.method == "GET" else None)
     status = 200
@@ -106,8 +106,8 @@ def criteria(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/evaluators", methods=["GET", "POST"])
-def evaluators(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def evaluators(procurement):
     form = EvaluatorsForm(data={"user_ids": [e.user_id for e in procurement.evaluators]}
                           if request.method == "GET" else None)
     form.user_ids.choices = [SelectChoice(u.id, f"{u.full_name}, {u.organisation.name}")
@@ -127,8 +127,8 @@ def evaluators(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/who-may-respond", methods=["GET", "POST"])
-def invitees(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def invitees(procurement):
     form = InviteesForm(data={
         "open_to": "all" if procurement.open_to_all_providers else "chosen",
         "organisation_ids": [org.id for org in procurement.invitees],
@@ -154,8 +154,8 @@ def invitees(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/publish", methods=["GET", "POST"])
-def publish(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def publish(procurement):
     form = ConfirmForm()
     status = 200
     if form.validate_on_submit():
@@ -173,8 +173,8 @@ def publish(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/cancel", methods=["GET", "POST"])
-def cancel(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def cancel(procurement):
     form = CancelForm()
     status = 200
     if form.validate_on_submit():

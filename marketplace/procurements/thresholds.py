@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 
-from marketplace.access import get_or_404
+from marketplace.access import owns
 from marketplace.date_input import UKDateField
 from marketplace.forms import BaseForm
 from marketplace.models import ProcurementThreshold
@@ -73,5 +73,6 @@ def new():
 
 
 @bp.route("/<int:threshold_id>/edit", methods=["GET", "POST"])
-def edit(threshold_id: int):
-    return _edit(get_or_404(ProcurementThreshold, threshold_id))
+@owns("threshold_id", ProcurementThreshold, "edit")
+def edit(threshold):
+    return _edit(threshold)

@@ -1,10 +1,20 @@
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA
 from marketplace.extensions import db
-from marketplace.models import BidAttachment, Role, Statement, StatementStatus
+from marketplace.models import (
+    Bid,
+    BidAttachment,
+    Clarification,
+    ClarificationStage,
+    Procurement,
+    Role,
+    Statement,
+    StatementStatus,
+)
 from marketplace.policies import may
 from marketplace.refusals import attempt
 from marketplace.services import (
@@ -17,11 +27,9 @@ from marketplace.services import (
     statement_data,
 )
 from marketplace.services.buying_common import lock_version_from
-from marketplace.services.errors import NotFound
 from marketplace.services.procurement_access import (
     eligible_provider_ids,
     is_lead_user,
-    procurement_for_buyer,
     procurements_for_buyer,
 )
 
@@ -29,9 +37,19 @@ from . import bp
 from .forms import AnswerForm, RouteForm
 
 
-def load(procurement_id: int):
-    """The procurement if the user may see it (404 otherwise), closed if its time is past."""
-    return procurements.refresh_status(procurement_for_buyer(current_user, procurement_id))
+def owned_procurement(action: str = "view", refused: str | None = None):
+    """The procurement the URL names if the user may ``action`` it (404 for those who may
+    not see it, 403 otherwise), closed if its time is past."""
+    return owns("procurement_id", Procurement, action, then=procurements.refresh_status,
+                refused=refused)
+
+
+def question_at(stage: str):
+    """Finds a question asked at this stage (the tender, or about the decision)."""
+    def find(clarification_id: int):
+        found = db.session.get(Clarification, clarification_id)
+        return found if found is not None and found.stage == stage else None
+    return find
 
 
 def _ready_statements():
@@ -50,17 +68,9 @@ def index():
                            statements=_ready_statements())
 
 
-def _lead_statement(statement_id: int) -> Statement:
-    statement = db.session.get(Statement, statement_id)
-    if statement is None or not current_user.belongs_to(statement.lead_ccg_id) \
-            or current_user.role != Role.CCG_USER:
-        abort(404)
-    return statement
-
-
 @bp.route("/start/<int:statement_id>", methods=["GET", "POST"])
-def start(statement_id: int):
-    statement = _lead_statement(statement_id)
+@owns("statement_id", Statement, "start", hide=True)
+def start(statement):
     form = RouteForm()
     status = 200
     if form.validate_on_submit():
@@ -86,8 +96,8 @@ def _flash_route(procurement, message: str) -> None:
 
 
 @bp.route("/<int:procurement_id>")
-def show(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def show(procurement):
     lead = is_lead_user(current_user, procurement)
     drafted = agreements_from_awards.agreements_for_procurement(procurement)
     return render_template(
@@ -113,8 +123,8 @@ def show(procurement_id: int):
 
 
 @bp.route("/<int:procurement_id>/route", methods=["GET", "POST"])
-def change_route(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def change_route(procurement):
     form = RouteForm(obj=procurement if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
@@ -136,9 +146,10 @@ def change_route(procurement_id: int):
 
 @bp.route("/<int:procurement_id>/questions/<int:clarification_id>/answer",
           methods=["GET", "POST"])
-def answer(procurement_id: int, clarification_id: int):
-    procurement = load(procurement_id)
-    question = clarifications.clarification_for_buyer(procurement, clarification_id)
+@owned_procurement()
+@owns("clarification_id", Clarification, of="procurement", name="question",
+      find=question_at(ClarificationStage.TENDER))
+def answer(procurement, question):
     form = AnswerForm()
     status = 200
     if form.validate_on_submit():
@@ -155,28 +166,27 @@ def answer(procurement_id: int, clarification_id: int):
 
 
 @bp.route("/<int:procurement_id>/responses")
-def responses(procurement_id: int):
-    procurement = load(procurement_id)
+@owned_procurement()
+def responses(procurement):
     found = bids.responses_for_buyer(current_user, procurement)
     return render_template("procurements/responses.html", procurement=procurement,
                            responses=found, formula=PRICE_FORMULA)
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>")
-def response(procurement_id: int, bid_id: int):
-    procurement = load(procurement_id)
-    found = bids.response_for_buyer(current_user, procurement, bid_id)
+@owned_procurement()
+@owns("bid_id", Bid, of="procurement")
+def response(procurement, bid):
+    found = bids.response_for_buyer(current_user, procurement, bid.id)
     return render_template("procurements/response.html", procurement=procurement,
                            response=found, guides=bids.line_guides(procurement),
                            criteria=bids.quality_criteria(procurement))
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>/attachments/<int:attachment_id>")
-def attachment(procurement_id: int, bid_id: int, attachment_id: int):
-    procurement = load(procurement_id)
-    found = bids.response_for_buyer(current_user, procurement, bid_id)
-    item = db.session.get(BidAttachment, attachment_id)
-    if item is None or item.bid_id != found.bid.id or not bids.may_download(current_user, item):
-        raise NotFound("There is no attachment with that number")
+@owned_procurement()
+@owns("bid_id", Bid, of="procurement")
+@owns("attachment_id", BidAttachment, of="bid", name="item")
+def attachment(procurement, bid, item):
     return send_file(bids.attachment_path(item), mimetype=item.content_type,
                      as_attachment=True, download_name=item.filename)

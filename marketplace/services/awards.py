@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from marketplace import clock
+from marketplace import clock, policies
 from marketplace.domain import procurement as rules
 from marketplace.extensions import db
 from marketplace.models import (
@@ -48,7 +48,7 @@ from .buying_common import FieldErrors, clean_text
 from .decision_letter_render import letter_filename, render_letter_pdf
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .ocds_releases import record_award_release, record_tender_release
-from .procurement_access import is_party_user, require_lead
+from .procurement_access import require_lead
 from .procurements import MAX_REASON, _move
 from .transaction import on_conflict, transaction, transactional
 
@@ -219,11 +219,7 @@ def letters_for(procurement: Procurement) -> list[DecisionLetter]:
 
 def may_read_letter(user: User, letter: DecisionLetter) -> bool:
     """The bidder's own CSS leaders, and the buying CCGs' users."""
-    if not user.is_active_user:
-        return False
-    if user.role == Role.CSS_LEADER:
-        return user.belongs_to(letter.bid.provider_id)
-    return is_party_user(user, letter.procurement)
+    return policies.may(user, "view", letter)
 
 
 def letter_for(user: User, procurement: Procurement, letter_id) -> DecisionLetter:
@@ -286,15 +282,6 @@ def ask_about_decision(actor: User, procurement: Procurement, question) -> Clari
                  f"{actor.full_name} of {actor.organisation.name} asked about the decision on "
                  f"{procurement.reference}", changes={"question": question}, actor=actor)
     return clarification
-
-
-def decision_question_for_buyer(procurement: Procurement, clarification_id) -> Clarification:
-    found = db.session.get(Clarification, clarification_id) if isinstance(
-        clarification_id, int) else None
-    if (found is None or found.procurement_id != procurement.id
-            or found.stage != ClarificationStage.STANDSTILL):
-        raise NotFound("There is no question with that number")
-    return found
 
 
 @transactional

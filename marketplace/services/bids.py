@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import clock
+from marketplace import clock, policies
 from marketplace.domain import pricing
 from marketplace.domain import procurement as rules
 from marketplace.extensions import db
@@ -43,6 +43,7 @@ from marketplace.models import (
     User,
     VersionStatus,
 )
+from marketplace.policies import procurements as procurement_rules
 
 from . import evidence, statement_data
 from .assurance_flags import AssuranceNote, assurance_note
@@ -121,8 +122,7 @@ def submitted_count(procurement: Procurement) -> int:
 
 def is_sealed(procurement: Procurement) -> bool:
     """Responses stay sealed from the buyer until the closing time."""
-    return procurement.is_competition and procurement.status in (ProcurementStatus.DRAFT,
-                                                                 ProcurementStatus.OPEN)
+    return procurement_rules.is_sealed(procurement)
 
 
 @dataclass(frozen=True)
@@ -458,9 +458,4 @@ def attachment_path(attachment: BidAttachment) -> Path:
 
 def may_download(user: User, attachment: BidAttachment) -> bool:
     """The provider's own leaders; the buying CCGs once the competition has closed."""
-    bid = attachment.bid
-    if user.role == Role.CSS_LEADER and user.belongs_to(bid.provider_id):
-        return True
-    procurement = bid.procurement
-    return (is_party_user(user, procurement) and not is_sealed(procurement)
-            and bid.status == BidStatus.SUBMITTED)
+    return policies.may(user, "view", attachment)

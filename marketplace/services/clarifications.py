@@ -23,7 +23,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .buying_common import clean_text
-from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+from .errors import Conflict, PermissionDenied, ServiceError
 from .procurement_access import may_respond, require_lead
 from .procurements import refresh_status
 
@@ -90,15 +90,6 @@ def ask(actor: User, procurement: Procurement, question) -> Clarification:
         changes={"question": question}, actor=actor)
     db.session.commit()
     return clarification
-
-
-def clarification_for_buyer(procurement: Procurement, clarification_id) -> Clarification:
-    found = db.session.get(Clarification, clarification_id) if isinstance(
-        clarification_id, int) else None
-    if (found is None or found.procurement_id != procurement.id
-            or found.stage != ClarificationStage.TENDER):
-        raise NotFound("There is no question with that number")
-    return found
 
 
 def answer(actor: User, clarification: Clarification, text) -> Clarification:

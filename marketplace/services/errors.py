@@ -1,19 +1,6 @@
-class ServiceError(Exception):
-    """A workflow refused a change; views map it to a message next to the field."""
+"""The refusals services raise; defined in domain/ so that the ownership policies, which
+services call, raise the same ones without importing services."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+from marketplace.domain.errors import Conflict, NotFound, PermissionDenied, ServiceError
 
-
-class PermissionDenied(ServiceError):
-    """The actor may not make this change."""
-
-
-class NotFound(ServiceError):
-    """The object does not exist, or not for this actor."""
-
-
-class Conflict(ServiceError):
-    """Somebody else changed the object first."""
+__all__ = ["Conflict", "NotFound", "PermissionDenied", "ServiceError"]

@@ -9,8 +9,6 @@ from decimal import Decimal
 
 from marketplace.domain.money import round_money
 from marketplace.models import (
-    IntendedMode,
-    PartyStatus,
     ServiceSpecification,
     Statement,
     StatementLine,
@@ -19,7 +17,7 @@ from marketplace.models import (
 
 def bought_lines(statement: Statement) -> list[StatementLine]:
     """The lines a provider is asked to supply: those the CCGs chose to buy."""
-    return [line for line in statement.lines if line.mode == IntendedMode.BUY]
+    return statement.bought_lines
 
 
 def specifications(statement: Statement) -> list[ServiceSpecification]:
@@ -57,7 +55,4 @@ def quantities(statement: Statement) -> dict[int, dict[str, Decimal]]:
 
 def party_ccg_ids(statement: Statement) -> set[int]:
     """The lead CCG and every partner that confirmed its lines."""
-    ids = {statement.lead_ccg_id}
-    ids.update(party.ccg_id for party in statement.parties
-               if party.status == PartyStatus.CONFIRMED)
-    return ids
+    return statement.party_ccg_ids

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from marketplace import clock
+from marketplace import clock, policies
 from marketplace.domain import statements as rules
 from marketplace.domain.money import ZERO, round_money
 from marketplace.extensions import db
@@ -92,10 +92,9 @@ def statement_for(user: User, statement_id: int) -> Statement:
     """The statement if the user's CCG takes part in it; NotFound otherwise, so that other
     CCGs' statements are not even confirmed to exist."""
     statement = db.session.get(Statement, statement_id)
-    if (statement is None or user.role != Role.CCG_USER
-            or statement.party_for(user.organisation_id) is None):
+    if statement is None:
         raise NotFound("There is no such statement")
-    return statement
+    return policies.require(user, "view", statement)
 
 
 def line_for(statement: Statement, line_id: int) -> StatementLine:

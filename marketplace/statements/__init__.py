@@ -1,9 +1,9 @@
 """Statements of requirements (/statements), for CCG users of the CCGs taking part, and the
 aggregated demand across CCGs (/demand), for the BDU and SHA clusters.
 
-The services decide who may change what (the lead CCG its details, partners and split; each
-CCG its own lines); statements are loaded through statements.statement_for, which answers
-404 for a statement the user's CCG takes no part in.
+The statement policy (marketplace/policies/procurements.py) says who may see and change
+what: the lead CCG its details, partners and split, each CCG its own lines; pages load
+statements through @owns, which answers 404 for a statement the user's CCG takes no part in.
 """
 
 from flask import Blueprint

@@ -1,9 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
+from marketplace.access import owns
 from marketplace.domain.money import format_money
-from marketplace.models import PartyStatus, SplitMethod
+from marketplace.models import PartyStatus, SplitMethod, Statement, StatementLine, StatementParty
 from marketplace.refusals import flash_refusal
 from marketplace.services import statements as service
 from marketplace.services.buying_common import FieldErrors, lock_version_from
@@ -46,10 +47,6 @@ def _status(form, status: int) -> int:
     return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
-def _load(statement_id: int):
-    return service.statement_for(current_user, statement_id)
-
-
 def _fresh_version(form, statement) -> None:
     """After a refusal, keep what was typed but against the version saved now."""
     form.lock_version.data = str(statement.lock_version)
@@ -87,8 +84,8 @@ def _details(form) -> service.DetailsInput:
 
 
 @bp.route("/<int:statement_id>")
-def show(statement_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+def show(statement):
     party = statement.party_for(current_user.organisation_id)
     action = ActionForm(data={"lock_version": str(statement.lock_version)})
     return render_template(
@@ -98,10 +95,8 @@ def show(statement_id: int):
 
 
 @bp.route("/<int:statement_id>/details", methods=["GET", "POST"])
-def details(statement_id: int):
-    statement = _load(statement_id)
-    if not statement.party_for(current_user.organisation_id).is_lead:
-        abort(403)
+@owns("statement_id", Statement, "lead")
+def details(statement):
     form = DetailsForm(data={
         "title": statement.title, "summary": statement.summary,
         "wanted_from": statement.wanted_from, "term_months": str(statement.term_months),
@@ -160,8 +155,8 @@ def _line_page(statement, form, line, status):
 
 
 @bp.route("/<int:statement_id>/lines/new", methods=["GET", "POST"])
-def line_new(statement_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+def line_new(statement):
     chosen = _id_or_none(request.args.get("specification"))
     form = LineForm(data={"lock_version": str(statement.lock_version),
                           "specification_id": str(chosen) if chosen else ""})
@@ -177,17 +172,10 @@ def line_new(statement_id: int):
     return _line_page(statement, form, None, status)
 
 
-def _own_line(statement, line_id: int):
-    line = service.line_for(statement, line_id)
-    if line.ccg_id != current_user.organisation_id:
-        abort(403)
-    return line
-
-
 @bp.route("/<int:statement_id>/lines/<int:line_id>", methods=["GET", "POST"])
-def line_edit(statement_id: int, line_id: int):
-    statement = _load(statement_id)
-    line = _own_line(statement, line_id)
+@owns("statement_id", Statement)
+@owns("line_id", StatementLine, "edit", of="statement")
+def line_edit(statement, line):
     form = LineForm(data={
         "lock_version": str(statement.lock_version),
         "specification_id": str(line.specification_id), "mode": line.mode,
@@ -230,40 +218,38 @@ def _action(statement, call, success: str):
 
 
 @bp.route("/<int:statement_id>/lines/<int:line_id>/remove", methods=["POST"])
-def line_remove(statement_id: int, line_id: int):
-    statement = _load(statement_id)
-    line = _own_line(statement, line_id)
+@owns("statement_id", Statement)
+@owns("line_id", StatementLine, "edit", of="statement")
+def line_remove(statement, line):
     name = line.specification.name
     return _action(statement, lambda version: service.remove_line(
         current_user, statement, line, version), f"The line for {name} has been removed.")
 
 
 @bp.route("/<int:statement_id>/confirm", methods=["POST"])
-def confirm(statement_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+def confirm(statement):
     return _action(statement, lambda version: service.confirm_lines(
         current_user, statement, version), "Your CCG's lines are confirmed.")
 
 
 @bp.route("/<int:statement_id>/decline", methods=["POST"])
-def decline(statement_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+def decline(statement):
     return _action(statement, lambda version: service.decline(
         current_user, statement, version), "Your CCG has declined to take part.")
 
 
 @bp.route("/<int:statement_id>/withdraw", methods=["POST"])
-def withdraw(statement_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+def withdraw(statement):
     return _action(statement, lambda version: service.withdraw_statement(
         current_user, statement, version), "The statement has been withdrawn.")
 
 
 @bp.route("/<int:statement_id>/partners", methods=["GET", "POST"])
-def partners(statement_id: int):
-    statement = _load(statement_id)
-    if not statement.party_for(current_user.organisation_id).is_lead:
-        abort(403)
+@owns("statement_id", Statement, "lead")
+def partners(statement):
     form = PartnerForm(data={"lock_version": str(statement.lock_version)})
     status = 200
     if form.validate_on_submit():
@@ -285,17 +271,16 @@ def partners(statement_id: int):
 
 
 @bp.route("/<int:statement_id>/partners/<int:party_id>/remove", methods=["POST"])
-def partner_remove(statement_id: int, party_id: int):
-    statement = _load(statement_id)
+@owns("statement_id", Statement)
+@owns("party_id", StatementParty, of="statement")
+def partner_remove(statement, party):
     return _action(statement, lambda version: service.remove_partner(
-        current_user, statement, party_id, version), "The CCG has been removed.")
+        current_user, statement, party.id, version), "The CCG has been removed.")
 
 
 @bp.route("/<int:statement_id>/split", methods=["GET", "POST"])
-def split(statement_id: int):
-    statement = _load(statement_id)
-    if not statement.party_for(current_user.organisation_id).is_lead:
-        abort(403)
+@owns("statement_id", Statement, "lead")
+def split(statement):
     parties = service.active_parties(statement)
     form_class = split_form_class(parties)
     data = {"lock_version": str(statement.lock_version),
