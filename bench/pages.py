@@ -3,7 +3,7 @@
 Run from the repository root:
     python bench/pages.py [--runs 15] [--scale 100] [--engines sqlite,postgresql]
                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432]
-                          [--fresh] [--only REGEX]
+                          [--fresh] [--only REGEX] [--roles REGEX] [--large-only]
 
 Databases: a SQLite file per scale in instance/bench/ and a PostgreSQL database per scale
 (mt_pages_bench_s1, mt_pages_bench_s100 on --postgres-url, which must exist or be creatable).
@@ -228,7 +228,8 @@ class StatementCounter:
         self.count += 1
 
 
-def measure(url: str, runs: int, only: re.Pattern | None) -> dict:
+def measure(url: str, runs: int, only: re.Pattern | None,
+            roles: re.Pattern | None = None) -> dict:
     """{(who, rule): (median seconds, sign-in median seconds, statements, bytes, url)}."""
     app = make_app(url)
     clients = [signed_in_client(app, None)] + [
@@ -236,8 +237,10 @@ def measure(url: str, runs: int, only: re.Pattern | None) -> dict:
     pages = {}
     sign_in_client = clients[0][0]
     for client, role in clients:
-        found, missing = walk(app, client, role)
         who = role or "anonymous"
+        if roles is not None and not roles.search(who):
+            continue
+        found, missing = walk(app, client, role)
         for rule, page_url in found.items():
             if only is None or only.search(rule):
                 pages[(who, rule)] = (client, page_url)
@@ -307,6 +310,9 @@ def main() -> None:
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--fresh", action="store_true", help="seed the databases again")
     parser.add_argument("--only", help="time only the pages whose route matches this regex")
+    parser.add_argument("--roles", help="only the roles (or 'anonymous') matching this regex")
+    parser.add_argument("--large-only", action="store_true",
+                        help="skip scale 1 (quicker, while working on one page)")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # see seed_in_a_child
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -314,17 +320,19 @@ def main() -> None:
         seed(options.database_url, options.seed)
         return
     only = re.compile(options.only) if options.only else None
+    roles = re.compile(options.roles) if options.roles else None
+    scales = (options.scale,) if options.large_only else (1, options.scale)
     for engine in options.engines.split(","):
         if engine == "postgresql" and not postgres_reachable(options.postgres_url):
             print(f"\npostgresql: no server at {make_url(options.postgres_url)!r}; skipped "
                   "(give --postgres-url, or --engines sqlite)")
             continue
         results = {}
-        for scale in (1, options.scale):
+        for scale in scales:
             url = database_url(engine, scale, options.postgres_url)
             prepare(url, scale, options.fresh)
-            results[scale] = measure(url, options.runs, only)
-        report(engine, options.scale, results[1], results[options.scale])
+            results[scale] = measure(url, options.runs, only, roles)
+        report(engine, options.scale, results.get(1, {}), results[options.scale])
 
 
 if __name__ == "__main__":

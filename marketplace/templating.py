@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import g
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from marketplace import clock
 from marketplace.domain.money import format_money
@@ -81,6 +81,39 @@ def _header_renderer(app):
     return nhsuk_header
 
 
+def _select_options(items, value=None) -> Markup:
+    """The <option> elements of an NHS.UK select, as its macro writes them.
+
+    A select of every organisation has thousands of options, and the macro renders each
+    through two more macros; the same markup built here costs a small fraction of that."""
+    parts = []
+    for item in items:
+        if not item:
+            continue
+        if item.get("divider"):
+            parts.append("<hr>")
+            continue
+        text = item.get("text", "")
+        attributes = ""
+        if "value" in item:
+            attributes = f' value="{escape(item["value"])}"'
+        selected = item.get("selected")
+        if selected is None and value:
+            selected = item.get("value", text) == value
+        if selected:
+            attributes += " selected"
+        if item.get("disabled"):
+            attributes += " disabled"
+        parts.append(f"<option{attributes}>{escape(text)}</option>")
+    return Markup("\n".join(parts))
+
+
+def _field_options(field) -> list[dict]:
+    """A WTForms select field's choices as the items of an NHS.UK select."""
+    return [{"value": value, "text": text, "selected": selected}
+            for value, text, selected, *_ in field.iter_choices()]
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["govdate"] = _date
@@ -90,6 +123,8 @@ def register_template_helpers(app) -> None:
     # Closing times and the like, in UK time (stored in UTC).
     app.jinja_env.filters["ukdatetime"] = clock.in_words
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["select_options"] = _select_options
+    app.jinja_env.globals["field_options"] = _field_options
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
     app.jinja_env.globals["allowed"] = allowed
 

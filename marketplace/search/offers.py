@@ -156,55 +156,80 @@ class OfferSearchResult:
         return self.page < self.pages
 
 
-def _annual_units(offer):
-    """SQL for what an offer's price band is judged on, in whole PRICE_UNITs: its price per
-    head, or its £ a year (the fee, or price × estimated days or cases) if not priced per
-    head; whole units, so that SQLite's floating point compares them exactly."""
-    annual = case((offer.pricing_model.in_([PER_HEAD, FIXED_ANNUAL]), offer.price),
-                  else_=offer.price * offer.estimated_quantity)
-    return func.round(annual * UNITS_PER_POUND)
+def _price_band(columns, population: int):
+    """SQL for the price band key of an offer at this population, as
+    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts): per head, its
+    price; otherwise its £ a year, the fee or price × estimated days or cases.
 
-
-def _price_band(units, pricing_model, population: int):
-    """SQL for the price band key of an offer at this population, from its units, as
-    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts)."""
+    Compared in pounds with each band's start less half a PRICE_UNIT: an amount (at most
+    four decimal places) is at or above a start in whole units exactly when it is above
+    that, also in SQLite's floating point; and nothing is multiplied or rounded per
+    comparison, which over every offer on each search was most of the counting's cost."""
     starts = band_starts(population)
 
-    def band(starts: list[int]):
+    def band(amount, starts: list[int]):
         above = list(zip(starts, PRICE_BANDS[1:], strict=True))[::-1]
-        return case(*[(units >= start, band.key) for start, band in above],
+        return case(*[(amount >= (Decimal(start) - Decimal("0.5")) / UNITS_PER_POUND, band.key)
+                      for start, band in above],
                     else_=PRICE_BANDS[0].key)
 
-    return case((pricing_model == PER_HEAD, band(starts[True])), else_=band(starts[False]))
+    model = columns.pricing_model
+    return case((model == PER_HEAD, band(columns.price, starts[True])),
+                (model == FIXED_ANNUAL, band(columns.price, starts[False])),
+                else_=band(columns.price * columns.estimated_quantity, starts[False]))
 
 
-def _listed(query: str):
-    """The published offers matching the keywords of ``query``: their id, relevance
-    ("rank", None without keywords), price in units and the key each other facet counts
-    them under."""
+def _providers():
+    """Per organisation, the keys the provider facets count its offers under: a subquery
+    of a few thousand rows, joined to each offer once."""
     latest = latest_statuses()
-    statement = (
+    return (
         select(
-            Offer.id.label("offer_id"),
-            ServiceSpecification.code.label("specification"),
-            ServiceSpecification.phase.label("phase"),
-            ServiceSpecification.nature.label("nature"),
+            Organisation.id.label("provider_id"),
             func.coalesce(Region.code, NATIONAL).label("region"),
-            Offer.pricing_model.label("pricing_model"),
-            _annual_units(Offer).label("units"),
             Organisation.kind.label("provider_kind"),
             func.coalesce(latest.c.status, NOT_ASSESSED).label("assurance"),
         )
-        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(Organisation, Offer.organisation_id == Organisation.id)
-        .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
         .outerjoin(Region, Organisation.region_id == Region.id)
-        .outerjoin(latest, latest.c.provider_id == Offer.organisation_id)
+        .outerjoin(latest, latest.c.provider_id == Organisation.id)
+        .subquery("providers")
+    )
+
+
+def _listed(query: str, *, for_page: bool):
+    """The published offers matching the keywords of ``query``, with the key each facet
+    (but the price band) counts them under and their price; for the page, also
+    their id and relevance ("rank", None without keywords).
+
+    The counts read neither the offer's id nor its text: then PostgreSQL reads the offers
+    from an index that holds every column they need (ix_offer_search_facets), not from
+    the table, whose rows carry the long search text."""
+    providers = _providers()
+    columns = [
+        ServiceSpecification.code.label("specification"),
+        ServiceSpecification.phase.label("phase"),
+        ServiceSpecification.nature.label("nature"),
+        providers.c.region,
+        Offer.pricing_model.label("pricing_model"),
+        Offer.price.label("price"),
+        Offer.estimated_quantity.label("estimated_quantity"),
+        providers.c.provider_kind,
+        providers.c.assurance,
+    ]
+    if for_page:
+        columns.insert(0, Offer.id.label("offer_id"))
+    statement = (
+        select(*columns)
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
+        .join(providers, providers.c.provider_id == Offer.organisation_id)
         # Stated as well as implied by the join: it lets PostgreSQL use the partial GIN index.
         .where(Offer.prospectus_version_id.is_not(None),
                ProspectusVersion.status == VersionStatus.PUBLISHED)
     )
     matched = match_keywords(statement, query)
+    if not for_page:
+        return statement if matched is None else matched[0]
     if matched is None:
         return statement.add_columns(cast(null(), Float).label("rank"))
     statement, rank = matched
@@ -213,7 +238,7 @@ def _listed(query: str):
 
 def _facet_keys(columns, population: int) -> dict:
     keys = {name: columns[name] for name in FACET_ORDER if name != "price_band"}
-    keys["price_band"] = _price_band(columns.units, columns.pricing_model, population)
+    keys["price_band"] = _price_band(columns, population)
     return keys
 
 
@@ -228,11 +253,18 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int):
     the total under all of them, and one page of (offer id, relevance, assurance status),
     most relevant first, then in the order the offers were published: one statement.
 
-    The matching offers are read once (``listed``). For the counts they are first grouped
-    per combination of facet keys (hundreds of groups where there are tens of thousands of
-    offers), and each facet sums those groups under the other facets' filters."""
-    listed = _listed(filters.q).cte("listed")
-    keys = _facet_keys(listed.c, population)
+    For the counts the matching offers are grouped once per combination of facet keys
+    (hundreds of groups where there are tens of thousands of offers), and each facet sums
+    those groups under the other facets' filters. The page is chosen from the offers
+    separately when there are no keywords: a second reading, which stops at the page,
+    while the counts read only an index. With keywords, the offers matching them are
+    found once (in the full-text index) and used for both."""
+    if keywords(filters.q):
+        listed = counted = _listed(filters.q, for_page=True).cte("listed")
+    else:
+        counted = _listed(filters.q, for_page=False).subquery("counted")
+        listed = _listed(filters.q, for_page=True).subquery("listed")
+    keys = _facet_keys(counted.c, population)
     combos = (select(*[keys[name].label(name) for name in FACET_ORDER],
                      func.count().label("offers"))
               .group_by(*keys.values()).cte("combos"))
@@ -252,7 +284,8 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int):
     order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
         else [listed.c.offer_id]
     on_page = (select(listed.c.offer_id, listed.c.rank, listed.c.assurance)
-               .where(*_tests(filters, keys).values()).order_by(*order)
+               .where(*_tests(filters, _facet_keys(listed.c, population)).values())
+               .order_by(*order)
                .limit(per_page).offset((page - 1) * per_page).subquery("on_page"))
     branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
                            on_page.c.offer_id, on_page.c.rank))

@@ -11,6 +11,7 @@ from marketplace.services.errors import PermissionDenied
 from ..conftest import text_of, user
 from ..factories import ccg
 from ..procurements.conftest import make_user
+from ..queries import counting_statements
 from .conftest import line, started
 
 
@@ -113,3 +114,30 @@ def test_the_demand_page_per_role(demand_world, sign_in):
     assert "NHS Darlington CCG" not in text_of(sign_in("peer@demo.test").get("/demand"))
     assert sign_in("ccg@demo.test").get("/demand").status_code == 403
     assert sign_in("css@demo.test").get("/demand").status_code == 403
+
+
+def test_the_demand_page_runs_as_many_queries_for_many_lines_as_for_a_few(demand_world, sign_in):
+    """The totals are added up from one query of the lines, and a narrowed view loads its
+    lines with their statements and parties in a fixed number of queries: no query per row."""
+    client = sign_in("bdu@demo.test")
+    pages = ("/demand", "/demand?cluster=Arden+PCT+Cluster",
+             f"/demand?specification={demand_world.market.bi.id}")
+    before = {}
+    for page in pages:
+        with counting_statements() as count:
+            assert client.get(page).status_code == 200
+        before[page] = len(count)
+    more = statements.create_statement(demand_world.south_user,
+                                       statements.DetailsInput("South support"))
+    statements.save_line(demand_world.south_user, more, line(
+        demand_world.market.bi, budget_annual="2000"), None)
+    statements.save_line(demand_world.south_user, more, line(
+        demand_world.market.contracts, budget_annual="3000"), None)
+    darlington = statements.create_statement(demand_world.darlington_user,
+                                             statements.DetailsInput("Darlington contracts"))
+    statements.save_line(demand_world.darlington_user, darlington, line(
+        demand_world.market.contracts, budget_annual="500"), None)
+    for page in pages:
+        with counting_statements() as count:
+            assert client.get(page).status_code == 200
+        assert len(count) == before[page], page
