@@ -41,6 +41,7 @@ NAVIGATION: list[NavItem] = [
     _item("Checkpoints", "checkpoint_admin.index", Role.ADMIN),
     # Last, so that the header keeps the older entries in view on narrow screens.
     _item("Procurement thresholds", "procurement_thresholds.index", Role.ADMIN),
+    _item("Plan checks", "plan_check_thresholds.index", Role.BDU_REVIEWER, Role.ADMIN),
 ]
 
 

@@ -59,8 +59,12 @@ class ThresholdSpec:
                 return GatewayRating(str(value))
             except ValueError:
                 raise ValueError("Choose a rating from the list") from None
+        text = str(value).strip()
+        # Decimal() would read "٣" or "²" as digits; a threshold is typed in ASCII.
+        if not text.isascii():
+            raise ValueError("Enter a number")
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(text)
         except ArithmeticError:
             raise ValueError("Enter a number") from None
         if not number.is_finite():

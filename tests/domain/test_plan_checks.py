@@ -75,6 +75,22 @@ def test_the_healthy_plan_raises_no_flags_and_its_positions_add_up():
     assert (result.largest_customer, result.largest_customer_share_percent) == ("00C", D("32.0"))
 
 
+def test_break_even_means_income_at_least_expenditure():
+    result = run(make_model(spending=("10100000", "9800000", "9400000", "9300000")))
+    assert result.years[1].surplus == 0
+    assert result.break_even_year == "2014/15"
+    never = run(make_model(spending=("10100000", "9800000.01", "9500000.01", "9400000.01")))
+    assert never.break_even_year is None
+
+
+def test_income_growth_to_one_decimal_place():
+    # 9.8m / 10m = -2.0%; 9.5m / 9.8m = -3.0612% -> -3.1; 9.4m / 9.5m = -1.0526% -> -1.1
+    assert [row.growth_percent for row in run().years] == [None, D("-2.0"), D("-3.1"),
+                                                           D("-1.1")]
+    after_nothing = run(make_model(income=("0", "9800000", "9500000", "9400000")))
+    assert after_nothing.years[1].growth_percent is None
+
+
 # --- flat income -----------------------------------------------------------------------------
 
 
@@ -418,6 +434,7 @@ def test_a_snapshot_reads_back_and_unknown_or_bad_values_keep_their_defaults():
     ("agreement_break_months", "18.5", "Enter a whole number"),
     ("agreement_break_months", "0", "Enter a value from 1 to 48"),
     ("flat_income_tolerance_percent", "NaN", "Enter a number"),
+    ("flat_income_tolerance_percent", "٣", "Enter a number"),
     ("host_if_all_at_least", "purple", "Choose a rating from the list"),
 ])
 def test_values_out_of_range_are_refused(key, value, message):
