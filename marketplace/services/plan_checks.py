@@ -19,13 +19,16 @@ from marketplace.domain.plan_checks import (
     HOSTING_GROUP,
     THRESHOLD_SPECS,
     Backing,
+    PlanCheckResult,
     PlanInputs,
     Thresholds,
     ThresholdSpec,
     WorkforceBaseline,
+    check_plan,
 )
 from marketplace.extensions import db
 from marketplace.models import (
+    PROVIDER_KINDS,
     Agreement,
     AgreementLine,
     AgreementStatus,
@@ -251,3 +254,21 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
                if key[0] in ccgs}
     return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
                       specification_codes())
+
+
+def is_provider(organisation_id: int) -> bool:
+    organisation = db.session.get(Organisation, organisation_id)
+    return organisation is not None and organisation.kind in PROVIDER_KINDS
+
+
+def check_financial_model(raw: Mapping, provider_id: int | None) -> PlanCheckResult:
+    """The checks on a model not yet saved (a draft, or the API's body), against the
+    thresholds in force; PlanInvalid lists every problem with its field."""
+    from .business_plans import PlanInvalid, read_financial_model
+
+    model = read_financial_model(dict(raw))
+    try:
+        inputs = inputs_for(model, provider_id, raw)
+    except ExtrasInvalid as error:
+        raise PlanInvalid([(error.field, error.message)]) from None
+    return check_plan(inputs, thresholds_in_force())
