@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from .catalogue import bp as catalogue_bp
     from .checkpoints import admin_bp as checkpoint_admin_bp
     from .checkpoints import bp as checkpoints_bp
+    from .checkpoints import thresholds_bp as plan_check_thresholds_bp
     from .headers import set_security_headers
     from .health import bp as health_bp
     from .main import bp as main_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
         opportunities_bp,
         checkpoints_bp,
         checkpoint_admin_bp,
+        plan_check_thresholds_bp,
         reviews_bp,
         review_documents_bp,
         tracker_bp,

@@ -47,6 +47,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Checkpoints", "checkpoint_admin.index"),
     # Last, so that the header keeps the older entries in view on narrow screens.
     NavItem("Procurement thresholds", "procurement_thresholds.index"),
+    NavItem("Plan checks", "plan_check_thresholds.index"),
 ]
 
 

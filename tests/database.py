@@ -24,6 +24,7 @@ BASELINE_TABLES = (
     "user_account",
     "financial_year_allowance",
     "procurement_threshold",
+    "plan_check_threshold",
 )
 
 

@@ -14,4 +14,12 @@ from marketplace.extensions import csrf
 bp = protect(Blueprint("api", __name__, url_prefix="/api/v1"), SIGNED_IN)
 csrf.exempt(bp)
 
-from . import catalogue, checkpoints, ocds, openapi, opportunities, reckoner  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    catalogue,
+    checkpoints,
+    ocds,
+    openapi,
+    opportunities,
+    plan_checks,
+    reckoner,
+)

@@ -9,8 +9,12 @@ bp = protect(Blueprint("checkpoints", __name__, url_prefix="/assurance"),
              roles(Role.CSS_LEADER))
 admin_bp = protect(Blueprint("checkpoint_admin", __name__, url_prefix="/admin/checkpoints"),
                    roles(Role.ADMIN))
+# The BDU keeps the thresholds of its own checks; administrators may too.
+thresholds_bp = protect(
+    Blueprint("plan_check_thresholds", __name__, url_prefix="/assurance/plan-check-thresholds"),
+    roles(Role.BDU_REVIEWER, Role.ADMIN))
 
-from . import admin_views, css_views, plan_views  # noqa: E402,F401
+from . import admin_views, css_views, plan_views, threshold_views  # noqa: E402,F401
 
 
 @bp.app_template_global("rating_words")

@@ -21,6 +21,9 @@ class Grid:
     lines: list[tuple[str, list[str]]] = field(default_factory=list)
     spend: dict[str, list[str]] = field(default_factory=dict)
     wte: list[str] = field(default_factory=list)
+    # Optional: the PCT cluster's workforce the plan starts from, and surpluses it keeps.
+    baseline: dict[str, str] = field(default_factory=lambda: {"wte": "", "pay": ""})
+    retained: list[str] = field(default_factory=lambda: ["", "", "", ""])
 
 
 def _blank_rows(rows, count):
@@ -45,6 +48,8 @@ def grid_from_model(data: dict | None, ccg_codes: list[str]) -> Grid:
                                 [k for k, _ in DEFAULT_SERVICE_LINES]), SPARE_ROWS),
         spend={p: [spend.get(y, {}).get(p, "") for y in years] for p in Expenditure.PARTS},
         wte=[(data.get("wte") or {}).get(y, "") for y in years],
+        baseline={part: (data.get("pct_baseline") or {}).get(part, "") for part in ("wte", "pay")},
+        retained=[(data.get("retained_surplus") or {}).get(y, "") for y in years],
     )
 
 
@@ -65,6 +70,8 @@ def grid_from_form(form) -> Grid:
         spend={p: [form.get(f"spend-{p}-{i}", "").strip() for i in range(4)]
                for p in Expenditure.PARTS},
         wte=[form.get(f"wte-{i}", "").strip() for i in range(4)],
+        baseline={part: form.get(f"baseline-{part}", "").strip() for part in ("wte", "pay")},
+        retained=[form.get(f"retained-{i}", "").strip() for i in range(4)],
     )
 
 
@@ -99,4 +106,12 @@ def raw_from_grid(grid: Grid) -> tuple[dict, list[str]]:
             problems.append(f"Workforce (WTE), {year}: enter a number")
         else:
             raw["wte"][year] = value
+    if any(grid.baseline.values()):
+        for part, label in (("wte", "WTE"), ("pay", "pay")):
+            if not grid.baseline[part]:
+                problems.append(f"PCT cluster baseline: enter its {label} as well, or neither")
+        raw["pct_baseline"] = dict(grid.baseline)
+    retained = {year: value for year, value in zip(years, grid.retained, strict=True) if value}
+    if retained:
+        raw["retained_surplus"] = retained
     return raw, problems

@@ -9,6 +9,7 @@ from marketplace.extensions import db
 from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
 from marketplace.refusals import flash_refusal
 from marketplace.services import business_plans, plan_workbook
+from marketplace.services.assurance import analysis_for
 from marketplace.services.business_plans import PlanInvalid
 from marketplace.services.errors import Conflict, ServiceError
 
@@ -56,7 +57,7 @@ def new_plan():
     return redirect(url_for("checkpoints.plan", plan_id=plan.id))
 
 
-def _render_plan(plan: BusinessPlan, upload_form=None, status: int = 200):
+def _render_plan(plan: BusinessPlan, upload_form=None, status: int = 200, analysis=None):
     previous = business_plans.previous_version(plan)
     return render_template(
         "checkpoints/plan.html", title=f"Business plan version {plan.version}", plan=plan,
@@ -64,13 +65,20 @@ def _render_plan(plan: BusinessPlan, upload_form=None, status: int = 200):
         changes=business_plans.differences(previous, plan) if previous else [],
         tables=business_plans.figure_tables(plan.financial_model),
         perspectives=SCORECARD_PERSPECTIVES, upload_form=upload_form or WorkbookForm(),
-        form=upload_form,
+        form=upload_form, analysis=analysis,
     ), status
 
 
 @bp.route("/plans/<int:plan_id>")
 def plan(plan_id: int):
     return _render_plan(_own_plan(plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/check")
+def check_plan(plan_id: int):
+    """The BDU's checks on the plan as it stands, so a CSS sees the flags before it submits."""
+    plan = _own_plan(plan_id)
+    return _render_plan(plan, analysis=analysis_for(plan))
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])

@@ -33,6 +33,7 @@ from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
+from .plan_check import PlanCheckThreshold
 from .procurement import (
     Clarification,
     ClarificationStage,
@@ -127,6 +128,7 @@ __all__ = [
     "PROVIDER_KINDS",
     "PartyStatus",
     "Phase",
+    "PlanCheckThreshold",
     "PlanStatus",
     "PricingModel",
     "Priority",

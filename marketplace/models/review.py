@@ -7,7 +7,7 @@ with a message, and the before_flush guard in models/frozen.py is the backstop.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
@@ -77,6 +77,9 @@ class Review(IdMixin, TimestampMixin, db.Model):
     merge_with_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The BDU's plan-check thresholds and hosting policy the review was judged against
+    # (key -> value as stored), recorded at each save and fixed at sign-off.
+    thresholds_in_force: Mapped[dict | None] = mapped_column(JSON)
     # Optimistic locking: a save based on an older read is refused, and nothing is lost.
     lock_version: Mapped[int] = mapped_column(default=1)
 

@@ -20,7 +20,7 @@ from marketplace.reports import storage
 from marketplace.reports.printable import summary
 from marketplace.services import business_plans, review_documents, reviews
 from marketplace.services import checkpoints as checkpoint_service
-from marketplace.services.assurance import analysis_for
+from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
 from . import bp
@@ -79,7 +79,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
-        analysis=analysis_for(plan) if plan else None,
+        analysis=(analysis_for_review(review) if review else analysis_for(plan)) if plan
+        else None,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.

@@ -1,31 +1,27 @@
 """Read-only assurance facts other features use: commitments behind a plan, latest status.
 
 Offers show their provider's latest assurance status through latest_assurance_status;
-the business-plan analysis reads CCG commitments from agreements and statements of
-requirements here.
+the business-plan analysis runs the plan checks (services/plan_checks.py gathers their inputs).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import String, cast, func, literal, select
 
-from marketplace.domain.business_plan import (
-    NON_CCG_CUSTOMERS,
-    Analysis,
-    Commitment,
-    FinancialModelError,
-    analyse,
+from marketplace.domain.business_plan import FinancialModelError
+from marketplace.domain.plan_checks import (
+    HOSTING_GROUP,
+    THRESHOLD_SPECS,
+    PlanCheckResult,
+    Thresholds,
+    check_plan,
+    describe_threshold,
 )
 from marketplace.extensions import db
 from marketplace.models import (
-    Agreement,
-    AgreementStatus,
     BusinessPlan,
     Checkpoint,
-    Organisation,
-    OrganisationKind,
     Review,
     ReviewStatus,
     Submission,
@@ -34,66 +30,47 @@ from marketplace.models import (
 NOT_YET_ASSESSED = "Not yet assessed"
 
 
-def ccg_commitments_for(provider_id: int) -> dict[str, Commitment]:
-    """Per CCG ODS code: the annual value of its signed or final agreements with this provider,
-    and whether the CCG stated an intention to buy support (a "buy" line in a statement of
-    requirements that is not withdrawn)."""
-    agreed = dict(db.session.execute(
-        select(Organisation.ods_code, func.sum(Agreement.annual_value))
-        .join(Agreement, Agreement.ccg_id == Organisation.id)
-        .where(
-            Agreement.provider_id == provider_id,
-            Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.FINAL]),
-        )
-        .group_by(Organisation.ods_code)
-    ).all())
-    # Statement lines are made against specifications, not providers: a CCG that intends to
-    # buy any support has something behind a CSS's planned income from it.
-    from .statements import buying_ccg_codes
-
-    buying = buying_ccg_codes()
-    return {
-        code: Commitment(Decimal(agreed.get(code) or 0), code in buying)
-        for code in set(agreed) | buying
-        if code
-    }
-
-
-def population_served(model) -> int:
-    """The registered population of every CCG the plan takes income from."""
-    codes = {c for y in model.years for c in model.income_by_customer[y]} - NON_CCG_CUSTOMERS
-    if not codes:
-        return 0
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Organisation.population), 0)).where(
-            Organisation.kind == OrganisationKind.CCG, Organisation.ods_code.in_(codes)
-        )
-    ) or 0
-
-
 @dataclass(frozen=True)
 class PlanAnalysis:
-    analysis: Analysis | None
-    population: int
+    result: PlanCheckResult | None
     problem: str | None = None
 
+    @property
+    def thresholds(self) -> list[tuple[str, str]]:
+        """(words, value) of each plan-check threshold the result was judged against."""
+        if self.result is None:
+            return []
+        values = self.result.thresholds.values()
+        return [(spec.label, describe_threshold(spec.key, values[spec.key]))
+                for spec in THRESHOLD_SPECS if spec.group != HOSTING_GROUP]
 
-def analysis_for(plan: BusinessPlan) -> PlanAnalysis:
+
+def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> PlanAnalysis:
+    """The plan checks on a plan's financial model, against ``thresholds`` (a review's
+    recorded values) or those in force."""
     from .business_plans import model_from_json
+    from .plan_checks import ExtrasInvalid, inputs_for, thresholds_in_force
 
-    model = model_from_json(plan.financial_model)
-    if model is None:
-        return PlanAnalysis(None, 0, "The plan has no financial model yet.")
-    population = population_served(model)
-    if population <= 0:
-        return PlanAnalysis(None, 0, "The plan takes no income from CCGs, so income per head "
-                                     "and commitments cannot be checked.")
     try:
-        analysis = analyse(model, population_served=population,
-                           ccg_commitments=ccg_commitments_for(plan.organisation_id))
+        model = model_from_json(plan.financial_model)
     except FinancialModelError as error:
-        return PlanAnalysis(None, population, str(error))
-    return PlanAnalysis(analysis, population)
+        return PlanAnalysis(None, str(error))
+    if model is None:
+        return PlanAnalysis(None, "The plan has no financial model yet.")
+    try:
+        inputs = inputs_for(model, plan.organisation_id, plan.financial_model)
+    except ExtrasInvalid as error:
+        return PlanAnalysis(None, str(error))
+    return PlanAnalysis(check_plan(inputs, thresholds or thresholds_in_force()))
+
+
+def analysis_for_review(review) -> PlanAnalysis | None:
+    """A signed-off review shows the checks as they were judged, with its recorded values."""
+    plan = review.submission.business_plan if review is not None else None
+    if plan is None:
+        return None
+    recorded = review.thresholds_in_force if review.is_signed_off else None
+    return analysis_for(plan, Thresholds.from_values(recorded) if recorded else None)
 
 
 NOT_ASSESSED = "not_assessed"

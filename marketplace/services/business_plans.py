@@ -28,6 +28,8 @@ TABLE_LABELS = {
     "income_by_service_line": "Income by service line",
     "expenditure": "Expenditure",
     "wte": "Workforce (WTE)",
+    "pct_baseline": "PCT cluster baseline",
+    "retained_surplus": "Surplus kept",
 }
 _PATH = re.compile(r"\[([^\]]*)\]")
 STALE_PLAN = (
@@ -212,10 +214,27 @@ def set_financial_model(actor: User, plan: BusinessPlan, raw: dict, *, source: s
     _check_leader(actor, plan.organisation_id)
     _check_draft(plan)
     model = read_financial_model(raw)
-    plan.financial_model = model_to_json(model)
+    plan.financial_model = model_to_json(model) | _extras_json(raw, model.years)
     record_event("business_plan.financial_model_saved", plan,
                  f"{actor.email} saved the financial model of plan version {plan.version} "
                  f"({source})", changes={"years": list(model.years)}, actor=actor)
+
+
+def _extras_json(raw: dict, years: tuple[str, ...]) -> dict:
+    """The optional figures the plan checks use beyond the template's tables: the PCT
+    cluster baseline and any surplus the plan keeps."""
+    from .plan_checks import ExtrasInvalid, read_extras
+
+    try:
+        baseline, retained = read_extras(raw, years)
+    except ExtrasInvalid as error:
+        raise PlanInvalid([(error.field, error.message)]) from None
+    extras: dict = {}
+    if baseline is not None:
+        extras["pct_baseline"] = {"wte": str(baseline.wte), "pay": str(baseline.pay)}
+    if retained:
+        extras["retained_surplus"] = {year: str(amount) for year, amount in retained.items()}
+    return extras
 
 
 def check_complete(plan: BusinessPlan, *, needs_scorecard: bool) -> None:
@@ -249,7 +268,9 @@ def figure_tables(data: dict | None) -> list[tuple[str, list[str], list, bool]]:
         ("Expenditure", years, spend, True),
         ("Workforce", years, [("Whole-time equivalent staff", [data["wte"][y] for y in years])],
          False),
-    ]
+    ] + ([("Surplus kept", years, [("Surplus the plan keeps", [
+        data["retained_surplus"].get(y) for y in years])], True)]
+         if data.get("retained_surplus") else [])
 
 
 # --- what changed between versions --------------------------------------------------------
@@ -266,8 +287,12 @@ def _flatten(data: dict | None) -> dict[str, str]:
     flat: dict[str, str] = {}
     if not data:
         return flat
+    baseline = data.get("pct_baseline") or {}
+    for part, label in (("wte", "PCT cluster baseline, WTE"), ("pay", "PCT cluster baseline, pay")):
+        if part in baseline:
+            flat[label] = baseline[part]
     for table, label in TABLE_LABELS.items():
-        if table == "years":
+        if table in ("years", "pct_baseline"):
             continue
         for year, row in (data.get(table) or {}).items():
             if isinstance(row, dict):

@@ -103,7 +103,7 @@ def no_financial_model_reason(submission) -> str | None:
 
 
 def document_context(review: Review, *, version: int = 1) -> dict:
-    from marketplace.services.assurance import analysis_for
+    from marketplace.services.assurance import analysis_for_review
 
     submission = review.submission
     plan = submission.business_plan
@@ -122,7 +122,8 @@ def document_context(review: Review, *, version: int = 1) -> dict:
         "reviewers": reviewers,
         "plan": plan,
         "no_model_reason": no_financial_model_reason(submission),
-        "analysis": analysis_for(plan) if plan is not None and model is not None else None,
+        "analysis": analysis_for_review(review) if plan is not None and model is not None
+        else None,
         "charts": _charts(review, model),
         "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
     }

@@ -16,11 +16,14 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.domain.checkpoints import (
     RATING_SCALES,
+    RULES,
     CheckpointError,
     HostingDecision,
     HostingRecommendation,
+    checkpoint3_rule,
     compute_outcome,
 )
+from marketplace.domain.plan_checks import Thresholds
 from marketplace.extensions import db
 from marketplace.models import (
     Organisation,
@@ -35,12 +38,16 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 
-from . import review_documents  # a module import: review_documents imports this one too
+from . import (
+    plan_checks,
+    review_documents,  # a module import: review_documents imports this one too
+)
 from .audit import record_event
 from .checkpoints import outcome_label
 from .errors import PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
 
+HOSTING_RULE = "cp3_hosting"
 CONFLICT_MESSAGE = (
     "Another reviewer saved this review after you opened it, so your changes were not saved. "
     "Your entries are shown below: check them against the latest version and save again."
@@ -161,6 +168,7 @@ def save_review(actor: User, review: Review, *, expected_lock_version: int,
         else:
             existing.value, existing.commentary = entry.value, entry.commentary
     review.summary = summary
+    _record_thresholds(review)
     _set_outcome(review, outcome_code, override_reason.strip(), merge_with_id)
     review.updated_at = utcnow()  # every save moves lock_version on, ratings included
     record_event("review.saved", review,
@@ -171,14 +179,28 @@ def save_review(actor: User, review: Review, *, expected_lock_version: int,
     return review
 
 
+def thresholds_for(review: Review) -> Thresholds:
+    """The values a signed-off review was judged against; a draft's are those in force."""
+    if review.is_signed_off and review.thresholds_in_force:
+        return Thresholds.from_values(review.thresholds_in_force)
+    return plan_checks.thresholds_in_force()
+
+
+def _record_thresholds(review: Review) -> None:
+    review.thresholds_in_force = plan_checks.thresholds_in_force().values()
+
+
 def computed_outcome(review: Review):
     """The rule's outcome for the ratings so far, or None until every criterion is rated."""
     checkpoint = review.submission.checkpoint
     values = {r.criterion.key: r.value for r in review.ratings}
     if not checkpoint.criteria or len(values) < len(checkpoint.criteria):
         return None
+    # The hosting rule's thresholds are the BDU's data, not the code's defaults.
+    policy = thresholds_for(review).hosting_policy
+    rules = RULES | {HOSTING_RULE: checkpoint3_rule(policy, HOSTING_RULE)}
     try:
-        return compute_outcome(checkpoint.rule_key, values)
+        return compute_outcome(checkpoint.rule_key, values, rules)
     except CheckpointError:
         return None
 
@@ -196,7 +218,7 @@ def _set_outcome(review: Review, outcome_code: str, override_reason: str,
             "Give the reason for an outcome different from the one the ratings give",
             field="override_reason",
         )
-    merge_with = _merge_partner(review, chosen, merge_with_id) if rule_key == "cp3_hosting" \
+    merge_with = _merge_partner(review, chosen, merge_with_id) if rule_key == HOSTING_RULE \
         else None
     review.outcome_code = chosen
     if computed is not None and chosen == computed.code:
@@ -237,6 +259,8 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
         raise ServiceError("Every criterion must be rated before sign-off")
     if not review.outcome_code:
         raise ServiceError("The review has no outcome yet")
+    # The values in force now are the ones the issued document shows, and stay with it.
+    _record_thresholds(review)
     review.status = ReviewStatus.SIGNED_OFF
     review.signed_off_by = actor
     review.signed_off_at = utcnow()

@@ -158,3 +158,38 @@ def test_the_template_writes_service_line_names_as_text_never_formulas(css_clien
     cells = [row[0] for row in sheet.iter_rows(min_row=2, max_row=len(FORMULA_NAMES) + 1)]
     assert [cell.value for cell in cells] == FORMULA_NAMES
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+
+
+def test_the_form_keeps_the_pct_baseline_and_surpluses_the_checks_use(css_client):
+    # A weak plan: the same WTE every year. With its PCT cluster's figures stated as those of
+    # its first year, the check finds the workforce copied.
+    plan = build.plan(weak=True)
+    data = plan.financial_model
+    first = data["years"][0]
+    pay = data["expenditure"][first]["pay"]
+    form = _grid(data) | {"baseline-wte": data["wte"][first], "baseline-pay": pay,
+                          "retained-1": "50000"}
+    response = css_client.post(f"/assurance/plans/{plan.id}/financial-model", data=form)
+    assert response.status_code == 302
+    db.session.refresh(plan)
+    assert plan.financial_model["pct_baseline"] == {"wte": data["wte"][first], "pay": pay}
+    assert plan.financial_model["retained_surplus"] == {data["years"][1]: "50000"}
+    page = html(css_client.get(f"/assurance/plans/{plan.id}/check"))
+    flags = {card["data-flag"] for card in page.select("#analysis .analysis-flag")}
+    assert {"surplus_retention"} <= flags
+    edit = html(css_client.get(f"/assurance/plans/{plan.id}/financial-model"))
+    assert edit.select_one("#baseline-wte")["value"] == data["wte"][first]
+    assert edit.select_one("label[for=baseline-pay]").get_text(strip=True) == \
+        "Their pay in a year"
+
+
+def test_half_a_baseline_is_refused(css_client):
+    plan = build.plan()
+    form = _grid(plan.financial_model) | {"baseline-wte": "150"}
+    summary = _summary(css_client.post(f"/assurance/plans/{plan.id}/financial-model",
+                                       data=form))
+    assert "PCT cluster baseline: enter its pay as well, or neither" in summary
+    form = _grid(plan.financial_model) | {"baseline-wte": "many", "baseline-pay": "1"}
+    summary = _summary(css_client.post(f"/assurance/plans/{plan.id}/financial-model",
+                                       data=form))
+    assert "PCT cluster baseline, wte: must be a number" in summary

@@ -189,9 +189,12 @@ def test_the_reviewer_sees_the_analysis_flags_with_figures(bdu_client):
     db.session.commit()
     page = html(bdu_client.get(f"/reviews/submissions/{review.submission_id}"))
     flags = {card["data-flag"]: card.get_text(" ") for card in page.select(".analysis-flag")}
-    assert "income_flat" in flags and "workforce_unchanged" in flags
-    assert "income_without_commitment" in flags and "intends to buy" in flags[
-        "income_without_commitment"]
+    assert "income_flat" in flags and "hardly changes" in flags["income_flat"]
+    assert "income_without_backing" in flags and "nothing behind it" in flags[
+        "income_without_backing"]
+    # Plain words only: no internal key reaches the page.
+    assert not any("_" in text for text in flags.values()), flags
+    assert "Thresholds the checks used" in page.get_text()
 
 
 @pytest.mark.parametrize("reviewer", ["bdu2@demo.test", None])
