@@ -72,6 +72,7 @@ from .scenario import (
     ScenarioLine,
     ScenarioStatus,
 )
+from .service_levels import AgreementKpi
 from .statement import (
     IntendedMode,
     PartyStatus,
@@ -88,6 +89,7 @@ from .user_session import UserSession
 __all__ = [
     "ActionStatus",
     "Agreement",
+    "AgreementKpi",
     "AgreementLine",
     "AgreementRoute",
     "AgreementStatus",
