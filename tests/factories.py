@@ -21,6 +21,7 @@ from marketplace.domain.checkpoints import RATING_SCALES
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
+    AgreementKpi,
     AgreementLine,
     AgreementStatus,
     AuditEvent,
@@ -201,12 +202,16 @@ def create_agreement(
     end_date: date = date(2014, 9, 30),
     annual_value: Decimal | None = None,
     reference: str | None = None,
+    kpis: list[dict] = (),
 ) -> Agreement:
-    """An agreement written straight to the database (the service has its own tests)."""
+    """An agreement written straight to the database (the service has its own tests).
+
+    ``kpis``: service levels of the first line, as AgreementKpi fields (see KPI_DASHBOARD)."""
     from marketplace.services.offers_for_buyers import annual_cost
 
     lines = [AgreementLine(offer=o, specification_id=o.specification_id,
                            annual_cost=annual_cost(o, ccg_org.population)) for o in offers]
+    lines[0].kpis = [AgreementKpi(**fields) for fields in kpis]
     computed = sum((line.annual_cost for line in lines), Decimal("0"))
     agreement = Agreement(
         reference=reference or f"SLA-TEST-{next(_counter):04d}",
@@ -223,6 +228,15 @@ def create_agreement(
     db.session.add(agreement)
     db.session.commit()
     return agreement
+
+
+# Two service levels as a CCG might agree them: a deadline (lower is better) and a share.
+KPI_DASHBOARD = {"measure": "Monthly dashboard delivered", "unit": "working_days",
+                 "target": Decimal("10"), "direction": "lower", "tolerance": Decimal("2"),
+                 "frequency": "monthly"}
+KPI_QUERIES = {"measure": "Queries answered within 2 days", "unit": "percent",
+               "target": Decimal("95"), "direction": "higher", "tolerance": Decimal("2"),
+               "frequency": "monthly"}
 
 
 # Builders that go through the catalogue and prospectus services.

@@ -1,8 +1,9 @@
 from datetime import date
 
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
+from marketplace.domain.service_levels import Direction, Frequency, Unit
 from marketplace.forms import BaseForm, LockVersionField
 
 
@@ -70,3 +71,43 @@ class DeclineForm(BaseForm):
         "or a line's value.",
         validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
     )
+
+
+UNIT_CHOICES = [(unit.value, unit.label) for unit in Unit]
+DIRECTION_CHOICES = [(direction.value, direction.label) for direction in Direction]
+FREQUENCY_CHOICES = [(frequency.value, frequency.label) for frequency in Frequency]
+
+
+class KpiForm(BaseForm):
+    """One service level of an agreement line; the service checks the ranges for the unit."""
+
+    lock_version = LockVersionField()
+    line_id = SelectField("Line of the agreement", coerce=int, validate_choice=False)
+    measure = StringField(
+        "What is measured",
+        description="For example, “Monthly dashboard delivered” or “Queries answered "
+        "within 2 days”.",
+        validators=[Length(max=200, message="Keep what is measured to 200 characters or "
+                                            "fewer")],
+    )
+    unit = SelectField("Unit", choices=UNIT_CHOICES, validate_choice=False)
+    target = StringField(
+        "Target",
+        description="A number in the unit: 0 to 100 for a percentage, 0 to 999999.99 "
+        "otherwise, at most two decimal places.",
+    )
+    direction = RadioField("Which is better?", choices=DIRECTION_CHOICES,
+                           validate_choice=False)
+    tolerance = StringField(
+        "Tolerance",
+        description="How far short of the target still counts as within tolerance, in the "
+        "same unit (percentage points for a percentage). Leave blank for none.",
+    )
+    frequency = RadioField("How often it is reported", choices=FREQUENCY_CHOICES,
+                           validate_choice=False,
+                           description="Quarterly service levels are reported in the "
+                           "return for every third month of the agreement.")
+
+
+class RemoveKpiForm(BaseForm):
+    lock_version = LockVersionField()

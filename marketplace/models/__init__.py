@@ -73,6 +73,7 @@ from .scenario import (
     ScenarioLine,
     ScenarioStatus,
 )
+from .service_levels import AgreementKpi
 from .statement import (
     IntendedMode,
     PartyStatus,
@@ -89,6 +90,7 @@ from .user_session import UserSession
 __all__ = [
     "ActionStatus",
     "Agreement",
+    "AgreementKpi",
     "AgreementLine",
     "AgreementRoute",
     "AgreementStatus",

@@ -216,3 +216,6 @@ class AgreementLine(IdMixin, db.Model):
     offer: Mapped[Offer | None] = relationship()
     bid_line: Mapped["BidLine | None"] = relationship()  # noqa: F821
     statement_line: Mapped["StatementLine | None"] = relationship()  # noqa: F821
+    kpis: Mapped[list["AgreementKpi"]] = relationship(  # noqa: F821
+        back_populates="line", cascade="all, delete-orphan", order_by="AgreementKpi.id"
+    )

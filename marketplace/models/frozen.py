@@ -1,7 +1,8 @@
 """The backstop for immutable records: a flush that would change one fails loudly.
 
 Immutable: a submitted business plan, a signed-off review with its ratings and reviewers,
-and an issued review document (conditions and actions still move on after sign-off).
+an issued review document (conditions and actions still move on after sign-off), and the KPIs
+of an agreement once the CCG has signed it.
 
 Services refuse such changes first, with a message for the user; this guard catches the
 code path that forgot to ask (a new view, a CLI command, a seeder). create_app attaches it
@@ -12,8 +13,10 @@ from sqlalchemy import inspect
 
 from .bid import DecisionLetter, OcdsRelease
 from .business_plan import BusinessPlan, PlanStatus
+from .buying import AgreementStatus
 from .issued_document import IssuedDocument
 from .review import Condition, DevelopmentAction, Rating, Review, ReviewAssignment, ReviewStatus
+from .service_levels import AgreementKpi
 
 
 class FrozenRecordError(RuntimeError):
@@ -38,6 +41,15 @@ def _review_was_signed_off(review: Review | None) -> bool:
     return review is not None and _committed(review, "status") == ReviewStatus.SIGNED_OFF
 
 
+def _agreement_was_signed(kpi: AgreementKpi) -> bool:
+    line = kpi.line
+    agreement = line.agreement if line is not None else None
+    if agreement is None:
+        return False
+    status = _committed(agreement, "status")
+    return status is not None and status != AgreementStatus.DRAFT
+
+
 def refuse_changes_to_frozen_records(session, flush_context, instances):
     for obj in session.dirty:
         if not session.is_modified(obj, include_collections=False):
@@ -53,6 +65,11 @@ def refuse_changes_to_frozen_records(session, flush_context, instances):
     for obj in session.deleted:
         if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued: not deletable")
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, AgreementKpi) and _agreement_was_signed(obj) and (
+                obj not in session.dirty or session.is_modified(obj, include_collections=False)):
+            raise FrozenRecordError(
+                f"agreement {obj.agreement.reference} is signed: its KPIs cannot change")
     for obj in [*session.new, *session.deleted]:
         if isinstance(obj, Rating | ReviewAssignment | Condition | DevelopmentAction):
             if _review_was_signed_off(obj.review):

@@ -5,10 +5,10 @@ the agreements made with it (/customers) and countersign them; BDU reviewers rea
 Another organisation's agreement answers 404.
 """
 
-from marketplace.models import Agreement, Role, Shortlist, ShortlistEntry
+from marketplace.models import Agreement, AgreementKpi, Role, Shortlist, ShortlistEntry
 
 from .people import ccg_user_of, leader_of
-from .rules import declare
+from .rules import declare, may
 
 declare(
     Agreement,
@@ -20,6 +20,16 @@ declare(
     # The provider countersigns (or declines) in its own account, never the CCG for it.
     countersign=lambda user, agreement: leader_of(user, agreement.provider_id),
     not_found="There is no agreement with that number",
+)
+
+
+# A KPI is seen by whoever sees its agreement, and changed by whoever changes the agreement
+# (the CCG, while it is a draft: the service refuses once signed).
+declare(
+    AgreementKpi,
+    view=lambda user, kpi: may(user, "view", kpi.agreement),
+    edit=lambda user, kpi: may(user, "edit", kpi.agreement),
+    not_found="There is no service level with that number on this agreement",
 )
 
 

@@ -216,6 +216,13 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
     _check_status(agreement, AgreementStatus.DRAFT, "signed by the CCG")
     if not agreement.lines:
         raise ServiceError("An agreement needs at least one line to be signed", field="status")
+    from .service_levels import kpis_without_target
+
+    unset = kpis_without_target(agreement)
+    if unset:
+        raise ServiceError(
+            f"Set a target for service level “{unset[0].measure}” before signing: the offer "
+            "named none", field="status")
     agreement.status = AgreementStatus.AWAITING_COUNTERSIGNATURE
     agreement.ccg_signed_at = clock.now()
     agreement.ccg_signed_by_id = actor.id
@@ -225,6 +232,10 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
         f"it waits for {agreement.provider.name} to countersign",
         changes={"status": [AgreementStatus.DRAFT.value, agreement.status],
                  "annual_value": agreement.annual_value,
+                 "kpis": {str(kpi.id): f"{kpi.measure}: {kpi.target_text} "
+                          f"({kpi.direction_label.lower()}, tolerance {kpi.tolerance_text}, "
+                          f"{kpi.frequency_label.lower()})"
+                          for line in agreement.lines for kpi in line.kpis},
                  "value_over_term": agreement.value_over_term,
                  "term_warning": term_warning(agreement)},
         actor=actor)

@@ -38,6 +38,7 @@ from . import statement_data
 from .agreements import new_reference
 from .audit import record_event
 from .errors import ServiceError
+from .service_levels import kpis_from_offer
 from .transaction import on_conflict, transactional
 
 ALREADY_DRAFTED = "The agreements for this award have already been drafted."
@@ -149,7 +150,7 @@ def draft_agreements_from_award(procurement: Procurement, *, actor=None) -> list
                 specification_id=bid_line.specification_id, offer_id=bid_line.offer_id,
                 bid_line_id=bid_line.id,
                 statement_line_id=statement_line.id if statement_line else None,
-                annual_cost=amount))
+                annual_cost=amount, kpis=kpis_from_offer(bid_line.offer)))
         annual = round_money(sum((line.annual_cost for line in lines), Decimal(0)))
         agreement = Agreement(
             reference=new_reference(ccg), ccg=ccg, provider_id=bid.provider_id,
@@ -170,6 +171,7 @@ def draft_agreements_from_award(procurement: Procurement, *, actor=None) -> list
                      "start_date": start, "end_date": end, "annual_value": annual,
                      "value_over_term": full_term,
                      "lines": {str(line.specification_id): line.annual_cost for line in lines},
+                     "kpis": sum(len(line.kpis) for line in lines),
                      "term_warning": warning},
             actor=actor, system=actor is None)
         drafted.append(agreement)
