@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'kpis_service_levels'
-down_revision = 'search_plain_sql'
+down_revision = 'plans_check_thresholds'
 branch_labels = None
 depends_on = None
 
