@@ -37,6 +37,13 @@ DEFAULT_SERVICE_LINES = (
     ("business_support", "Business support (HR, finance, IT)"),
     ("communications", "Communications and engagement"),
 )
+# Optional rows of the Workforce sheet, below WTE: the checks' extra figures. Templates made
+# before they existed still upload.
+RETAINED_ROW = "retained_surplus"
+BASELINE_ROWS = (("pct_baseline_wte", "wte", "PCT cluster baseline: whole-time equivalent "
+                                             "staff (optional, first column only)"),
+                 ("pct_baseline_pay", "pay", "PCT cluster baseline: their pay in a year "
+                                             "(optional, first column only)"))
 _YEAR = re.compile(r"^\d{4}/\d{2}$")
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 
@@ -102,6 +109,12 @@ def template(plan: BusinessPlan | None, ccgs: list[Organisation]) -> bytes:
     wte = data.get("wte") or {}
     sheet.append(["wte", "Whole-time equivalent staff",
                   *(Decimal(wte[y]) if y in wte else None for y in years)])
+    retained = data.get("retained_surplus") or {}
+    sheet.append([RETAINED_ROW, "Surplus the plan keeps (optional)",
+                  *(Decimal(retained[y]) if y in retained else None for y in years)])
+    baseline = data.get("pct_baseline") or {}
+    for key, part, words in BASELINE_ROWS:
+        sheet.append([key, words, Decimal(baseline[part]) if part in baseline else None])
 
     for sheet in book.worksheets:
         _keep_text_as_text(sheet)
@@ -342,6 +355,7 @@ def read_upload(content: bytes) -> dict:
         value = reader.number(book[WORKFORCE], 2, column, f"wte[{year}]", blank_is_zero=False)
         if value is not None:
             raw["wte"][year] = value
+    raw |= _extras(reader, book[WORKFORCE], years)
     if reader.problems:
         raise PlanInvalid(reader.problems)
     try:
@@ -365,6 +379,39 @@ def _expenditure(reader: _Reader, sheet: _Sheet, years) -> dict:
                 spend[year][key] = value
     assert set(Expenditure.PARTS) == {key for key, _ in EXPENDITURE_ROWS}
     return spend
+
+
+def _extras(reader: _Reader, sheet: _Sheet, years) -> dict:
+    """The optional rows below WTE, found by their key in column A."""
+    rows = {str(sheet.value(row, 1) or "").strip().lower(): row
+            for row in range(3, sheet.last_row + 1)}
+    extras: dict = {}
+    if RETAINED_ROW in rows:
+        row = rows[RETAINED_ROW]
+        retained = {}
+        for column, year in zip(YEAR_COLUMNS, years, strict=True):
+            if sheet.value(row, column) in (None, ""):
+                continue
+            value = reader.number(sheet, row, column, f"retained_surplus[{year}]",
+                                  blank_is_zero=True)
+            if value is not None:
+                retained[year] = value
+        if retained:
+            extras["retained_surplus"] = retained
+    baseline = {}
+    for key, part, _words in BASELINE_ROWS:
+        if key in rows and sheet.value(rows[key], FIRST_YEAR_COLUMN) not in (None, ""):
+            value = reader.number(sheet, rows[key], FIRST_YEAR_COLUMN, f"pct_baseline[{part}]",
+                                  blank_is_zero=False)
+            if value is not None:
+                baseline[part] = value
+    if baseline:
+        if len(baseline) < len(BASELINE_ROWS):
+            missing = next(key for key, part, _ in BASELINE_ROWS if part not in baseline)
+            reader.problem(sheet.title, f"C{rows.get(missing, 3)}",
+                           "enter the PCT cluster's WTE and pay together, or neither")
+        extras["pct_baseline"] = baseline
+    return extras
 
 
 def _checked(raw: dict) -> dict:

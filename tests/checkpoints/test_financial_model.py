@@ -193,3 +193,39 @@ def test_half_a_baseline_is_refused(css_client):
     summary = _summary(css_client.post(f"/assurance/plans/{plan.id}/financial-model",
                                        data=form))
     assert "PCT cluster baseline, wte: must be a number" in summary
+
+
+def test_the_template_carries_the_pct_baseline_and_surplus_kept(css_client):
+    plan = build.plan()
+    book = _template(css_client, plan)
+    sheet = book["Workforce"]
+    assert [sheet[f"A{row}"].value for row in (3, 4, 5)] == [
+        "retained_surplus", "pct_baseline_wte", "pct_baseline_pay"]
+    sheet["D3"] = 25000
+    sheet["C4"] = 160.5
+    sheet["C5"] = "7100000"
+    assert _upload(css_client, plan, book).status_code == 302
+    db.session.refresh(plan)
+    assert plan.financial_model["pct_baseline"] == {"wte": "160.5", "pay": "7100000"}
+    assert plan.financial_model["retained_surplus"] == {"2014/15": "25000"}
+    # ... and the next template is filled in with them.
+    sheet = _template(css_client, plan)["Workforce"]
+    assert (sheet["C4"].value, sheet["D3"].value) == (160.5, 25000)
+
+
+def test_half_a_baseline_in_the_template_names_the_cell(css_client):
+    plan = build.plan()
+    book = _template(css_client, plan)
+    book["Workforce"]["C4"] = 160
+    response = _upload(css_client, plan, book)
+    assert response.status_code == 400
+    assert "Workforce!C5: enter the PCT cluster's WTE and pay together" in text_of(response)
+
+
+def test_a_template_made_before_the_optional_rows_still_uploads(css_client):
+    plan = build.plan()
+    book = _template(css_client, plan)
+    book["Workforce"].delete_rows(3, 3)
+    assert _upload(css_client, plan, book).status_code == 302
+    db.session.refresh(plan)
+    assert "pct_baseline" not in plan.financial_model
