@@ -1,5 +1,7 @@
 import pytest
 
+from ..factories import market  # noqa: F401  (fixture)
+
 
 @pytest.fixture(autouse=True)
 def evidence_dir(request, tmp_path):
