@@ -17,6 +17,7 @@ from marketplace.domain.checkpoints import gateway_rank
 from marketplace.domain.money import ZERO, MoneyError, to_decimal, to_quantity
 from marketplace.domain.plan_checks import (
     HOSTING_GROUP,
+    SPECS_BY_KEY,
     THRESHOLD_SPECS,
     Backing,
     PlanCheckResult,
@@ -104,6 +105,14 @@ def _checked(values: Mapping[str, str]) -> dict[str, str]:
     return {key: str(value) for key, value in read.items()}
 
 
+def _same(key: str, stored: str, value: str) -> bool:
+    spec = SPECS_BY_KEY[key]
+    try:
+        return spec.read(stored) == spec.read(value)
+    except ValueError:
+        return False
+
+
 @transactional
 def update_thresholds(actor: User, values: Mapping[str, str]) -> list[str]:
     """Save every threshold at once; answers the keys that changed."""
@@ -118,7 +127,7 @@ def update_thresholds(actor: User, values: Mapping[str, str]) -> list[str]:
             row = PlanCheckThreshold(key=key, value=value, updated_by=actor)
             db.session.add(row)
             changes[key] = [None, value]
-        elif row.value != value:
+        elif not _same(key, row.value, value):  # "40" for "40.0" is no change
             changes[key] = [row.value, value]
             row.value, row.updated_by = value, actor
         else:

@@ -65,6 +65,9 @@ def test_the_bdu_changes_a_threshold_and_it_is_audited(bdu_client):
 
 def test_saving_the_same_values_changes_nothing(bdu_client):
     assert bdu_client.post(URL, data=_form()).status_code == 302
+    # The same value written differently is the same value.
+    assert bdu_client.post(URL, data=_form(concentration_percent="40.00",
+                                           cost_per_wte_min="25000.0")).status_code == 302
     assert db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "plan_check_thresholds.updated")) is None
 
