@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.access import get_for_organisation_or_404
+from marketplace.access import get_for_organisation_or_404, owns
 from marketplace.extensions import db
 from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
 from marketplace.refusals import flash_refusal
@@ -75,9 +75,9 @@ def plan(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/check")
-def check_plan(plan_id: int):
+@owns("plan_id", BusinessPlan, hide=True)
+def check_plan(plan: BusinessPlan):
     """The BDU's checks on the plan as it stands, so a CSS sees the flags before it submits."""
-    plan = _own_plan(plan_id)
     return _render_plan(plan, analysis=analysis_for(plan))
 
 
