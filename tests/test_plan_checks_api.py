@@ -195,11 +195,14 @@ def test_an_unknown_ccg_is_named(bdu_client):
                                           "message": "there is no CCG with ODS code 99Z"}
 
 
-def test_the_openapi_document_describes_the_operation_with_a_worked_example():
+def test_the_openapi_document_describes_the_operation_with_a_worked_example(css_client):
     operation = openapi_document()["paths"]["/business-plans/analysis"]["post"]
     example = operation["requestBody"]["content"]["application/json"]["examples"]["worked"]
     assert example["value"] == EXAMPLE_REQUEST
     assert set(operation["responses"]) == {"200", "400", "401", "403", "413"}
+    answer = operation["responses"]["200"]["content"]["application/json"]["examples"]["worked"]
+    # The documented answer is the one the API gives.
+    assert answer["value"] == _post(css_client, EXAMPLE_REQUEST).json
 
 
 # --- the same check on the plan page --------------------------------------------------------

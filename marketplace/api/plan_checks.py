@@ -289,6 +289,27 @@ EXAMPLE_REQUEST = {
     "pct_baseline": {"wte": "160.0", "pay": "7100000.00"},
 }
 
+def _example_response() -> dict:
+    """What the worked example answers with the default thresholds, the published allowances
+    and no CCG having said anything of buying: worked out by the checks themselves."""
+    from marketplace.domain.business_plan import FinancialModel
+    from marketplace.domain.plan_checks import DEFAULT_THRESHOLDS, PlanInputs, WorkforceBaseline
+    from marketplace.domain.plan_checks import check_plan as run_checks
+
+    example = EXAMPLE_REQUEST
+    model = FinancialModel(tuple(example["years"]), example["income_by_customer"],
+                           example["income_by_service_line"], example["expenditure"],
+                           example["wte"])
+    baseline = WorkforceBaseline(Decimal(example["pct_baseline"]["wte"]),
+                                 Decimal(example["pct_baseline"]["pay"]))
+    allowances = {"2013/14": Decimal("25.00"), "2014/15": Decimal("24.73"),
+                  "2015/16": Decimal("22.07")}
+    inputs = PlanInputs(model, allowances, {}, baseline, {}, frozenset())
+    return result_json(run_checks(inputs, DEFAULT_THRESHOLDS))
+
+
+EXAMPLE_RESPONSE = _example_response()
+
 add_schema("FinancialModelRequest", {
     "type": "object",
     "required": ["years", *TABLES],
@@ -383,7 +404,11 @@ add_path("/business-plans/analysis", "post", {
     "responses": {
         "200": {"description": "The year-by-year position, the stress test and the flags",
                 "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/PlanCheckResult"}}}},
+                    "schema": {"$ref": "#/components/schemas/PlanCheckResult"},
+                    "examples": {"worked": {
+                        "summary": "The answer to the worked request, when none of its CCGs "
+                                   "has stated an intention to buy",
+                        "value": EXAMPLE_RESPONSE}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
         "401": {"$ref": "#/components/responses/Unauthorised"},
         "403": {"description": "Signed in, but not as a CSS leader or a BDU reviewer.",
