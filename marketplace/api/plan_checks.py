@@ -304,7 +304,7 @@ def _example_response() -> dict:
                                  Decimal(example["pct_baseline"]["pay"]))
     allowances = {"2013/14": Decimal("25.00"), "2014/15": Decimal("24.73"),
                   "2015/16": Decimal("22.07")}
-    inputs = PlanInputs(model, allowances, {}, baseline, {}, frozenset())
+    inputs = PlanInputs(model, allowances, {}, baseline, {}, {})
     return result_json(run_checks(inputs, DEFAULT_THRESHOLDS))
 
 

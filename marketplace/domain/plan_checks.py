@@ -250,9 +250,9 @@ class PlanInputs:
     pct_baseline: WorkforceBaseline | None = None
     # Year -> surplus the plan assumes the CSS keeps to spend later.
     retained_surplus: Mapping[str, Decimal] = field(default_factory=dict)
-    # The catalogue's specification codes: service lines keyed otherwise cannot be linked to
-    # intentions, so they are not checked. None: check every line.
-    specification_codes: frozenset[str] | None = None
+    # The catalogue's specifications, code -> name: service lines keyed otherwise cannot be
+    # linked to intentions, so they are not checked. None: check every line.
+    specifications: Mapping[str, str] | None = None
 
 
 # --- results -------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def check_plan(inputs: PlanInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
         *_concentration(totals, largest, share, thresholds),
         *_stress_flag(stress, rows, thresholds),
         *_customer_backing(model, inputs.backing, thresholds),
-        *_service_line_backing(model, inputs.backing, inputs.specification_codes),
+        *_service_line_backing(model, inputs.backing, inputs.specifications),
     ]
     break_even = next((row.year for row in rows if row.surplus >= 0), None)
     return PlanCheckResult(tuple(rows), break_even, largest, share, stress, tuple(flags),
@@ -764,7 +764,7 @@ def _customer_backing(model: FinancialModel, backing: Mapping[tuple[str, str], B
 
 
 def _service_line_backing(model: FinancialModel, backing: Mapping[tuple[str, str], Backing],
-                          specification_codes: frozenset[str] | None) -> Iterator[Flag]:
+                          specifications: Mapping[str, str] | None) -> Iterator[Flag]:
     # Service-line income includes the Board's and other customers', so only a line that no
     # CCG intends to buy or has agreed is certain to lack backing.
     backed_specs = {spec for (_customer, spec), b in backing.items() if b.has_any}
@@ -772,13 +772,15 @@ def _service_line_backing(model: FinancialModel, backing: Mapping[tuple[str, str
     for line in lines:
         planned = {y: model.income_by_service_line[y].get(line, ZERO) for y in model.years}
         if line in backed_specs or not any(planned.values()) or (
-            specification_codes is not None and line not in specification_codes
+            specifications is not None and line not in specifications
         ):
             continue
+        name = specifications.get(line, line) if specifications else line
+        shown = f"“{name}” ({line})" if name != line else f"“{line}”"
         yield Flag(
             CheckCode.SERVICE_LINE_WITHOUT_BACKING, Severity.MEDIUM,
             f"No CCG has stated an intention to buy, or agreed to buy, the specification "
-            f"“{line}”, yet the plan takes income from it.",
+            f"{shown}, yet the plan takes income from it.",
             (Figure("specification", "Specification", line, Unit.TEXT),)
             + _year_figures("planned", "Planned income", planned),
         )

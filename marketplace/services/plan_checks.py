@@ -205,8 +205,10 @@ def backing_for(provider_id: int, years: tuple[str, ...]) -> dict[tuple[str, str
     return backing
 
 
-def specification_codes() -> frozenset[str]:
-    return frozenset(db.session.scalars(select(ServiceSpecification.code)))
+def specifications() -> dict[str, str]:
+    """Code -> name of every specification in the catalogue."""
+    return {code: name for code, name in db.session.execute(
+        select(ServiceSpecification.code, ServiceSpecification.name))}
 
 
 class ExtrasInvalid(ValueError):
@@ -262,7 +264,7 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
                backing_for(provider_id if provider_id is not None else -1, model.years).items()
                if key[0] in ccgs}
     return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
-                      specification_codes())
+                      specifications())
 
 
 def is_provider(organisation_id: int) -> bool:

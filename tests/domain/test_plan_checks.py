@@ -406,9 +406,12 @@ def test_a_service_line_no_ccg_intends_to_buy():
     lines = {y: {"BI": D(t) / 2, "CP": D(t) / 4, "HR": D(t) / 4}
              for y, t in zip(YEARS, INCOME, strict=True)}
     flag = only(run(make_model(lines=lines)), CheckCode.SERVICE_LINE_WITHOUT_BACKING)
-    assert "“HR”" in flag.message
+    assert "the specification “HR”, yet" in flag.message
+    named = {"BI": "Business intelligence", "CP": "Contract monitoring", "HR": "Human resources"}
+    assert "the specification “Human resources” (HR), yet" in only(
+        run(make_model(lines=lines), codes=named), CheckCode.SERVICE_LINE_WITHOUT_BACKING).message
     # A line not keyed to a catalogue specification cannot be linked, so it is not checked.
-    codes = frozenset({"BI", "CP"})
+    codes = {"BI": "Business intelligence", "CP": "Contract monitoring"}
     assert run(make_model(lines=lines), codes=codes).flags == ()
 
 
