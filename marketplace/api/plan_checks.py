@@ -35,7 +35,7 @@ MAX_DEPTH = 6  # the model's deepest path: body -> table -> year -> customer -> 
 MAX_KEYS = 300  # customers or service lines in one year
 MAX_KEY_LENGTH = 80
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion pounds: far beyond any CSS
-MAX_WTE = Decimal(1_000_000)
+MAX_PLAN_WTE = Decimal(1_000_000)  # a whole CSS's workforce, not the reckoner's in-house WTE
 TABLES = ("income_by_customer", "income_by_service_line", "expenditure", "wte")
 OPTIONAL = ("pct_baseline", "retained_surplus", "provider_id")
 
@@ -158,7 +158,7 @@ def read_model(data: dict) -> dict:
         for year, row in rows.items():
             where = f"{table}[{year}]"
             if table == "wte":
-                model[table][year] = str(_amount(where, row, MAX_WTE))
+                model[table][year] = str(_amount(where, row, MAX_PLAN_WTE))
                 continue
             row = _object(where, row)
             if table == "expenditure":
@@ -173,7 +173,7 @@ def read_model(data: dict) -> dict:
         if extra:
             raise ApiError(f"pct_baseline[{extra[0]}]", "must be wte or pay")
         model["pct_baseline"] = {
-            "wte": str(_amount("pct_baseline[wte]", baseline.get("wte"), MAX_WTE)),
+            "wte": str(_amount("pct_baseline[wte]", baseline.get("wte"), MAX_PLAN_WTE)),
             "pay": str(_amount("pct_baseline[pay]", baseline.get("pay"))),
         }
     if data.get("retained_surplus") is not None:
