@@ -146,11 +146,23 @@ declare(
     not_found="There is no such partner",
 )
 
+def may_see_all_scores(user, procurement: Procurement) -> bool:
+    """Every evaluator's scores: the lead's users (to moderate), and evaluators who have
+    submitted their own. An evaluator who has not submitted sees only their own, even when
+    they are a lead user too."""
+    row = next((row for row in procurement.evaluators if row.user_id == user.id), None) \
+        if user.role == Role.CCG_USER else None
+    if row is not None and row.scores_submitted_at is None:
+        return False
+    return is_lead_user(user, procurement) or row is not None
+
+
 declare(
     Procurement,
     view=lambda user, procurement: may_read(user, procurement)
     or may_see_opportunity(user, procurement),
     lead=is_lead_user,
+    see_all_scores=may_see_all_scores,
     # The buying CCGs: the lead and the partners that confirmed their lines.
     party=is_party_user,
     respond=may_respond,
