@@ -198,9 +198,14 @@ def _buyer_reads(user, bid: Bid) -> bool:
 
 
 def _response_hidden(user, bid: Bid) -> bool:
-    # Whoever reads the procurement learns that a submitted response exists (the buying
-    # CCGs before the closing time, the BDU) and is told 403; anybody else 404.
-    return bid.status != BidStatus.SUBMITTED or not may_read(user, bid.procurement)
+    # Whoever reads the procurement is told 403 (the BDU; the buying CCGs while responses
+    # are sealed); anybody else 404, and the buying CCGs 404 for a response never submitted
+    # once they are unsealed.
+    procurement = bid.procurement
+    if not may_read(user, procurement):
+        return True
+    return (is_party_user(user, procurement) and not is_sealed(procurement)
+            and bid.status != BidStatus.SUBMITTED)
 
 
 def may_download(user, attachment: BidAttachment) -> bool:
