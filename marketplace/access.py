@@ -205,21 +205,3 @@ def allowed(what: str, obj=None) -> bool:
         return False
     rule = rule_for_endpoint(current_app, what)
     return rule is not None and rule.allows(current_user)
-
-
-def get_for_organisation_or_404(model, object_id, organisation_attr: str = "organisation_id"):
-    """Load an object that belongs to the signed-in user's organisation, or answer 404.
-
-    404 rather than 403, so that another organisation's objects are not even confirmed to exist.
-    """
-    obj = db.session.get(model, object_id)
-    if obj is None or not current_user.belongs_to(getattr(obj, organisation_attr)):
-        abort(404)
-    return obj
-
-
-def get_or_404(model, object_id):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj

@@ -66,55 +66,6 @@ def test_every_route_declares_an_access_rule(app):
     assert missing == [], f"routes without an access rule: {missing}"
 
 
-# Routes that still check ownership in their view body, to be moved to @owns one blueprint at
-# a time (issue 15). This list only shrinks: a route converted must leave it.
-NOT_YET_OWNER_CHECKED = {
-    "admin.edit_user",
-    "api.checkpoint_results",
-    "api.ocds_record",
-    "api.ocds_release",
-    "api.provider",
-    "catalogue.delete",
-    "catalogue.edit",
-    "catalogue.reinstate",
-    "catalogue.retire",
-    "catalogue.specification",
-    "checkpoint_admin.delete_criterion",
-    "checkpoint_admin.edit",
-    "checkpoint_admin.edit_criterion",
-    "checkpoints.download_evidence",
-    "checkpoints.edit_plan",
-    "checkpoints.financial_model",
-    "checkpoints.mark_action_done",
-    "checkpoints.plan",
-    "checkpoints.respond_to_condition",
-    "checkpoints.submission",
-    "checkpoints.submit",
-    "checkpoints.upload_evidence",
-    "checkpoints.upload_financial_model",
-    "offers.offer",
-    "offers.provider",
-    "offers.provider_compare",
-    "offers.provider_version",
-    "prospectuses.edit_offer",
-    "prospectuses.remove_offer",
-    "prospectuses.withdraw",
-    "review_documents.checkpoint_zip",
-    "review_documents.document",
-    "review_documents.draft_pdf",
-    "review_documents.issued_pdf",
-    "reviews.add_action",
-    "reviews.add_condition",
-    "reviews.assign",
-    "reviews.decide_action",
-    "reviews.decide_condition",
-    "reviews.edit",
-    "reviews.sign_off",
-    "reviews.submission",
-    "shortlists.remove",
-}
-
-
 def _unchecked_object_routes(app) -> set[str]:
     return {
         rule.endpoint
@@ -125,11 +76,8 @@ def _unchecked_object_routes(app) -> set[str]:
 
 
 def test_every_route_naming_an_object_is_owner_checked_or_exempt(app):
-    unchecked = _unchecked_object_routes(app)
-    assert unchecked - NOT_YET_OWNER_CHECKED == set(), (
+    assert _unchecked_object_routes(app) == set(), (
         "routes whose URL names an object need @owns(...) or @owner_exempt(why)")
-    assert NOT_YET_OWNER_CHECKED - unchecked == set(), (
-        "these routes are owner-checked now: take them off NOT_YET_OWNER_CHECKED")
 
 
 def test_the_owner_test_would_catch_an_unchecked_route(database_url):

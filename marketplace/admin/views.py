@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from marketplace.access import get_or_404
+from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
@@ -61,8 +61,8 @@ def new_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @requires_recent_password("change this user")
-def edit_user(user_id: int):
-    user = get_or_404(User, user_id)
+@owns("user_id", User, "edit")
+def edit_user(user):
     form = EditUserForm(
         obj=user,
         data=None if request.method == "POST" else {"active": user.is_active_user},

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from marketplace.access import PUBLIC, allow
+from marketplace.access import PUBLIC, allow, owner_exempt
 from marketplace.extensions import db
 from marketplace.models import PROVIDER_KINDS, Offer, Organisation, ProspectusVersion, Role
 from marketplace.search import (
@@ -115,6 +115,7 @@ def offers():
 
 @bp.get("/providers/<int:provider_id>")
 @allow(PUBLIC)
+@owner_exempt("a provider's published prospectus is public")
 def provider(provider_id: int):
     provider = db.session.get(Organisation, provider_id)
     if provider is None or provider.kind not in PROVIDER_KINDS:

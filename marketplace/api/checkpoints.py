@@ -2,8 +2,8 @@
 
 from flask import jsonify
 
-from marketplace.access import allow, roles
-from marketplace.models import Role
+from marketplace.access import allow, owns, roles
+from marketplace.models import Checkpoint, Role
 from marketplace.services import tracker
 from marketplace.services.checkpoints import checkpoint_by_number
 
@@ -12,12 +12,17 @@ from .errors import ApiError
 from .openapi import add_schema, document
 
 
-@bp.get("/checkpoints/<int:number>/results")
-@allow(roles(Role.BDU_REVIEWER, Role.ADMIN))
-def checkpoint_results(number: int):
+def _checkpoint(number: int) -> Checkpoint:
     checkpoint = checkpoint_by_number(number)
     if checkpoint is None:
         raise ApiError("number", f"There is no checkpoint {number}", 404)
+    return checkpoint
+
+
+@bp.get("/checkpoints/<int:number>/results")
+@allow(roles(Role.BDU_REVIEWER, Role.ADMIN))
+@owns("number", Checkpoint, find=_checkpoint, name="checkpoint")
+def checkpoint_results(checkpoint):
     return jsonify(checkpoint={"number": checkpoint.number, "name": checkpoint.name,
                                "rule": checkpoint.rule_key},
                    results=tracker.results(checkpoint))

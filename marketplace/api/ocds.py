@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from marketplace.access import PUBLIC, allow
+from marketplace.access import PUBLIC, allow, owner_exempt
 from marketplace.extensions import db
 from marketplace.models import Agreement, AgreementStatus, OcdsRelease, Organisation
 from marketplace.models.base import utcnow
@@ -192,6 +192,7 @@ def ocds_releases():
 
 @bp.get("/ocds/releases/<ocid>")
 @allow(PUBLIC)
+@owner_exempt("OCDS releases are published open data, to everybody")
 def ocds_release(ocid: str):
     releases = _releases(ocid)
     if not releases:
@@ -202,6 +203,7 @@ def ocds_release(ocid: str):
 
 @bp.get("/ocds/records/<ocid>")
 @allow(PUBLIC)
+@owner_exempt("OCDS records are published open data, to everybody")
 def ocds_record(ocid: str):
     releases = _releases(ocid)
     if not releases:

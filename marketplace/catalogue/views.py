@@ -4,9 +4,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from marketplace.access import PUBLIC, allow
+from marketplace.access import PUBLIC, allow, owner_exempt, owns
 from marketplace.extensions import db
-from marketplace.models import Offer, Phase, ProspectusVersion, VersionStatus
+from marketplace.models import (
+    Offer,
+    Phase,
+    ProspectusVersion,
+    ServiceSpecification,
+    VersionStatus,
+)
 from marketplace.refusals import flash_refusal
 from marketplace.services import catalogue
 from marketplace.services.errors import NotFound, ServiceError
@@ -58,6 +64,7 @@ def specifications():
 
 @bp.get("/specifications/<code>")
 @allow(PUBLIC)
+@owner_exempt("the published catalogue is public: every specification, to everybody")
 def specification(code: str):
     spec = _spec_or_404(code)
     return render_template(
@@ -94,8 +101,8 @@ def new():
 
 
 @bp.route("/admin/specifications/<code>/edit", methods=["GET", "POST"])
-def edit(code: str):
-    spec = _spec_or_404(code)
+@owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
+def edit(spec):
     form = SpecificationForm(obj=spec)
     if form.validate_on_submit():
         try:
@@ -108,9 +115,8 @@ def edit(code: str):
     return render_template("catalogue/specification-form.html", form=form, spec=spec)
 
 
-def _act(code: str, action, done: str):
+def _act(spec, action, done: str):
     # CSRFProtect checks every POST app-wide, so a bare button form needs no WTForms class.
-    spec = _spec_or_404(code)
     try:
         action(current_user, spec)
     except ServiceError as error:
@@ -121,15 +127,18 @@ def _act(code: str, action, done: str):
 
 
 @bp.post("/admin/specifications/<code>/retire")
-def retire(code: str):
-    return _act(code, catalogue.retire_specification, "is retired: it takes no new offers")
+@owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
+def retire(spec):
+    return _act(spec, catalogue.retire_specification, "is retired: it takes no new offers")
 
 
 @bp.post("/admin/specifications/<code>/reinstate")
-def reinstate(code: str):
-    return _act(code, catalogue.reinstate_specification, "takes offers again")
+@owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
+def reinstate(spec):
+    return _act(spec, catalogue.reinstate_specification, "takes offers again")
 
 
 @bp.post("/admin/specifications/<code>/delete")
-def delete(code: str):
-    return _act(code, catalogue.delete_specification, "has been deleted")
+@owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
+def delete(spec):
+    return _act(spec, catalogue.delete_specification, "has been deleted")

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from marketplace.access import get_or_404
+from marketplace.access import owns
 from marketplace.domain.checkpoints import RATING_SCALES, RULES
 from marketplace.models import Checkpoint, Criterion
 from marketplace.refusals import flash_refusal
@@ -24,8 +24,8 @@ def index():
 
 @admin_bp.route("/new", methods=["GET", "POST"])
 @admin_bp.route("/<int:checkpoint_id>/edit", methods=["GET", "POST"])
-def edit(checkpoint_id: int | None = None):
-    checkpoint = get_or_404(Checkpoint, checkpoint_id) if checkpoint_id else None
+@owns("checkpoint_id", Checkpoint, "edit")
+def edit(checkpoint=None):
     form = CheckpointForm(obj=checkpoint)
     if form.validate_on_submit():
         try:
@@ -42,9 +42,10 @@ def edit(checkpoint_id: int | None = None):
 
 @admin_bp.route("/<int:checkpoint_id>/criteria/new", methods=["GET", "POST"])
 @admin_bp.route("/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
-def edit_criterion(checkpoint_id: int | None = None, criterion_id: int | None = None):
-    criterion = get_or_404(Criterion, criterion_id) if criterion_id else None
-    checkpoint = criterion.checkpoint if criterion else get_or_404(Checkpoint, checkpoint_id)
+@owns("checkpoint_id", Checkpoint, "edit")
+@owns("criterion_id", Criterion, "edit")
+def edit_criterion(checkpoint=None, criterion=None):
+    checkpoint = criterion.checkpoint if criterion else checkpoint
     form = CriterionForm(obj=criterion)
     if criterion is None and not form.is_submitted():
         form.position.data = len(checkpoint.criteria) + 1
@@ -65,8 +66,8 @@ def edit_criterion(checkpoint_id: int | None = None, criterion_id: int | None = 
 
 
 @admin_bp.post("/criteria/<int:criterion_id>/delete")
-def delete_criterion(criterion_id: int):
-    criterion = get_or_404(Criterion, criterion_id)
+@owns("criterion_id", Criterion, "edit")
+def delete_criterion(criterion):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

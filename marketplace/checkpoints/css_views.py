@@ -1,14 +1,15 @@
 """A CSS leader's assurance: progress, submitting, evidence, results and follow-up."""
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.access import allow, get_for_organisation_or_404, get_or_404, roles
+from marketplace.access import allow, load, owns, roles
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import (
     BusinessPlan,
+    Checkpoint,
     Condition,
     DevelopmentAction,
     EvidenceDocument,
@@ -35,13 +36,6 @@ def progress():
                            row=rows[0] if rows else None, as_of=tracker.as_of_date())
 
 
-def _checkpoint_or_404(number: int):
-    checkpoint = checkpoint_service.checkpoint_by_number(number)
-    if checkpoint is None:
-        abort(404)
-    return checkpoint
-
-
 def _document_choices(checkpoint) -> list[tuple[int, str]]:
     organisation_id = current_user.organisation_id
     if checkpoint.takes_business_plan:
@@ -58,23 +52,25 @@ def _document_choices(checkpoint) -> list[tuple[int, str]]:
 
 @bp.route("/checkpoints/<int:number>/submit", methods=["GET", "POST"])
 @requires_recent_password("submit to this checkpoint")
-def submit(number: int):
-    checkpoint = _checkpoint_or_404(number)
+@owns("number", Checkpoint, "submit", find=checkpoint_service.checkpoint_by_number,
+      name="checkpoint")
+def submit(checkpoint):
     existing = checkpoint_service.submission_for(checkpoint, current_user.organisation_id)
     if existing is not None:
         return redirect(url_for("checkpoints.submission", submission_id=existing.id))
     form = SubmitForm()
     form.document_id.choices = _document_choices(checkpoint)
     if form.validate_on_submit():
+        # The chosen document must be one's own: 404 otherwise, as for a URL.
+        document = load(BusinessPlan if checkpoint.takes_business_plan else ProspectusVersion,
+                        form.document_id.data)
         try:
             if checkpoint.takes_business_plan:
-                plan = get_for_organisation_or_404(BusinessPlan, form.document_id.data)
                 submission = checkpoint_service.submit_business_plan(
-                    current_user, checkpoint, plan)
+                    current_user, checkpoint, document)
             else:
-                version = get_for_organisation_or_404(ProspectusVersion, form.document_id.data)
                 submission = checkpoint_service.submit_prospectus(
-                    current_user, checkpoint, version)
+                    current_user, checkpoint, document)
         except ServiceError as error:
             form.refuse(error, error.field or "document_id")
         else:
@@ -83,10 +79,6 @@ def submit(number: int):
     status = 400 if form.is_submitted() else 200
     return render_template("checkpoints/submit.html", title=f"Submit to {checkpoint.title}",
                            checkpoint=checkpoint, form=form), status
-
-
-def _own_submission(submission_id: int) -> Submission:
-    return get_for_organisation_or_404(Submission, submission_id)
 
 
 def _render_submission(submission, evidence_form=None, status=200):
@@ -103,13 +95,14 @@ def _render_submission(submission, evidence_form=None, status=200):
 
 
 @bp.route("/submissions/<int:submission_id>")
-def submission(submission_id: int):
-    return _render_submission(_own_submission(submission_id))
+@owns("submission_id", Submission)
+def submission(submission):
+    return _render_submission(submission)
 
 
 @bp.post("/submissions/<int:submission_id>/evidence")
-def upload_evidence(submission_id: int):
-    submission = _own_submission(submission_id)
+@owns("submission_id", Submission, "add_evidence")
+def upload_evidence(submission):
     form = EvidenceForm()
     if form.validate_on_submit():
         upload = form.document.data
@@ -129,10 +122,8 @@ def upload_evidence(submission_id: int):
 
 @bp.route("/evidence/<int:document_id>")
 @allow(roles(Role.CSS_LEADER, Role.BDU_REVIEWER, Role.PEER_REVIEWER))
-def download_evidence(document_id: int):
-    document = get_or_404(EvidenceDocument, document_id)
-    if not evidence_service.may_download(current_user, document):
-        abort(404)  # not even confirmed to exist
+@owns("document_id", EvidenceDocument)
+def download_evidence(document):
     response = send_file(evidence_service.path_of(document),
                          mimetype=evidence_service.served_content_type(document),
                          as_attachment=True, download_name=document.filename)
@@ -141,16 +132,9 @@ def download_evidence(document_id: int):
     return response
 
 
-def _follow_up_target(model, object_id):
-    item = get_or_404(model, object_id)
-    if not current_user.belongs_to(item.review.submission.organisation_id):
-        abort(404)
-    return item
-
-
 @bp.post("/conditions/<int:condition_id>/response")
-def respond_to_condition(condition_id: int):
-    condition = _follow_up_target(Condition, condition_id)
+@owns("condition_id", Condition, "respond")
+def respond_to_condition(condition):
     form = ConditionResponseForm(prefix=f"condition-{condition.id}")
     if form.validate_on_submit():
         try:
@@ -166,8 +150,8 @@ def respond_to_condition(condition_id: int):
 
 
 @bp.post("/actions/<int:action_id>/done")
-def mark_action_done(action_id: int):
-    item = _follow_up_target(DevelopmentAction, action_id)
+@owns("action_id", DevelopmentAction, "respond", name="item")
+def mark_action_done(item):
     form = ActionDoneForm(prefix=f"action-{item.id}")
     if form.validate_on_submit():
         try:

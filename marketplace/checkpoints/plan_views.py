@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.access import get_for_organisation_or_404, owns
+from marketplace.access import load, owns
 from marketplace.extensions import db
 from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
 from marketplace.refusals import flash_refusal
@@ -18,10 +18,6 @@ from .financial_form import grid_from_form, grid_from_model, raw_from_grid
 from .forms import FinancialModelForm, PlanNarrativeForm, WorkbookForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _own_plan(plan_id: int) -> BusinessPlan:
-    return get_for_organisation_or_404(BusinessPlan, plan_id)
 
 
 def _region_ccgs() -> list[Organisation]:
@@ -70,20 +66,21 @@ def _render_plan(plan: BusinessPlan, upload_form=None, status: int = 200, analys
 
 
 @bp.route("/plans/<int:plan_id>")
-def plan(plan_id: int):
-    return _render_plan(_own_plan(plan_id))
+@owns("plan_id", BusinessPlan)
+def plan(plan):
+    return _render_plan(plan)
 
 
 @bp.route("/plans/<int:plan_id>/check")
-@owns("plan_id", BusinessPlan, hide=True)
-def check_plan(plan: BusinessPlan):
+@owns("plan_id", BusinessPlan)
+def check_plan(plan):
     """The BDU's checks on the plan as it stands, so a CSS sees the flags before it submits."""
     return _render_plan(plan, analysis=analysis_for(plan))
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
-def edit_plan(plan_id: int):
-    plan = _own_plan(plan_id)
+@owns("plan_id", BusinessPlan, "edit")
+def edit_plan(plan):
     if plan.is_submitted:
         flash(f"Version {plan.version} was submitted and cannot change; start a new version.",
               "error")
@@ -120,8 +117,8 @@ def edit_plan(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/financial-model", methods=["GET", "POST"])
-def financial_model(plan_id: int):
-    plan = _own_plan(plan_id)
+@owns("plan_id", BusinessPlan, "edit")
+def financial_model(plan):
     if plan.is_submitted:
         abort(404)
     form = FinancialModelForm()
@@ -148,8 +145,8 @@ def financial_model(plan_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/financial-model/upload")
-def upload_financial_model(plan_id: int):
-    plan = _own_plan(plan_id)
+@owns("plan_id", BusinessPlan, "edit")
+def upload_financial_model(plan):
     form = WorkbookForm()
     if form.validate_on_submit():
         upload = form.workbook.data
@@ -172,7 +169,7 @@ def upload_financial_model(plan_id: int):
 @bp.route("/financial-model-template.xlsx")
 def financial_model_template():
     plan_id = request.args.get("plan_id", type=int)
-    plan = _own_plan(plan_id) if plan_id else None
+    plan = load(BusinessPlan, plan_id) if plan_id else None
     content = plan_workbook.template(plan, _region_ccgs())
     name = f"financial-model-v{plan.version}.xlsx" if plan else "financial-model-template.xlsx"
     return Response(content, mimetype=XLSX,

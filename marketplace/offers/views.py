@@ -1,9 +1,11 @@
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.access import owner_exempt
 from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
 from marketplace.extensions import db
-from marketplace.models import PROVIDER_KINDS, Offer, Organisation, Role, VersionStatus
+from marketplace.models import PROVIDER_KINDS, Offer, Organisation, VersionStatus
+from marketplace.policies import may
 from marketplace.search import parse_filters, parse_page, search_offers
 from marketplace.services import prospectuses
 from marketplace.services.assurance import assurance_label, assurance_status_for
@@ -15,7 +17,9 @@ from . import bp
 
 
 def _is_ccg_user() -> bool:
-    return current_user.is_authenticated and current_user.role == Role.CCG_USER
+    """Signed in for a CCG, which shortlists and buys (the organisation policy's rule)."""
+    return current_user.is_authenticated and may(current_user, "act_for_ccg",
+                                                 current_user.organisation)
 
 
 def _shortlisted() -> set[int]:
@@ -56,6 +60,7 @@ def _published_offer_or_404(offer_id: int) -> Offer:
 
 
 @bp.get("/offers/<int:offer_id>")
+@owner_exempt("published offers are public; drafts answer 404 (_published_offer_or_404)")
 def offer(offer_id: int):
     offer = _published_offer_or_404(offer_id)
     population = buyer_population()
@@ -91,6 +96,7 @@ def _provider_or_404(provider_id: int) -> Organisation:
 
 
 @bp.get("/providers/<int:provider_id>")
+@owner_exempt("a provider's published prospectus is public")
 def provider(provider_id: int):
     provider = _provider_or_404(provider_id)
     status = assurance_status_for([provider.id])[provider.id]
@@ -111,6 +117,7 @@ def _version_or_404(provider_id: int, number: int):
 
 
 @bp.get("/providers/<int:provider_id>/versions/<int:number>")
+@owner_exempt("a provider's published versions are public")
 def provider_version(provider_id: int, number: int):
     provider = _provider_or_404(provider_id)
     version = _version_or_404(provider.id, number)
@@ -121,6 +128,7 @@ def provider_version(provider_id: int, number: int):
 
 
 @bp.get("/providers/<int:provider_id>/compare")
+@owner_exempt("a provider's published versions are public")
 def provider_compare(provider_id: int):
     provider = _provider_or_404(provider_id)
     old_number = request.args.get("from", "")

@@ -97,6 +97,8 @@ declare(
     # The BDU assigns the peer reviewers of checkpoints it does not review itself.
     assign=lambda user, submission: user.role == Role.BDU_REVIEWER
     or may_review(user, submission),
+    # ... any eligible reviewer; a peer reviewer only takes a review on themselves.
+    assign_anyone=lambda user, submission: user.role == Role.BDU_REVIEWER,
     not_found="There is no submission with that number",
 )
 
@@ -107,6 +109,8 @@ declare(
     Review,
     hidden=_told_not_found,
     view=lambda user, review: may_review(user, review.submission),
+    # Conditions and development actions are added by whoever may review it.
+    follow_up=lambda user, review: may_review(user, review.submission),
     edit=may_edit_review,
     sign_off=may_sign_off,
     read_document=lambda user, review: may_read_document(user, review)

@@ -146,11 +146,23 @@ declare(
     not_found="There is no such partner",
 )
 
+def may_see_all_scores(user, procurement: Procurement) -> bool:
+    """Every evaluator's scores: the lead's users (to moderate), and evaluators who have
+    submitted their own. An evaluator who has not submitted sees only their own, even when
+    they are a lead user too."""
+    row = next((row for row in procurement.evaluators if row.user_id == user.id), None) \
+        if user.role == Role.CCG_USER else None
+    if row is not None and row.scores_submitted_at is None:
+        return False
+    return is_lead_user(user, procurement) or row is not None
+
+
 declare(
     Procurement,
     view=lambda user, procurement: may_read(user, procurement)
     or may_see_opportunity(user, procurement),
     lead=is_lead_user,
+    see_all_scores=may_see_all_scores,
     # The buying CCGs: the lead and the partners that confirmed their lines.
     party=is_party_user,
     respond=may_respond,
@@ -186,9 +198,14 @@ def _buyer_reads(user, bid: Bid) -> bool:
 
 
 def _response_hidden(user, bid: Bid) -> bool:
-    # Whoever reads the procurement learns that a submitted response exists (the buying
-    # CCGs before the closing time, the BDU) and is told 403; anybody else 404.
-    return bid.status != BidStatus.SUBMITTED or not may_read(user, bid.procurement)
+    # Whoever reads the procurement is told 403 (the BDU; the buying CCGs while responses
+    # are sealed); anybody else 404, and the buying CCGs 404 for a response never submitted
+    # once they are unsealed.
+    procurement = bid.procurement
+    if not may_read(user, procurement):
+        return True
+    return (is_party_user(user, procurement) and not is_sealed(procurement)
+            and bid.status != BidStatus.SUBMITTED)
 
 
 def may_download(user, attachment: BidAttachment) -> bool:

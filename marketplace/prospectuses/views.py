@@ -2,9 +2,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.access import get_for_organisation_or_404
+from marketplace.access import owns
 from marketplace.extensions import db
-from marketplace.models import Offer, Organisation, OrganisationKind, ServiceSpecification
+from marketplace.models import (
+    Offer,
+    Organisation,
+    OrganisationKind,
+    ProspectusVersion,
+    ServiceSpecification,
+)
 from marketplace.refusals import flash_refusal
 from marketplace.services import prospectuses
 from marketplace.services.errors import Conflict, NotFound, ServiceError
@@ -149,14 +155,15 @@ def new_offer():
     return render_template("prospectuses/offer-form.html", form=form, offer=None), status
 
 
-def _own_offer(offer_id: int) -> Offer:
-    # Another provider's offer (draft or not) is answered 404, as if it did not exist.
-    return get_for_organisation_or_404(Offer, offer_id)
+def _own_version(number: int) -> ProspectusVersion:
+    # Versions are numbered per provider: the URL's number is one of the user's own.
+    return prospectuses.get_version(current_user.organisation_id, number)
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
-def edit_offer(offer_id: int):
-    offer = _own_offer(offer_id)
+@owns("offer_id", Offer, "edit")
+def edit_offer(offer):
+    offer_id = offer.id  # read now: a conflict may come from its removal meanwhile
     if not offer.is_draft:
         flash(PUBLISHED_IS_IMMUTABLE, "error")
         return redirect(url_for("prospectuses.overview"), code=303)
@@ -191,8 +198,8 @@ def edit_offer(offer_id: int):
 
 
 @bp.post("/offers/<int:offer_id>/remove")
-def remove_offer(offer_id: int):
-    offer = _own_offer(offer_id)
+@owns("offer_id", Offer, "edit")
+def remove_offer(offer):
     title = offer.title
     try:
         prospectuses.remove_offer(current_user, offer)
@@ -253,19 +260,16 @@ def versions():
 
 
 @bp.post("/versions/<int:number>/withdraw")
-def withdraw(number: int):
-    organisation = _organisation()
-    try:
-        version = prospectuses.get_version(organisation.id, number)
-    except NotFound:
-        abort(404)
+@owns("number", ProspectusVersion, "withdraw", find=_own_version, name="version")
+def withdraw(version):
     form = WithdrawForm()
     if not form.validate_on_submit():
         flash("The reason is too long.", "error")
         return redirect(url_for("prospectuses.versions"))
     # Withdrawing a version that is no longer the published one is a Conflict: the 409 page.
     prospectuses.withdraw(current_user, version, form.reason.data or "")
-    flash(f"Version {number} is withdrawn: its offers no longer appear in search.", "success")
+    flash(f"Version {version.number} is withdrawn: its offers no longer appear in search.",
+          "success")
     return redirect(url_for("prospectuses.versions"))
 
 

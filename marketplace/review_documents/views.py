@@ -3,10 +3,9 @@
 from io import BytesIO
 
 from flask import abort, render_template, send_file
-from flask_login import current_user
 
-from marketplace.access import allow, get_or_404, roles
-from marketplace.models import Review, Role
+from marketplace.access import allow, owns, roles
+from marketplace.models import Checkpoint, Review, Role
 from marketplace.reports import storage
 from marketplace.services import review_documents
 from marketplace.services.checkpoints import checkpoint_by_number
@@ -19,19 +18,9 @@ from . import bp
 PRIVATE_DOWNLOAD = "private, no-store"
 
 
-def _review_for_reader(review_id: int) -> Review:
-    review = get_or_404(Review, review_id)
-    if review.is_signed_off and review_documents.may_read(current_user, review):
-        return review
-    if not review.is_signed_off and review_documents.may_preview(current_user, review):
-        return review
-    # A CSS is not even told whether another's review, or its own draft, exists.
-    abort(404 if current_user.role == Role.CSS_LEADER else 403)
-
-
 @bp.route("/<int:review_id>")
-def document(review_id: int):
-    review = _review_for_reader(review_id)
+@owns("review_id", Review, "read_document")
+def document(review):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)
     return render_template("reviews/document.html", title=f"Review {review.reference}",
@@ -40,8 +29,8 @@ def document(review_id: int):
 
 
 @bp.route("/<int:review_id>/issued.pdf")
-def issued_pdf(review_id: int):
-    review = _review_for_reader(review_id)
+@owns("review_id", Review, "read_document")
+def issued_pdf(review):
     if not review.is_signed_off:
         abort(404)
     try:
@@ -58,8 +47,8 @@ def issued_pdf(review_id: int):
 
 
 @bp.route("/<int:review_id>/draft.pdf")
-def draft_pdf(review_id: int):
-    review = _review_for_reader(review_id)
+@owns("review_id", Review, "read_document")
+def draft_pdf(review):
     if review.is_signed_off:
         abort(404)
     try:
@@ -74,8 +63,8 @@ def draft_pdf(review_id: int):
 
 @bp.route("/checkpoints/<int:number>/issued.zip")
 @allow(roles(Role.BDU_REVIEWER))
-def checkpoint_zip(number: int):
-    checkpoint = checkpoint_by_number(number) or abort(404)
+@owns("number", Checkpoint, find=checkpoint_by_number, name="checkpoint")
+def checkpoint_zip(checkpoint):
     archive, _count = review_documents.checkpoint_archive(checkpoint)
     response = send_file(BytesIO(archive), mimetype="application/zip", as_attachment=True,
                          download_name=f"checkpoint-{checkpoint.number}-issued-reviews.zip")

@@ -1,12 +1,12 @@
 """Conditions and development actions: reviewers add them, then accept or reopen answers."""
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
-from marketplace.access import get_or_404
+from marketplace.access import owns
 from marketplace.models import Condition, DevelopmentAction, Review
 from marketplace.refusals import flash_refusal
-from marketplace.services import follow_up, reviews
+from marketplace.services import follow_up
 from marketplace.services.errors import ServiceError
 
 from . import bp
@@ -14,16 +14,9 @@ from .forms import ActionForm, ConditionForm, DecisionForm
 from .views import render_submission
 
 
-def _review_for_change(review_id: int) -> Review:
-    review = get_or_404(Review, review_id)
-    if not reviews.may_review(current_user, review.submission):
-        abort(403)
-    return review
-
-
 @bp.post("/<int:review_id>/conditions")
-def add_condition(review_id: int):
-    review = _review_for_change(review_id)
+@owns("review_id", Review, "follow_up")
+def add_condition(review):
     form = ConditionForm()
     if form.validate_on_submit():
         try:
@@ -37,8 +30,8 @@ def add_condition(review_id: int):
 
 
 @bp.post("/<int:review_id>/actions")
-def add_action(review_id: int):
-    review = _review_for_change(review_id)
+@owns("review_id", Review, "follow_up")
+def add_action(review):
     form = ActionForm()
     if form.validate_on_submit():
         try:
@@ -54,8 +47,6 @@ def add_action(review_id: int):
 
 def _decide(item, decide):
     review = item.review
-    if not reviews.may_review(current_user, review.submission):
-        abort(403)
     form = DecisionForm(prefix=f"{type(item).__name__}-{item.id}")
     if form.validate_on_submit():
         try:
@@ -71,10 +62,12 @@ def _decide(item, decide):
 
 
 @bp.post("/conditions/<int:condition_id>/decision")
-def decide_condition(condition_id: int):
-    return _decide(get_or_404(Condition, condition_id), follow_up.decide_condition)
+@owns("condition_id", Condition, "decide")
+def decide_condition(condition):
+    return _decide(condition, follow_up.decide_condition)
 
 
 @bp.post("/actions/<int:action_id>/decision")
-def decide_action(action_id: int):
-    return _decide(get_or_404(DevelopmentAction, action_id), follow_up.decide_action)
+@owns("action_id", DevelopmentAction, "decide")
+def decide_action(action):
+    return _decide(action, follow_up.decide_action)

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.access import get_or_404
+from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import (
@@ -45,13 +45,6 @@ def index():
         role=role, checkpoints=checkpoint_service.checkpoints()
         if role == Role.BDU_REVIEWER else [],
     )
-
-
-def reviewable_submission(submission_id: int) -> Submission:
-    submission = get_or_404(Submission, submission_id)
-    if not reviews.may_review(current_user, submission):
-        abort(403)
-    return submission
 
 
 def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
@@ -96,13 +89,14 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
 
 
 @bp.route("/submissions/<int:submission_id>")
-def submission(submission_id: int):
-    return render_submission(reviewable_submission(submission_id))
+@owns("submission_id", Submission, "review")
+def submission(submission):
+    return render_submission(submission)
 
 
 @bp.post("/submissions/<int:submission_id>/reviewers")
-def assign(submission_id: int):
-    submission = get_or_404(Submission, submission_id)
+@owns("submission_id", Submission, "assign")
+def assign(submission):
     form = AssignForm()
     form.reviewer_id.choices = [(u.id, u.full_name) for u in reviews.eligible_reviewers(
         submission)] + [(current_user.id, current_user.full_name)]
@@ -129,11 +123,9 @@ def assign(submission_id: int):
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-def edit(review_id: int):
-    review = get_or_404(Review, review_id)
+@owns("review_id", Review, "edit")
+def edit(review):
     submission = review.submission
-    if not reviews.may_edit(current_user, review):
-        abort(403)
     if review.is_signed_off:
         flash("This review has been signed off and can no longer change.", "error")
         return redirect(url_for("reviews.submission", submission_id=submission.id))
@@ -183,8 +175,8 @@ def edit(review_id: int):
 
 @bp.post("/<int:review_id>/sign-off")
 @requires_recent_password("sign off this review")
-def sign_off(review_id: int):
-    review = get_or_404(Review, review_id)
+@owns("review_id", Review)
+def sign_off(review):
     form = SignOffForm()
     if not form.validate_on_submit():
         abort(400)

@@ -35,12 +35,13 @@ from marketplace.models import (
     Score,
     User,
 )
+from marketplace.policies import procurements as procurement_rules
 
 from .audit import record_event
 from .bids import total_annual_cost
 from .buying_common import FieldErrors, clean_text
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
-from .procurement_access import is_lead_user, require_lead
+from .procurement_access import require_lead
 from .transaction import check_version, on_conflict, transactional
 
 MAX_REASON = 4000
@@ -102,14 +103,8 @@ def has_submitted(user: User, procurement: Procurement) -> bool:
     return row is not None and row.scores_submitted_at is not None
 
 
-def may_see_all_scores(user: User, procurement: Procurement) -> bool:
-    """Every evaluator's scores: the lead's users (to moderate), and evaluators who have
-    submitted their own. An evaluator who has not submitted sees only their own, even when
-    they are a lead user too."""
-    row = evaluator_row(user, procurement)
-    if row is not None and row.scores_submitted_at is None:
-        return False
-    return is_lead_user(user, procurement) or row is not None
+# Who reads every evaluator's scores: the procurement policy's rule.
+may_see_all_scores = procurement_rules.may_see_all_scores
 
 
 def _require_evaluator(actor: User, procurement: Procurement) -> ProcurementEvaluator:

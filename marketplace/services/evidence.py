@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from marketplace import policies
 from marketplace.extensions import db
 from marketplace.models import BusinessPlan, EvidenceDocument, Role, Submission, User
 
@@ -142,21 +143,7 @@ def add_evidence(actor: User, *, filename: str, content: bytes,
 
 def may_download(user: User, document: EvidenceDocument) -> bool:
     """The CSS's own leaders, and the reviewers of what the document is evidence for."""
-    from .reviews import may_review
-
-    if user.role == Role.CSS_LEADER and user.belongs_to(document.organisation_id):
-        return True
-    submissions = [document.submission] if document.submission else (
-        db.session.query(Submission).filter_by(business_plan_id=document.business_plan_id).all()
-    )
-    for submission in submissions:
-        review = submission.review
-        if review is not None and user.id in review.reviewer_ids():
-            return True
-        # The BDU signs off and follows up, so its reviewers may read the evidence too.
-        if user.role == Role.BDU_REVIEWER and may_review(user, submission):
-            return True
-    return False
+    return policies.may(user, "view", document)
 
 
 def path_of(document: EvidenceDocument) -> Path:

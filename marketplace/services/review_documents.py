@@ -16,10 +16,9 @@ from marketplace.models import (
     IssuedDocument,
     Review,
     ReviewStatus,
-    Role,
     Submission,
-    User,
 )
+from marketplace.policies import assessment as assessment_rules
 from marketplace.reports import storage
 from marketplace.reports.archive import deterministic_zip
 from marketplace.reports.pdf import RenderError
@@ -30,7 +29,6 @@ from marketplace.services.review_document_render import (
     render_review_pdf,
 )
 
-from . import reviews as review_rules  # reviews imports this module: read its rules late
 from .audit import record_event
 from .errors import Conflict, ServiceError
 from .transaction import transaction
@@ -40,24 +38,9 @@ class DocumentNotRendered(ServiceError):
     """The review's PDF could not be rendered, so nothing was issued."""
 
 
-def may_read(user: User, review: Review) -> bool:
-    """The issued document: the CSS under review, BDU reviewers, and at a checkpoint that
-    peer reviewers assess, the peers who reviewed or signed off this one."""
-    if not (user.is_active_user and review.is_signed_off):
-        return False
-    if user.role == Role.BDU_REVIEWER:
-        return True
-    if user.role == Role.CSS_LEADER:
-        return user.belongs_to(review.submission.organisation_id)
-    if user.role == Role.PEER_REVIEWER:
-        return (review.submission.checkpoint.reviewer_role == Role.PEER_REVIEWER
-                and user.id in review.reviewer_ids() | {review.signed_off_by_id})
-    return False
-
-
-def may_preview(user: User, review: Review) -> bool:
-    """A draft's preview: whoever may review or sign it off, never the CSS under review."""
-    return not review.is_signed_off and review_rules.may_review(user, review.submission)
+# The issued document and a draft's preview: the assessment policy's rules.
+may_read = assessment_rules.may_read_document
+may_preview = assessment_rules.may_preview_document
 
 
 def _render(review: Review, version: int) -> bytes:

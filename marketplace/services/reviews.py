@@ -37,6 +37,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.base import utcnow
+from marketplace.policies import assessment as assessment_rules
 
 from . import (
     plan_checks,
@@ -62,21 +63,11 @@ REVIEWERS_CHANGED = (
 )
 
 
-def may_review(user: User, submission: Submission) -> bool:
-    """Holds the checkpoint's reviewer role and is not from the organisation under review."""
-    return (
-        user.is_active_user
-        and user.role == submission.checkpoint.reviewer_role
-        and not user.belongs_to(submission.organisation_id)
-    )
-
-
-def may_edit(user: User, review: Review) -> bool:
-    return may_review(user, review.submission) and user.id in review.reviewer_ids()
-
-
-def may_sign_off(user: User, review: Review) -> bool:
-    return may_review(user, review.submission) and user.id not in review.reviewer_ids()
+# Who reviews, edits and signs off: the assessment policy's rules, by the names the review
+# services have always used.
+may_review = assessment_rules.may_review
+may_edit = assessment_rules.may_edit_review
+may_sign_off = assessment_rules.may_sign_off
 
 
 def eligible_reviewers(submission: Submission) -> list[User]:

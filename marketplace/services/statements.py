@@ -188,27 +188,28 @@ def cost_split(statement: Statement, annual_cost: Decimal) -> dict[int, Decimal]
     return {int(key): value for key, value in parts.items()}
 
 
+ONLY_CCG_USERS = "Only CCG users can write statements of requirements"
+
+
 # -- checks ------------------------------------------------------------------------------
 
 
 def _require_ccg_user(actor: User) -> None:
-    if actor.role != Role.CCG_USER or actor.organisation is None \
-            or not actor.organisation.is_ccg:
-        raise PermissionDenied("Only CCG users can write statements of requirements")
+    if actor.organisation is None:
+        raise PermissionDenied(ONLY_CCG_USERS)
+    policies.require(actor, "act_for_ccg", actor.organisation, ONLY_CCG_USERS)
 
 
 def _party_of(actor: User, statement: Statement) -> StatementParty:
     _require_ccg_user(actor)
-    party = statement.party_for(actor.organisation_id)
-    if party is None:
-        raise NotFound("There is no such statement")
-    return party
+    policies.require(actor, "view", statement)
+    return statement.party_for(actor.organisation_id)
 
 
 def _require_lead(actor: User, statement: Statement) -> StatementParty:
     party = _party_of(actor, statement)
-    if not party.is_lead:
-        raise PermissionDenied("Only the lead CCG can change this part of the statement")
+    policies.require(actor, "lead", statement,
+                     "Only the lead CCG can change this part of the statement")
     return party
 
 

@@ -1,6 +1,8 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.access import owns
+from marketplace.models import ShortlistEntry
 from marketplace.refusals import flash_refusal
 from marketplace.security import is_safe_next
 from marketplace.services import shortlists as service
@@ -56,10 +58,11 @@ def add():
 
 
 @bp.post("/entries/<int:entry_id>/remove")
-def remove(entry_id: int):
+@owns("entry_id", ShortlistEntry, "edit")
+def remove(entry):
     form = RemoveFromShortlistForm()
     if form.validate_on_submit():
-        offer = service.remove_entry(current_user, current_user.organisation, entry_id)
+        offer = service.remove_entry(current_user, current_user.organisation, entry.id)
         flash(
             f"{offer.title} from {offer.organisation.name} was taken off your shortlist.", "success"
         )
