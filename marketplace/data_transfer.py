@@ -36,9 +36,9 @@ from .extensions import db
 
 FORMAT = "css-marketplace-export"
 FORMAT_VERSION = 1
-# Rows the migrations insert: the running cost allowances of 2013-14 and the 2012 procurement
-# threshold. An import replaces them with the file's.
-REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold")
+# Rows the migrations insert: the running cost allowances of 2013-14, the 2012 procurement
+# threshold and the business plan checks' thresholds. An import replaces them with the file's.
+REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold", "plan_check_threshold")
 INSERT_BATCH = 1000
 
 
