@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..procurements.conftest import buying, clock  # noqa: F401  (fixtures)
-from .conftest import sign_in
+from .conftest import overflowing, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +77,9 @@ def test_publish_ask_answer_and_respond(live_server, new_context, buying):  # no
     expect(questions).to_contain_text("Monthly, by working day 10.")
     content = gem.content()
     assert "Arden" not in content and "Tom Hughes" not in content
+    # On a phone the services-to-price table scrolls in its own box; the page does not.
+    assert gem.locator(".marketplace-table-scroll table").count() == 1
+    assert overflowing(gem) == []
 
     gem.get_by_role("button", name="Start a response").click()
     expect(gem.locator("h1")).to_have_text("Your prices and answers")

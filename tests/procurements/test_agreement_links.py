@@ -51,6 +51,11 @@ def test_the_procurement_page_lists_its_agreements_and_each_ccg_opens_its_own(
     links = [a["href"] for a in table.select("a")]
     assert links == [f"/agreements/{coventry.id}"]  # the partner's is named, not linked
 
+    # ... and each agreement links back to the procurement it came from.
+    back = html(sign_in(LEAD).get(f"/agreements/{coventry.id}")).find(id="from-procurement")
+    assert back.a["href"] == f"/procurements/{procurement.id}"
+    assert procurement.reference in back.get_text()
+
     partner_page = html(sign_in(PARTNER).get(f"/procurements/{procurement.id}"))
     rows, table = _agreement_rows(partner_page)
     assert [a["href"] for a in table.select("a")] == [f"/agreements/{warwickshire.id}"]
@@ -70,6 +75,9 @@ def test_the_winner_finds_its_agreements_to_countersign_on_the_opportunity(
     hrefs = [a["href"] for a in section.find_next("ul").select("a")]
     assert f"/customers/agreements/{coventry.id}" in hrefs
     assert f"/customers/agreements/{coventry.id}/countersign" in hrefs
+    back = html(sign_in(ARDEN).get(f"/customers/agreements/{coventry.id}")).find(
+        id="from-procurement")
+    assert back.a["href"] == f"/opportunities/{procurement.id}"
 
     loser = html(sign_in(GEM).get(f"/opportunities/{procurement.id}"))
     assert loser.find(id="agreements") is None
