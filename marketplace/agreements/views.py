@@ -4,6 +4,7 @@ from flask_login import current_user
 from marketplace.access import allow, owns, roles
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.models import Agreement, AgreementStatus, Role
+from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
 from marketplace.services.errors import Conflict, ServiceError
@@ -82,7 +83,7 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
 @owns("agreement_id", Agreement)
 def show(agreement: Agreement):
     # The BDU follows the market (what CSSs are contracted for): it reads, never acts.
-    return _render_show(agreement, read_only=current_user.role == Role.BDU_REVIEWER)
+    return _render_show(agreement, read_only=not may(current_user, "edit", agreement))
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from marketplace.access import PUBLIC, allow, owner_exempt
 from marketplace.extensions import db
-from marketplace.models import PROVIDER_KINDS, Offer, Organisation, ProspectusVersion, Role
+from marketplace.models import PROVIDER_KINDS, Offer, Organisation, ProspectusVersion
+from marketplace.policies import may
 from marketplace.search import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -88,7 +89,8 @@ def offers():
     if errors:
         return error_response([(error.field, error.message) for error in errors])
     population = None
-    if current_user.is_authenticated and current_user.role == Role.CCG_USER:
+    if current_user.is_authenticated and may(current_user, "act_for_ccg",
+                                             current_user.organisation):
         population = current_user.organisation.population
     result = search_offers(filters, page=page, per_page=per_page, population=population,
                            full=True)

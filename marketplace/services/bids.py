@@ -38,7 +38,6 @@ from marketplace.models import (
     Procurement,
     ProcurementStatus,
     ProspectusVersion,
-    Role,
     ServiceSpecification,
     User,
     VersionStatus,
@@ -160,8 +159,7 @@ def response_for_buyer(actor: User, procurement: Procurement, bid_id) -> Respons
 
 
 def _check_provider(actor: User, bid: Bid) -> None:
-    if not (actor.role == Role.CSS_LEADER and actor.belongs_to(bid.provider_id)
-            and bid.source == BidSource.RESPONSE):
+    if not policies.may(actor, "edit", bid):
         raise PermissionDenied("Only the provider's own CSS leaders can change its response")
 
 

@@ -14,9 +14,9 @@ from marketplace.models import (
     Organisation,
     OrganisationKind,
     PlanStatus,
-    Role,
     User,
 )
+from marketplace.policies.people import leader_of
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
@@ -156,7 +156,7 @@ def previous_version(plan: BusinessPlan) -> BusinessPlan | None:
 
 
 def _check_leader(actor: User, organisation_id: int) -> None:
-    if actor.role != Role.CSS_LEADER or not actor.belongs_to(organisation_id):
+    if not leader_of(actor, organisation_id):
         raise PermissionDenied("Only a leader of this CSS can change its business plans")
 
 

@@ -17,12 +17,12 @@ from marketplace.models import (
     PlanStatus,
     ProspectusVersion,
     Rating,
-    Role,
     Submission,
     User,
     VersionStatus,
 )
 from marketplace.models.base import utcnow
+from marketplace.policies.people import leader_of
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
@@ -206,7 +206,7 @@ def submission_for(checkpoint: Checkpoint, organisation_id: int) -> Submission |
 
 
 def _check_can_submit(actor: User, checkpoint: Checkpoint, organisation: Organisation) -> None:
-    if actor.role != Role.CSS_LEADER or not actor.belongs_to(organisation.id):
+    if not leader_of(actor, organisation.id):
         raise PermissionDenied("Only a leader of this CSS can submit for it")
     already = f"{organisation.name} has already submitted to {checkpoint.title}"
     if submission_for(checkpoint, organisation.id) is not None:

@@ -19,7 +19,8 @@ from flask import current_app
 
 from marketplace import policies
 from marketplace.extensions import db
-from marketplace.models import BusinessPlan, EvidenceDocument, Role, Submission, User
+from marketplace.models import BusinessPlan, EvidenceDocument, Submission, User
+from marketplace.policies.people import leader_of
 
 from .archives import ZIP_SIGNATURE, ArchiveLimits, ArchiveRefused, check_archive
 from .audit import record_event
@@ -104,7 +105,7 @@ def check_upload(filename: str, content: bytes) -> str:
 
 
 def _check_uploader(actor: User, organisation_id: int) -> None:
-    if actor.role != Role.CSS_LEADER or not actor.belongs_to(organisation_id):
+    if not leader_of(actor, organisation_id):
         raise PermissionDenied("Only a leader of this CSS can add its evidence")
 
 

@@ -14,10 +14,10 @@ from marketplace.models import (
     ConditionStatus,
     DevelopmentAction,
     Review,
-    Role,
     User,
 )
 from marketplace.models.base import utcnow
+from marketplace.policies.people import leader_of
 
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
@@ -57,7 +57,7 @@ def add_action(actor: User, review: Review, *, action: str, owner: str,
 
 
 def _check_css_leader(actor: User, review: Review) -> None:
-    if actor.role != Role.CSS_LEADER or not actor.belongs_to(review.submission.organisation_id):
+    if not leader_of(actor, review.submission.organisation_id):
         raise PermissionDenied("Only a leader of the CSS reviewed can answer this")
     if not review.is_signed_off:
         raise ServiceError("The results have not been released yet")

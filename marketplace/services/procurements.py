@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from marketplace import clock
+from marketplace import clock, policies
 from marketplace.domain import procurement as rules
 from marketplace.domain.agreement_terms import add_months
 from marketplace.domain.money import format_money
@@ -184,7 +184,7 @@ def _contract_dates(statement: Statement) -> tuple[date | None, date | None]:
 def start_procurement(actor: User, statement: Statement, route, reason) -> Procurement:
     """Start buying a ready statement, by the chosen route, recording why."""
     lead = statement.lead_ccg
-    if actor.role != Role.CCG_USER or not actor.belongs_to(statement.lead_ccg_id):
+    if not policies.may(actor, "start", statement):
         raise PermissionDenied(f"Only users of {lead.name}, the lead CCG, can start buying "
                                "this statement")
     if statement.status != StatementStatus.READY:
