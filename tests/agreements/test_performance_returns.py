@@ -162,8 +162,11 @@ def test_late_returns_are_flagged_to_both_sides(sign_in, agreement, clock):
     for email, url in (("ccg@demo.test", f"/agreements/{agreement.id}"),
                        ("css@demo.test", f"/customers/agreements/{agreement.id}"),
                        ("bdu@demo.test", f"/agreements/{agreement.id}")):
-        page = text_of(sign_in(email).get(url))
-        assert flag in page and "April 2013: due by 22 May 2013, not submitted" in page
+        response = sign_in(email).get(url)
+        assert flag in text_of(response)
+        # Markup, not escaped text: each late month is an item of a list.
+        [item] = html(response).select(".nhsuk-card--warning li")
+        assert item.get_text(strip=True) == "April 2013: due by 22 May 2013, not submitted"
     response = submit(sign_in("css@demo.test"), agreement)
     assert response.status_code == 302
     assert returns()[0].submitted_late is True
