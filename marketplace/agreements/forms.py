@@ -1,5 +1,6 @@
 from datetime import date
 
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -151,3 +152,9 @@ class ReviewFigureForm(BaseForm):
         "Why do you dispute it?",
         description="Needed to dispute. The provider sees this and resubmits the figure.",
         validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+
+class ReturnWorkbookForm(BaseForm):
+    period = IntegerField(widget=HiddenInput())
+    workbook = FileField("Completed return spreadsheet (.xlsx)",
+                         description="Downloaded from this page, with the figures in column E.")

@@ -7,7 +7,7 @@ reads. Every KPI is shown rated in words and colour, with its trend as an SVG ch
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -22,11 +22,14 @@ from marketplace.models import (
 )
 from marketplace.reports.charts import kpi_trend_svg
 from marketplace.services import performance_returns as service
+from marketplace.services import return_workbook
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp, customers_bp
-from .forms import ReviewFigureForm, return_form
+from .forms import ReturnWorkbookForm, ReviewFigureForm, return_form
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def trend_charts(records) -> dict[int, Markup]:
@@ -160,15 +163,9 @@ def _show_refusal(form, error: ServiceError) -> int:
 @customers_bp.route("/agreements/<int:agreement_id>/returns/new", methods=["GET", "POST"])
 @owns("agreement_id", Agreement, "report")
 def submit_return(agreement: Agreement):
-    number = request.values.get("period", type=int)
-    try:
-        row = service.period_row(agreement, number)
-    except ServiceError as error:
-        flash(error.message, "error")
-        return redirect(url_for("customers.provider_performance", agreement_id=agreement.id))
-    if row.versions:
-        return redirect(url_for("customers.provider_return", agreement_id=agreement.id,
-                                return_id=row.current.id))
+    row, refused = _row_to_submit(agreement, request.values.get("period", type=int))
+    if refused is not None:
+        return refused
     form = return_form(row.kpis, request.form if request.method == "POST" else None,
                        period=row.period.number)
     status = 200
@@ -186,8 +183,79 @@ def submit_return(agreement: Agreement):
                                         agreement_id=agreement.id, return_id=made.id))
         else:
             status = 400
-    return render_template("agreements/return-form.html", agreement=agreement, row=row,
-                           kpis=row.kpis, form=form, disputed={}, resubmitting=None), status
+    return render_template(
+        "agreements/return-form.html", agreement=agreement, row=row, kpis=row.kpis, form=form,
+        disputed={}, resubmitting=None,
+        upload_form=ReturnWorkbookForm(formdata=None, data={"period": row.period.number})
+    ), status
+
+
+def _row_to_submit(agreement: Agreement, number):
+    """The month's row if a first return can be made for it, else a redirect saying why."""
+    try:
+        row = service.period_row(agreement, number)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return None, redirect(url_for("customers.provider_performance",
+                                      agreement_id=agreement.id))
+    if row.versions:
+        return None, redirect(url_for("customers.provider_return", agreement_id=agreement.id,
+                                      return_id=row.current.id))
+    return row, None
+
+
+@customers_bp.route("/agreements/<int:agreement_id>/returns/return.xlsx")
+@owns("agreement_id", Agreement, "report")
+def return_template(agreement: Agreement):
+    row, refused = _row_to_submit(agreement, request.args.get("period", type=int))
+    if refused is not None:
+        return refused
+    content = return_workbook.template(row.kpis, row.period.label)
+    name = f"{agreement.reference}-return-{row.period.start:%Y-%m}.xlsx"
+    return Response(content, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@customers_bp.post("/agreements/<int:agreement_id>/returns/upload")
+@owns("agreement_id", Agreement, "report")
+def upload_return(agreement: Agreement):
+    upload_form = ReturnWorkbookForm()
+    row, refused = _row_to_submit(agreement, upload_form.period.data)
+    if refused is not None:
+        return refused
+    if upload_form.validate_on_submit():
+        upload = upload_form.workbook.data
+        try:
+            if not upload or not upload.filename:
+                raise ServiceError("Choose the completed return spreadsheet to upload",
+                                   field="workbook")
+            content = upload.read(return_workbook.MAX_WORKBOOK_BYTES + 1)
+            read = return_workbook.read_upload(content, row.kpis)
+            made = service.submit_return(current_user, agreement, row.period.number,
+                                         read.figures)
+        except return_workbook.WorkbookInvalid as invalid:
+            upload_form.workbook.errors = invalid.messages()
+        except FieldErrors as errors:
+            # The same checks as the form, named by the cell the figure came from.
+            by_field = {f"figure_{kpi_id}": cell for kpi_id, cell in read.cells.items()}
+            by_field.update({f"commentary_{kpi_id}": cell.replace("!E", "!F")
+                             for kpi_id, cell in read.cells.items()})
+            upload_form.workbook.errors = [
+                f"{by_field.get(field, 'The workbook')}: {message}"
+                for field, message in errors.errors]
+        except ServiceError as error:
+            upload_form.refuse(error, "workbook")
+        else:
+            flash(f"Your return for {row.period.label} is read from the spreadsheet and "
+                  f"submitted. {agreement.ccg.name} will accept or dispute each figure.",
+                  "success")
+            return redirect(url_for("customers.provider_return", agreement_id=agreement.id,
+                                    return_id=made.id))
+    form = return_form(row.kpis, None, period=row.period.number)
+    return render_template(
+        "agreements/return-form.html", agreement=agreement, row=row, kpis=row.kpis,
+        form=upload_form, entry_form=form, disputed={}, resubmitting=None,
+        upload_form=upload_form), 400
 
 
 @customers_bp.route("/agreements/<int:agreement_id>/returns/<int:return_id>/resubmit",
