@@ -23,7 +23,8 @@ from marketplace.services import performance_returns as service
 from marketplace.services.errors import ServiceError
 
 from ..conftest import html, text_of, user
-from ..factories import KPI_DASHBOARD, KPI_QUERIES, create_agreement
+from ..factories import KPI_DASHBOARD, KPI_QUERIES, create_agreement, make_user
+from ..races import meanwhile
 
 ON_TIME = datetime(2013, 5, 20, 9, 0, tzinfo=UTC)  # Monday 20 May 2013
 AFTER_DUE = datetime(2013, 5, 23, 9, 0, tzinfo=UTC)  # the day after April's return was due
@@ -63,10 +64,15 @@ def events(action):
 
 def review(client, agreement, figure, decision, reason="", lock_version=None):
     db.session.refresh(figure)
-    prefix = f"figure-{figure.id}"
-    return client.post(f"/agreements/{agreement.id}/figures/{figure.id}/review", data={
-        f"{prefix}-lock_version": lock_version or figure.lock_version,
-        f"{prefix}-decision": decision, f"{prefix}-reason": reason})
+    return post_review(client, agreement.id, figure.id, decision, reason,
+                       lock_version or figure.lock_version)
+
+
+def post_review(client, agreement_id, figure_id, decision, reason, lock_version):
+    prefix = f"figure-{figure_id}"
+    return client.post(f"/agreements/{agreement_id}/figures/{figure_id}/review", data={
+        f"{prefix}-lock_version": lock_version, f"{prefix}-decision": decision,
+        f"{prefix}-reason": reason})
 
 
 def error_at(response, field_id):
@@ -335,3 +341,38 @@ def test_no_returns_before_both_parties_sign(css_client, market, clock):
     assert "returns start once both parties have signed the agreement" in page
     with pytest.raises(ServiceError, match="once both parties have signed"):
         service.submit_return(user("css@demo.test"), draft, 1, {})
+
+
+# Two people at once (tests/races.py: the second request runs to the end just before the
+# first one writes).
+
+
+def test_the_same_return_submitted_twice_at_once_is_saved_once(app, sign_in, agreement):
+    first, second = sign_in("css@demo.test"), sign_in("css@demo.test")
+    with meanwhile(app, lambda: submit(second, agreement, dashboard="8")) as other:
+        response = submit(first, agreement)
+    assert other[1].status_code == 302
+    assert response.status_code == 409
+    assert "submitted by somebody else at the same moment" in text_of(response)
+    [made] = returns()
+    assert made.figures[0].value == Decimal("8.00")
+    assert len(events("performance_return.submitted")) == 1
+
+
+def test_two_ccg_users_reviewing_one_figure_at_once_cannot_both_win(app, sign_in, css_client,
+                                                                   agreement):
+    submit(css_client, agreement)
+    figure = returns()[0].figures[0]
+    make_user("ravi.colleague@example.nhs.uk", "Ravi Colleague",
+              user("ccg@demo.test").organisation)
+    colleague = sign_in("ravi.colleague@example.nhs.uk")
+    me = sign_in("ccg@demo.test")
+    lock, ids = figure.lock_version, (agreement.id, figure.id)
+    with meanwhile(app, lambda: post_review(colleague, *ids, "accepted", "", lock)) as other:
+        response = post_review(me, *ids, "disputed", "Too slow", lock)
+    assert other[1].status_code == 302
+    assert response.status_code == 409
+    assert "Somebody else reviewed this figure" in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(PerformanceFigure, figure.id).review == "accepted"
+    assert events("performance_figure.disputed") == []
