@@ -376,3 +376,15 @@ def test_two_ccg_users_reviewing_one_figure_at_once_cannot_both_win(app, sign_in
     db.session.expire_all()
     assert db.session.get(PerformanceFigure, figure.id).review == "accepted"
     assert events("performance_figure.disputed") == []
+
+
+def test_the_due_day_follows_the_setting(app, ccg_client, agreement):
+    app.config["RETURN_DUE_WORKING_DAYS"] = 5
+    try:
+        # 1-3 May, then 7 and 8 May (6 May 2013 is a bank holiday): late from 9 May.
+        page = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+        assert "April 2013: due by 8 May 2013, not submitted" in page
+        assert "within 5 working days" in text_of(
+            ccg_client.get(f"/agreements/{agreement.id}/performance"))
+    finally:
+        app.config["RETURN_DUE_WORKING_DAYS"] = 15
