@@ -40,7 +40,11 @@ def trend_charts(records) -> dict[int, Markup]:
         points = [(point.period.label, point.value, record.kpi.show(point.value),
                    point.rating.value if point.rating else "",
                    point.rating.label if point.rating else "") for point in record.points]
-        scale = Decimal(100) if record.kpi.unit == Unit.PERCENT else None
+        # Percentages against the whole 100; other units against the furthest of the figures
+        # and the edge of tolerance, so that a figure reads against its target.
+        scale = Decimal(100) if record.kpi.unit == Unit.PERCENT else max(
+            [point.value for point in record.points]
+            + [(record.kpi.target or Decimal(0)) + record.kpi.tolerance])
         # Built from escaped text by reports/charts.py: safe to put in the page as it is.
         charts[record.kpi.id] = Markup(kpi_trend_svg(  # noqa: S704
             record.kpi.measure, record.kpi.target_text, points, scale_max=scale))

@@ -109,6 +109,9 @@ def test_the_trend_chart_is_inline_svg_with_the_figures_in_words(ccg_client, css
     assert len(charts) == 2
     assert charts[0]["role"] == "img"
     assert "April 2013: 9 working days, met" in charts[0].find("desc").get_text()
+    # 9 working days drawn against 12, the edge of tolerance: three quarters of 360.
+    assert charts[0].find("rect")["width"] == "270.0"
+    assert charts[0].find("rect")["fill"] == "#007f3b"  # green, and "(met)" in words
     assert "93.5% (within tolerance)" in charts[1].get_text(" ")
     assert "Of 1 month reported: met 0, within tolerance 1, missed 0." in text_of(
         ccg_client.get(f"/agreements/{agreement.id}/performance"))
