@@ -391,3 +391,20 @@ def test_the_due_day_follows_the_setting(app, ccg_client, agreement):
             ccg_client.get(f"/agreements/{agreement.id}/performance"))
     finally:
         app.config["RETURN_DUE_WORKING_DAYS"] = 15
+
+
+def test_a_quarterly_kpi_is_reported_every_third_month(market, clock):
+    clock.set(datetime(2013, 7, 5, 9, 0, tzinfo=UTC))
+    agreement = create_agreement(
+        user("ccg@demo.test").organisation, [market.arden_bi],
+        kpis=[KPI_DASHBOARD, {**KPI_QUERIES, "frequency": "quarterly"}])
+    dashboard, queries = agreement.lines[0].kpis
+    rows = service.schedule(agreement)
+    assert [(row.period.label, [kpi.measure for kpi in row.kpis]) for row in rows[:3]] == [
+        ("April 2013", [dashboard.measure]), ("May 2013", [dashboard.measure]),
+        ("June 2013", [dashboard.measure, queries.measure])]
+    # 18 months: the quarterly KPI in months 3, 6, 9, 12, 15 and 18.
+    assert sum(queries in row.kpis for row in rows) == 6
+    made = service.submit_return(user("css@demo.test"), agreement, 3, {
+        dashboard.id: service.FigureInput("10"), queries.id: service.FigureInput("96")})
+    assert [figure.kpi for figure in made.figures] == [dashboard, queries]
