@@ -135,6 +135,9 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         # except in development, where the demo data lives in mid-September 2012.
         "ASSURANCE_AS_OF": os.environ.get("ASSURANCE_AS_OF")
         or ("2012-09-14" if environment == "development" else None),
+        # A performance return is late once this many working days have passed after the
+        # end of its month (weekends and England's bank holidays are not working days).
+        "RETURN_DUE_WORKING_DAYS": _whole_number("RETURN_DUE_WORKING_DAYS", 15, minimum=1),
         # Pins "now" for buying (closing times, question cut-offs): an ISO 8601 date-time
         # with its offset, for demos and tests (marketplace/clock.py). Unset: the real time.
         "MARKETPLACE_NOW": os.environ.get("MARKETPLACE_NOW") or None,

@@ -9,6 +9,7 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.models import Agreement, AgreementStatus
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
+from marketplace.services import performance_returns
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import customers_bp as bp
@@ -38,6 +39,7 @@ def agreement(agreement: Agreement):
         editable=False,
         for_provider=True,
         read_only=False,
+        late_returns=performance_returns.late_rows(agreement),
     )
 
 

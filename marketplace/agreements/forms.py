@@ -1,7 +1,17 @@
 from datetime import date
 
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import HiddenInput
 
 from marketplace.domain.service_levels import Direction, Frequency, Unit
 from marketplace.forms import BaseForm, LockVersionField
@@ -111,3 +121,40 @@ class KpiForm(BaseForm):
 
 class RemoveKpiForm(BaseForm):
     lock_version = LockVersionField()
+
+
+def return_form(kpis, formdata=None, **data) -> BaseForm:
+    """A form with a figure and a commentary for each KPI due in the month."""
+
+    class ReturnForm(BaseForm):
+        period = IntegerField(widget=HiddenInput())
+
+    for kpi in kpis:
+        range_hint = ("0 to 100" if kpi.unit == Unit.PERCENT.value else "0 to 999999.99")
+        setattr(ReturnForm, f"figure_{kpi.id}", StringField(
+            f"{kpi.measure}: figure in {kpi.unit_label.lower()}",
+            description=f"Target {kpi.target_text} ({kpi.direction_label.lower()}). "
+            f"A number from {range_hint}, at most two decimal places."))
+        setattr(ReturnForm, f"commentary_{kpi.id}", TextAreaField(
+            f"{kpi.measure}: commentary (optional)",
+            validators=[Length(max=2000, message="Keep the commentary to 2,000 characters "
+                                                 "or fewer")]))
+    return ReturnForm(formdata=formdata, data=data) if formdata is not None else ReturnForm(
+        data=data)
+
+
+class ReviewFigureForm(BaseForm):
+    lock_version = LockVersionField()
+    decision = RadioField("Do you accept this figure?", choices=[
+        ("accepted", "Accept the figure"), ("disputed", "Dispute the figure")],
+        validate_choice=False)
+    reason = TextAreaField(
+        "Why do you dispute it?",
+        description="Needed to dispute. The provider sees this and resubmits the figure.",
+        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+
+class ReturnWorkbookForm(BaseForm):
+    period = IntegerField(widget=HiddenInput())
+    workbook = FileField("Completed return spreadsheet (.xlsx)",
+                         description="Downloaded from this page, with the figures in column E.")

@@ -7,6 +7,7 @@ from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
+from marketplace.services import performance_returns
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
@@ -75,6 +76,7 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
         editable=not read_only and agreement.status == AgreementStatus.DRAFT,
         for_provider=False,
         read_only=read_only,
+        late_returns=performance_returns.late_rows(agreement),
     ), status
 
 

@@ -134,10 +134,10 @@ def parse_figure(text, unit: Unit | str, what: str = "the figure") -> Decimal:
     if unit is Unit.PERCENT and raw.endswith("%"):
         number = raw[:-1].strip()
     elif unit is not Unit.PERCENT and raw.endswith("%"):
-        raise FigureError(f"{what.capitalize()} is in {unit.label.lower()}, not a percentage: "
+        raise FigureError(f"{_sentence(what)} is in {unit.label.lower()}, not a percentage: "
                           "enter the number only")
     elif _OTHER_UNITS.search(raw):
-        raise FigureError(f"{what.capitalize()} is in {unit.label.lower()}: enter the number "
+        raise FigureError(f"{_sentence(what)} is in {unit.label.lower()}: enter the number "
                           "only, like 12")
     if not _NUMBER.fullmatch(number):
         raise FigureError(f"Enter {what} as a number, like 12 or 95.5")
@@ -148,9 +148,14 @@ def parse_figure(text, unit: Unit | str, what: str = "the figure") -> Decimal:
     if value != value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP):
         raise FigureError(f"Give {what} to at most two decimal places")
     if value < 0 or value > unit.maximum:
-        raise FigureError(f"{what.capitalize()} must be between 0 and "
+        raise FigureError(f"{_sentence(what)} must be between 0 and "
                           f"{unit.show(unit.maximum)}")
     return value.quantize(TWO_PLACES)
+
+
+def _sentence(text: str) -> str:
+    # str.capitalize would lower-case the KPI's own words ("the figure for CHC reviews").
+    return text[:1].upper() + text[1:]
 
 
 def plain_number(value: Decimal) -> str:

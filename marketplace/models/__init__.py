@@ -73,7 +73,12 @@ from .scenario import (
     ScenarioLine,
     ScenarioStatus,
 )
-from .service_levels import AgreementKpi
+from .service_levels import (
+    AgreementKpi,
+    FigureReview,
+    PerformanceFigure,
+    PerformanceReturn,
+)
 from .statement import (
     IntendedMode,
     PartyStatus,
@@ -115,6 +120,7 @@ __all__ = [
     "DevelopmentAction",
     "EvaluationCriterion",
     "EvidenceDocument",
+    "FigureReview",
     "FinancialYearAllowance",
     "FrozenRecordError",
     "IntendedMode",
@@ -129,6 +135,8 @@ __all__ = [
     "OrganisationKind",
     "PROVIDER_KINDS",
     "PartyStatus",
+    "PerformanceFigure",
+    "PerformanceReturn",
     "Phase",
     "PlanCheckThreshold",
     "PlanStatus",

@@ -16,7 +16,7 @@ from .business_plan import BusinessPlan, PlanStatus
 from .buying import AgreementStatus
 from .issued_document import IssuedDocument
 from .review import Condition, DevelopmentAction, Rating, Review, ReviewAssignment, ReviewStatus
-from .service_levels import AgreementKpi
+from .service_levels import FIGURE_FIXED, AgreementKpi, PerformanceFigure, PerformanceReturn
 
 
 class FrozenRecordError(RuntimeError):
@@ -60,11 +60,22 @@ def refuse_changes_to_frozen_records(session, flush_context, instances):
             raise FrozenRecordError(f"review {obj.id} was signed off and cannot change")
         if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued and cannot change")
+        if isinstance(obj, PerformanceReturn):
+            raise FrozenRecordError(f"performance return {obj.id} was submitted: it cannot "
+                                    "change, only be answered by a new version")
+        if isinstance(obj, PerformanceFigure):
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in FIGURE_FIXED):
+                raise FrozenRecordError(f"figure {obj.id} was submitted: only its review "
+                                        "can change")
         if isinstance(obj, Rating | ReviewAssignment) and _review_was_signed_off(obj.review):
             raise FrozenRecordError(f"review {obj.review_id} was signed off and cannot change")
     for obj in session.deleted:
         if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued: not deletable")
+        if isinstance(obj, PerformanceReturn | PerformanceFigure):
+            raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was submitted: not "
+                                    "deletable")
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, AgreementKpi) and _agreement_was_signed(obj) and (
                 obj not in session.dirty or session.is_modified(obj, include_collections=False)):

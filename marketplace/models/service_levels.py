@@ -3,18 +3,31 @@
 Each agreement line carries its key performance indicators (AgreementKpi), drafted from the
 offer's service levels and changed by the CCG only while the agreement is a draft; once
 signed they are frozen with the rest of its terms (models/frozen.py refuses the flush).
+Each month the provider submits a PerformanceReturn of PerformanceFigures, one per KPI due;
+the CCG accepts or disputes each figure, and a dispute is answered by a new version.
 """
 
+from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from marketplace.domain.service_levels import Direction, Frequency, Unit
+from marketplace.domain.service_levels import Direction, Frequency, Rating, Unit, rate
 from marketplace.extensions import db
 
-from .base import IdMixin, Quantity, TimestampMixin
-from .buying import AgreementLine
+from .base import IdMixin, Quantity, TimestampMixin, UTCDateTime
+from .buying import Agreement, AgreementLine
 
 
 class AgreementKpi(IdMixin, TimestampMixin, db.Model):
@@ -87,3 +100,97 @@ class AgreementKpi(IdMixin, TimestampMixin, db.Model):
         if self.unit == Unit.PERCENT:
             return f"{Unit.COUNT.show(self.tolerance)} percentage points"
         return self.show(self.tolerance)
+
+
+class FigureReview(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DISPUTED = "disputed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Awaiting the CCG", "accepted": "Accepted",
+                "disputed": "Disputed"}[self.value]
+
+
+class PerformanceReturn(IdMixin, db.Model):
+    """The provider's return for one month of an agreement: one version per submission.
+
+    The first version is the return; a later version is the provider's resubmission after the
+    CCG disputed figures of the one before. Never changed once submitted (models/frozen.py):
+    only the CCG's review of each figure moves on."""
+
+    __tablename__ = "performance_return"
+    __table_args__ = (UniqueConstraint("agreement_id", "period_number", "version"),)
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    period_number: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The first version's lateness is the return's; a resubmission is never "late".
+    submitted_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_on: Mapped[date] = mapped_column(Date)
+
+    agreement: Mapped[Agreement] = relationship()
+    submitted_by: Mapped["User"] = relationship()  # noqa: F821
+    figures: Mapped[list["PerformanceFigure"]] = relationship(
+        back_populates="performance_return", cascade="all, delete-orphan",
+        order_by="PerformanceFigure.id")
+
+
+class PerformanceFigure(IdMixin, db.Model):
+    """One KPI's figure in a return, with the provider's commentary and the CCG's review.
+
+    value and commentary never change; the review (accepted, or disputed with a reason) is the
+    CCG's, once, under lock_version so that two CCG users reviewing at once cannot both win."""
+
+    __tablename__ = "performance_figure"
+    __table_args__ = (UniqueConstraint("return_id", "kpi_id"),)
+
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("performance_return.id", ondelete="CASCADE"), index=True
+    )
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("agreement_kpi.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Quantity)
+    commentary: Mapped[str] = mapped_column(Text, default="")
+    # Accepted in an earlier version and carried into this resubmission unchanged.
+    carried_forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    review: Mapped[str] = mapped_column(String(12), default=FigureReview.PENDING)
+    dispute_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    performance_return: Mapped[PerformanceReturn] = relationship(back_populates="figures")
+    kpi: Mapped[AgreementKpi] = relationship()
+    reviewed_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @validates("review")
+    def _review(self, key, value):
+        return FigureReview(value).value
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.performance_return.agreement
+
+    @property
+    def review_label(self) -> str:
+        return FigureReview(self.review).label
+
+    @property
+    def rating(self) -> Rating | None:
+        kpi = self.kpi
+        if kpi.target is None:
+            return None
+        return rate(self.value, kpi.target, kpi.direction, kpi.tolerance)
+
+
+# What a submitted figure says; only its review may change afterwards.
+FIGURE_FIXED = ("return_id", "kpi_id", "value", "commentary", "carried_forward")

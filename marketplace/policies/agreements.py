@@ -5,7 +5,15 @@ the agreements made with it (/customers) and countersign them; BDU reviewers rea
 Another organisation's agreement answers 404.
 """
 
-from marketplace.models import Agreement, AgreementKpi, Role, Shortlist, ShortlistEntry
+from marketplace.models import (
+    Agreement,
+    AgreementKpi,
+    PerformanceFigure,
+    PerformanceReturn,
+    Role,
+    Shortlist,
+    ShortlistEntry,
+)
 
 from .people import ccg_user_of, leader_of
 from .rules import declare, may
@@ -19,6 +27,8 @@ declare(
     edit=lambda user, agreement: ccg_user_of(user, agreement.ccg_id),
     # The provider countersigns (or declines) in its own account, never the CCG for it.
     countersign=lambda user, agreement: leader_of(user, agreement.provider_id),
+    # The provider reports its performance against the agreement's KPIs; the CCG reviews it.
+    report=lambda user, agreement: leader_of(user, agreement.provider_id),
     not_found="There is no agreement with that number",
 )
 
@@ -30,6 +40,20 @@ declare(
     view=lambda user, kpi: may(user, "view", kpi.agreement),
     edit=lambda user, kpi: may(user, "edit", kpi.agreement),
     not_found="There is no service level with that number on this agreement",
+)
+
+
+# Returns are read by whoever reads the agreement; each figure is reviewed by the CCG.
+declare(
+    PerformanceReturn,
+    view=lambda user, performance_return: may(user, "view", performance_return.agreement),
+    not_found="There is no performance return with that number on this agreement",
+)
+declare(
+    PerformanceFigure,
+    view=lambda user, figure: may(user, "view", figure.agreement),
+    review=lambda user, figure: may(user, "edit", figure.agreement),
+    not_found="There is no figure with that number in this return",
 )
 
 

@@ -35,6 +35,7 @@ class Bar:
     label: str
     value: Decimal
     note: str = ""  # words added after the figure, e.g. "(shortfall)"
+    fill: str = ""  # a colour of its own (a rating), instead of its series' fill
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def bar_chart_svg(title: str, description: str, groups: Sequence[Group],
                          f"{escape(group.label)}</text>")
             y += BAR_HEIGHT
         for bar in group.bars:
-            fill = fills.setdefault(bar.label, SERIES_FILLS[len(fills) % len(SERIES_FILLS)])
+            fill = bar.fill or fills.setdefault(bar.label,
+                                                SERIES_FILLS[len(fills) % len(SERIES_FILLS)])
             width = BAR_AREA * min(max(bar.value, Decimal(0)), largest) / largest
             figure = formatter(bar.value) + (f" {bar.note}" if bar.note else "")
             parts.append(
@@ -138,3 +140,33 @@ def three_year_svg(years: Sequence[tuple[str, Decimal, Decimal]]) -> str:
     )
     return bar_chart_svg("Money available and spend across the years", description + ".",
                          groups, series)
+
+
+# NHS.UK green, warm yellow and red: the ratings' tag colours; the words beside each bar
+# ("met", "missed") carry the meaning without them.
+RATING_FILLS = {"met": "#007f3b", "within_tolerance": "#ffb81c", "missed": "#d5281b"}
+NOT_RATED_FILL = "#768692"
+
+
+def kpi_trend_svg(measure: str, target_text: str, points: Sequence[tuple[str, Decimal, str,
+                                                                           str, str]],
+                  *, scale_max: Decimal | None = None) -> str:
+    """One KPI month by month: points are (month, figure, figure as text, rating value,
+    rating in words), oldest first; each bar is coloured and labelled with its rating."""
+    bars = [Bar(month, value, f"({words.lower()})" if words else "",
+                RATING_FILLS.get(rating, NOT_RATED_FILL))
+            for month, value, _text, rating, words in points]
+    texts = {month: text for month, _value, text, _rating, _words in points}
+    description = (f"Target {target_text}. " + "; ".join(
+        f"{month}: {text}" + (f", {words.lower()}" if words else "")
+        for month, _value, text, _rating, words in points) + ".")
+    return bar_chart_svg(f"{measure}, month by month", description, [Group("", bars)],
+                         formatter=_lookup(texts, bars), scale_max=scale_max,
+                         label_width=150)
+
+
+def _lookup(texts: dict[str, str], bars: Sequence[Bar]) -> Callable[[Decimal], str]:
+    # bar_chart_svg formats values, not bars; the KPI's own wording (95%, 10 working days)
+    # is found by value here, the same value always reading the same way.
+    by_value = {bar.value: texts[bar.label] for bar in bars}
+    return lambda value: by_value.get(value, str(value))

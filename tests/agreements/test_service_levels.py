@@ -223,3 +223,16 @@ def test_the_provider_and_the_bdu_read_the_kpis(sign_in, market, email, url):
     page = text_of(sign_in(email).get(url.format(id=agreement.id)))
     assert "Monthly dashboard delivered 10 working days Lower is better 2 working days" in page
     assert "Change" not in page.split("Service levels", 1)[1]
+
+
+def test_the_provider_s_reason_for_declining_shows_as_markup_not_escaped_tags(ccg_client,
+                                                                             market):
+    from marketplace.models.base import utcnow
+
+    agreement = coventry_draft(market)
+    agreement.provider_decline_reason = "We can start in May <not April>."
+    agreement.provider_declined_at = utcnow()
+    db.session.commit()
+    inset = html(ccg_client.get(f"/agreements/{agreement.id}")).select_one(".nhsuk-inset-text")
+    assert inset.find("strong").get_text().startswith("Arden CSS declined to countersign on")
+    assert inset.find_all("p")[1].get_text() == "We can start in May <not April>."
