@@ -87,6 +87,11 @@ def register_templates(app: Flask) -> None:
             PackageLoader("nhsuk_frontend_jinja"),
         ]
     )
+    # Every template escapes what it prints, the NHS.UK macros (.jinja) included: Flask
+    # would autoescape only .html and the like, leaving the text passed to a macro (labels,
+    # summary rows, banners, textarea contents) to be emitted as live markup. The macros mark
+    # their "html" parameters safe themselves, so only what the code built goes there.
+    app.jinja_env.autoescape = True
     # The NHS.UK macros read optional parameters through chains like params.hint.text.
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True

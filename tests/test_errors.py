@@ -1,3 +1,5 @@
+import pytest
+
 from .conftest import text_of
 
 
@@ -136,3 +138,15 @@ def test_statuses_without_a_page_of_their_own_get_the_plain_page(app, client):
         response = _respond(401)
     assert response.status_code == 401
     assert "Sign in" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 413, 429, 500, 503])
+def test_every_error_page_renders_its_title(app, status):
+    from marketplace.errors import TITLES, _respond
+
+    with app.test_request_context("/somewhere"):
+        response = _respond(status, "What went wrong, in words.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert TITLES[status].replace("'", "&#39;") in page
+    assert "What went wrong, in words." in page
