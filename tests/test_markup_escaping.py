@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import AgreementStatus, ShortlistEntry
+from marketplace.models import AgreementKpi, AgreementStatus, ShortlistEntry
 from marketplace.services import reviews
 
 from . import factories as build
@@ -173,3 +173,16 @@ def test_code_built_markup_passed_to_the_macros_stays_live(ccg_client):
     assert inset.select_one("ul li a").text == HOSTILE
     assert_inert(response)
 
+
+
+def test_the_offers_wording_of_a_kpi_is_text_in_its_form(ccg_client, market):
+    agreement = build.create_agreement(
+        build.ccg("05A"), [market.arden_bi], status=AgreementStatus.DRAFT,
+        kpis=[build.KPI_DASHBOARD | {"offer_wording": HOSTILE, "measure": HOSTILE}])
+    kpi = db.session.scalar(select(AgreementKpi))
+    response = ccg_client.get(f"/agreements/{agreement.id}/kpis/{kpi.id}/edit")
+    assert response.status_code == 200
+    assert_inert(response)
+    inset = html(response).select_one(".nhsuk-inset-text p")
+    assert inset.text == f"The offer said: “{HOSTILE}”."
+    assert_inert(ccg_client.get(f"/agreements/{agreement.id}"))
