@@ -68,6 +68,13 @@ def _message_for(error: HTTPException) -> str | None:
                 "page's links and buttons.")
     if status == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) <= limit:
+            # Within the body's limit, so Werkzeug's form limits refused it: one text field
+            # over MAX_FORM_MEMORY_SIZE, or more than MAX_FORM_PARTS fields.
+            text = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+            most = f" ({text // 1000:,} KB)" if text else ""
+            return (f"Some text you entered is longer than the service accepts{most}, or the "
+                    "form had too many fields. Shorten it and try again. Nothing was saved.")
         size = f" than the {_megabytes(limit)} the service accepts" if limit else ""
         return (f"What you sent is larger{size}. If you were uploading a file, make it "
                 "smaller or split it, then try again. Nothing was saved.")

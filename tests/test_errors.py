@@ -150,3 +150,13 @@ def test_every_error_page_renders_its_title(app, status):
     assert response.status_code == status
     assert TITLES[status].replace("'", "&#39;") in page
     assert "What went wrong, in words." in page
+
+
+def test_a_text_field_over_the_form_memory_limit_gets_the_413_page_saying_so(app, client):
+    text_limit = app.config["MAX_FORM_MEMORY_SIZE"]
+    response = client.post("/sign-in", data={"email": "x" * (text_limit + 1)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    page = text_of(response)
+    assert "Some text you entered is longer than the service accepts" in page
+    assert f"{text_limit // 1000:,} KB" in page
