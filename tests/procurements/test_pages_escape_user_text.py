@@ -43,9 +43,13 @@ def test_a_response_page_shows_the_bidders_summary_as_text(buying, clock, sign_i
     respond(buying, procurement, "gem_user")
     clock.set(procurement.closes_at + timedelta(hours=16))
     procurements.refresh_status(procurement)
-    page = sign_in(LEAD).get(f"/procurements/{procurement.id}/responses/{bid.id}")
+    lead = sign_in(LEAD)
+    page = lead.get(f"/procurements/{procurement.id}/responses/{bid.id}")
     assert page.status_code == 200
     assert_inert(page)
+    listing = lead.get(f"/procurements/{procurement.id}/responses")
+    assert listing.status_code == 200
+    assert_inert(listing, shown=False)
 
 
 def test_a_decision_question_is_text_on_the_answer_page(buying, clock, sign_in):
