@@ -108,6 +108,28 @@ def _select_options(items, value=None) -> Markup:
     return Markup("\n".join(parts))
 
 
+def _checkbox_items(id_prefix: str, name: str, items) -> Markup:
+    """The items of an NHS.UK checkboxes component, as its macro writes them (ids
+    id_prefix, id_prefix-2, ...): a CSS ticks the CCGs it serves from a list of hundreds,
+    and the macro renders each through a label macro and a heading macro."""
+    parts = []
+    for index, item in enumerate(items, start=1):
+        item_id = id_prefix if index == 1 else f"{id_prefix}-{index}"
+        checked = " checked" if item.get("checked") else ""
+        parts.append(
+            f'<div class="nhsuk-checkboxes__item">'
+            f'<input class="nhsuk-checkboxes__input" id="{escape(item_id)}" '
+            f'name="{escape(name)}" type="checkbox" value="{escape(item["value"])}"{checked}>'
+            f'<label class="nhsuk-label nhsuk-checkboxes__label" for="{escape(item_id)}">'
+            f'{escape(item["text"])}</label></div>')
+    return Markup("\n".join(parts))
+
+
+def _field_checkbox_items(field) -> list[dict]:
+    return [{"value": value, "text": text, "checked": checked}
+            for value, text, checked, *_ in field.iter_choices()]
+
+
 def _field_options(field) -> list[dict]:
     """A WTForms select field's choices as the items of an NHS.UK select."""
     return [{"value": value, "text": text, "selected": selected}
@@ -125,6 +147,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["select_options"] = _select_options
     app.jinja_env.globals["field_options"] = _field_options
+    app.jinja_env.globals["checkbox_items"] = _checkbox_items
+    app.jinja_env.globals["field_checkbox_items"] = _field_checkbox_items
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
     app.jinja_env.globals["allowed"] = allowed
 
