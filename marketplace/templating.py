@@ -130,6 +130,29 @@ def _field_checkbox_items(field) -> list[dict]:
             for value, text, checked, *_ in field.iter_choices()]
 
 
+TAG_COLOURS = ("white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red",
+               "orange", "yellow")
+
+
+def _tag(params: dict) -> Markup:
+    """The NHS.UK tag (text, or html; colour; classes) as its macro writes it, for tables
+    with a tag in every cell (the assurance tracker has one per CSS and checkpoint)."""
+    extra = params.get("classes") or ""
+    classes = "nhsuk-tag"
+    colour = params.get("colour")
+    if colour in TAG_COLOURS and not any(f"nhsuk-tag--{c}" in extra for c in TAG_COLOURS):
+        classes += f" nhsuk-tag--{colour}"
+    if colour is False and "nhsuk-tag--no-colour" not in extra:
+        classes += " nhsuk-tag--no-colour"
+    if params.get("border") is False and "nhsuk-tag--no-border" not in extra:
+        classes += " nhsuk-tag--no-border"
+    if extra:
+        classes += f" {extra}"
+    content = Markup(params["html"]) if params.get("html") else escape(
+        str(params.get("text") or "").strip())
+    return Markup(f'<strong class="{escape(classes)}">{content}</strong>')
+
+
 def _field_options(field) -> list[dict]:
     """A WTForms select field's choices as the items of an NHS.UK select."""
     return [{"value": value, "text": text, "selected": selected}
@@ -148,6 +171,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["select_options"] = _select_options
     app.jinja_env.globals["field_options"] = _field_options
     app.jinja_env.globals["checkbox_items"] = _checkbox_items
+    app.jinja_env.globals["plain_tag"] = _tag
     app.jinja_env.globals["field_checkbox_items"] = _field_checkbox_items
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
     app.jinja_env.globals["allowed"] = allowed
