@@ -108,21 +108,31 @@ def _select_options(items, value=None) -> Markup:
     return Markup("\n".join(parts))
 
 
-def _checkbox_items(id_prefix: str, name: str, items) -> Markup:
-    """The items of an NHS.UK checkboxes component, as its macro writes them (ids
-    id_prefix, id_prefix-2, ...): a CSS ticks the CCGs it serves from a list of hundreds,
-    and the macro renders each through a label macro and a heading macro."""
+def _choice_items(kind: str, id_prefix: str, name: str, items) -> Markup:
+    """The items of an NHS.UK checkboxes or radios component ("checkboxes", "radios"), as
+    its macro writes them (ids id_prefix, id_prefix-2, ...): a CSS ticks the CCGs it serves
+    from a list of hundreds, a review rates every criterion, and the macro renders each
+    item through a label macro and a heading macro."""
+    input_type = "checkbox" if kind == "checkboxes" else "radio"
     parts = []
     for index, item in enumerate(items, start=1):
-        item_id = id_prefix if index == 1 else f"{id_prefix}-{index}"
+        item_id = escape(id_prefix if index == 1 else f"{id_prefix}-{index}")
         checked = " checked" if item.get("checked") else ""
         parts.append(
-            f'<div class="nhsuk-checkboxes__item">'
-            f'<input class="nhsuk-checkboxes__input" id="{escape(item_id)}" '
-            f'name="{escape(name)}" type="checkbox" value="{escape(item["value"])}"{checked}>'
-            f'<label class="nhsuk-label nhsuk-checkboxes__label" for="{escape(item_id)}">'
+            f'<div class="nhsuk-{kind}__item">'
+            f'<input class="nhsuk-{kind}__input" id="{item_id}" name="{escape(name)}" '
+            f'type="{input_type}" value="{escape(item["value"])}"{checked}>'
+            f'<label class="nhsuk-label nhsuk-{kind}__label" for="{item_id}">'
             f'{escape(item["text"])}</label></div>')
     return Markup("\n".join(parts))
+
+
+def _checkbox_items(id_prefix: str, name: str, items) -> Markup:
+    return _choice_items("checkboxes", id_prefix, name, items)
+
+
+def _radio_items(id_prefix: str, name: str, items) -> Markup:
+    return _choice_items("radios", id_prefix, name, items)
 
 
 def _field_checkbox_items(field) -> list[dict]:
@@ -171,6 +181,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["select_options"] = _select_options
     app.jinja_env.globals["field_options"] = _field_options
     app.jinja_env.globals["checkbox_items"] = _checkbox_items
+    app.jinja_env.globals["radio_items"] = _radio_items
     app.jinja_env.globals["plain_tag"] = _tag
     app.jinja_env.globals["field_checkbox_items"] = _field_checkbox_items
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
