@@ -82,10 +82,15 @@ def _check_provider(organisation: Organisation) -> None:
                                "publish prospectuses")
 
 
-def draft_for(organisation_id: int) -> Prospectus | None:
-    return db.session.scalar(
-        select(Prospectus).where(Prospectus.organisation_id == organisation_id)
-    )
+def draft_for(organisation_id: int, *, with_content: bool = False) -> Prospectus | None:
+    """The provider's draft; ``with_content``: with its offers, their specifications and
+    its CCGs loaded (three queries), for a page that shows or compares them all."""
+    statement = select(Prospectus).where(Prospectus.organisation_id == organisation_id)
+    if with_content:
+        statement = statement.options(
+            selectinload(Prospectus.draft_offers).joinedload(Offer.specification),
+            selectinload(Prospectus.ccgs_served))
+    return db.session.scalar(statement)
 
 
 def _ensure_draft(organisation: Organisation) -> Prospectus:

@@ -272,3 +272,19 @@ def test_a_providers_pages_run_as_many_queries_for_many_offers_as_for_two(ccg_cl
         with counting_statements() as count:
             assert ccg_client.get(page).status_code == 200
         assert len(count) == counts[before], page
+
+
+def test_the_publish_page_runs_as_many_queries_for_many_offers_as_for_two(css_client):
+    """The draft and the published version are compared with their offers and their
+    specifications loaded together: not a query per offer."""
+    specs = [create_spec(f"QP-{n:02d}", f"Query count {n}") for n in range(6)]
+    publish("Arden CSS", (specs[0], {}))
+    add_offer("Arden CSS", specs[1])
+    with counting_statements() as few:
+        assert css_client.get("/prospectus/publish").status_code == 200
+    publish("Arden CSS", *[(spec, {}) for spec in specs[2:4]])
+    for spec in specs[4:]:
+        add_offer("Arden CSS", spec)
+    with counting_statements() as many:
+        assert css_client.get("/prospectus/publish").status_code == 200
+    assert len(many) == len(few)
