@@ -46,8 +46,8 @@ def _show_current_lock(form, lock_version: int) -> None:
 @bp.get("")
 def overview():
     organisation = _organisation()
-    draft = prospectuses.draft_for(organisation.id)
-    current = prospectuses.current_version(organisation.id)
+    draft = prospectuses.draft_for(organisation.id, with_content=True)
+    current = prospectuses.current_version(organisation.id, with_content=True)
     return render_template(
         "prospectuses/overview.html",
         organisation=organisation,

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -274,17 +275,19 @@ def test_a_providers_pages_run_as_many_queries_for_many_offers_as_for_two(ccg_cl
         assert len(count) == counts[before], page
 
 
-def test_the_publish_page_runs_as_many_queries_for_many_offers_as_for_two(css_client):
-    """The draft and the published version are compared with their offers and their
-    specifications loaded together: not a query per offer."""
+@pytest.mark.parametrize("page", ["/prospectus", "/prospectus/publish"])
+def test_the_css_prospectus_pages_run_as_many_queries_for_many_offers_as_for_two(
+        css_client, page):
+    """The draft and the published version (shown, and compared before publishing) come
+    with their offers and their specifications loaded together: not a query per offer."""
     specs = [create_spec(f"QP-{n:02d}", f"Query count {n}") for n in range(6)]
     publish("Arden CSS", (specs[0], {}))
     add_offer("Arden CSS", specs[1])
     with counting_statements() as few:
-        assert css_client.get("/prospectus/publish").status_code == 200
+        assert css_client.get(page).status_code == 200
     publish("Arden CSS", *[(spec, {}) for spec in specs[2:4]])
     for spec in specs[4:]:
         add_offer("Arden CSS", spec)
     with counting_statements() as many:
-        assert css_client.get("/prospectus/publish").status_code == 200
+        assert css_client.get(page).status_code == 200
     assert len(many) == len(few)
