@@ -108,6 +108,61 @@ def _select_options(items, value=None) -> Markup:
     return Markup("\n".join(parts))
 
 
+def _choice_items(kind: str, id_prefix: str, name: str, items) -> Markup:
+    """The items of an NHS.UK checkboxes or radios component ("checkboxes", "radios"), as
+    its macro writes them (ids id_prefix, id_prefix-2, ...): a CSS ticks the CCGs it serves
+    from a list of hundreds, a review rates every criterion, and the macro renders each
+    item through a label macro and a heading macro."""
+    input_type = "checkbox" if kind == "checkboxes" else "radio"
+    parts = []
+    for index, item in enumerate(items, start=1):
+        item_id = escape(id_prefix if index == 1 else f"{id_prefix}-{index}")
+        checked = " checked" if item.get("checked") else ""
+        parts.append(
+            f'<div class="nhsuk-{kind}__item">'
+            f'<input class="nhsuk-{kind}__input" id="{item_id}" name="{escape(name)}" '
+            f'type="{input_type}" value="{escape(item["value"])}"{checked}>'
+            f'<label class="nhsuk-label nhsuk-{kind}__label" for="{item_id}">'
+            f'{escape(item["text"])}</label></div>')
+    return Markup("\n".join(parts))
+
+
+def _checkbox_items(id_prefix: str, name: str, items) -> Markup:
+    return _choice_items("checkboxes", id_prefix, name, items)
+
+
+def _radio_items(id_prefix: str, name: str, items) -> Markup:
+    return _choice_items("radios", id_prefix, name, items)
+
+
+def _field_checkbox_items(field) -> list[dict]:
+    return [{"value": value, "text": text, "checked": checked}
+            for value, text, checked, *_ in field.iter_choices()]
+
+
+TAG_COLOURS = ("white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red",
+               "orange", "yellow")
+
+
+def _tag(params: dict) -> Markup:
+    """The NHS.UK tag (text, or html; colour; classes) as its macro writes it, for tables
+    with a tag in every cell (the assurance tracker has one per CSS and checkpoint)."""
+    extra = params.get("classes") or ""
+    classes = "nhsuk-tag"
+    colour = params.get("colour")
+    if colour in TAG_COLOURS and not any(f"nhsuk-tag--{c}" in extra for c in TAG_COLOURS):
+        classes += f" nhsuk-tag--{colour}"
+    if colour is False and "nhsuk-tag--no-colour" not in extra:
+        classes += " nhsuk-tag--no-colour"
+    if params.get("border") is False and "nhsuk-tag--no-border" not in extra:
+        classes += " nhsuk-tag--no-border"
+    if extra:
+        classes += f" {extra}"
+    content = Markup(params["html"]) if params.get("html") else escape(
+        str(params.get("text") or "").strip())
+    return Markup(f'<strong class="{escape(classes)}">{content}</strong>')
+
+
 def _field_options(field) -> list[dict]:
     """A WTForms select field's choices as the items of an NHS.UK select."""
     return [{"value": value, "text": text, "selected": selected}
@@ -125,6 +180,10 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["select_options"] = _select_options
     app.jinja_env.globals["field_options"] = _field_options
+    app.jinja_env.globals["checkbox_items"] = _checkbox_items
+    app.jinja_env.globals["radio_items"] = _radio_items
+    app.jinja_env.globals["plain_tag"] = _tag
+    app.jinja_env.globals["field_checkbox_items"] = _field_checkbox_items
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
     app.jinja_env.globals["allowed"] = allowed
 

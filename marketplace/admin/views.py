@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, Organisation, User
+from marketplace.models import AuditEvent, Organisation, OrganisationKind, User
 from marketplace.pagination import paginate
 from marketplace.services import accounts
 from marketplace.services.errors import ServiceError
@@ -18,8 +18,12 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _organisation_choices():
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
-    return [(org.id, f"{org.name} ({org.kind_label})") for org in organisations]
+    # Bare columns: every organisation (3,019 at seed-demo --scale 100) as a model object
+    # took longer than the rest of the page together.
+    labels = {kind.value: kind.label for kind in OrganisationKind}
+    return [(org_id, f"{name} ({labels.get(kind, kind)})") for org_id, name, kind in
+            db.session.execute(select(Organisation.id, Organisation.name, Organisation.kind)
+                               .order_by(Organisation.name))]
 
 
 @bp.route("/users")

@@ -31,7 +31,7 @@ def index():
 def agreement(agreement: Agreement):
     return render_template(
         "agreements/show.html",
-        agreement=agreement,
+        agreement=service.with_lines(agreement),
         warning=service.term_warning(agreement),
         status_form=None,
         actions=[],

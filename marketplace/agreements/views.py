@@ -68,7 +68,7 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
                  read_only: bool = False):
     return render_template(
         "agreements/show.html",
-        agreement=agreement,
+        agreement=service.with_lines(agreement),
         warning=service.term_warning(agreement),
         status_form=StatusForm(formdata=None, data={"lock_version": agreement.lock_version}),
         actions=[] if read_only else ACTIONS[AgreementStatus(agreement.status)],

@@ -103,7 +103,7 @@ def provider(provider_id: int):
     return render_template(
         "offers/provider.html",
         provider=provider,
-        version=prospectuses.current_version(provider.id),
+        version=prospectuses.current_version(provider.id, with_content=True),
         versions=prospectuses.versions_for(provider.id),
         assurance=assurance_label(status),
     )
@@ -111,7 +111,7 @@ def provider(provider_id: int):
 
 def _version_or_404(provider_id: int, number: int):
     try:
-        return prospectuses.get_version(provider_id, number)
+        return prospectuses.get_version(provider_id, number, with_content=True)
     except NotFound:
         abort(404)
 

@@ -46,8 +46,8 @@ def _show_current_lock(form, lock_version: int) -> None:
 @bp.get("")
 def overview():
     organisation = _organisation()
-    draft = prospectuses.draft_for(organisation.id)
-    current = prospectuses.current_version(organisation.id)
+    draft = prospectuses.draft_for(organisation.id, with_content=True)
+    current = prospectuses.current_version(organisation.id, with_content=True)
     return render_template(
         "prospectuses/overview.html",
         organisation=organisation,
@@ -213,7 +213,7 @@ def remove_offer(offer):
 @bp.route("/publish", methods=["GET", "POST"])
 def publish():
     organisation = _organisation()
-    draft = prospectuses.draft_for(organisation.id)
+    draft = prospectuses.draft_for(organisation.id, with_content=True)
     if draft is None:
         flash("Write your prospectus before publishing it.", "error")
         return redirect(url_for("prospectuses.overview"))
@@ -240,7 +240,7 @@ def publish():
             return redirect(url_for("prospectuses.versions"))
     elif form.is_submitted():
         status = 400
-    current = prospectuses.current_version(organisation.id)
+    current = prospectuses.current_version(organisation.id, with_content=True)
     diff = prospectuses.compare(current, draft) if current else None
     return render_template(
         "prospectuses/publish.html", form=form, draft=draft, current=current, diff=diff,

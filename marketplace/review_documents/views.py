@@ -23,9 +23,11 @@ PRIVATE_DOWNLOAD = "private, no-store"
 def document(review):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)
+    context = document_context(review, version=version)  # runs the plan checks: once
     return render_template("reviews/document.html", title=f"Review {review.reference}",
-                           issued=issued, print_notes=review_documents.print_notes(review),
-                           **document_context(review, version=version))
+                           issued=issued,
+                           print_notes=review_documents.print_notes(review, context),
+                           **context)
 
 
 @bp.route("/<int:review_id>/issued.pdf")

@@ -5,7 +5,7 @@ The checks themselves are pure (marketplace/domain/plan_checks.py); this module 
 inputs and keeps the thresholds, each change audited.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -164,10 +164,13 @@ def _share_of_year(start: date, end: date, year: str) -> Decimal:
     return Decimal(overlap) / Decimal((last - first).days + 1)
 
 
-def backing_for(provider_id: int, years: tuple[str, ...]) -> dict[tuple[str, str], Backing]:
-    """Per (CCG ODS code, specification code): the CCG's stated intention to buy it (buy
-    lines in statements not withdrawn, with their budgets) and the value of its signed
-    agreements with this provider falling in each plan year."""
+def backing_for(provider_id: int, years: tuple[str, ...],
+                ccg_codes: Iterable[str]) -> dict[tuple[str, str], Backing]:
+    """Per (CCG ODS code, specification code), for these CCGs: the CCG's stated intention
+    to buy it (buy lines in statements not withdrawn, with their budgets) and the value of
+    its signed agreements with this provider falling in each plan year. Asked for the
+    plan's own CCGs only: every buy line in the country is thousands of rows."""
+    ccg_codes = sorted(ccg_codes)
     intended: dict[tuple[str, str], list[Decimal | None]] = {}
     for ccg, spec, budget in db.session.execute(
         select(Organisation.ods_code, ServiceSpecification.code, StatementLine.budget_annual)
@@ -178,7 +181,8 @@ def backing_for(provider_id: int, years: tuple[str, ...]) -> dict[tuple[str, str
               & (StatementParty.ccg_id == StatementLine.ccg_id))
         .where(StatementLine.mode == IntendedMode.BUY,
                Statement.status != StatementStatus.WITHDRAWN,
-               StatementParty.status != PartyStatus.DECLINED)
+               StatementParty.status != PartyStatus.DECLINED,
+               Organisation.ods_code.in_(ccg_codes))
     ):
         intended.setdefault((ccg, spec), []).append(budget)
     agreed: dict[tuple[str, str], dict[str, Decimal]] = {}
@@ -189,7 +193,8 @@ def backing_for(provider_id: int, years: tuple[str, ...]) -> dict[tuple[str, str
         .join(AgreementLine, AgreementLine.agreement_id == Agreement.id)
         .join(ServiceSpecification, ServiceSpecification.id == AgreementLine.specification_id)
         .where(Agreement.provider_id == provider_id,
-               Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.FINAL]))
+               Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.FINAL]),
+               Organisation.ods_code.in_(ccg_codes))
     ):
         by_year = agreed.setdefault((ccg, spec), {})
         for year in years:
@@ -260,9 +265,7 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
     CCGs' stated intentions (not agreements with anyone else) stand behind its income."""
     baseline, retained = read_extras(extras or {}, model.years)
     ccgs = {c for y in model.years for c in model.income_by_customer[y]} - NON_CCG_CUSTOMERS
-    backing = {key: value for key, value in
-               backing_for(provider_id if provider_id is not None else -1, model.years).items()
-               if key[0] in ccgs}
+    backing = backing_for(provider_id if provider_id is not None else -1, model.years, ccgs)
     return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
                       specifications())
 

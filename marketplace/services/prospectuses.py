@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.domain.money import format_money
 from marketplace.domain.pricing import QUANTITY_UNITS, offer_term_errors
@@ -81,10 +82,15 @@ def _check_provider(organisation: Organisation) -> None:
                                "publish prospectuses")
 
 
-def draft_for(organisation_id: int) -> Prospectus | None:
-    return db.session.scalar(
-        select(Prospectus).where(Prospectus.organisation_id == organisation_id)
-    )
+def draft_for(organisation_id: int, *, with_content: bool = False) -> Prospectus | None:
+    """The provider's draft; ``with_content``: with its offers, their specifications and
+    its CCGs loaded (three queries), for a page that shows or compares them all."""
+    statement = select(Prospectus).where(Prospectus.organisation_id == organisation_id)
+    if with_content:
+        statement = statement.options(
+            selectinload(Prospectus.draft_offers).joinedload(Offer.specification),
+            selectinload(Prospectus.ccgs_served))
+    return db.session.scalar(statement)
 
 
 def _ensure_draft(organisation: Organisation) -> Prospectus:
@@ -266,31 +272,46 @@ def remove_offer(actor, offer: Offer) -> None:
     db.session.delete(offer)
 
 
-def current_version(organisation_id: int) -> ProspectusVersion | None:
-    """The published version (there is at most one), if any."""
-    return db.session.scalar(
-        select(ProspectusVersion).where(
-            ProspectusVersion.organisation_id == organisation_id,
-            ProspectusVersion.status == VersionStatus.PUBLISHED,
-        )
+def _with_content():
+    """Loader options for showing a version: its offers with their specifications and the
+    CCGs it serves, in three queries rather than one per offer."""
+    return (selectinload(ProspectusVersion.offers).joinedload(Offer.specification),
+            selectinload(ProspectusVersion.ccgs_served))
+
+
+def current_version(organisation_id: int, *, with_content: bool = False
+                    ) -> ProspectusVersion | None:
+    """The published version (there is at most one), if any; ``with_content``: with its
+    offers, their specifications and its CCGs loaded, for a page that shows them."""
+    statement = select(ProspectusVersion).where(
+        ProspectusVersion.organisation_id == organisation_id,
+        ProspectusVersion.status == VersionStatus.PUBLISHED,
     )
+    if with_content:
+        statement = statement.options(*_with_content())
+    return db.session.scalar(statement)
 
 
 def versions_for(organisation_id: int) -> list[ProspectusVersion]:
+    """Every version, newest first, with its offers (the history counts them): one query
+    for all the versions' offers, not one per version."""
     return list(db.session.scalars(
         select(ProspectusVersion)
         .where(ProspectusVersion.organisation_id == organisation_id)
         .order_by(ProspectusVersion.number.desc())
+        .options(selectinload(ProspectusVersion.offers))
     ))
 
 
-def get_version(organisation_id: int, number: int) -> ProspectusVersion:
-    version = db.session.scalar(
-        select(ProspectusVersion).where(
-            ProspectusVersion.organisation_id == organisation_id,
-            ProspectusVersion.number == number,
-        )
+def get_version(organisation_id: int, number: int, *,
+                with_content: bool = False) -> ProspectusVersion:
+    statement = select(ProspectusVersion).where(
+        ProspectusVersion.organisation_id == organisation_id,
+        ProspectusVersion.number == number,
     )
+    if with_content:
+        statement = statement.options(*_with_content())
+    version = db.session.scalar(statement)
     if version is None:
         raise NotFound("No such version")
     return version

@@ -129,17 +129,20 @@ def document_context(review: Review, *, version: int = 1) -> dict:
     }
 
 
-def review_html(review: Review, *, version: int = 1) -> str:
+def review_html(review: Review, *, version: int = 1, context: dict | None = None) -> str:
     """The print layout's HTML. Rendered from the app's Jinja environment directly, not
     render_template: no request, no signed-in user, no nonce, so the same review always
-    gives the same HTML (and a CLI or RQ worker can render it)."""
+    gives the same HTML (and a CLI or RQ worker can render it). ``context``: the review's
+    document_context, when the caller has it already (it runs the plan checks)."""
     template = current_app.jinja_env.get_template(PRINT_TEMPLATE)
-    return template.render(document_context(review, version=version), fonts=font_urls())
+    return template.render(context or document_context(review, version=version),
+                           fonts=font_urls())
 
 
-def printable_review_html(review: Review, *, version: int = 1) -> PrintableText:
+def printable_review_html(review: Review, *, version: int = 1,
+                          context: dict | None = None) -> PrintableText:
     """The print layout's HTML with what its fonts cannot print replaced, and a list of that."""
-    return printable(review_html(review, version=version), coverage())
+    return printable(review_html(review, version=version, context=context), coverage())
 
 
 def render_review_pdf(review: Review, *, version: int = 1) -> bytes:

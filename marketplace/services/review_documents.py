@@ -87,11 +87,12 @@ def ensure_issued(review: Review) -> tuple[IssuedDocument, bool]:
     return document, True
 
 
-def print_notes(review: Review) -> tuple[Replacement, ...]:
+def print_notes(review: Review, context: dict | None = None) -> tuple[Replacement, ...]:
     """The characters the review's PDF prints differently from how they were typed, so the
-    reviewers can change them before sign-off (reports/printable.py)."""
+    reviewers can change them before sign-off (reports/printable.py). ``context``: the
+    review's document_context, if the page has built it already."""
     try:
-        return printable_review_html(review).replacements
+        return printable_review_html(review, context=context).replacements
     except RenderError:
         return ()  # missing fonts: rendering itself will say so, at preview or sign-off
 

@@ -10,7 +10,8 @@ from marketplace.services import agreements as service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
 from ..conftest import html, text_of, user
-from ..factories import create_agreement, create_prospectus_version_with_offers
+from ..factories import KPI_DASHBOARD, create_agreement, create_prospectus_version_with_offers
+from ..queries import counting_statements
 
 TERMS = {"start_date": "2013-04-01", "end_date": "2014-09-30"}
 
@@ -597,3 +598,20 @@ def test_two_agreements_of_one_ccg_numbered_at_once_get_different_references(app
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["SLA-05A-001", "SLA-05A-002"], outcomes
+
+
+def test_an_agreement_page_runs_as_many_queries_for_three_lines_as_for_one(sign_in, market):
+    """Each line's specification, offer and service levels come with the lines, for the
+    CCG's page and the CSS's: not a query per line."""
+    coventry = user("ccg@demo.test").organisation
+    one = create_agreement(coventry, [market.arden_bi], kpis=[KPI_DASHBOARD])
+    three = create_agreement(coventry, [market.arden_bi, market.arden_contracts,
+                                        market.arden_comms], kpis=[KPI_DASHBOARD])
+    for client, page in ((sign_in("ccg@demo.test"), "/agreements/{}"),
+                         (sign_in("css@demo.test"), "/customers/agreements/{}")):
+        counts = []
+        for agreement in (one, three):
+            with counting_statements() as count:
+                assert client.get(page.format(agreement.id)).status_code == 200
+            counts.append(len(count))
+        assert counts[0] == counts[1], page

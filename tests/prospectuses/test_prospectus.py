@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -7,6 +8,7 @@ from marketplace.services.errors import Conflict, ServiceError
 
 from ..conftest import html, text_of, user
 from ..factories import add_offer, create_spec, organisation, publish
+from ..queries import counting_statements
 
 OFFER_FORM = {
     "title": "Business intelligence at scale",
@@ -249,3 +251,43 @@ def test_everyone_else_sees_published_versions_only(client, ccg_client):
         assert viewer.get(f"/providers/{provider_id}/versions/2").status_code == 404
     ccg_id = organisation("NHS Coventry and Rugby CCG").id
     assert client.get(f"/providers/{ccg_id}").status_code == 404
+
+
+def test_a_providers_pages_run_as_many_queries_for_many_offers_as_for_two(ccg_client):
+    """The current version's offers come with their specifications in one query, not one
+    query per offer. (Two versions before counting: a page that follows a superseded
+    version also reads what changed since.)"""
+    specs = [create_spec(f"QC-{n:02d}", f"Query count {n}") for n in range(6)]
+    provider = organisation("Arden CSS")
+    publish("Arden CSS", (specs[0], {}))
+    publish("Arden CSS", (specs[1], {}))  # the draft keeps its offers: version 2 has two
+    pages = (f"/providers/{provider.id}", f"/providers/{provider.id}/versions/2")
+    counts = {}
+    for page in pages:
+        with counting_statements() as count:
+            assert ccg_client.get(page).status_code == 200
+        counts[page] = len(count)
+    publish("Arden CSS", *[(spec, {}) for spec in specs[2:]])
+    pages_now = (f"/providers/{provider.id}", f"/providers/{provider.id}/versions/3")
+    for before, page in zip(pages, pages_now, strict=True):
+        with counting_statements() as count:
+            assert ccg_client.get(page).status_code == 200
+        assert len(count) == counts[before], page
+
+
+@pytest.mark.parametrize("page", ["/prospectus", "/prospectus/publish"])
+def test_the_css_prospectus_pages_run_as_many_queries_for_many_offers_as_for_two(
+        css_client, page):
+    """The draft and the published version (shown, and compared before publishing) come
+    with their offers and their specifications loaded together: not a query per offer."""
+    specs = [create_spec(f"QP-{n:02d}", f"Query count {n}") for n in range(6)]
+    publish("Arden CSS", (specs[0], {}))
+    add_offer("Arden CSS", specs[1])
+    with counting_statements() as few:
+        assert css_client.get(page).status_code == 200
+    publish("Arden CSS", *[(spec, {}) for spec in specs[2:4]])
+    for spec in specs[4:]:
+        add_offer("Arden CSS", spec)
+    with counting_statements() as many:
+        assert css_client.get(page).status_code == 200
+    assert len(many) == len(few)
