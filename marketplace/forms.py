@@ -1,12 +1,13 @@
 """The base form every feature's forms inherit from."""
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, IntegerField
+from wtforms import FieldList, Form, FormField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from .refusals import is_about_the_input
 from .services.errors import ServiceError
+from .validators import refuse_nul
 
 
 def _strip(value):
@@ -14,12 +15,21 @@ def _strip(value):
 
 
 def bind_stripped(form, unbound_field, options):
-    """Bind a field with whitespace stripped; lists of rows strip inside each row instead
-    (WTForms refuses filters on FieldList and FormField)."""
+    """Bind a field with whitespace stripped and a NUL character refused at the field; lists
+    of rows do both inside each row instead (WTForms refuses filters on FieldList and
+    FormField)."""
     if not issubclass(unbound_field.field_class, FieldList | FormField):
         filters = unbound_field.kwargs.get("filters", ())
-        unbound_field.kwargs["filters"] = (_strip, *filters)
+        unbound_field.kwargs["filters"] = (_strip, refuse_nul, *filters)
     return unbound_field.bind(form=form, **options)
+
+
+class RowForm(Form):
+    """One row of a FieldList(FormField(...)): its fields are bound as BaseForm's are."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return bind_stripped(form, unbound_field, options)
 
 
 class BaseForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from marketplace.access import allow, roles
 from marketplace.domain.business_plan import YEARS_IN_PLAN, Expenditure
+from marketplace.domain.inputs import MAX_PLAN_WTE
 from marketplace.domain.plan_checks import (
     THRESHOLD_SPECS,
     CheckCode,
@@ -35,7 +36,6 @@ MAX_DEPTH = 6  # the model's deepest path: body -> table -> year -> customer -> 
 MAX_KEYS = 300  # customers or service lines in one year
 MAX_KEY_LENGTH = 80
 MAX_AMOUNT = Decimal(10) ** 12  # a trillion pounds: far beyond any CSS
-MAX_PLAN_WTE = Decimal(1_000_000)  # a whole CSS's workforce, not the reckoner's in-house WTE
 TABLES = ("income_by_customer", "income_by_service_line", "expenditure", "wte")
 OPTIONAL = ("pct_baseline", "retained_surplus", "provider_id")
 

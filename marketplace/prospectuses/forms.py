@@ -2,7 +2,6 @@ from wtforms import (
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS, MINIMUM_TERM_PROBLEM
-from marketplace.forms import BaseForm, LockVersionField
+from marketplace.forms import BaseForm, LockVersionField, RowForm
 from marketplace.models import DeliveryModel, PricingModel
 from marketplace.services.prospectuses import (
     MAX_CONTENT_LENGTH,
@@ -47,7 +46,7 @@ class ProspectusForm(BaseForm):
                          "voluntary sector partners.")
 
 
-class ServiceLevelForm(Form):
+class ServiceLevelForm(RowForm):
     measure = StringField("Measure", validators=[Length(max=MAX_SERVICE_LEVEL_LENGTH)])
     target = StringField("Target", validators=[Length(max=MAX_SERVICE_LEVEL_LENGTH)])
 
