@@ -5,6 +5,7 @@ from wtforms import FieldList, Form, FormField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
+from .domain.whole_numbers import whole_number
 from .refusals import is_about_the_input
 from .services.errors import ServiceError
 from .validators import refuse_nul
@@ -63,7 +64,37 @@ class BaseForm(FlaskForm):
         return items
 
 
-class LockVersionField(IntegerField):
+def whole_number_choice(value) -> int:
+    """SelectField(coerce=...) for choices keyed by id: int() would take "٣" or "-1"."""
+    number = whole_number(value)
+    if number is None:
+        raise ValueError(f"{str(value)[:20]!r} is not one of the choices")
+    return number
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField read by domain/whole_numbers.py: ASCII digits only, at most a
+    PostgreSQL integer, so "٣" is not 3 and 99999999999 is a message at the field rather
+    than a database error."""
+
+    def __init__(self, label=None, validators=None, *,
+                 message: str = "Enter a whole number, like 12", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = valuelist[0].strip() if isinstance(valuelist[0], str) else valuelist[0]
+        if text == "":
+            super().process_formdata([""])  # blank as WTForms has it: the validators say
+            return
+        self.data = whole_number(text)
+        if self.data is None:
+            raise ValueError(self.message)
+
+
+class LockVersionField(WholeNumberField):
     """The lock_version a form was drawn from (0: the record did not exist yet), sent back
     with the save so that a save based on an older page is refused, not lost."""
 

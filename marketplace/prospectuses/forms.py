@@ -3,7 +3,6 @@ from wtforms import (
     DecimalField,
     FieldList,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +13,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS, MINIMUM_TERM_PROBLEM
-from marketplace.forms import BaseForm, LockVersionField, RowForm
+from marketplace.forms import (
+    BaseForm,
+    LockVersionField,
+    RowForm,
+    WholeNumberField,
+    whole_number_choice,
+)
 from marketplace.models import DeliveryModel, PricingModel
 from marketplace.services.prospectuses import (
     MAX_CONTENT_LENGTH,
@@ -38,7 +43,8 @@ class ProspectusForm(BaseForm):
                             "shared services, partners.")
     geography = _text("Geography", "Where you work.")
     ccgs_served = SelectMultipleField(
-        "CCGs served", coerce=int, option_widget=CheckboxInput(), widget=ListWidget(),
+        "CCGs served", coerce=whole_number_choice, option_widget=CheckboxInput(),
+        widget=ListWidget(),
         validators=[Optional()],
     )
     leadership_team = _text("Leadership team", "Names and roles, one a line.")
@@ -53,7 +59,7 @@ class ServiceLevelForm(RowForm):
 
 class OfferForm(BaseForm):
     specification_id = SelectField(
-        "Service specification", coerce=int,
+        "Service specification", coerce=whole_number_choice,
         validators=[DataRequired(OFFER_REQUIRED["specification_id"])],
     )
     title = StringField(
@@ -84,7 +90,7 @@ class OfferForm(BaseForm):
         description="Only for a day rate (days) or a per-case price (cases).",
         validators=[Optional()],
     )
-    minimum_term_months = IntegerField(
+    minimum_term_months = WholeNumberField(
         "Minimum term in months",
         validators=[
             InputRequired(OFFER_REQUIRED["minimum_term_months"]),

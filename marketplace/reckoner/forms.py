@@ -10,7 +10,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -21,7 +20,7 @@ from marketplace.domain.inputs import MAX_ALLOWANCE_PER_HEAD, UNKNOWN_YEAR, allo
 from marketplace.domain.money import ZERO
 from marketplace.domain.sourcing import BUY, DO, SHARE
 from marketplace.domain.whole_numbers import whole_number
-from marketplace.forms import BaseForm, LockVersionField, RowForm
+from marketplace.forms import BaseForm, LockVersionField, RowForm, WholeNumberField
 from marketplace.services.scenarios import (
     MODE_LABELS,
     SPLIT_METHOD_LABELS,
@@ -387,7 +386,7 @@ class OfferChoiceForm(BaseForm):
     """Which marketplace offer prices a buy line: one of the CCG's shortlisted offers, or an
     offer number from the offer's page."""
 
-    offer_id = IntegerField(
+    offer_id = WholeNumberField(
         "Offer number",
         description="Shown on the offer's page, for example 123.",
         validators=[InputRequired("Choose a shortlisted offer or enter an offer number"),

@@ -253,3 +253,25 @@ def test_an_evidence_type_too_long_or_with_a_newline_is_refused_at_the_field(
     assert response.status_code == 400
     assert "OpenDocument" in _field_error(response, "document")
     assert db.session.scalar(select(func.count(EvidenceDocument.id))) == 0
+
+
+# Whole-number form fields and id choices read ASCII digits only, within an integer column.
+
+
+@pytest.mark.parametrize("position", ["٣", "²", "-1", "99999999999", "1" * 5000])
+def test_a_whole_number_field_refuses_other_digits_and_huge_numbers_at_the_field(
+        admin_client, position):
+    checkpoint = build.checkpoint(2)
+    response = admin_client.post(f"/admin/checkpoints/{checkpoint.id}/criteria/new", data={
+        "key": "hostile", "name": "Hostile", "guidance": "", "position": position})
+    assert response.status_code == 400
+    assert _field_error(response, "position")
+    assert all(criterion.key != "hostile" for criterion in build.checkpoint(2).criteria)
+
+
+def test_an_id_choice_in_other_digits_is_not_a_choice(admin_client):
+    response = admin_client.post("/admin/users/new", data={
+        "email": "new.person@demo.test", "full_name": "New Person", "role": "ccg_user",
+        "organisation_id": "٣"})
+    assert response.status_code in (200, 400)
+    assert "organisation_id" in str(html(response).select_one(".nhsuk-error-summary"))
