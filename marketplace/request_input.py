@@ -11,12 +11,15 @@
 
 import json
 import math
+import re
 
 from flask import abort, request
 from flask.json.provider import DefaultJSONProvider
 
 from .services.errors import ServiceError
 from .validators import NUL, NUL_MESSAGE
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _finite_float(text: str) -> float:
@@ -53,7 +56,13 @@ def nul_path(value, path: str = "") -> str | None:
                 return where or "request"
         elif isinstance(item, dict):
             for key, child in reversed(list(item.items())):
-                name = f"{where}.{key}" if where else str(key)
+                # As the APIs name fields: fixed_costs[0].name, income_by_customer[2013/14].
+                if not where:
+                    name = str(key)
+                elif IDENTIFIER.fullmatch(str(key)):
+                    name = f"{where}.{key}"
+                else:
+                    name = f"{where}[{key}]"
                 if NUL in str(key):
                     return where or "request"
                 stack.append((child, name))

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from marketplace.domain.inputs import MAX_AMOUNT, MAX_PLAN_WTE
-from marketplace.domain.money import PENNY, ZERO, MoneyError, format_money, to_decimal
+from marketplace.domain.money import ZERO, MoneyError, format_money, to_decimal
 
 BOARD = "board"
 OTHER = "other"
@@ -76,9 +76,6 @@ class FinancialModel:
                 errors.append(FinancialModelError(path, "must not be negative"))
             elif read > maximum:
                 errors.append(FinancialModelError(path, f"must be at most {shown(maximum)}"))
-                return ZERO
-            elif read != read.quantize(PENNY):
-                errors.append(FinancialModelError(path, "use at most 2 decimal places"))
                 return ZERO
             return read
 
