@@ -22,6 +22,7 @@ def create_app(config=None) -> Flask:
     register_templates(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_input_checks(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -164,6 +165,12 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_input_checks(app: Flask) -> None:
+    from .request_input import register_input_checks as register
+
+    register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

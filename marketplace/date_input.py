@@ -1,7 +1,7 @@
 """A date and time typed the NHS.UK way: day, month and year boxes, and a time, in UK time.
 
 The form posts ``<name>-day``, ``<name>-month``, ``<name>-year`` and ``<name>-time``; the
-field's data is an aware UTC datetime. Only ASCII digits are read (int() would take "٣").
+field's data is an aware UTC datetime. Only ASCII digits are read (domain/whole_numbers.py).
 """
 
 import re
@@ -11,6 +11,8 @@ from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
+from marketplace.domain.whole_numbers import whole_number
+
 from . import clock
 
 PARTS = ("day", "month", "year", "time")
@@ -18,8 +20,7 @@ TIME = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})")
 
 
 def _digits(text: str, largest: int) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 and \
-        1 <= int(text) <= largest else None
+    return whole_number(text, minimum=1, maximum=largest)
 
 
 class UKDateTimeField(Field):

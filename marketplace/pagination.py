@@ -8,19 +8,14 @@ that does not exist (404). The links are the NHS.UK pagination component
 
 from flask import abort, request
 
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 
 MAX_PAGE = 100_000
 
 
 def page_number(args) -> int:
-    raw = args.get("page", "")
-    # isdecimal, not isdigit: '²' is a digit to Python; isascii: so is '٣'.
-    if raw.isascii() and raw.isdecimal() and len(raw) <= len(str(MAX_PAGE)):
-        number = int(raw)
-        if 1 <= number <= MAX_PAGE:
-            return number
-    return 1
+    return whole_number(args.get("page", ""), minimum=1, maximum=MAX_PAGE) or 1
 
 
 def paginate(statement, *, per_page: int):

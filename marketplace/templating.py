@@ -16,11 +16,23 @@ from marketplace.domain.money import format_money
 from .access import allowed
 from .navigation import navigation_for
 
+# Shown in place of a stored figure no page can format (NaN, 1E+30 with its pence, a word):
+# the page still opens, and says which figure is wrong.
+UNREADABLE = "{value} (not a figure this service can show)"
+
+
+def _unreadable(value) -> str:
+    text = str(value)
+    return UNREADABLE.format(value=text if len(text) <= 40 else text[:40] + "…")
+
 
 def _money(value) -> str:
     if value is None:
         return "–"
-    return format_money(Decimal(value))
+    try:
+        return format_money(Decimal(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return _unreadable(value)
 
 
 def _date(value) -> str:
@@ -41,7 +53,13 @@ def _quantity(value) -> str:
     """Days or cases: 40.00 → 40, 12.50 → 12.5, with thousands separators."""
     if value is None:
         return "–"
-    return f"{Decimal(value).normalize():,f}"
+    try:
+        quantity = Decimal(value)
+        if quantity.is_finite() and quantity.adjusted() < 28:
+            return f"{quantity.normalize():,f}"
+    except (ArithmeticError, ValueError, TypeError):
+        pass
+    return _unreadable(value)
 
 
 def _offer_price(offer) -> str:

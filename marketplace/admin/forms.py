@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, whole_number_choice
 from marketplace.models import Role
 from marketplace.security import MIN_PASSWORD_LENGTH
 from marketplace.validators import EmailAddress
@@ -12,7 +12,8 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 class UserForm(BaseForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role")])
     organisation_id = SelectField(
-        "Organisation", coerce=int, validators=[DataRequired("Choose an organisation")]
+        "Organisation", coerce=whole_number_choice,
+        validators=[DataRequired("Choose an organisation")],
     )
 
 

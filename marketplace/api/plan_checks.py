@@ -14,6 +14,9 @@ from flask_login import current_user
 
 from marketplace.access import allow, roles
 from marketplace.domain.business_plan import YEARS_IN_PLAN, Expenditure
+
+# The same limits as the financial model itself (domain/number_ranges.py lists them).
+from marketplace.domain.inputs import MAX_AMOUNT, MAX_PLAN_WTE
 from marketplace.domain.plan_checks import (
     THRESHOLD_SPECS,
     CheckCode,
@@ -34,8 +37,6 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 6  # the model's deepest path: body -> table -> year -> customer -> amount
 MAX_KEYS = 300  # customers or service lines in one year
 MAX_KEY_LENGTH = 80
-MAX_AMOUNT = Decimal(10) ** 12  # a trillion pounds: far beyond any CSS
-MAX_PLAN_WTE = Decimal(1_000_000)  # a whole CSS's workforce, not the reckoner's in-house WTE
 TABLES = ("income_by_customer", "income_by_service_line", "expenditure", "wte")
 OPTIONAL = ("pct_baseline", "retained_surplus", "provider_id")
 
@@ -117,8 +118,8 @@ def _amount(field: str, value, limit: Decimal = MAX_AMOUNT) -> Decimal:
             value = None
         if value is None:
             raise ApiError(field, "is not a decimal number")
-    if not value.is_finite() or abs(value) >= limit:
-        raise ApiError(field, f"must be a finite number below {limit:,}")
+    if not value.is_finite() or abs(value) > limit:
+        raise ApiError(field, f"must be a finite number of at most {limit:,}")
     if value.as_tuple().exponent < -2:
         raise ApiError(field, "must have at most two decimal places")
     return value
@@ -262,7 +263,7 @@ def business_plan_analysis():
 _AMOUNT_IN = {"oneOf": [{"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$"},
                         {"type": "number"}],
               "description": "Pounds: a decimal string (best) or a JSON number, at most two "
-                             "decimal places, below 1,000,000,000,000."}
+                             "decimal places, at most 1,000,000,000."}
 _YEAR = {"type": "string", "pattern": r"^[0-9]{4}/[0-9]{2}$", "example": "2013/14"}
 _BY_YEAR = {"type": "object", "maxProperties": YEARS_IN_PLAN,
             "description": "Keyed by each of the four years."}

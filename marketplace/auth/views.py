@@ -43,7 +43,12 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
     form = SignInForm()
+    # A form refused at its fields (blank, a NUL) is a bad request; a wrong password is a
+    # well-formed request that failed, answered as the same page for known and unknown
+    # addresses.
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
+        status = 200
         signed_in = accounts.sign_in(form.email.data, form.password.data,
                                      user_agent=request.user_agent.string)
         if signed_in is None:
@@ -56,7 +61,7 @@ def sign_in():
             response = redirect(next_url if is_safe_next(next_url) else url_for("main.dashboard"))
             sign_in_limits.remember_browser(response, signed_in.user.email)
             return response
-    return render_template("auth/sign-in.html", form=form, next_url=next_url)
+    return render_template("auth/sign-in.html", form=form, next_url=next_url), status
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

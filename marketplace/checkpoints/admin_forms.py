@@ -1,14 +1,14 @@
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from marketplace.domain.checkpoints import RATING_SCALES, RULES
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, WholeNumberField
 from marketplace.models import Role, SubmissionKind
 
 
 class CheckpointForm(BaseForm):
-    number = IntegerField("Number", validators=[DataRequired("Enter the checkpoint number"),
-                                                NumberRange(min=1, max=99)])
+    number = WholeNumberField("Number", validators=[
+        DataRequired("Enter the checkpoint number"), NumberRange(min=1, max=99)])
     name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=5000)])
     submission_kind = SelectField("What CSSs submit",
@@ -40,5 +40,5 @@ class CriterionForm(BaseForm):
                                          "digits and underscores, starting with a letter")])
     name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=200)])
     guidance = TextAreaField("Guidance for reviewers", validators=[Length(max=5000)])
-    position = IntegerField("Position in the list", default=1,
-                            validators=[DataRequired("Enter a position"), NumberRange(min=1)])
+    position = WholeNumberField("Position in the list", default=1,
+                                validators=[DataRequired("Enter a position"), NumberRange(min=1)])

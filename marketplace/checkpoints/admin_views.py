@@ -37,7 +37,8 @@ def edit(checkpoint=None):
             return redirect(url_for("checkpoint_admin.index"))
     return render_template("checkpoints/admin-checkpoint-form.html", form=form,
                            checkpoint=checkpoint,
-                           title=f"Edit {checkpoint.title}" if checkpoint else "Add a checkpoint")
+                           title=f"Edit {checkpoint.title}" if checkpoint else "Add a checkpoint"
+                           ), 400 if form.is_submitted() else 200
 
 
 @admin_bp.route("/<int:checkpoint_id>/criteria/new", methods=["GET", "POST"])
@@ -62,7 +63,8 @@ def edit_criterion(checkpoint=None, criterion=None):
     return render_template(
         "checkpoints/admin-criterion-form.html", form=form, checkpoint=checkpoint,
         criterion=criterion,
-        title=f"Edit {criterion.name}" if criterion else f"Add a criterion to {checkpoint.title}")
+        title=f"Edit {criterion.name}" if criterion else f"Add a criterion to {checkpoint.title}",
+    ), 400 if form.is_submitted() else 200
 
 
 @admin_bp.post("/criteria/<int:criterion_id>/delete")

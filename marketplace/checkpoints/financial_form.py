@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from marketplace.domain.business_plan import Expenditure
 from marketplace.services.plan_workbook import DEFAULT_SERVICE_LINES, DEFAULT_YEARS
+from marketplace.validators import NUL, NUL_MESSAGE
 
 SPARE_ROWS = 3
+MAX_KEY_LENGTH = 100
 MAX_ROWS = 200
 SPEND_LABELS = {"pay": "Pay", "non_pay": "Non-pay", "overheads": "Overheads"}
 
@@ -79,6 +81,13 @@ def raw_from_grid(grid: Grid) -> tuple[dict, list[str]]:
     """The raw financial model, and the blanks that stop it being read at all."""
     problems = []
     years = grid.years
+    cells = [*years, *grid.wte, *(v for values in grid.spend.values() for v in values),
+             *(text for key, values in (*grid.customers, *grid.lines) for text in (key, *values))]
+    if any(NUL in cell for cell in cells):
+        problems.append(NUL_MESSAGE)
+    if any(len(key) > MAX_KEY_LENGTH for key, _ in (*grid.customers, *grid.lines)):
+        problems.append(f"Keep each customer and service line name to {MAX_KEY_LENGTH} "
+                        "characters or fewer")
     for index, year in enumerate(years):
         if not year:
             problems.append(f"Financial years: enter year {index + 1}, like 2013/14")

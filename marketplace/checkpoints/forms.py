@@ -2,12 +2,12 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.forms import BaseForm, LockVersionField
+from marketplace.forms import BaseForm, LockVersionField, whole_number_choice
 from marketplace.models import NARRATIVE_SECTIONS, SCORECARD_PERSPECTIVES
 
 
 class SubmitForm(BaseForm):
-    document_id = SelectField("What are you submitting?", coerce=int,
+    document_id = SelectField("What are you submitting?", coerce=whole_number_choice,
                               validators=[DataRequired("Choose what to submit")])
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import load, owns
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import SCORECARD_PERSPECTIVES, BusinessPlan, Organisation, OrganisationKind
 from marketplace.refusals import flash_refusal
@@ -123,6 +124,7 @@ def financial_model(plan):
         abort(404)
     form = FinancialModelForm()
     grid = grid_from_model(plan.financial_model, [c.ods_code for c in _region_ccgs()])
+    status = 400 if form.is_submitted() else 200  # until the figures are saved
     if form.validate_on_submit():
         grid = grid_from_form(request.form)
         raw, problems = raw_from_grid(grid)
@@ -141,7 +143,7 @@ def financial_model(plan):
             flash("The financial model has been saved.", "success")
             return redirect(url_for("checkpoints.plan", plan_id=plan.id))
     return render_template("checkpoints/financial-model.html", title="Financial model",
-                           plan=plan, form=form, grid=grid)
+                           plan=plan, form=form, grid=grid), status
 
 
 @bp.post("/plans/<int:plan_id>/financial-model/upload")
@@ -168,7 +170,7 @@ def upload_financial_model(plan):
 
 @bp.route("/financial-model-template.xlsx")
 def financial_model_template():
-    plan_id = request.args.get("plan_id", type=int)
+    plan_id = whole_number(request.args.get("plan_id", ""))
     plan = load(BusinessPlan, plan_id) if plan_id else None
     content = plan_workbook.template(plan, _region_ccgs())
     name = f"financial-model-v{plan.version}.xlsx" if plan else "financial-model-template.xlsx"

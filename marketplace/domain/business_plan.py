@@ -12,13 +12,15 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import ClassVar
 
+from marketplace.domain.inputs import MAX_AMOUNT, MAX_PLAN_WTE
 from marketplace.domain.money import ZERO, MoneyError, format_money, to_decimal
 
 BOARD = "board"
 OTHER = "other"
 NON_CCG_CUSTOMERS = frozenset({BOARD, OTHER})
-_ODS_CODE = re.compile(r"^[0-9A-Z]{3}$")
-_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+_ODS_CODE = re.compile(r"[0-9A-Z]{3}")
+# [0-9], not \d: \d also matches "٢٠١٣", which int() reads as 2013.
+_YEAR = re.compile(r"([0-9]{4})/([0-9]{2})")
 YEARS_IN_PLAN = 4
 
 
@@ -61,15 +63,24 @@ class FinancialModel:
         _check_years(self.years)
         errors: list[FinancialModelError] = []
 
-        def amount(path: str, value: object) -> Decimal:
+        def amount(path: str, value: object, maximum: Decimal = MAX_AMOUNT,
+                   shown=format_money) -> Decimal:
             try:
                 read = to_decimal(value)
             except MoneyError as exc:
                 errors.append(FinancialModelError(path, str(exc)))
                 return ZERO
+            # Bounded before anything adds or rounds it: 1e30 pounds would pass every other
+            # check and then fail the penny rounding of every page that shows the plan.
             if read < 0:
                 errors.append(FinancialModelError(path, "must not be negative"))
+            elif read > maximum:
+                errors.append(FinancialModelError(path, f"must be at most {shown(maximum)}"))
+                return ZERO
             return read
+
+        def workforce(path: str, value: object) -> Decimal:
+            return amount(path, value, MAX_PLAN_WTE, lambda wte: f"{wte:,} WTE")
 
         def amounts(path: str, row: Mapping[str, object]) -> Mapping[str, Decimal]:
             return MappingProxyType({key: amount(f"{path}[{key}]", v) for key, v in row.items()})
@@ -87,7 +98,7 @@ class FinancialModel:
             ("income_by_customer", amounts),
             ("income_by_service_line", amounts),
             ("expenditure", spending),
-            ("wte", amount),
+            ("wte", workforce),
         ):
             table = getattr(self, name)
             missing = [year for year in self.years if year not in table]
@@ -116,7 +127,7 @@ def _check_years(years: tuple[str, ...]) -> None:
         raise FinancialModelError("years", f"a plan covers exactly {YEARS_IN_PLAN} financial years")
     starts = []
     for year in years:
-        match = _YEAR.match(str(year))
+        match = _YEAR.fullmatch(str(year))
         if not match or (int(match[1]) + 1) % 100 != int(match[2]):
             raise FinancialModelError("years", f"{year!r} is not a financial year such as 2013/14")
         starts.append(int(match[1]))
@@ -133,7 +144,7 @@ def _check_customers_and_totals(model: FinancialModel) -> list[FinancialModelErr
                 "customer must be a CCG ODS code, 'board' or 'other'",
             )
             for customer in model.income_by_customer[year]
-            if customer not in NON_CCG_CUSTOMERS and not _ODS_CODE.match(str(customer))
+            if customer not in NON_CCG_CUSTOMERS and not _ODS_CODE.fullmatch(str(customer))
         ]
         by_customer = model.income(year)
         by_line = sum(model.income_by_service_line[year].values(), ZERO)

@@ -15,11 +15,20 @@ from .money import PENNY, format_money
 MIN_POPULATION = 1
 MAX_POPULATION = 10_000_000
 MAX_WTE = Decimal("1000")
+# A CSS's whole workforce in its business plan (the largest CSSs of 2012 had about 1,500;
+# the plan-check API took this limit first).
+MAX_PLAN_WTE = Decimal("1000000")
 MAX_ALLOWANCE_PER_HEAD = Decimal("1000")
 # Far above any CCG's costs or offer's price; keeps every product well inside Decimal's
 # 28 digits, so the penny rounding stays exact.
 MAX_AMOUNT = Decimal("1000000000")
+# A procurement threshold (the value above which a route is required), under £1 trillion.
+MAX_THRESHOLD_AMOUNT = Decimal(10**12)
 
+# A NUL character: never typed, and PostgreSQL cannot store it in text. Refused with the
+# same words in every form field, query parameter, JSON string and service.
+NUL = "\x00"
+NUL_MESSAGE = "Remove the unusual characters from the text"
 WHOLE_POPULATION = "Enter the population as a whole number, like 175000"
 UNKNOWN_YEAR = "Choose a financial year we hold an allowance for"
 

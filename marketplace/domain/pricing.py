@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from marketplace.domain.inputs import MAX_AMOUNT, population_problem
-from marketplace.domain.money import MoneyError, format_money, round_money, to_decimal, to_quantity
+from marketplace.domain.money import (
+    PENNY,
+    MoneyError,
+    format_money,
+    round_money,
+    to_decimal,
+    to_quantity,
+)
 
 PER_HEAD = "per_head"
 FIXED_ANNUAL = "fixed_annual"
@@ -74,6 +81,10 @@ def _amount(amount) -> Decimal:
         raise PricingError("amount", "The price cannot be negative")
     if value > MAX_AMOUNT:
         raise PricingError("amount", f"The price must be at most {format_money(MAX_AMOUNT)}")
+    # Fractions of a penny per head are real prices (£0.725); fractions of PRICE_UNIT are not,
+    # and 1e-30 would be stored as £0.00.
+    if value != value.quantize(PRICE_UNIT):
+        raise PricingError("amount", "Enter the price in pounds and pence, like 9.50")
     return value
 
 
@@ -93,6 +104,9 @@ def _quantity(model: str, estimated_quantity) -> Decimal | None:
             f"The estimated {unit} a year must be more than 0 and at most "
             f"{MAX_ESTIMATED_QUANTITY:,}",
         )
+    if value != value.quantize(PENNY):
+        raise PricingError("estimated_quantity",
+                           f"Enter the estimated {unit} to at most 2 decimal places")
     return value
 
 

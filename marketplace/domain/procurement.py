@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .money import format_money, round_money
+from .whole_numbers import whole_number
 
 # --- The procurement's states -----------------------------------------------------------
 
@@ -151,16 +152,9 @@ class CriterionWeight:
 
 
 def whole_weight(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        # ASCII digits only: int() would read "４０" or "٤٠" as 40.
-        if text.isascii() and text.isdigit() and len(text) <= 3:
-            return int(text)
-    return None
+    return whole_number(value.strip() if isinstance(value, str) else value, maximum=999)
 
 
 def weight_errors(criteria: Sequence[CriterionWeight]) -> list[tuple[str, str]]:
@@ -341,20 +335,9 @@ SCORE_MESSAGE = f"Choose a score from 0 to {MAX_QUALITY_SCORE}"
 
 
 def whole_score(value) -> int | None:
-    """A score from 0 to 5 as sent by a form, or None: ASCII digits only (int() would read
-    "５" or "²"-free "٣" as a digit), no sign, no fraction, nothing huge."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if not (text.isascii() and text.isdigit() and len(text) <= 2):
-            return None
-        number = int(text)
-    else:
-        return None
-    return number if 0 <= number <= MAX_QUALITY_SCORE else None
+    """A score from 0 to 5 as sent by a form, or None."""
+    return whole_number(value.strip() if isinstance(value, str) else value,
+                        maximum=MAX_QUALITY_SCORE)
 
 
 # --- Award -------------------------------------------------------------------------------

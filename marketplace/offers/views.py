@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from marketplace.access import owner_exempt
 from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import PROVIDER_KINDS, Offer, Organisation, VersionStatus
 from marketplace.policies import may
@@ -131,12 +132,12 @@ def provider_version(provider_id: int, number: int):
 @owner_exempt("a provider's published versions are public")
 def provider_compare(provider_id: int):
     provider = _provider_or_404(provider_id)
-    old_number = request.args.get("from", "")
-    new_number = request.args.get("to", "")
-    if not (old_number.isdigit() and new_number.isdigit()):
+    old_number = whole_number(request.args.get("from", ""))
+    new_number = whole_number(request.args.get("to", ""))
+    if old_number is None or new_number is None:
         abort(404)
-    old = _version_or_404(provider.id, int(old_number))
-    new = _version_or_404(provider.id, int(new_number))
+    old = _version_or_404(provider.id, old_number)
+    new = _version_or_404(provider.id, new_number)
     return render_template(
         "prospectuses/compare.html", old=old, new=new,
         diff=prospectuses.compare(old, new),

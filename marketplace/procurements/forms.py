@@ -10,7 +10,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from marketplace.date_input import UKDateTimeField
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, whole_number_choice
 
 ROUTE_CHOICES = [
     SelectChoice("further_competition", "Further competition: publish an opportunity and "
@@ -64,7 +64,7 @@ def criteria_form_class():
 
 
 class EvaluatorsForm(LockedForm):
-    user_ids = SelectMultipleField("Evaluators", coerce=int, validate_choice=False)
+    user_ids = SelectMultipleField("Evaluators", coerce=whole_number_choice, validate_choice=False)
 
 
 class InviteesForm(LockedForm):
@@ -74,7 +74,7 @@ class InviteesForm(LockedForm):
                               "services"),
                  SelectChoice("chosen", "Only the providers I choose")],
         validators=[InputRequired("Choose who may respond")])
-    organisation_ids = SelectMultipleField("Providers to invite", coerce=int,
+    organisation_ids = SelectMultipleField("Providers to invite", coerce=whole_number_choice,
                                            validate_choice=False)
 
 

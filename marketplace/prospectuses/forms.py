@@ -2,9 +2,7 @@ from wtforms import (
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +13,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.domain.pricing import MAX_MINIMUM_TERM_MONTHS, MINIMUM_TERM_PROBLEM
-from marketplace.forms import BaseForm, LockVersionField
+from marketplace.forms import (
+    BaseForm,
+    LockVersionField,
+    RowForm,
+    WholeNumberField,
+    whole_number_choice,
+)
 from marketplace.models import DeliveryModel, PricingModel
 from marketplace.services.prospectuses import (
     MAX_CONTENT_LENGTH,
@@ -39,7 +43,8 @@ class ProspectusForm(BaseForm):
                             "shared services, partners.")
     geography = _text("Geography", "Where you work.")
     ccgs_served = SelectMultipleField(
-        "CCGs served", coerce=int, option_widget=CheckboxInput(), widget=ListWidget(),
+        "CCGs served", coerce=whole_number_choice, option_widget=CheckboxInput(),
+        widget=ListWidget(),
         validators=[Optional()],
     )
     leadership_team = _text("Leadership team", "Names and roles, one a line.")
@@ -47,14 +52,14 @@ class ProspectusForm(BaseForm):
                          "voluntary sector partners.")
 
 
-class ServiceLevelForm(Form):
+class ServiceLevelForm(RowForm):
     measure = StringField("Measure", validators=[Length(max=MAX_SERVICE_LEVEL_LENGTH)])
     target = StringField("Target", validators=[Length(max=MAX_SERVICE_LEVEL_LENGTH)])
 
 
 class OfferForm(BaseForm):
     specification_id = SelectField(
-        "Service specification", coerce=int,
+        "Service specification", coerce=whole_number_choice,
         validators=[DataRequired(OFFER_REQUIRED["specification_id"])],
     )
     title = StringField(
@@ -85,7 +90,7 @@ class OfferForm(BaseForm):
         description="Only for a day rate (days) or a per-case price (cases).",
         validators=[Optional()],
     )
-    minimum_term_months = IntegerField(
+    minimum_term_months = WholeNumberField(
         "Minimum term in months",
         validators=[
             InputRequired(OFFER_REQUIRED["minimum_term_months"]),

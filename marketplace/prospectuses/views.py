@@ -3,6 +3,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import owns
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
@@ -138,8 +139,8 @@ def _pad_service_levels(form: OfferForm) -> None:
 def new_offer():
     form = OfferForm()
     form.specification_id.choices = _specification_choices()
-    if request.method == "GET" and request.args.get("specification", "").isdigit():
-        form.specification_id.data = int(request.args["specification"])
+    if request.method == "GET":
+        form.specification_id.data = whole_number(request.args.get("specification", ""))
     status = 200
     if form.validate_on_submit():
         try:
@@ -282,9 +283,9 @@ def compare():
         value = request.args.get(name, "")
         if value == "draft":
             sources[name] = prospectuses.draft_for(organisation.id)
-        elif value.isdigit():
+        elif (number := whole_number(value)) is not None:
             try:
-                sources[name] = prospectuses.get_version(organisation.id, int(value))
+                sources[name] = prospectuses.get_version(organisation.id, number)
             except NotFound:
                 abort(404)
         else:

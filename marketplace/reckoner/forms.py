@@ -8,10 +8,8 @@ import re
 
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -21,7 +19,8 @@ from marketplace.domain import pricing
 from marketplace.domain.inputs import MAX_ALLOWANCE_PER_HEAD, UNKNOWN_YEAR, allowance_problem
 from marketplace.domain.money import ZERO
 from marketplace.domain.sourcing import BUY, DO, SHARE
-from marketplace.forms import BaseForm, LockVersionField, bind_stripped
+from marketplace.domain.whole_numbers import whole_number
+from marketplace.forms import BaseForm, LockVersionField, RowForm, WholeNumberField
 from marketplace.services.scenarios import (
     MODE_LABELS,
     SPLIT_METHOD_LABELS,
@@ -39,12 +38,8 @@ MAX_FORM_ROWS = 200
 ODS_CODES = re.compile(r"[A-Za-z0-9]+")
 
 
-class RowForm(Form):
-    """A row inside the scenario form: strips text like BaseForm; CSRF is the outer form's."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            return bind_stripped(form, unbound_field, options)
+class ScenarioRowForm(RowForm):
+    """A row inside the scenario form; CSRF is the outer form's."""
 
     content_fields: tuple[str, ...] = ()
 
@@ -64,7 +59,7 @@ class RowForm(Form):
         return True
 
 
-class FixedCostRow(RowForm):
+class FixedCostRow(ScenarioRowForm):
     content_fields = ("name", "amount")
     name = StringField("What the cost is for", validators=[Length(max=100)])
     amount = MoneyField("Amount a year (£)")
@@ -78,7 +73,7 @@ class FixedCostRow(RowForm):
         return ok
 
 
-class InHouseRow(RowForm):
+class InHouseRow(ScenarioRowForm):
     content_fields = ("role", "wte", "cost_per_wte")
     role = StringField("Role", validators=[Length(max=100)])
     wte = QuantityField("Whole-time equivalents")
@@ -99,7 +94,7 @@ PRICING_CHOICES = [("", "Not priced from an offer")] + list(pricing.PRICING_MODE
 SPLIT_CHOICES = list(SPLIT_METHOD_LABELS.items())
 
 
-class LineRow(RowForm):
+class LineRow(ScenarioRowForm):
     content_fields = ("service", "mode", "wte", "cost_per_wte", "non_pay", "pricing_model",
                       "price", "estimated_quantity", "manual_amount", "shared_total", "partners")
     service = StringField("Service", validators=[Length(max=200)])
@@ -170,8 +165,7 @@ class LineRow(RowForm):
         return tuple(code.upper() for code in ODS_CODES.findall(self.partners.data or ""))
 
     def offer(self) -> int | None:
-        value = (self.offer_id.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() else None
+        return whole_number(self.offer_id.data or "")
 
     def to_input(self) -> LineInput:
         mode = self.mode.data
@@ -392,7 +386,7 @@ class OfferChoiceForm(BaseForm):
     """Which marketplace offer prices a buy line: one of the CCG's shortlisted offers, or an
     offer number from the offer's page."""
 
-    offer_id = IntegerField(
+    offer_id = WholeNumberField(
         "Offer number",
         description="Shown on the offer's page, for example 123.",
         validators=[InputRequired("Choose a shortlisted offer or enter an offer number"),

@@ -4,6 +4,7 @@ from flask_login import current_user
 from marketplace.access import PUBLIC, allow, load, owns, roles
 from marketplace.domain.money import ZERO, format_money
 from marketplace.domain.reckoner import FixedCost, ReckonerInputs, compute
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.forms import BaseForm
 from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
@@ -41,10 +42,15 @@ def _scenario_form(initial: dict | None, form_class=ScenarioForm) -> ScenarioFor
     return form
 
 
+def _asked_for_rows() -> bool:
+    return request.form.get("add_rows") in ("fixed_costs", "in_house", "lines")
+
+
 def _save(form: ScenarioForm, action):
-    """Run a save unless the person asked for more rows; None means show the form again."""
+    """Run a save unless the person asked for more rows; None means show the form again
+    (with a 400 unless _asked_for_rows: the input was refused)."""
     kind = request.form.get("add_rows")
-    if kind in ("fixed_costs", "in_house", "lines"):
+    if _asked_for_rows():
         form.add_blank_rows(kind, ROWS_ADDED)
         return None
     if not form.validate_on_submit():
@@ -79,13 +85,15 @@ def new_scenario():
         {},
     )
     form = _scenario_form(initial)
+    status = 200
     if request.method == "POST":
         scenario = _save(form, lambda data: service.create_scenario(current_user, data))
         if scenario is not None:
             flash(f"Scenario “{scenario.name}” saved.", "success")
             return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
+        status = 200 if _asked_for_rows() else 400
     form.add_blank_rows()
-    return render_template("reckoner/scenario-form.html", form=form, scenario=None)
+    return render_template("reckoner/scenario-form.html", form=form, scenario=None), status
 
 
 @bp.route("/scenarios/<int:scenario_id>")
@@ -132,6 +140,8 @@ def edit_scenario(scenario: Scenario):
         if saved is not None:
             flash(f"Scenario “{saved.name}” saved.", "success")
             return redirect(url_for("reckoner.scenario", scenario_id=saved.id))
+        if status == 200 and not _asked_for_rows():
+            status = 400
     form.add_blank_rows()
     return render_template("reckoner/scenario-form.html", form=form, scenario=scenario), status
 
@@ -218,10 +228,11 @@ def compare():
     chosen = [request.args.get("a", ""), request.args.get("b", "")]
     if all(chosen):
         for field, value in zip((form.a, form.b), chosen, strict=True):
-            if not (value.isascii() and value.isdigit()):
+            if whole_number(value) is None:
                 field.errors = ["Choose a scenario from the list"]
         if not form.a.errors and not form.b.errors:
-            reports = [present(service.outcome(load(Scenario, int(value)))) for value in chosen]
+            reports = [present(service.outcome(load(Scenario, whole_number(value))))
+                       for value in chosen]
     return render_template("reckoner/compare.html", form=form, reports=reports,
                            has_choices=len(available) >= 2)
 

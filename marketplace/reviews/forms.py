@@ -1,7 +1,6 @@
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -10,17 +9,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.domain.checkpoints import scale_choices
-from marketplace.forms import BaseForm
+from marketplace.forms import BaseForm, WholeNumberField, whole_number_choice
 from marketplace.services.checkpoints import outcome_choices
 
 
 class AssignForm(BaseForm):
-    reviewer_id = SelectField("Reviewer", coerce=int,
+    reviewer_id = SelectField("Reviewer", coerce=whole_number_choice,
                               validators=[DataRequired("Choose a reviewer")])
 
 
 class SignOffForm(BaseForm):
-    lock_version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    lock_version = WholeNumberField(widget=HiddenField.widget, validators=[InputRequired()])
 
 
 class ConditionForm(BaseForm):
@@ -47,7 +46,7 @@ class DecisionForm(BaseForm):
 def review_form_class(checkpoint, merge_choices: list[tuple[int, str]]):
     """A form with a rating and commentary per criterion, built from the checkpoint's data."""
     fields = {
-        "lock_version": IntegerField(widget=HiddenField.widget, validators=[InputRequired()]),
+        "lock_version": WholeNumberField(widget=HiddenField.widget, validators=[InputRequired()]),
         "summary": TextAreaField("Summary", validators=[Length(max=10000)]),
         "outcome_code": SelectField(
             "Outcome", choices=[("", "The outcome the ratings give")]
@@ -58,7 +57,7 @@ def review_form_class(checkpoint, merge_choices: list[tuple[int, str]]):
     }
     if checkpoint.rule_key == "cp3_hosting":
         fields["merge_with_id"] = SelectField(
-            "Merge with (for a merge recommendation)", coerce=int,
+            "Merge with (for a merge recommendation)", coerce=whole_number_choice,
             choices=[(0, "No merge")] + merge_choices, validators=[Optional()])
     for criterion in checkpoint.criteria:
         fields[f"rating_{criterion.id}"] = RadioField(

@@ -28,6 +28,7 @@ from marketplace.domain.pricing import (
     band_starts,
     cost_per_head,
 )
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import (
     PROVIDER_KINDS,
@@ -434,24 +435,21 @@ def parse_filters(args) -> tuple[OfferFilters, list[FilterError]]:
     return OfferFilters(q=q, **values), errors
 
 
-def _whole(text: str) -> bool:
-    # str.isdigit() also accepts "²", which int() refuses.
-    return text.isascii() and text.isdigit() and len(text) <= 6
-
-
 def parse_page(args, *, per_page_allowed: bool) -> tuple[int, int, list[FilterError]]:
     errors = []
     page, per_page = 1, DEFAULT_PER_PAGE
     raw_page = args.get("page")
     if raw_page not in (None, ""):
-        if _whole(raw_page) and 1 <= int(raw_page) <= MAX_PAGE:
-            page = int(raw_page)
+        read = whole_number(raw_page, minimum=1, maximum=MAX_PAGE)
+        if read is not None:
+            page = read
         else:
             errors.append(FilterError("page", f"page must be a whole number from 1 to {MAX_PAGE}"))
     raw_per_page = args.get("per_page")
     if per_page_allowed and raw_per_page not in (None, ""):
-        if _whole(raw_per_page) and 1 <= int(raw_per_page) <= MAX_PER_PAGE:
-            per_page = int(raw_per_page)
+        read = whole_number(raw_per_page, minimum=1, maximum=MAX_PER_PAGE)
+        if read is not None:
+            per_page = read
         else:
             errors.append(
                 FilterError("per_page", f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")

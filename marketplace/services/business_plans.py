@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from marketplace.domain.business_plan import Expenditure, FinancialModel, FinancialModelError
+from marketplace.domain.money import PENNY
 from marketplace.extensions import db
 from marketplace.models import (
     NARRATIVE_SECTIONS,
@@ -111,8 +112,24 @@ def read_financial_model(raw: dict) -> FinancialModel:
         )
     except FinancialModelError as error:
         raise PlanInvalid([(e.field, e.message) for e in error.errors]) from None
+    _check_pence(model)
     _check_ccgs_exist(model)
     return model
+
+
+def _check_pence(model: FinancialModel) -> None:
+    """Typed or uploaded figures are pounds and pence (and WTE to two places); the model
+    itself also carries computed figures, so the rule is the input's."""
+    figures = [(f"{table}[{year}][{key}]", value)
+               for table in ("income_by_customer", "income_by_service_line")
+               for year in model.years for key, value in getattr(model, table)[year].items()]
+    figures += [(f"expenditure[{year}][{part}]", getattr(model.expenditure[year], part))
+                for year in model.years for part in Expenditure.PARTS]
+    figures += [(f"wte[{year}]", model.wte[year]) for year in model.years]
+    problems = [(where, "use at most 2 decimal places") for where, value in figures
+                if value != value.quantize(PENNY)]
+    if problems:
+        raise PlanInvalid(problems)
 
 
 def _check_ccgs_exist(model: FinancialModel) -> None:

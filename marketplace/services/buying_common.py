@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from marketplace.domain.inputs import NUL, NUL_MESSAGE
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 
 from .errors import Conflict, ServiceError
@@ -37,16 +39,15 @@ def conflict_if_stale(message: str = STALE):
 
 def lock_version_from(value) -> int | None:
     """A hidden lock_version field as sent: ASCII digits only, anything else is None."""
-    text = value if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(value) if isinstance(value, str) else None
 
 
 def clean_text(value, field: str, max_length: int, *, required: str | None = None) -> str:
     """Plain text as typed, stripped; refused when too long or holding a NUL character
     (PostgreSQL cannot store one)."""
     text = (value or "").strip() if isinstance(value, str) else ""
-    if "\x00" in text:
-        raise ServiceError("Remove the unusual characters from the text", field=field)
+    if NUL in text:
+        raise ServiceError(NUL_MESSAGE, field=field)
     if required and not text:
         raise ServiceError(required, field=field)
     if len(text) > max_length:

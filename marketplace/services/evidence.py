@@ -9,6 +9,7 @@ application/vnd.oasis.opendocument.*, and whose members stay within ODF_LIMITS w
 import hashlib
 import io
 import os
+import re
 import struct
 import uuid
 import zipfile
@@ -37,6 +38,8 @@ EXTENSIONS = {
     ".odg": ODF_PREFIX + "graphics",
 }
 MAX_MIMETYPE_BYTES = 100  # the longest ODF type is under 60 characters
+# application/vnd.oasis.opendocument.text, ...spreadsheet-template, ...text-master ...
+ODF_TYPE = re.compile(re.escape(ODF_PREFIX) + r"[a-z]+(-[a-z]+){0,3}")
 # An OpenDocument file of 10 MB holding this much is a document; past it, a trap.
 ODF_LIMITS = ArchiveLimits(max_members=1000, max_total_bytes=100 * 1024 * 1024, max_ratio=100)
 NOT_ALLOWED = "The file must be a PDF or an OpenDocument file (.odt, .ods, .odp or .odg)"
@@ -63,7 +66,9 @@ def _opendocument_type(content: bytes) -> str | None:
     if len(declared) > MAX_MIMETYPE_BYTES:
         return None
     declared = declared.decode("ascii").strip()
-    return declared if declared.startswith(ODF_PREFIX) else None
+    # The whole entry must be one type name: it is stored (at most 100 characters) and sent
+    # back as the Content-Type header, where a newline or NUL would be refused or injected.
+    return declared if ODF_TYPE.fullmatch(declared) else None
 
 
 def sniff_content_type(content: bytes) -> str | None:

@@ -44,7 +44,7 @@ BASELINE_ROWS = (("pct_baseline_wte", "wte", "PCT cluster baseline: whole-time e
                                              "staff (optional, first column only)"),
                  ("pct_baseline_pay", "pay", "PCT cluster baseline: their pay in a year "
                                              "(optional, first column only)"))
-_YEAR = re.compile(r"^\d{4}/\d{2}$")
+_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 
 
@@ -270,7 +270,7 @@ class _Reader:
             ref = f"{get_column_letter(column)}1"
             value = sheet.value(1, column)
             text = str(value).strip() if value is not None else ""
-            if not _YEAR.match(text):
+            if not _YEAR.fullmatch(text):
                 self.problem(sheet.title, ref, "enter the financial year, like 2013/14")
             found.append(text)
         return found

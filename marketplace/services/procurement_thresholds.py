@@ -7,15 +7,15 @@ published, so changing a threshold here never rewrites a procurement's record.
 from dataclasses import dataclass
 from datetime import date
 
+from marketplace.domain.inputs import MAX_THRESHOLD_AMOUNT
 from marketplace.domain.money import MoneyError, round_money, to_decimal
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import ProcurementThreshold, Role, Route, User
 
 from .audit import record_event
 from .buying_common import FieldErrors, clean_text, typed_number
 from .errors import PermissionDenied, ServiceError
-
-MAX_AMOUNT = 10**12
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,19 @@ def _checked(values: ThresholdInput) -> dict:
         amount = round_money(to_decimal(typed)) if typed is not None else None
     except (ValueError, MoneyError):
         amount = None
-    if amount is None or not 0 <= amount < MAX_AMOUNT:
+    if amount is None or not 0 <= amount < MAX_THRESHOLD_AMOUNT:
         errors.append(("amount", "Enter the amount in pounds, like 173934.00"))
     checked["amount"] = amount
     try:
         checked["required_route"] = Route(values.required_route).value
     except ValueError:
         errors.append(("required_route", "Choose the route the threshold calls for"))
-    days = (values.standstill_days or "").strip()
-    if not (days.isascii() and days.isdigit() and int(days) <= 60):
+    days = whole_number((values.standstill_days or "").strip(), maximum=60)
+    if days is None:
         errors.append(("standstill_days", "Enter the standstill as a whole number of days "
                                           "from 0 to 60"))
     else:
-        checked["standstill_days"] = int(days)
+        checked["standstill_days"] = days
     if values.applies_from is None:
         errors.append(("applies_from", "Enter the date the threshold applies from"))
     elif values.applies_until is not None and values.applies_until < values.applies_from:

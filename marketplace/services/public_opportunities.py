@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from marketplace import clock
 from marketplace.domain import procurement as rules
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import (
     DecisionOutcome,
@@ -49,12 +50,11 @@ class OpportunityPage:
 def _whole_number(value, field: str, low: int, high: int, default: int) -> int:
     if value is None or value == "":
         return default
-    text = str(value).strip()
-    # ASCII digits only: int() would read "²" or "٣" as digits of its own.
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    number = whole_number(str(value).strip(), minimum=low, maximum=high)
+    if number is None:
         raise ServiceError(f"{field} must be a whole number from {low:,} to {high:,}",
                            field=field)
-    return int(text)
+    return number
 
 
 def parse_listing(args) -> tuple[str | None, int, int]:

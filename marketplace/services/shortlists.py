@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import Offer, Organisation, Shortlist, ShortlistEntry
 from marketplace.policies import require
@@ -131,9 +132,10 @@ def parse_offer_ids(values: Iterable[str]) -> list[int]:
     ids = []
     for value in values:
         for part in str(value).replace(",", " ").split():
-            if not part.isdigit():
-                raise ServiceError(f"“{part}” is not an offer number", field="offer")
-            ids.append(int(part))
+            number = whole_number(part)
+            if number is None:
+                raise ServiceError(f"“{part[:20]}” is not an offer number", field="offer")
+            ids.append(number)
     return list(dict.fromkeys(ids))
 
 

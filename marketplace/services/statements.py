@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from marketplace import clock, policies
 from marketplace.domain import statements as rules
 from marketplace.domain.money import ZERO, round_money
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import (
     IntendedMode,
@@ -264,13 +265,13 @@ def _check_details(data: DetailsInput) -> dict:
         values["summary"] = clean_text(data.summary, "summary", 4000)
     except ServiceError as error:
         errors.append((error.field, error.message))
-    term = str(data.term_months).strip()
-    if not (term.isascii() and term.isdigit() and len(term) <= 3):
+    term = whole_number(str(data.term_months).strip())
+    if term is None:
         errors.append(("term_months", "Enter the term as a whole number of months, like 18"))
-    elif not 1 <= int(term) <= MAX_TERM_MONTHS:
+    elif not 1 <= term <= MAX_TERM_MONTHS:
         errors.append(("term_months", f"Enter a term from 1 to {MAX_TERM_MONTHS} months"))
     else:
-        values["term_months"] = int(term)
+        values["term_months"] = term
     if data.wanted_from is not None and not date(2012, 1, 1) <= data.wanted_from \
             <= date(2030, 12, 31):
         errors.append(("wanted_from", "Enter a start date between 2012 and 2030"))

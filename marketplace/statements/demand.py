@@ -1,14 +1,14 @@
 from flask import render_template, request
 from flask_login import current_user
 
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.services import statements as service
 
 from . import demand_bp
 
 
 def _id(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    return whole_number(request.args.get(name, ""))
 
 
 @demand_bp.route("")

@@ -4,6 +4,7 @@ from wtforms.fields import SelectChoice
 
 from marketplace.access import owns
 from marketplace.domain.money import format_money
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.models import PartyStatus, SplitMethod, Statement, StatementLine, StatementParty
 from marketplace.refusals import flash_refusal
 from marketplace.services import statements as service
@@ -128,8 +129,7 @@ def _line_choices(form: LineForm, line=None) -> None:
 
 
 def _id_or_none(value) -> int | None:
-    text = value if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(value) if isinstance(value, str) else None
 
 
 def _line_input(form: LineForm) -> service.LineInput:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.forms import BaseForm
 from marketplace.models import Region
@@ -27,7 +28,7 @@ def _filtered():
     regions = list(db.session.scalars(select(Region).order_by(Region.name)))
     form.region.choices = [("", "All regions")] + [(str(r.id), r.name) for r in regions]
     form.validate()
-    region_id = int(form.region.data) if (form.region.data or "").isdigit() else None
+    region_id = whole_number(form.region.data or "")
     as_of: date = (form.as_of.data if not form.as_of.errors else None) or tracker.as_of_date()
     return form, tracker.progress(region_id=region_id, as_of=as_of), as_of
 

@@ -106,7 +106,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(ccg_client, fiel
                                                                  message):
     before = scenario_counts()
     response = ccg_client.post("/scenarios/new", data=scenario_form(**{field: value}))
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refusal is a 4xx, as on every other form
     page = html(response)
     error = page.select_one(f"#{field}-error")
     assert error is not None and message in error.text, text_of(response)[:600]
@@ -142,7 +142,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(ccg_client, fiel
 def test_bad_rows_are_refused_at_the_field(ccg_client, values, field, message):
     before = scenario_counts()
     response = ccg_client.post("/scenarios/new", data=scenario_form(**values))
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = html(response).select_one(f"#{field}-error")
     assert error is not None and message in error.text, text_of(response)[:800]
     assert scenario_counts() == before
