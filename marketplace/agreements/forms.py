@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import HiddenInput
 
+from marketplace.date_input import UKDateField
 from marketplace.domain.service_levels import Direction, Frequency, Unit
 from marketplace.forms import BaseForm, LockVersionField
 
@@ -158,3 +159,34 @@ class ReturnWorkbookForm(BaseForm):
     period = IntegerField(widget=HiddenInput())
     workbook = FileField("Completed return spreadsheet (.xlsx)",
                          description="Downloaded from this page, with the figures in column E.")
+
+
+# Service reviews: the date the NHS.UK way, who attended, notes, and up to ACTION_ROWS actions
+# (rows left blank are no action; a page without JavaScript cannot add rows, so it offers
+# enough for one meeting).
+ACTION_ROWS = 5
+
+
+class ServiceReviewForm(BaseForm):
+    held_on = UKDateField("Date of the review", missing_message="Enter the date of the review")
+    attendees = TextAreaField("Who attended", description="Names and organisations, one a line",
+                              validators=[Length(max=2000)])
+    notes = TextAreaField("Notes", description="What was discussed and agreed (optional)",
+                          validators=[Length(max=10000)])
+
+    def action_rows(self):
+        return [(number, getattr(self, f"action_{number}_description"),
+                 getattr(self, f"action_{number}_owner"), getattr(self, f"action_{number}_due"))
+                for number in range(1, ACTION_ROWS + 1)]
+
+
+for _number in range(1, ACTION_ROWS + 1):
+    setattr(ServiceReviewForm, f"action_{_number}_description",
+            TextAreaField(f"Action {_number}", validators=[Length(max=1000)]))
+    setattr(ServiceReviewForm, f"action_{_number}_owner",
+            StringField(f"Owner of action {_number}", validators=[Length(max=200)]))
+    setattr(ServiceReviewForm, f"action_{_number}_due", UKDateField(f"Action {_number} due by"))
+
+
+class ActionDoneForm(BaseForm):
+    lock_version = LockVersionField()

@@ -30,6 +30,7 @@ from .buying import (
     signed_terms_never_change,
 )
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
+from .contract_life import ServiceReview, ServiceReviewAction
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
@@ -159,6 +160,8 @@ __all__ = [
     "Route",
     "Scale",
     "Scenario",
+    "ServiceReview",
+    "ServiceReviewAction",
     "ScenarioFixedCost",
     "ScenarioInHouseRole",
     "ScenarioLine",
