@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField
 from wtforms import (
@@ -14,6 +15,7 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from marketplace.date_input import UKDateField
+from marketplace.domain.inputs import money_problem
 from marketplace.domain.service_levels import Direction, Frequency, Unit
 from marketplace.forms import BaseForm, LockVersionField
 
@@ -190,3 +192,38 @@ for _number in range(1, ACTION_ROWS + 1):
 
 class ActionDoneForm(BaseForm):
     lock_version = LockVersionField()
+
+
+class VariationForm(BaseForm):
+    annual_value = StringField(
+        "New annual value (£)", description="Leave blank to keep the current annual value.")
+    end_date = UKDateField(
+        "New end date", description="The last day the agreement would cover. Leave blank to "
+        "keep the current end date. A varied agreement runs at most 18 months from its start.")
+    reason = TextAreaField("Why vary the agreement?", validators=[
+        Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+    def validate_annual_value(self, field):
+        field.amount = None
+        text = (field.data or "").replace(",", "").replace("£", "").strip()
+        if not text:
+            return
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError("Enter the new annual value as an amount, like 125000") \
+                from None
+        problem = money_problem(amount) if amount.is_finite() else "Enter an amount"
+        if problem:
+            raise ValidationError(problem)
+        field.amount = amount
+
+
+class VariationAnswerForm(BaseForm):
+    lock_version = LockVersionField()
+    decision = RadioField("Your answer", choices=[
+        ("agree", "Agree: the agreement is varied"),
+        ("decline", "Decline the variation")],
+        validate_choice=False)
+    decline_reason = TextAreaField("If you decline, why?", validators=[
+        Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])

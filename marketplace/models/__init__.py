@@ -30,7 +30,12 @@ from .buying import (
     signed_terms_never_change,
 )
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
-from .contract_life import ServiceReview, ServiceReviewAction
+from .contract_life import (
+    AgreementVariation,
+    ServiceReview,
+    ServiceReviewAction,
+    VariationStatus,
+)
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
@@ -100,6 +105,7 @@ __all__ = [
     "AgreementLine",
     "AgreementRoute",
     "AgreementStatus",
+    "AgreementVariation",
     "AuditEvent",
     "Bid",
     "BidAnswer",
@@ -162,6 +168,7 @@ __all__ = [
     "Scenario",
     "ServiceReview",
     "ServiceReviewAction",
+    "VariationStatus",
     "ScenarioFixedCost",
     "ScenarioInHouseRole",
     "ScenarioLine",

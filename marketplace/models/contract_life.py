@@ -1,14 +1,16 @@
 """What happens to an agreement once both sides have signed it: service reviews held by
-either side, and the actions agreed at them, each tracked to done."""
+either side, and the actions agreed at them, each tracked to done; variations of its terms."""
 
 from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 
-from .base import IdMixin, UTCDateTime
+from .base import IdMixin, Money, UTCDateTime
 from .buying import Agreement
 
 
@@ -60,3 +62,46 @@ class ServiceReviewAction(IdMixin, db.Model):
     @property
     def agreement(self) -> Agreement:
         return self.service_review.agreement
+
+
+class VariationStatus(StrEnum):
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
+class AgreementVariation(IdMixin, db.Model):
+    """A change of a signed agreement's annual value or end date, proposed by one party with
+    a reason and agreed (or declined, with a reason) by the other. The agreement row keeps the
+    signed original; each agreed variation is the next version (2, 3 ...), its terms the
+    previous version's with this change (services/variations.py)."""
+
+    __tablename__ = "agreement_variation"
+    __table_args__ = (
+        # NULL until agreed; two variations agreed at once cannot both become version n.
+        UniqueConstraint("agreement_id", "version", name="uq_agreement_variation_version"),
+        CheckConstraint("status IN ('proposed', 'agreed', 'declined')", name="status_known"),
+    )
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=VariationStatus.PROPOSED)
+    version: Mapped[int | None] = mapped_column(Integer)
+    new_annual_value: Mapped[Decimal | None] = mapped_column(Money)
+    new_end_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_for_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    agreement: Mapped[Agreement] = relationship()
+    proposed_by: Mapped["User"] = relationship(foreign_keys=[proposed_by_id])  # noqa: F821
+    proposed_for: Mapped["Organisation"] = relationship()  # noqa: F821
+    answered_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[answered_by_id])
+
+    __mapper_args__ = {"version_id_col": lock_version}

@@ -8,6 +8,7 @@ Another organisation's agreement answers 404.
 from marketplace.models import (
     Agreement,
     AgreementKpi,
+    AgreementVariation,
     PerformanceFigure,
     PerformanceReturn,
     Role,
@@ -73,6 +74,17 @@ declare(
     view=lambda user, action: may(user, "view", action.agreement),
     complete=lambda user, action: may(user, "party", action.agreement),
     not_found="There is no service review action with that number on this agreement",
+)
+
+
+# A variation is read by whoever reads the agreement; it is answered by the party that did
+# not propose it (never by the proposer for the other side).
+declare(
+    AgreementVariation,
+    view=lambda user, variation: may(user, "view", variation.agreement),
+    answer=lambda user, variation: may(user, "party", variation.agreement)
+    and not user.belongs_to(variation.proposed_for_id),
+    not_found="There is no variation with that number on this agreement",
 )
 
 
