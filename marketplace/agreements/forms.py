@@ -227,3 +227,13 @@ class VariationAnswerForm(BaseForm):
         validate_choice=False)
     decline_reason = TextAreaField("If you decline, why?", validators=[
         Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+
+class EndingForm(BaseForm):
+    lock_version = LockVersionField()
+    kind = RadioField("How do you want to end the agreement?", choices=[
+        ("notice", "Give notice: the agreement ends when the notice runs out"),
+        ("termination", "Terminate it today, saying why")], validate_choice=False)
+    reason = TextAreaField("Reason", description="Needed to terminate; optional with notice.",
+                           validators=[Length(max=2000, message="Keep the reason to 2,000 "
+                                                                "characters or fewer")])

@@ -31,7 +31,9 @@ from .buying import (
 )
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .contract_life import (
+    AgreementEnding,
     AgreementVariation,
+    EndingKind,
     ServiceReview,
     ServiceReviewAction,
     VariationStatus,
@@ -101,6 +103,7 @@ from .user_session import UserSession
 __all__ = [
     "ActionStatus",
     "Agreement",
+    "AgreementEnding",
     "AgreementKpi",
     "AgreementLine",
     "AgreementRoute",
@@ -125,6 +128,7 @@ __all__ = [
     "DecisionOutcome",
     "DeliveryModel",
     "DevelopmentAction",
+    "EndingKind",
     "EvaluationCriterion",
     "EvidenceDocument",
     "FigureReview",

@@ -105,3 +105,33 @@ class AgreementVariation(IdMixin, db.Model):
         foreign_keys=[answered_by_id])
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class EndingKind(StrEnum):
+    NOTICE = "notice"
+    TERMINATION = "termination"
+
+
+class AgreementEnding(IdMixin, db.Model):
+    """How a signed agreement is being brought to an end before its term runs out: notice
+    given by either party (it ends when the notice runs out), or termination with a reason
+    (it ends that day). One per agreement: a termination after notice replaces the notice."""
+
+    __tablename__ = "agreement_ending"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", name="uq_agreement_ending_agreement_id"),
+        CheckConstraint("kind IN ('notice', 'termination')", name="kind_known"),
+    )
+
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    given_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    given_for_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+
+    agreement: Mapped[Agreement] = relationship()
+    given_by: Mapped["User"] = relationship()  # noqa: F821
+    given_for: Mapped["Organisation"] = relationship()  # noqa: F821
