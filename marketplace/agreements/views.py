@@ -7,7 +7,7 @@ from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
-from marketplace.services import ending, performance_returns
+from marketplace.services import ending, performance_returns, variations
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
@@ -80,6 +80,7 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
         late_returns=performance_returns.late_rows(agreement),
         expiry=ending.expiry_warning(agreement),
         ending=ending.ending_of(agreement),
+        current=variations.versions(agreement)[-1],
         can_end=not read_only and agreement.status in ending.RUNNING,
     ), status
 

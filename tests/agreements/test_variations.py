@@ -78,6 +78,10 @@ def test_the_ccg_proposes_the_provider_agrees_and_the_original_stays_version_1(
     assert "12 months 18 months" in page
     listing = text_of(css_client.get(f"/customers/agreements/{agreement.id}/variations"))
     assert "The signed original" in listing and "(current)" in listing
+    shown = text_of(ccg_client.get(f"/agreements/{agreement.id}"))
+    assert "version 2 runs from 1 April 2013 to 30 September 2014 at £132,500.00 a year" \
+        in shown
+    assert "The terms below are the signed original" in shown
     assert len(events("agreement_variation.agreed")) == 1
 
 
