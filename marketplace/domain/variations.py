@@ -1,8 +1,8 @@
 """Variations of a signed agreement: what a version's terms are, what changed between two
 versions, and the 18-month limit on a varied term.
 
-A variation changes the annual value, the end date (the term), or both. The signed original
-is version 1; each agreed variation makes the next version.
+A variation changes the annual value, the end date (the term), KPI targets, or several.
+The signed original is version 1; each agreed variation makes the next version.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ class Terms:
     start_date: date
     end_date: date
     annual_value: Decimal
+    # (KPI id, target) for each KPI with a target, by id: a variation may change targets.
+    targets: tuple[tuple[int, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,12 @@ def varied_term_error(start: date, new_end: date) -> str | None:
     return None
 
 
-def apply(terms: Terms, annual_value: Decimal | None, end_date: date | None) -> Terms:
+def apply(terms: Terms, annual_value: Decimal | None, end_date: date | None,
+          targets: dict[int, Decimal] | None = None) -> Terms:
     varied = terms
+    if targets:
+        merged = dict(terms.targets) | {int(k): Decimal(v) for k, v in targets.items()}
+        varied = replace(varied, targets=tuple(sorted(merged.items())))
     if annual_value is not None:
         varied = replace(varied, annual_value=round_money(Decimal(annual_value)))
     if end_date is not None:
@@ -66,8 +72,14 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def diff(before: Terms, after: Terms) -> list[Change]:
-    """What changed from ``before`` to ``after``, in words; nothing for equal terms."""
+def _number(value: Decimal) -> str:
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+def diff(before: Terms, after: Terms, kpi_names: dict[int, str] | None = None) -> list[Change]:
+    """What changed from ``before`` to ``after``, in words; nothing for equal terms.
+    ``kpi_names`` names the KPIs whose targets changed (else "KPI <id>")."""
     changes = []
     if before.annual_value != after.annual_value:
         changes.append(Change("annual_value", "Annual value", _money(before.annual_value),
@@ -77,8 +89,17 @@ def diff(before: Terms, after: Terms) -> list[Change]:
                               _day(after.end_date)))
         changes.append(Change("term", "Term", term(before.start_date, before.end_date)
                               .describe(), term(after.start_date, after.end_date).describe()))
+    old_targets = dict(before.targets)
+    for kpi_id, target in after.targets:
+        if old_targets.get(kpi_id) != target:
+            name = (kpi_names or {}).get(kpi_id, f"KPI {kpi_id}")
+            was = old_targets.get(kpi_id)
+            changes.append(Change(f"kpi_{kpi_id}", f"Target: {name}",
+                                  _number(was) if was is not None else "None",
+                                  _number(target)))
     return changes
 
 
-def is_change(terms: Terms, annual_value: Decimal | None, end_date: date | None) -> bool:
-    return apply(terms, annual_value, end_date) != terms
+def is_change(terms: Terms, annual_value: Decimal | None, end_date: date | None,
+              targets: dict[int, Decimal] | None = None) -> bool:
+    return apply(terms, annual_value, end_date, targets) != terms

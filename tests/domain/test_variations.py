@@ -64,3 +64,14 @@ def test_no_diff_and_no_change_for_the_same_terms():
     assert diff(ORIGINAL, ORIGINAL) == []
     assert not is_change(ORIGINAL, Decimal("120000"), date(2014, 3, 31))
     assert is_change(ORIGINAL, Decimal("120000.01"), None)
+
+
+def test_a_kpi_target_change_is_shown_with_the_kpi_s_name():
+    with_targets = Terms(START, date(2014, 3, 31), Decimal("120000.00"),
+                         ((7, Decimal("95")), (8, Decimal("10"))))
+    varied = apply(with_targets, None, None, {7: Decimal("97.5")})
+    assert varied.targets == ((7, Decimal("97.5")), (8, Decimal("10")))
+    assert [(c.label, c.before, c.after) for c in diff(
+        with_targets, varied, {7: "Queries answered within 2 days"})] == [
+        ("Target: Queries answered within 2 days", "95", "97.5")]
+    assert not is_change(with_targets, None, None, {7: Decimal("95.00")})
