@@ -2,6 +2,8 @@
 the provider's at /customers/agreements/<id>/variations; the BDU reads the CCG's pages.
 ``side`` is the blueprint's name, for the links."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -27,13 +29,34 @@ def _list(agreement: Agreement, side: str):
         and agreement.status in service.VARIED)
 
 
+def _kpi_targets(agreement: Agreement, form: VariationForm) -> tuple[dict, dict]:
+    """New targets typed for the agreement's KPIs (blank: unchanged), and what was typed."""
+    typed, targets = {}, {}
+    for kpi in service.kpis_of(agreement):
+        text = (request.form.get(f"kpi_{kpi.id}") or "").strip()[:20]
+        typed[kpi.id] = text
+        if not text:
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            form.form_errors.append(f"Enter the new target for {kpi.measure} as a number")
+        else:
+            targets[kpi.id] = value
+    return targets, typed
+
+
 def _new(agreement: Agreement, side: str):
     form = VariationForm()
     status = 200
-    if form.validate_on_submit():
+    targets, typed = _kpi_targets(agreement, form) if request.method == "POST" else ({}, {})
+    if form.validate_on_submit() and not form.form_errors:
         try:
             variation = service.propose(current_user, agreement, form.annual_value.amount,
-                                        form.end_date.data, form.reason.data or "")
+                                        form.end_date.data, form.reason.data or "",
+                                        targets or None)
         except FieldErrors as errors:
             status = 400
             for field, message in errors.errors:
@@ -47,9 +70,11 @@ def _new(agreement: Agreement, side: str):
                                     variation_id=variation.id))
     elif request.method == "POST":
         status = 400
+    terms = service.current_terms(agreement)
     return render_template("agreements/variation-form.html", agreement=agreement, form=form,
-                           side=side, for_provider=side == "customers",
-                           terms=service.current_terms(agreement)), status
+                           side=side, for_provider=side == "customers", terms=terms,
+                           kpis=service.kpis_of(agreement), targets=dict(terms.targets),
+                           typed=typed), status
 
 
 def _show(agreement: Agreement, variation: AgreementVariation, side: str,

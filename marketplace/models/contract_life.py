@@ -5,7 +5,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -89,6 +98,8 @@ class AgreementVariation(IdMixin, db.Model):
     version: Mapped[int | None] = mapped_column(Integer)
     new_annual_value: Mapped[Decimal | None] = mapped_column(Money)
     new_end_date: Mapped[date | None] = mapped_column(Date)
+    # New KPI targets, {"<kpi id>": "<target>"}: Decimal as text, so nothing is rounded.
+    new_kpi_targets: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -105,6 +116,10 @@ class AgreementVariation(IdMixin, db.Model):
         foreign_keys=[answered_by_id])
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def kpi_targets(self) -> dict[int, Decimal]:
+        return {int(k): Decimal(v) for k, v in (self.new_kpi_targets or {}).items()}
 
 
 class EndingKind(StrEnum):

@@ -1,5 +1,5 @@
-"""Variations of a signed agreement: one party proposes a change of annual value or end date
-with a reason; the other agrees (making the next version) or declines with a reason.
+"""Variations of a signed agreement: one party proposes a change of annual value, end date
+or KPI targets with a reason; the other agrees (making the next version) or declines with a reason.
 
 The agreement row keeps the signed original (its terms never change once signed,
 models/buying.py); the versions are the original overlaid with each agreed variation in turn
@@ -20,6 +20,7 @@ from marketplace.domain.variations import Change, Terms
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
+    AgreementKpi,
     AgreementStatus,
     AgreementVariation,
     VariationStatus,
@@ -46,8 +47,18 @@ class Version:
     variation: AgreementVariation | None  # None: the signed original
 
 
+def kpis_of(agreement: Agreement) -> list[AgreementKpi]:
+    return [kpi for line in agreement.lines for kpi in line.kpis]
+
+
+def kpi_names(agreement: Agreement) -> dict[int, str]:
+    return {kpi.id: kpi.measure for kpi in kpis_of(agreement)}
+
+
 def original_terms(agreement: Agreement) -> Terms:
-    return Terms(agreement.start_date, agreement.end_date, agreement.annual_value)
+    return Terms(agreement.start_date, agreement.end_date, agreement.annual_value,
+                 tuple(sorted((kpi.id, kpi.target) for kpi in kpis_of(agreement)
+                              if kpi.target is not None)))
 
 
 def variations_of(agreement: Agreement) -> list[AgreementVariation]:
@@ -62,7 +73,8 @@ def versions(agreement: Agreement) -> list[Version]:
                     key=lambda v: v.version)
     for variation in agreed:
         history.append(Version(variation.version, rules.apply(
-            history[-1].terms, variation.new_annual_value, variation.new_end_date), variation))
+            history[-1].terms, variation.new_annual_value, variation.new_end_date,
+            variation.kpi_targets), variation))
     return history
 
 
@@ -83,7 +95,8 @@ def changes_of(variation: AgreementVariation) -> list[Change]:
     else:
         before = history[-1].terms
     return rules.diff(before, rules.apply(before, variation.new_annual_value,
-                                          variation.new_end_date))
+                                          variation.new_end_date, variation.kpi_targets),
+                      kpi_names(variation.agreement))
 
 
 def _other_party(agreement: Agreement, organisation_id: int):
@@ -92,7 +105,7 @@ def _other_party(agreement: Agreement, organisation_id: int):
 
 @transactional
 def propose(actor, agreement: Agreement, annual_value: Decimal | None, end_date: date | None,
-            reason: str) -> AgreementVariation:
+            reason: str, kpi_targets: dict[int, Decimal] | None = None) -> AgreementVariation:
     require(actor, "party", agreement,
             f"Only {agreement.ccg.name} and {agreement.provider.name} vary this agreement")
     if agreement.status not in VARIED:
@@ -112,19 +125,28 @@ def propose(actor, agreement: Agreement, annual_value: Decimal | None, end_date:
             errors.append(("end_date", message))
         elif end_date < clock.in_uk(clock.now()).date():
             errors.append(("end_date", "The new end date cannot be in the past"))
+    kpis = {kpi.id: kpi for kpi in kpis_of(agreement)}
+    for kpi_id, target in (kpi_targets or {}).items():
+        kpi = kpis.get(kpi_id)
+        if kpi is None:
+            errors.append((f"kpi_{kpi_id}", "That KPI is not part of this agreement"))
+        elif target < 0 or (kpi.unit == "percent" and target > 100):
+            bounds = "between 0 and 100" if kpi.unit == "percent" else "0 or more"
+            errors.append((f"kpi_{kpi_id}", f"The target for {kpi.measure} must be {bounds}"))
     try:
         reason = clean_text(reason, "reason", MAX_REASON,
                             required="Say why the agreement should be varied")
     except ServiceError as error:
         errors.append((error.field, error.message))
-    if not errors and not rules.is_change(terms, annual_value, end_date):
-        errors.append(("annual_value", "Enter a new annual value or a new end date different "
-                                       "from the agreement's current terms"))
+    if not errors and not rules.is_change(terms, annual_value, end_date, kpi_targets):
+        errors.append(("annual_value", "Enter a new annual value, end date or KPI target "
+                                       "different from the agreement's current terms"))
     if errors:
         raise FieldErrors(errors)
     variation = AgreementVariation(
         agreement=agreement, new_annual_value=annual_value, new_end_date=end_date,
-        reason=reason, proposed_at=clock.now(), proposed_by_id=actor.id,
+        new_kpi_targets={str(k): str(v) for k, v in kpi_targets.items()} if kpi_targets
+        else None, reason=reason, proposed_at=clock.now(), proposed_by_id=actor.id,
         proposed_for_id=actor.organisation_id)
     db.session.add(variation)
     db.session.flush()
@@ -134,7 +156,8 @@ def propose(actor, agreement: Agreement, annual_value: Decimal | None, end_date:
         f"{agreement.reference} to "
         f"{_other_party(agreement, actor.organisation_id).name}: "
         + "; ".join(f"{c.label.lower()} {c.before} to {c.after}"
-                    for c in rules.diff(terms, rules.apply(terms, annual_value, end_date))),
+                    for c in rules.diff(terms, rules.apply(terms, annual_value, end_date,
+                                                           kpi_targets), kpi_names(agreement))),
         changes={"variation_id": variation.id,
                  "annual_value": str(annual_value) if annual_value is not None else None,
                  "end_date": end_date.isoformat() if end_date else None}, actor=actor)
@@ -172,7 +195,8 @@ def answer(actor, variation: AgreementVariation, expected_lock_version: int | No
         variation.decline_reason = decline_reason
     variation.answered_at = clock.now()
     variation.answered_by_id = actor.id
-    after = rules.apply(before, variation.new_annual_value, variation.new_end_date)
+    after = rules.apply(before, variation.new_annual_value, variation.new_end_date,
+                        variation.kpi_targets)
     record_event(
         f"agreement_variation.{variation.status}", agreement,
         f"{actor.full_name} of {actor.organisation.name} {variation.status} the variation of "
@@ -180,6 +204,7 @@ def answer(actor, variation: AgreementVariation, expected_lock_version: int | No
         + (f": it is now version {variation.version}" if agree else ""),
         changes={"variation_id": variation.id, "status": ["proposed", variation.status],
                  "version": variation.version,
-                 "changes": [[c.label, c.before, c.after] for c in rules.diff(before, after)],
+                 "changes": [[c.label, c.before, c.after]
+                             for c in rules.diff(before, after, kpi_names(agreement))],
                  "reason": variation.decline_reason or None}, actor=actor)
     return variation

@@ -243,3 +243,26 @@ def test_two_answers_at_once_cannot_both_win(app, sign_in, agreement):
     db.session.expire_all()
     assert db.session.get(AgreementVariation, made.id).status == "declined"
     assert events("agreement_variation.agreed") == []
+
+
+def test_a_kpi_target_variation_agreed_and_shown_in_the_diff(market, clock, ccg_client,
+                                                            css_client):
+    from ..factories import KPI_DASHBOARD, KPI_QUERIES
+    clock.set(TODAY)
+    made = create_agreement(user("ccg@demo.test").organisation, [market.arden_bi],
+                            kpis=[KPI_DASHBOARD, KPI_QUERIES])
+    dashboard, queries = made.lines[0].kpis
+    out_of_range = css_client.post(f"/customers/agreements/{made.id}/variations/new", data={
+        "reason": "Raise the bar", f"kpi_{queries.id}": "101"})
+    assert out_of_range.status_code == 400
+    assert "between 0 and 100" in text_of(out_of_range)
+    assert variations() == []
+    assert css_client.post(f"/customers/agreements/{made.id}/variations/new", data={
+        "reason": "Raise the bar", f"kpi_{queries.id}": "97.5"}).status_code == 302
+    [variation] = variations()
+    assert answer(ccg_client, made, variation, "agree").status_code == 302
+    assert dict(service.current_terms(made).targets)[queries.id] == Decimal("97.5")
+    db.session.refresh(queries)
+    assert queries.target == Decimal("95")  # the signed KPI is untouched
+    page = text_of(ccg_client.get(f"/agreements/{made.id}/variations/{variation.id}"))
+    assert "Target: Queries answered within 2 days 95 97.5" in page
