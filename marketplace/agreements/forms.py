@@ -187,7 +187,8 @@ for _number in range(1, ACTION_ROWS + 1):
             TextAreaField(f"Action {_number}", validators=[Length(max=1000)]))
     setattr(ServiceReviewForm, f"action_{_number}_owner",
             StringField(f"Owner of action {_number}", validators=[Length(max=200)]))
-    setattr(ServiceReviewForm, f"action_{_number}_due", UKDateField(f"Action {_number} due by"))
+    setattr(ServiceReviewForm, f"action_{_number}_due",
+            UKDateField(f"Date action {_number} is due"))
 
 
 class ActionDoneForm(BaseForm):
