@@ -31,8 +31,9 @@ def is_overdue(due_on: date, done_on: date | None, today: date) -> bool:
     return done_on is None and today > due_on
 
 
-# Ending an agreement. The agreements drafted here state no notice period, so the default is
-# used: three months, the period the 2012 model SLA suggested for either side.
+# Ending an agreement. The agreements drafted here state no notice period, so a default is
+# used: three months, chosen here (no source in the seeds states one); a notice period per
+# agreement would replace it.
 DEFAULT_NOTICE_MONTHS = 3
 EXPIRY_WARNINGS_MONTHS = (3, 6)  # the nearer first
 
