@@ -10,4 +10,4 @@ customers_bp = protect(
     Blueprint("customers", __name__, url_prefix="/customers"), roles(Role.CSS_LEADER)
 )
 
-from . import customers, kpis, performance, views  # noqa: E402,F401
+from . import customers, ending, kpis, performance, service_reviews, variations, views  # noqa: E402,F401

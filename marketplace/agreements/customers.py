@@ -9,7 +9,7 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.models import Agreement, AgreementStatus
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
-from marketplace.services import performance_returns
+from marketplace.services import ending, performance_returns, variations
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import customers_bp as bp
@@ -23,6 +23,7 @@ def index():
         "agreements/customers.html",
         summary=summary,
         warnings={a.id: service.term_warning(a) for a in summary.agreements},
+        expiry={a.id: ending.expiry_warning(a) for a in summary.agreements},
     )
 
 
@@ -40,6 +41,10 @@ def agreement(agreement: Agreement):
         for_provider=True,
         read_only=False,
         late_returns=performance_returns.late_rows(agreement),
+        expiry=ending.expiry_warning(agreement),
+        ending=ending.ending_of(agreement),
+        current=variations.versions(agreement)[-1],
+        can_end=agreement.status in ending.RUNNING,
     )
 
 

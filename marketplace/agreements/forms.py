@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_wtf.file import FileField
 from wtforms import (
@@ -13,6 +14,8 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import HiddenInput
 
+from marketplace.date_input import UKDateField
+from marketplace.domain.inputs import money_problem
 from marketplace.domain.service_levels import Direction, Frequency, Unit
 from marketplace.forms import BaseForm, LockVersionField
 
@@ -158,3 +161,80 @@ class ReturnWorkbookForm(BaseForm):
     period = IntegerField(widget=HiddenInput())
     workbook = FileField("Completed return spreadsheet (.xlsx)",
                          description="Downloaded from this page, with the figures in column E.")
+
+
+# Service reviews: the date the NHS.UK way, who attended, notes, and up to ACTION_ROWS actions
+# (rows left blank are no action; a page without JavaScript cannot add rows, so it offers
+# enough for one meeting).
+ACTION_ROWS = 5
+
+
+class ServiceReviewForm(BaseForm):
+    held_on = UKDateField("Date of the review", missing_message="Enter the date of the review")
+    attendees = TextAreaField("Who attended", description="Names and organisations, one a line",
+                              validators=[Length(max=2000)])
+    notes = TextAreaField("Notes", description="What was discussed and agreed (optional)",
+                          validators=[Length(max=10000)])
+
+    def action_rows(self):
+        return [(number, getattr(self, f"action_{number}_description"),
+                 getattr(self, f"action_{number}_owner"), getattr(self, f"action_{number}_due"))
+                for number in range(1, ACTION_ROWS + 1)]
+
+
+for _number in range(1, ACTION_ROWS + 1):
+    setattr(ServiceReviewForm, f"action_{_number}_description",
+            TextAreaField(f"Action {_number}", validators=[Length(max=1000)]))
+    setattr(ServiceReviewForm, f"action_{_number}_owner",
+            StringField(f"Owner of action {_number}", validators=[Length(max=200)]))
+    setattr(ServiceReviewForm, f"action_{_number}_due",
+            UKDateField(f"Date action {_number} is due"))
+
+
+class ActionDoneForm(BaseForm):
+    lock_version = LockVersionField()
+
+
+class VariationForm(BaseForm):
+    annual_value = StringField(
+        "New annual value (£)", description="Leave blank to keep the current annual value.")
+    end_date = UKDateField(
+        "New end date", description="The last day the agreement would cover. Leave blank to "
+        "keep the current end date. A varied agreement runs at most 18 months from its start.")
+    reason = TextAreaField("Why vary the agreement?", validators=[
+        Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+    def validate_annual_value(self, field):
+        field.amount = None
+        text = (field.data or "").replace(",", "").replace("£", "").strip()
+        if not text:
+            return
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError("Enter the new annual value as an amount, like 125000") \
+                from None
+        problem = money_problem(amount) if amount.is_finite() else "Enter an amount"
+        if problem:
+            raise ValidationError(problem)
+        field.amount = amount
+
+
+class VariationAnswerForm(BaseForm):
+    lock_version = LockVersionField()
+    decision = RadioField("Your answer", choices=[
+        ("agree", "Agree: the agreement is varied"),
+        ("decline", "Decline the variation")],
+        validate_choice=False)
+    decline_reason = TextAreaField("If you decline, why?", validators=[
+        Length(max=2000, message="Keep the reason to 2,000 characters or fewer")])
+
+
+class EndingForm(BaseForm):
+    lock_version = LockVersionField()
+    kind = RadioField("How do you want to end the agreement?", choices=[
+        ("notice", "Give notice: the agreement ends when the notice runs out"),
+        ("termination", "Terminate it today, saying why")], validate_choice=False)
+    reason = TextAreaField("Reason", description="Needed to terminate; optional with notice.",
+                           validators=[Length(max=2000, message="Keep the reason to 2,000 "
+                                                                "characters or fewer")])

@@ -7,7 +7,7 @@ from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
-from marketplace.services import performance_returns
+from marketplace.services import ending, performance_returns, variations
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
@@ -50,6 +50,7 @@ def index():
         "agreements/index.html",
         agreements=agreements,
         warnings={a.id: service.term_warning(a) for a in agreements},
+        expiry={a.id: ending.expiry_warning(a) for a in agreements},
     )
 
 
@@ -77,6 +78,10 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
         for_provider=False,
         read_only=read_only,
         late_returns=performance_returns.late_rows(agreement),
+        expiry=ending.expiry_warning(agreement),
+        ending=ending.ending_of(agreement),
+        current=variations.versions(agreement)[-1],
+        can_end=not read_only and agreement.status in ending.RUNNING,
     ), status
 
 

@@ -30,6 +30,14 @@ from .buying import (
     signed_terms_never_change,
 )
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
+from .contract_life import (
+    AgreementEnding,
+    AgreementVariation,
+    EndingKind,
+    ServiceReview,
+    ServiceReviewAction,
+    VariationStatus,
+)
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
@@ -95,10 +103,12 @@ from .user_session import UserSession
 __all__ = [
     "ActionStatus",
     "Agreement",
+    "AgreementEnding",
     "AgreementKpi",
     "AgreementLine",
     "AgreementRoute",
     "AgreementStatus",
+    "AgreementVariation",
     "AuditEvent",
     "Bid",
     "BidAnswer",
@@ -118,6 +128,7 @@ __all__ = [
     "DecisionOutcome",
     "DeliveryModel",
     "DevelopmentAction",
+    "EndingKind",
     "EvaluationCriterion",
     "EvidenceDocument",
     "FigureReview",
@@ -159,6 +170,9 @@ __all__ = [
     "Route",
     "Scale",
     "Scenario",
+    "ServiceReview",
+    "ServiceReviewAction",
+    "VariationStatus",
     "ScenarioFixedCost",
     "ScenarioInHouseRole",
     "ScenarioLine",

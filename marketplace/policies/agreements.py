@@ -8,9 +8,12 @@ Another organisation's agreement answers 404.
 from marketplace.models import (
     Agreement,
     AgreementKpi,
+    AgreementVariation,
     PerformanceFigure,
     PerformanceReturn,
     Role,
+    ServiceReview,
+    ServiceReviewAction,
     Shortlist,
     ShortlistEntry,
 )
@@ -29,6 +32,9 @@ declare(
     countersign=lambda user, agreement: leader_of(user, agreement.provider_id),
     # The provider reports its performance against the agreement's KPIs; the CCG reviews it.
     report=lambda user, agreement: leader_of(user, agreement.provider_id),
+    # Running the contract is for both parties: service reviews and their actions.
+    party=lambda user, agreement: ccg_user_of(user, agreement.ccg_id)
+    or leader_of(user, agreement.provider_id),
     not_found="There is no agreement with that number",
 )
 
@@ -54,6 +60,31 @@ declare(
     view=lambda user, figure: may(user, "view", figure.agreement),
     review=lambda user, figure: may(user, "edit", figure.agreement),
     not_found="There is no figure with that number in this return",
+)
+
+
+# A service review is read by whoever reads the agreement; either party marks actions done.
+declare(
+    ServiceReview,
+    view=lambda user, review: may(user, "view", review.agreement),
+    not_found="There is no service review with that number on this agreement",
+)
+declare(
+    ServiceReviewAction,
+    view=lambda user, action: may(user, "view", action.agreement),
+    complete=lambda user, action: may(user, "party", action.agreement),
+    not_found="There is no service review action with that number on this agreement",
+)
+
+
+# A variation is read by whoever reads the agreement; it is answered by the party that did
+# not propose it (never by the proposer for the other side).
+declare(
+    AgreementVariation,
+    view=lambda user, variation: may(user, "view", variation.agreement),
+    answer=lambda user, variation: may(user, "party", variation.agreement)
+    and not user.belongs_to(variation.proposed_for_id),
+    not_found="There is no variation with that number on this agreement",
 )
 
 

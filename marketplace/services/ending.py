@@ -1,0 +1,98 @@
+"""Ending a signed agreement: notice by either party (the default notice period, since the
+agreements drafted here state none), or termination with a reason; and the warnings both
+sides see from 6 and 3 months before the (varied) end date.
+
+Termination ends the agreement that day (status ended) under the agreement's lock_version;
+one ending per agreement (a unique row), so two people giving notice at once cannot both.
+"""
+
+from sqlalchemy import select
+
+from marketplace import clock
+from marketplace.domain import contract_life as rules
+from marketplace.extensions import db
+from marketplace.models import Agreement, AgreementEnding, AgreementStatus, EndingKind
+from marketplace.policies import require
+
+from .audit import record_event
+from .buying_common import clean_text
+from .errors import ServiceError
+from .transaction import check_version, on_conflict, transactional
+from .variations import current_terms
+
+RUNNING = (AgreementStatus.SIGNED, AgreementStatus.FINAL)
+MAX_REASON = 2000
+ENDED_MEANWHILE = (
+    "Somebody else gave notice on or ended this agreement after you opened it, so nothing "
+    "was saved. Check the agreement as it is now."
+)
+
+
+def ending_of(agreement: Agreement) -> AgreementEnding | None:
+    return db.session.scalar(
+        select(AgreementEnding).where(AgreementEnding.agreement_id == agreement.id))
+
+
+def today():
+    return clock.in_uk(clock.now()).date()
+
+
+def expiry_warning(agreement: Agreement) -> tuple[int, str] | None:
+    """The 6- or 3-month warning for a running agreement, from its current (varied) end or
+    the end its notice sets."""
+    if agreement.status not in RUNNING:
+        return None
+    ending = ending_of(agreement)
+    end = ending.ends_on if ending is not None else current_terms(agreement).end_date
+    return rules.expiry_warning(end, today())
+
+
+def notice_ends_on(agreement: Agreement):
+    return rules.notice_ends_on(today(), current_terms(agreement).end_date)
+
+
+@transactional
+def end(actor, agreement: Agreement, expected_lock_version: int | None, kind: str,
+        reason: str) -> AgreementEnding:
+    require(actor, "party", agreement,
+            f"Only {agreement.ccg.name} and {agreement.provider.name} end this agreement")
+    check_version(agreement, expected_lock_version, ENDED_MEANWHILE)
+    on_conflict(AgreementEnding, ENDED_MEANWHILE)
+    try:
+        kind = EndingKind(kind)
+    except ValueError:
+        raise ServiceError("Choose whether you give notice or terminate the agreement",
+                           field="kind") from None
+    if agreement.status not in RUNNING:
+        raise ServiceError(f"Agreement {agreement.reference} is "
+                           f"{agreement.status_label.lower()}: only a running agreement can "
+                           "be ended.")
+    existing = ending_of(agreement)
+    if existing is not None and (kind is EndingKind.NOTICE
+                                 or existing.kind == EndingKind.TERMINATION):
+        raise ServiceError(f"Notice has already been given: the agreement ends on "
+                           f"{existing.ends_on:%d %B %Y}.")
+    reason = clean_text(reason, "reason", MAX_REASON,
+                        required="Say why the agreement is terminated"
+                        if kind is EndingKind.TERMINATION else None)
+    on = today()
+    ends_on = on if kind is EndingKind.TERMINATION else notice_ends_on(agreement)
+    ending = existing or AgreementEnding(agreement=agreement)
+    ending.kind, ending.given_on, ending.ends_on, ending.reason = kind, on, ends_on, reason
+    ending.given_at, ending.given_by_id = clock.now(), actor.id
+    ending.given_for_id = actor.organisation_id
+    db.session.add(ending)
+    before = agreement.status
+    if kind is EndingKind.TERMINATION:
+        agreement.status = AgreementStatus.ENDED
+    record_event(
+        f"agreement.{'terminated' if kind is EndingKind.TERMINATION else 'notice_given'}",
+        agreement,
+        f"{actor.full_name} of {actor.organisation.name} "
+        + (f"terminated agreement {agreement.reference}: {reason}"
+           if kind is EndingKind.TERMINATION else
+           f"gave notice on agreement {agreement.reference}: it ends on "
+           f"{ends_on.day} {ends_on:%B %Y}"),
+        changes={"kind": kind.value, "ends_on": ends_on.isoformat(),
+                 "status": [before, agreement.status], "reason": reason or None}, actor=actor)
+    return ending
