@@ -87,11 +87,16 @@ def test_the_demo_logins_see_it(demo, sign_in):
     assert "Late: not submitted" in page and "December 2012" in page
     assert "Missed" in page and "Within tolerance" in page
     assert "Review the figures" in page  # November's resubmission
-    assert demo.reference in text_of(ccg.get(f"/agreements/{demo.id}"))
+    agreement_page = text_of(ccg.get(f"/agreements/{demo.id}"))
+    assert demo.reference in agreement_page
+    assert "Late performance returns" in agreement_page
+    assert "December 2012: due by" in agreement_page and "not submitted" in agreement_page
 
     css = sign_in("css@demo.test")
     page = text_of(css.get(f"/customers/agreements/{demo.id}/performance"))
     assert "Late: not submitted" in page and "Submit the return" in page
+    assert "Late performance returns" in text_of(
+        css.get(f"/customers/agreements/{demo.id}"))
     november = performance_returns.period_row(demo, 3).versions[0]
     first = text_of(css.get(f"/customers/agreements/{demo.id}/returns/{november.id}"))
     assert "case log" in first
