@@ -10,6 +10,7 @@ from collections.abc import Callable
 from .assurance import seed_assurance, seed_checkpoints
 from .buying import seed_agreements, seed_statements
 from .organisations import seed_organisations
+from .performance import seed_performance
 from .procurements import seed_procurements
 from .prospectuses import seed_prospectuses
 from .scenarios import seed_scenarios
@@ -33,6 +34,9 @@ SEEDERS: list[Seeder] = [
     # Competitions at every stage, through the services; last, so that a response shows
     # its provider's assurance status as it stands.
     seed_procurements,
+    # A shadow-year agreement with KPIs and months of returns, so the performance pages
+    # have something to show at the demo's "now".
+    seed_performance,
 ]
 
 

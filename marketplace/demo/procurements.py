@@ -55,6 +55,7 @@ from marketplace.services import (
     clarifications,
     evaluation,
     procurements,
+    service_levels,
     statements,
 )
 from marketplace.services.agreements_from_awards import agreements_for_procurement
@@ -566,6 +567,37 @@ def _working_day_after(day: date) -> date:
     return day
 
 
+# The service levels the CCG agrees on each line before signing, by the specification's code
+# prefix: (measure, unit, target, direction, tolerance, frequency).
+LINE_KPIS = {
+    "BI": [("Monthly dashboards published by the 5th working day", "working_days", "5",
+            "lower", "1", "monthly"),
+           ("Data quality issues resolved within 10 working days", "percent", "95", "higher",
+            "3", "monthly")],
+    "MON": [("Contract performance report to the CCG by the 12th working day",
+             "working_days", "12", "lower", "2", "monthly")],
+}
+DEFAULT_KPIS = [("Requests answered within 5 working days", "percent", "90", "higher", "5",
+                 "monthly"),
+                ("Customer satisfaction with the service", "percent", "80", "higher", "5",
+                 "quarterly")]
+
+
+def _agree_kpis(ccg_user: User, agreement) -> None:
+    """The CCG sets the KPIs of any line the offers named no service levels for."""
+    for line in agreement.lines:
+        if line.kpis:
+            continue
+        prefix = line.specification.code.split("-")[0]
+        for measure, unit, target, direction, tolerance, frequency in LINE_KPIS.get(
+                prefix, DEFAULT_KPIS):
+            service_levels.add_kpi(ccg_user, agreement, agreement.lock_version, line,
+                                   service_levels.KpiInput(
+                                       f"{line.specification.name}: {measure[0].lower()}"
+                                       f"{measure[1:]}", unit, target, direction, tolerance,
+                                       frequency))
+
+
 def _after_award(run: _Run, procurement) -> None:
     c = run.c
     decision = procurement.decision
@@ -582,6 +614,8 @@ def _after_award(run: _Run, procurement) -> None:
     _set_now(_at(_working_day_after(decision.standstill_ends_on), 9))
     procurements.refresh_status(procurement)
     for agreement in agreements_for_procurement(procurement):
+        _set_now(_at(c.ccg_signs, 10))
+        _agree_kpis(run.users.ccg_lead(agreement.ccg), agreement)
         _set_now(_at(c.ccg_signs, 11))
         agreements.sign_for_ccg(run.users.ccg_lead(agreement.ccg), agreement,
                                 agreement.lock_version)

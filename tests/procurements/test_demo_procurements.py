@@ -75,6 +75,7 @@ def test_every_stage_is_seeded_through_the_services(demo, app):
     assert _events("agreement.drafted_from_award") == 3
     assert _events("agreement.signed_by_ccg") == 3
     assert _events("agreement.countersigned") == 2
+    assert _events("agreement.kpi_added") > 0
 
     # The home CSS of the buying CCGs (2012 clusters) bids for every competition.
     homes = home_css_names()
@@ -236,3 +237,21 @@ def test_the_providers_take_theirs(demo, sign_in):
 def css3_org() -> int:
     return db.session.scalar(select(Organisation.id).where(
         Organisation.name == "North West London CSS"))
+
+
+def test_the_signed_agreements_carry_kpis(demo, sign_in):
+    # Croydon's and Bolton's agreements: the CCG set each line's KPIs (where the winning offer
+    # named none) through the service before both signed; the agreement page lists them.
+    from marketplace.services.performance_returns import kpis_of, schedule
+
+    signed = db.session.scalars(select(Agreement).where(Agreement.status == "signed")).all()
+    assert sorted(a.ccg.ods_code for a in signed) == ["00T", "07V"]
+    for agreement in signed:
+        kpis = kpis_of(agreement)
+        assert kpis and all(kpi.target is not None for kpi in kpis)
+        assert all(line.kpis for line in agreement.lines)
+        page = text_of(sign_in(f"buyer.{agreement.ccg.ods_code.lower()}@demo.test")
+                       .get(f"/agreements/{agreement.id}"))
+        assert kpis[0].measure in page
+        # From April 2013: no month has ended at the demo's "now".
+        assert not any(row.ended for row in schedule(agreement))

@@ -1,0 +1,102 @@
+"""The demo's contract performance (marketplace/demo/performance.py): at the demo's "now" the
+shadow-year agreement of ccg@ (Coventry and Rugby) and css@ (Arden CSS) has KPIs and months of
+returns, all made through the services, and both logins see them on its pages."""
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.demo.performance import seed_performance, shadow_agreement
+from marketplace.demo.procurements import DEMO_NOW
+from marketplace.demo.prospectuses import seed_prospectuses
+from marketplace.demo.specifications import seed_specifications
+from marketplace.domain.service_levels import Rating
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, FigureReview, PerformanceFigure, PerformanceReturn
+from marketplace.services import performance_returns
+from marketplace.services.transaction import transaction
+
+from ..conftest import text_of
+
+
+def _seed() -> None:
+    for seeder in (seed_specifications, seed_prospectuses, seed_performance):
+        with transaction():
+            seeder(1)
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _events(action: str) -> int:
+    return _count(AuditEvent, AuditEvent.action == action)
+
+
+@pytest.fixture
+def demo(app_context, clock):
+    _seed()
+    clock.set(DEMO_NOW)
+    agreement = shadow_agreement()
+    assert agreement is not None
+    return agreement
+
+
+def test_the_shadow_agreement_is_signed_with_kpis_and_reported_on(demo):
+    assert demo.status == "signed" and demo.ccg.ods_code == "05A"
+    assert demo.provider.name == "Arden CSS"
+    kpis = performance_returns.kpis_of(demo)
+    assert len(kpis) == 4 and all(kpi.target is not None for kpi in kpis)
+    # Every step was a service, each with its audit event.
+    assert _events("agreement.kpi_added") == 4
+    assert _events("agreement.signed_by_ccg") == _events("agreement.countersigned") == 1
+    assert _events("performance_return.submitted") == 3
+    assert _events("performance_return.resubmitted") == 1
+    assert _events("performance_figure.disputed") == 1
+
+    rows = {row.period.label: row for row in performance_returns.schedule(demo)}
+    assert rows["September 2012"].status == ("Accepted", "green")
+    assert rows["October 2012"].status == ("Accepted", "green")
+    november = rows["November 2012"]
+    assert [r.version for r in november.versions] == [1, 2]
+    assert november.review_state == "pending"  # the resubmitted figure waits for the CCG
+    december = rows["December 2012"]
+    assert december.overdue and december.status == ("Late: not submitted", "red")
+    assert not rows["January 2013"].late and not rows["January 2013"].versions
+
+    ratings = [point.rating for record in performance_returns.kpi_records(demo)
+               for point in record.points]
+    assert ratings.count(Rating.WITHIN_TOLERANCE) >= 1
+    assert ratings.count(Rating.MISSED) == 1
+    assert ratings.count(Rating.MET) > len(ratings) / 2
+    [disputed] = db.session.scalars(select(PerformanceFigure).where(
+        PerformanceFigure.review == FigureReview.DISPUTED)).all()
+    assert "case log" in disputed.dispute_reason
+    assert not any(r.submitted_late for r in db.session.scalars(select(PerformanceReturn)))
+
+
+def test_seeding_twice_adds_nothing(demo):
+    before = (_count(PerformanceReturn), _count(PerformanceFigure), _count(AuditEvent))
+    with transaction():
+        seed_performance(1)
+    assert (_count(PerformanceReturn), _count(PerformanceFigure), _count(AuditEvent)) == before
+
+
+def test_the_demo_logins_see_it(demo, sign_in):
+    ccg = sign_in("ccg@demo.test")
+    page = text_of(ccg.get(f"/agreements/{demo.id}/performance"))
+    assert "Late: not submitted" in page and "December 2012" in page
+    assert "Missed" in page and "Within tolerance" in page
+    assert "Review the figures" in page  # November's resubmission
+    agreement_page = text_of(ccg.get(f"/agreements/{demo.id}"))
+    assert demo.reference in agreement_page
+    assert "Late performance returns" in agreement_page
+    assert "December 2012: due by" in agreement_page and "not submitted" in agreement_page
+
+    css = sign_in("css@demo.test")
+    page = text_of(css.get(f"/customers/agreements/{demo.id}/performance"))
+    assert "Late: not submitted" in page and "Submit the return" in page
+    assert "Late performance returns" in text_of(
+        css.get(f"/customers/agreements/{demo.id}"))
+    november = performance_returns.period_row(demo, 3).versions[0]
+    first = text_of(css.get(f"/customers/agreements/{demo.id}/returns/{november.id}"))
+    assert "case log" in first
