@@ -14,7 +14,7 @@ from marketplace import clock
 from marketplace.domain.money import format_money
 
 from .access import allowed
-from .navigation import navigation_for
+from .navigation import footer_links, navigation_for
 
 
 def _money(value) -> str:
@@ -189,4 +189,4 @@ def register_template_helpers(app) -> None:
 
     @app.context_processor
     def inject_navigation():
-        return {"navigation_items": navigation_for(current_user)}
+        return {"navigation_items": navigation_for(current_user), "footer_links": footer_links()}

@@ -17,3 +17,28 @@ def index():
 @bp.route("/dashboard")
 def dashboard():
     return render_template("main/dashboard.html")
+
+
+@bp.route("/help")
+@allow(PUBLIC)
+def help():
+    return render_template("main/help.html")
+
+
+@bp.route("/accessibility")
+@allow(PUBLIC)
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@allow(PUBLIC)
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.route("/contact")
+@allow(PUBLIC)
+def contact():
+    return render_template("main/contact.html")
+
