@@ -13,6 +13,11 @@
     deepLinking: false,
     defaultModelsExpandDepth: 0,
     onComplete: function () {
+      // Swagger UI's list of servers has no accessible name of its own.
+      var servers = container.querySelector("select#servers");
+      if (servers) {
+        servers.setAttribute("aria-label", "Server");
+      }
       var table = document.getElementById("api-operations");
       if (table) {
         table.hidden = true;
