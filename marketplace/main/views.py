@@ -1,7 +1,9 @@
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from marketplace.access import PUBLIC, allow
+from marketplace.access import PUBLIC, allow, rule_for_endpoint
+from marketplace.models import Role
+from marketplace.services import dashboards
 
 from . import bp
 
@@ -14,9 +16,18 @@ def index():
     return render_template("main/index.html")
 
 
+def _may_open(endpoint: str) -> bool:
+    if endpoint not in current_app.view_functions:
+        return False
+    rule = rule_for_endpoint(current_app, endpoint)
+    return rule is not None and rule.allows(current_user)
+
+
 @bp.route("/dashboard")
 def dashboard():
-    return render_template("main/dashboard.html")
+    tasks = [task for task in dashboards.tasks_for(current_user) if _may_open(task.endpoint)]
+    events = dashboards.recent_events() if current_user.role == Role.ADMIN else []
+    return render_template("main/dashboard.html", tasks=tasks, events=events)
 
 
 @bp.route("/help")
@@ -41,4 +52,3 @@ def privacy():
 @allow(PUBLIC)
 def contact():
     return render_template("main/contact.html")
-
