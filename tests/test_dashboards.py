@@ -3,7 +3,7 @@
 from marketplace.models import AgreementStatus
 
 from . import factories as build
-from .conftest import html
+from .conftest import html, text_of
 from .procurements.conftest import buying, clock  # noqa: F401  (fixtures)
 
 
@@ -65,3 +65,15 @@ def test_the_administrator_sees_what_changed_recently(admin_client):
     assert any("Health needs assessment" in event.get_text() for event in events)
     assert page.select_one('main a[href="/admin/audit-events"]')
     assert page.select(".app-task") == []
+
+
+def test_a_ccg_sees_its_headroom_this_year_and_next_from_its_plan(ccg_client):
+    assert "new scenario" in text_of(ccg_client.get("/dashboard"))
+    scenario = build.make_scenario(name="Baseline 2013/14")
+    page = ccg_client.get("/dashboard")
+    rows = [[cell.get_text(strip=True) for cell in row.select("td")]
+            for row in html(page).select("main table tbody tr")]
+    assert [row[0] for row in rows][:1] == [scenario.financial_year]
+    assert 1 <= len(rows) <= 2
+    assert all(row[1].startswith(("£", "-£", "–£")) for row in rows)
+    assert html(page).select_one(f'main a[href="/scenarios/{scenario.id}"]')

@@ -27,7 +27,10 @@ def _may_open(endpoint: str) -> bool:
 def dashboard():
     tasks = [task for task in dashboards.tasks_for(current_user) if _may_open(task.endpoint)]
     events = dashboards.recent_events() if current_user.role == Role.ADMIN else []
-    return render_template("main/dashboard.html", tasks=tasks, events=events)
+    is_ccg = current_user.role == Role.CCG_USER
+    headroom = dashboards.headroom_for(current_user) if is_ccg else None
+    return render_template("main/dashboard.html", tasks=tasks, events=events,
+                           headroom=headroom, is_ccg=is_ccg)
 
 
 @bp.route("/help")

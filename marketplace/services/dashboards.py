@@ -6,8 +6,9 @@ view (their access rules), not here.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from marketplace import clock
 from marketplace.extensions import db
@@ -25,11 +26,13 @@ from marketplace.models import (
     ReviewAssignment,
     ReviewStatus,
     Role,
+    Scenario,
+    ScenarioStatus,
     Submission,
     User,
 )
 
-from . import reviews
+from . import reviews, scenarios
 from .procurement_access import opportunities_for_provider
 
 
@@ -65,6 +68,38 @@ def for_ccg(user: User) -> list[Task]:
         Task("Procurements in standstill", procurements.get(ProcurementStatus.STANDSTILL, 0),
              "procurements.index", "Awarded: bidders may still challenge"),
     ]
+
+
+@dataclass(frozen=True)
+class Headroom:
+    financial_year: str
+    budget: Decimal  # the money for commissioning support
+    planned_spend: Decimal
+    left: Decimal  # budget less planned spend; negative when the plan is not affordable
+
+
+@dataclass(frozen=True)
+class HeadroomPlan:
+    scenario: Scenario
+    years: tuple[Headroom, ...]
+
+
+def headroom_for(user: User) -> HeadroomPlan | None:
+    """This year and next from the CCG's plan: its latest final scenario, else its latest."""
+    scenario = db.session.scalar(
+        select(Scenario).where(Scenario.organisation_id == user.organisation_id)
+        .order_by(case((Scenario.status == ScenarioStatus.FINAL, 0), else_=1),
+                  Scenario.updated_at.desc(), Scenario.id.desc())
+        .limit(1))
+    if scenario is None:
+        return None
+    years = scenarios.outcome(scenario).years
+    start = next((i for i, year in enumerate(years)
+                  if year.financial_year == scenario.financial_year), 0)
+    return HeadroomPlan(scenario, tuple(
+        Headroom(year.financial_year, year.sourcing.commissioning_support_budget,
+                 year.sourcing.total_spend, year.sourcing.balance)
+        for year in years[start:start + 2]))
 
 
 def for_css(user: User) -> list[Task]:
