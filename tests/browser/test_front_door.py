@@ -1,10 +1,14 @@
-"""The front door in Chromium: the API documentation renders under the Content-Security-Policy,
-and the public pages fit a 375 px screen with no serious accessibility faults."""
+"""The front door and the dashboards in Chromium: the API documentation renders under the
+Content-Security-Policy, and the public pages and every role's dashboard fit a 375 px screen
+with no serious accessibility faults."""
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import overflowing
+from marketplace.demo import seed_demo
+from marketplace.extensions import db
+
+from .conftest import overflowing, sign_in
 from .test_accessibility import AXE, BLOCKING, RUN_AXE
 
 pytestmark = pytest.mark.browser
@@ -60,4 +64,35 @@ def test_the_front_door_fits_a_phone_and_has_no_serious_accessibility_faults(
         page.evaluate(axe)
         found += [f"{url}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
                   for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+    assert not found, "\n".join(found)
+
+
+DASHBOARD_USERS = ["ccg@demo.test", "css@demo.test", "bdu@demo.test", "peer@demo.test",
+                   "admin@demo.test"]
+
+
+def test_every_dashboard_shows_work_fits_a_phone_and_has_no_serious_faults(
+    app, live_server, new_context
+):
+    with app.app_context():
+        seed_demo()
+        db.session.remove()
+    axe = AXE.read_text(encoding="utf-8")
+    found = []
+    for email in DASHBOARD_USERS:
+        page = new_context(viewport={"width": 375, "height": 800}, bypass_csp=True).new_page()
+        sign_in(page, live_server, email)
+        expect(page).to_have_url(f"{live_server}/dashboard")
+        main = page.locator("main")
+        if email == "admin@demo.test":
+            expect(main.get_by_role("heading", name="What changed recently")).to_be_visible()
+        else:
+            expect(main.get_by_role("heading", name="What needs you now")).to_be_visible()
+        current = page.locator('nav[aria-label="Main menu"] a[aria-current="page"]')
+        expect(current).to_have_text("Dashboard")
+        assert overflowing(page) == [], email
+        page.evaluate(axe)
+        found += [f"{email}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
+                  for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+        page.context.close()
     assert not found, "\n".join(found)
