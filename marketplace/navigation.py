@@ -85,8 +85,10 @@ def _mark_current(items: list[dict], endpoints: list[str]) -> list[dict]:
         if item_endpoint == endpoint:
             item["current"] = True
             return items
+    # url_for's hrefs include the script root when the app is mounted under a prefix.
+    path = request.script_root + request.path
     under = [item for item in items
-             if item["href"] != "/" and request.path.startswith(item["href"].rstrip("/") + "/")]
+             if item["href"] != "/" and path.startswith(item["href"].rstrip("/") + "/")]
     if under:
         max(under, key=lambda item: len(item["href"]))["active"] = True
     return items
