@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from .agreements import bp as agreements_bp
     from .agreements import customers_bp
     from .api import bp as api_bp
+    from .api.documentation import bp as api_documentation_bp
     from .assets import bp as assets_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
         prospectuses_bp,
         offers_bp,
         api_bp,
+        api_documentation_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -101,6 +101,11 @@ def load_config(instance_path: Path, overrides=None) -> dict:
             "NHSUK_FRONTEND_DIR",
             str(PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
         ),
+        # Swagger UI's bundle and stylesheet for the API documentation page (npm package).
+        "SWAGGER_UI_DIR": os.environ.get(
+            "SWAGGER_UI_DIR",
+            str(PROJECT_ROOT / "node_modules" / "swagger-ui-dist"),
+        ),
         # The font review PDFs embed, from the npm package the set-up installs.
         "PDF_FONT_DIR": os.environ.get(
             "PDF_FONT_DIR",

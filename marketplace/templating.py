@@ -14,7 +14,7 @@ from marketplace import clock
 from marketplace.domain.money import format_money
 
 from .access import allowed
-from .navigation import navigation_for
+from .navigation import footer_links, navigation_for
 
 # Shown in place of a stored figure no page can format (NaN, 1E+30 with its pence, a word):
 # the page still opens, and says which figure is wrong.
@@ -207,4 +207,4 @@ def register_template_helpers(app) -> None:
 
     @app.context_processor
     def inject_navigation():
-        return {"navigation_items": navigation_for(current_user)}
+        return {"navigation_items": navigation_for(current_user), "footer_links": footer_links()}
