@@ -58,6 +58,9 @@ def register_extensions(app: Flask) -> None:
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
     models.register_listeners()
+    from .services import notifications
+
+    notifications.register_listeners()
     migrate.init_app(
         app,
         db,
@@ -120,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from .headers import set_security_headers
     from .health import bp as health_bp
     from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
     from .offers import bp as offers_bp
     from .opportunities import bp as opportunities_bp
     from .procurements import bp as procurements_bp
@@ -140,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         assets_bp,
         health_bp,
         main_bp,
+        notifications_bp,
         auth_bp,
         admin_bp,
         reckoner_bp,

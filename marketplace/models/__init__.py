@@ -32,6 +32,12 @@ from .buying import (
 from .catalogue import Nature, Phase, Scale, ServiceSpecification
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
+from .notification import (
+    KIND_LABELS,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
 from .plan_check import PlanCheckThreshold
 from .procurement import (
@@ -129,6 +135,10 @@ __all__ = [
     "ModeratedScore",
     "NARRATIVE_SECTIONS",
     "Nature",
+    "KIND_LABELS",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OcdsRelease",
     "Offer",
     "Organisation",
