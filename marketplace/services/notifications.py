@@ -225,3 +225,102 @@ def set_email_kinds(user: User, kinds: Iterable[str]) -> None:
                  + (", ".join(kind.label.lower() for kind in NotificationKind
                               if kind.value in wanted) or "none"),
                  changes={"by_email": sorted(wanted)}, actor=user)
+
+
+# --- the events: who is told what, in each event's own words -------------------------------
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
+def review_issued(review) -> None:
+    """At sign-off: the CSS's leaders see their results, and any conditions now theirs."""
+    submission = review.submission
+    leaders = provider_users([submission.organisation_id])
+    link = link_to("checkpoints.submission", submission_id=submission.id)
+    title = submission.checkpoint.title
+    notify(leaders, NotificationKind.REVIEW_ISSUED,
+           f"Your {title} review is issued: {review.outcome_label}", link)
+    if review.conditions:
+        notify(leaders, NotificationKind.CONDITION_SET,
+               f"{title}: {_count(len(review.conditions), 'condition')} set for "
+               f"{submission.organisation.name} to answer", link)
+
+
+def condition_decided(condition) -> None:
+    submission = condition.review.submission
+    verdict = "accepted" if condition.status == "accepted" else "reopened"
+    notify(provider_users([submission.organisation_id]), NotificationKind.CONDITION_DECIDED,
+           f"A reviewer {verdict} your response to a {submission.checkpoint.title} condition",
+           link_to("checkpoints.submission", submission_id=submission.id))
+
+
+def agreement_to_countersign(agreement) -> None:
+    notify(provider_users([agreement.provider_id]), NotificationKind.AGREEMENT_TO_COUNTERSIGN,
+           f"{agreement.ccg.name} signed agreement {agreement.reference}: it waits for "
+           f"{agreement.provider.name} to countersign",
+           link_to("agreements.show", agreement_id=agreement.id))
+
+
+def _eligible_provider_users(procurement) -> list[User]:
+    from .procurement_access import eligible_provider_ids
+
+    return provider_users(eligible_provider_ids(procurement))
+
+
+def opportunity_published(procurement) -> None:
+    notify(_eligible_provider_users(procurement), NotificationKind.OPPORTUNITY_PUBLISHED,
+           f"{procurement.lead_ccg.name} published opportunity {procurement.reference}, "
+           f"“{procurement.title}”, closing {clock.in_words(procurement.closes_at)}",
+           link_to("opportunities.show", procurement_id=procurement.id))
+
+
+def clarification_answered(clarification) -> None:
+    procurement = clarification.procurement
+    notify(_eligible_provider_users(procurement), NotificationKind.CLARIFICATION_ANSWERED,
+           f"{procurement.lead_ccg.name} answered a question about opportunity "
+           f"{procurement.reference}; the answer is published to every provider",
+           link_to("opportunities.show", procurement_id=procurement.id))
+
+
+def _submitted_bids(procurement) -> list:
+    return [bid for bid in procurement.bids if bid.status == "submitted"]
+
+
+def bids_closed(procurement) -> None:
+    bids = _submitted_bids(procurement)
+    notify(ccg_users([procurement.lead_ccg_id]), NotificationKind.BIDS_CLOSED,
+           f"Opportunity {procurement.reference} closed for responses with "
+           f"{_count(len(bids), 'response')}: evaluation can begin",
+           link_to("procurements.show", procurement_id=procurement.id))
+    notify(provider_users({bid.provider_id for bid in bids}), NotificationKind.BIDS_CLOSED,
+           f"Opportunity {procurement.reference} closed for responses: yours is being "
+           "evaluated", link_to("opportunities.show", procurement_id=procurement.id))
+
+
+def decided(procurement) -> None:
+    """The award (or none suitable): every provider that responded has its letter."""
+    decision = procurement.decision
+    if decision.winning_bid is not None:
+        outcome = f"awarded to {decision.winning_bid.provider.name}"
+        if decision.standstill_ends_on:
+            outcome += f"; standstill until the end of {decision.standstill_ends_on:%-d %B %Y}"
+    else:
+        outcome = "none of the responses was suitable"
+    notify(provider_users({bid.provider_id for bid in _submitted_bids(procurement)}),
+           NotificationKind.AWARD,
+           f"{procurement.lead_ccg.name} decided opportunity {procurement.reference}: "
+           f"{outcome}. Your decision letter is ready",
+           link_to("opportunities.show", procurement_id=procurement.id))
+
+
+def standstill_ended(procurement) -> None:
+    decision = procurement.decision
+    winner = decision.winning_bid.provider
+    sentence = (f"The standstill period of {procurement.reference} has ended: the award to "
+                f"{winner.name} stands and its agreements are drafted to sign")
+    notify(ccg_users([procurement.lead_ccg_id]), NotificationKind.STANDSTILL_ENDED, sentence,
+           link_to("procurements.show", procurement_id=procurement.id))
+    notify(provider_users([winner.id]), NotificationKind.STANDSTILL_ENDED, sentence,
+           link_to("opportunities.show", procurement_id=procurement.id))

@@ -30,7 +30,7 @@ def test_the_job_sends_one_message_over_smtp(app, app_context, smtp_server):
     assert message["To"] == "someone@example.test"
     assert message["Subject"] == "Hello"
     assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
-    assert "A body" in message.get_payload()
+    assert "A body" in message.get_content()
 
 
 def test_without_mail_server_nothing_is_sent(app, app_context):
@@ -47,7 +47,7 @@ def test_notify_stores_the_row_and_emails_after_commit(app, app_context, smtp_se
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "css@demo.test"
     assert message["Subject"] == "CSS Marketplace: Your Checkpoint 2 review is issued"
-    assert "http://localhost/reviews/1" in message.get_payload()
+    assert "http://localhost/reviews/1" in message.get_content()
     [row] = db.session.scalars(select(Notification)).all()
     assert (row.recipient_id, row.kind, row.is_read) == (css.id, "review_issued", False)
     assert notifications.unread_count(css) == 1
