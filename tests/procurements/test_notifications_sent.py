@@ -9,7 +9,6 @@ from marketplace.models import Notification
 from marketplace.services import awards, clarifications, procurements
 
 from ..factories import published_competition
-from ..smtp import smtp_server  # noqa: F401
 from .evaluation import moderated_competition
 
 

@@ -7,7 +7,6 @@ from marketplace.models import Notification
 from marketplace.services import follow_up
 
 from .. import factories as build
-from ..smtp import smtp_server  # noqa: F401
 
 
 def _told(kind: str) -> dict[str, Notification]:

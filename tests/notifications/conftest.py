@@ -1,1 +1,0 @@
-from ..smtp import smtp_server  # noqa: F401
