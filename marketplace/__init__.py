@@ -169,6 +169,10 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["ENV_NAME"] == "development":
+        from .dev_mail import bp as dev_mail_bp
+
+        app.register_blueprint(dev_mail_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
