@@ -90,3 +90,22 @@ def test_a_ccg_signature_asks_the_provider_to_countersign(buying, clock, smtp_se
                                      "countersign")
     assert _mailed(smtp_server, 1)[-1] == ("css@demo.test",
                                            "CSS Marketplace: " + told["css@demo.test"])
+
+
+def test_answered_in_a_request_the_emails_leave_after_the_response(buying, sign_in,
+                                                                    smtp_server):
+    procurement = published_competition(buying)
+    smtp_server.wait_for(3)
+    smtp_server.messages.clear()
+    asked = clarifications.ask(buying.gem_user, procurement, "How often are reports due?")
+    client = sign_in("ccg@demo.test")
+    response = client.post(f"/procurements/{procurement.id}/questions/{asked.id}/answer",
+                           data={"answer": "Monthly."})
+    assert response.status_code == 302
+    assert set(_told("clarification_answered")) == {"css@demo.test", "css2@demo.test",
+                                                     "indie@demo.test"}
+    assert smtp_server.messages == []  # the response is written; nothing sent yet
+    response.close()  # what the WSGI server does once the response has gone
+    mailed = _mailed(smtp_server, 3)
+    assert sorted(to for to, _ in mailed) == ["css2@demo.test", "css@demo.test",
+                                              "indie@demo.test"]
