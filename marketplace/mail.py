@@ -8,6 +8,7 @@ settings; inside an app context it uses the app it is in.
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
@@ -15,6 +16,9 @@ from functools import cache
 from flask import current_app, has_app_context
 
 SMTP_TIMEOUT_SECONDS = 30
+# CRLF for SMTP. Lines up to RFC 5322's hard limit: the default 78 folds a subject that just
+# misses the first line onto the next whole, and readers then see it start with a space.
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 @cache
@@ -35,7 +39,7 @@ def send_email(to: str, subject: str, body: str) -> bool:
 
 
 def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
