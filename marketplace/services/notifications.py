@@ -10,7 +10,9 @@ process, as `flask reviews render` renders PDFs here, but after the response has
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import after_this_request, current_app, has_request_context
@@ -37,6 +39,7 @@ _PENDING = "notification_emails"
 # Seconds before each retry of an email the SMTP server refused or did not answer.
 RETRY_INTERVALS = [30, 120, 600]
 PAGE_SIZE = 50
+_EMAILS_OFF: ContextVar[bool] = ContextVar("notification_emails_off", default=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,16 @@ def emailed_kinds(user: User) -> set[str]:
     return {kind.value for kind in NotificationKind} - refused
 
 
+@contextmanager
+def without_emails() -> Iterator[None]:
+    """Notify in the app only: for writing history (the demo seed), not for telling people."""
+    token = _EMAILS_OFF.set(True)
+    try:
+        yield
+    finally:
+        _EMAILS_OFF.reset(token)
+
+
 def notify(users: Iterable[User], kind: NotificationKind, sentence: str, link: str
            ) -> list[Notification]:
     """Tell each user (once, if active) in the app; email those who want this kind."""
@@ -96,7 +109,7 @@ def notify(users: Iterable[User], kind: NotificationKind, sentence: str, link: s
                                     link=link, created_at=now, is_read=False)
         db.session.add(notification)
         notifications.append(notification)
-        if user.id not in refused:
+        if user.id not in refused and not _EMAILS_OFF.get():
             pending.append(_email(user, kind, sentence, link))
     return notifications
 

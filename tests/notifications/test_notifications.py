@@ -141,3 +141,12 @@ def test_the_settings_page_has_a_checkbox_per_kind(app, app_context, css_client)
 
 def test_the_notifications_pages_need_a_sign_in(client):
     assert client.get("/notifications").status_code in (302, 401)
+
+
+def test_without_emails_fills_the_list_and_sends_nothing(app, app_context, smtp_server):
+    with notifications.without_emails():
+        _tell("css@demo.test", "From the seeded history")
+    _tell("css@demo.test", "Now")
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "CSS Marketplace: Now"
+    assert notifications.unread_count(user("css@demo.test")) == 2
