@@ -1,7 +1,7 @@
 """notifications: what each user is told, and which kinds they want by email
 
 Revision ID: notify_notifications
-Revises: kpis_service_levels
+Revises: kpis_performance_returns
 Create Date: 2026-12-03 05:50:00.000000
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = 'notify_notifications'
-down_revision = 'kpis_service_levels'
+down_revision = 'kpis_performance_returns'
 branch_labels = None
 depends_on = None
 
