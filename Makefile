@@ -27,10 +27,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PYTHON_STAMP := $(VENV)/.installed
 PYTHON_TEST_STAMP := $(VENV)/.installed-test
+PYTHON_DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_TEST_STAMP := node_modules/.installed-test
 
-.PHONY: run serve test lint bench setup runtime python-deps python-test-deps node-deps \
+.PHONY: run serve test lint bench setup runtime python-deps python-test-deps python-dev-deps node-deps \
   node-test-deps system-deps chromium database
 
 # "Now" for the demo: the seeded competitions stand at their stages on Monday 11 February
@@ -39,10 +40,22 @@ NODE_TEST_STAMP := node_modules/.installed-test
 # `make run DEMO_NOW=` runs on the real time.
 DEMO_NOW ?= 2013-02-11T09:00:00+00:00
 
-run: runtime database
+# The site's emails go to a local mail catcher, a real SMTP server (aiosmtpd, the `dev`
+# extra) that keeps each message in a Maildir; /dev/mail shows them. It stops with the site.
+MAIL_CATCHER_PORT ?= 1025
+# The catcher makes the Maildir (tmp, new, cur) itself, only if the folder does not exist yet.
+MAIL_CATCHER_DIR ?= $(CURDIR)/instance/mail
+
+run: runtime python-dev-deps database
 	$(FLASK) demo-logins
+	@mkdir -p "$(dir $(MAIL_CATCHER_DIR))"
 	@echo "Serving CSS Marketplace at http://$(HOST):$(PORT) (Ctrl-C to stop), as at $(or $(DEMO_NOW),the real time)"
-	MARKETPLACE_NOW=$(DEMO_NOW) $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Catching its mail at $(HOST):$(MAIL_CATCHER_PORT): read it at http://$(HOST):$(PORT)/dev/mail"
+	$(BIN)/python -m aiosmtpd --nosetuid --listen $(HOST):$(MAIL_CATCHER_PORT) \
+	  --class aiosmtpd.handlers.Mailbox "$(MAIL_CATCHER_DIR)" & catcher=$$!; \
+	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
+	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_CATCHER_PORT) MAIL_CATCHER_DIR="$(MAIL_CATCHER_DIR)" \
+	  MARKETPLACE_NOW=$(DEMO_NOW) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # As in production: migrate, then gunicorn with two workers. The environment must give
 # SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (shared login limits and job queue) and
@@ -105,6 +118,8 @@ python-deps: $(PYTHON_STAMP)
 
 python-test-deps: $(PYTHON_TEST_STAMP)
 
+python-dev-deps: $(PYTHON_DEV_STAMP)
+
 node-deps: $(NODE_STAMP)
 
 node-test-deps: $(NODE_TEST_STAMP)
@@ -114,6 +129,10 @@ $(PYTHON_STAMP): setup.cfg pyproject.toml | system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(PYTHON_DEV_STAMP): $(PYTHON_STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
 $(PYTHON_TEST_STAMP): $(PYTHON_STAMP)

@@ -59,6 +59,9 @@ def register_extensions(app: Flask) -> None:
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
     models.register_listeners()
+    from .services import notifications
+
+    notifications.register_listeners()
     migrate.init_app(
         app,
         db,
@@ -122,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from .headers import set_security_headers
     from .health import bp as health_bp
     from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
     from .offers import bp as offers_bp
     from .opportunities import bp as opportunities_bp
     from .procurements import bp as procurements_bp
@@ -142,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         assets_bp,
         health_bp,
         main_bp,
+        notifications_bp,
         auth_bp,
         admin_bp,
         reckoner_bp,
@@ -167,6 +172,10 @@ def register_blueprints(app: Flask) -> None:
         api_documentation_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["ENV_NAME"] == "development":
+        from .dev_mail import bp as dev_mail_bp
+
+        app.register_blueprint(dev_mail_bp)
 
 
 def register_input_checks(app: Flask) -> None:

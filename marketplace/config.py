@@ -119,6 +119,25 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         ),
         # The RQ queue `flask reviews render` uses when REDIS_URL is set.
         "PDF_QUEUE": os.environ.get("PDF_QUEUE", "review-pdfs"),
+        # Notification emails are sent by a job on this RQ queue (the PDF batches' own, so
+        # the `rq worker` already running works them); without Redis, in this process, after
+        # the response has gone (marketplace/services/notifications.py).
+        "MAIL_QUEUE": os.environ.get("MAIL_QUEUE") or os.environ.get("PDF_QUEUE", "review-pdfs"),
+        # SMTP for notification emails. No MAIL_SERVER: none are sent (the in-app list still
+        # fills). Development defaults to the mail catcher `make run` starts.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER")
+        or ("127.0.0.1" if environment == "development" else None),
+        "MAIL_PORT": _whole_number("MAIL_PORT", 1025 if environment == "development" else 25,
+                                   minimum=1),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").strip().lower()
+        in ("1", "true", "yes", "on"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER")
+        or "CSS Marketplace <no-reply@css-marketplace.invalid>",
+        # Where the development mail catcher keeps what it caught (a Maildir), for /dev/mail.
+        "MAIL_CATCHER_DIR": os.environ.get("MAIL_CATCHER_DIR")
+        or str(PROJECT_ROOT / "instance" / "mail"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2013"),
         # Logs: JSON lines in production, readable text elsewhere; tests only warnings up.
         "LOG_LEVEL": (os.environ.get("LOG_LEVEL")

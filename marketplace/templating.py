@@ -187,6 +187,15 @@ def _field_options(field) -> list[dict]:
             for value, text, selected, *_ in field.iter_choices()]
 
 
+def _unread_notifications() -> int:
+    """For the header: asked only when a page draws it, for the signed-in user."""
+    if not current_user.is_authenticated:
+        return 0
+    from .services.notifications import unread_count
+
+    return unread_count(current_user)
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["money"] = _money
     app.jinja_env.filters["govdate"] = _date
@@ -207,4 +216,5 @@ def register_template_helpers(app) -> None:
 
     @app.context_processor
     def inject_navigation():
-        return {"navigation_items": navigation_for(current_user), "footer_links": footer_links()}
+        return {"navigation_items": navigation_for(current_user), "footer_links": footer_links(),
+                "unread_notifications": _unread_notifications}

@@ -23,6 +23,7 @@ from .database import (
     reset_to_baseline,
     snapshot_baseline,
 )
+from .smtp import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
 
 DEMO_PASSWORD = "test-demo-password"
 

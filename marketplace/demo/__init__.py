@@ -41,11 +41,14 @@ SEEDERS: list[Seeder] = [
 
 
 def seed_demo(scale: int = 1) -> None:
+    from marketplace.services.notifications import without_emails
     from marketplace.services.transaction import transaction
 
-    for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
-        with transaction():
-            seeder(scale)
+    # The seeded history fills the demo users' notification lists, but emails nobody.
+    with without_emails():
+        for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
+            with transaction():
+                seeder(scale)
 
 
 __all__ = ["DEMO_LOGINS", "SEEDERS", "seed_demo"]

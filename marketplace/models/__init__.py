@@ -40,6 +40,12 @@ from .contract_life import (
 )
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
+from .notification import (
+    KIND_LABELS,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
 from .plan_check import PlanCheckThreshold
 from .procurement import (
@@ -140,6 +146,10 @@ __all__ = [
     "ModeratedScore",
     "NARRATIVE_SECTIONS",
     "Nature",
+    "KIND_LABELS",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OcdsRelease",
     "Offer",
     "Organisation",

@@ -33,6 +33,7 @@ from marketplace.models import (
 )
 from marketplace.policies import require
 
+from . import notifications
 from .audit import record_event
 from .buying_common import clean_text
 from .errors import ServiceError
@@ -253,6 +254,7 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
                  "value_over_term": agreement.value_over_term,
                  "term_warning": term_warning(agreement)},
         actor=actor)
+    notifications.agreement_to_countersign(agreement)
     return agreement
 
 

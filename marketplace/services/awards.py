@@ -41,7 +41,7 @@ from marketplace.models import (
 from marketplace.reports import storage
 from marketplace.reports.pdf import RenderError
 
-from . import clarifications, evaluation
+from . import clarifications, evaluation, notifications
 from .agreements_from_awards import draft_agreements_from_award
 from .audit import record_event
 from .buying_common import FieldErrors, clean_text
@@ -166,6 +166,7 @@ def award(actor: User, procurement: Procurement, expected_lock_version, *, bid_i
                  "standstill_ends_on": decision.standstill_ends_on,
                  "letters": {letter.filename: letter.sha256 for letter in letters}},
         actor=actor)
+    notifications.decided(procurement)
     if target == ProcurementStatus.AWARDED:
         on_standstill_ended(procurement)
     return decision
@@ -205,6 +206,7 @@ def none_suitable(actor: User, procurement: Procurement, expected_lock_version,
         changes={"status": [before, "none_suitable"], "rationale": rationale,
                  "letters": {letter.filename: letter.sha256 for letter in letters}},
         actor=actor)
+    notifications.decided(procurement)
     return decision
 
 
@@ -335,6 +337,7 @@ def _end_standstill(procurement: Procurement) -> None:
         f"{procurement.decision.standstill_ends_on:%d %B %Y}: the award stands",
         changes={"status": [before, "awarded"]}, system=True)
     on_standstill_ended(procurement)
+    notifications.standstill_ended(procurement)
 
 
 def end_standstill_if_due(procurement: Procurement) -> Procurement:

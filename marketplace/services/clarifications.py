@@ -21,6 +21,7 @@ from marketplace.models import (
     User,
 )
 
+from . import notifications
 from .audit import record_event
 from .buying_common import clean_text
 from .errors import Conflict, PermissionDenied, ServiceError
@@ -115,5 +116,6 @@ def answer(actor: User, clarification: Clarification, text) -> Clarification:
         f"{actor.full_name} of {procurement.lead_ccg.name} answered a question about "
         f"opportunity {procurement.reference}; the answer is published to every provider",
         changes={"answer": text}, actor=actor)
+    notifications.clarification_answered(clarification)
     db.session.commit()
     return clarification

@@ -19,6 +19,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.policies.people import leader_of
 
+from . import notifications
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .reviews import may_edit, may_review
@@ -113,6 +114,7 @@ def decide_condition(actor: User, condition: Condition, *, accept: bool, note: s
     condition.decided_by_id = actor.id
     record_event(f"condition.{condition.status}", condition,
                  f"{actor.full_name} {condition.status} a condition", actor=actor)
+    notifications.condition_decided(condition)
 
 
 @transactional

@@ -40,7 +40,7 @@ from marketplace.models import (
     User,
 )
 
-from . import statement_data
+from . import notifications, statement_data
 from .audit import record_event
 from .buying_common import FieldErrors, check_fresh, clean_text, conflict_if_stale
 from .errors import Conflict, PermissionDenied, ServiceError
@@ -523,6 +523,7 @@ def publish(actor: User, procurement: Procurement, expected_lock_version) -> Pro
                      "warning": check.warning},
             actor=actor,
         )
+        notifications.opportunity_published(procurement)
         db.session.commit()
     return procurement
 
@@ -535,6 +536,7 @@ def _close(procurement: Procurement) -> None:
         f"Opportunity {procurement.reference} closed for responses at its closing time",
         changes={"status": ["open", "evaluation"]}, system=True,
     )
+    notifications.bids_closed(procurement)
 
 
 def _is_due(procurement: Procurement, now: datetime) -> bool:

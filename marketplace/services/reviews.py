@@ -40,6 +40,7 @@ from marketplace.models.base import utcnow
 from marketplace.policies import assessment as assessment_rules
 
 from . import (
+    notifications,
     plan_checks,
     review_documents,  # a module import: review_documents imports this one too
 )
@@ -265,6 +266,7 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
                  f"{checkpoint.title}: {review.outcome_label}",
                  changes={"document": document.filename, "sha256": document.sha256},
                  actor=actor)
+    notifications.review_issued(review)
     return review
 
 
