@@ -52,7 +52,7 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
 def _send(config, to: str, subject: str, body: str) -> bool:
     server = config.get("MAIL_SERVER")
     if not server:
-        current_app.logger.info("MAIL_SERVER is not set: email %r to %s not sent", subject, to)
+        current_app.logger.debug("MAIL_SERVER is not set: email %r to %s not sent", subject, to)
         return False
     message = build_message(config["MAIL_DEFAULT_SENDER"], to, subject, body)
     with smtplib.SMTP(server, config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS) as smtp:

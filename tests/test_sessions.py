@@ -382,6 +382,7 @@ def test_pages_that_ask_for_the_password_again_are_the_sensitive_ones(app):
     assert {endpoint for endpoint, action in asked.items() if action} == {
         "admin.new_user", "admin.edit_user", "checkpoints.submit", "reviews.sign_off",
         "agreements.change_status", "agreements.sign", "customers.countersign",
+        "agreements.ending", "customers.ending",  # notice or termination ends a contract
     }
     # The decorator keeps the access rule declared on the view.
     assert rule_for_endpoint(app, "reviews.sign_off") is not None

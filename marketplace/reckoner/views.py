@@ -233,8 +233,9 @@ def compare():
         if not form.a.errors and not form.b.errors:
             reports = [present(service.outcome(load(Scenario, whole_number(value))))
                        for value in chosen]
+    refused = bool(form.a.errors or form.b.errors)
     return render_template("reckoner/compare.html", form=form, reports=reports,
-                           has_choices=len(available) >= 2)
+                           has_choices=len(available) >= 2), 400 if refused else 200
 
 
 @bp.route("/scenarios/<int:scenario_id>/export.xlsx")

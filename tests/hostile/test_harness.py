@@ -377,7 +377,7 @@ def test_every_form_refuses_hostile_values_without_failing_or_saving(app, world,
 # rationale); set this to True once that is escaped too, and the harness then fails on any
 # raw marker. While False the test is an expected failure naming the routes, and fails if it
 # finds none: time to flip it.
-MARKUP_ESCAPED = False
+MARKUP_ESCAPED = True
 
 
 def _no_raw_markup(findings: Findings) -> None:
