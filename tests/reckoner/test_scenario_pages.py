@@ -224,7 +224,8 @@ def test_compare_refuses_another_ccgs_scenario(ccg_client):
     ours = make_scenario()
     theirs = make_scenario(email="ccg2@demo.test", population=106_079)
     assert ccg_client.get(f"/scenarios/compare?a={ours.id}&b={theirs.id}").status_code == 404
-    assert ccg_client.get(f"/scenarios/compare?a={ours.id}&b=x").status_code == 400  # refused at the field
+    # refused at the field
+    assert ccg_client.get(f"/scenarios/compare?a={ours.id}&b=x").status_code == 400
 
 
 # --- who may do what -------------------------------------------------------------------------
