@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from marketplace import clock, policies
 from marketplace.domain import pricing
@@ -51,12 +50,12 @@ from .buying_common import (
     FieldErrors,
     check_fresh,
     clean_text,
-    conflict_if_stale,
     typed_number,
 )
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .procurement_access import is_party_user, may_respond
 from .procurements import refresh_status
+from .transaction import on_conflict, on_rollback, transactional
 
 MAX_SUMMARY = 4000
 MAX_ANSWER = 10000
@@ -176,6 +175,7 @@ def _check_editable(bid: Bid) -> None:
                            "can submit it again before the closing time.")
 
 
+@transactional
 def start_response(actor: User, procurement: Procurement) -> Bid:
     """A draft response, its prices taken from the provider's current published offers."""
     if not may_respond(actor, procurement):
@@ -203,14 +203,11 @@ def start_response(actor: User, procurement: Procurement) -> Bid:
                                  estimated_quantity=offer.estimated_quantity,
                                  annual_cost=cost))
     db.session.add(bid)
-    try:
-        record_event("response.started", bid,
-                     f"{actor.full_name} of {actor.organisation.name} started a response to "
-                     f"opportunity {procurement.reference}", actor=actor)
-        db.session.commit()
-    except IntegrityError as error:  # a second request from the same provider got there first
-        db.session.rollback()
-        raise Conflict(ALREADY) from error
+    # A second request from the same provider may get there first (one response each).
+    on_conflict(Bid, ALREADY)
+    record_event("response.started", bid,
+                 f"{actor.full_name} of {actor.organisation.name} started a response to "
+                 f"opportunity {procurement.reference}", actor=actor)
     return bid
 
 
@@ -271,6 +268,7 @@ def _priced_lines(procurement: Procurement, provider_id: int, lines: list[LineIn
     return priced, errors
 
 
+@transactional
 def save_response(actor: User, bid: Bid, expected_lock_version, *, summary,
                   lines: list[LineInput], answers: dict) -> Bid:
     """Save a draft (or withdrawn) response's prices and answers; all or nothing."""
@@ -299,32 +297,30 @@ def save_response(actor: User, bid: Bid, expected_lock_version, *, summary,
             errors.append((error.field, error.message))
     if errors:
         raise FieldErrors(errors)
-    with conflict_if_stale():
-        existing = {line.specification_id: line for line in bid.lines}
-        for spec_id, line in existing.items():
-            if spec_id not in priced:
-                bid.lines.remove(line)
-        for spec_id, (model, amount, quantity, cost, offer_id) in priced.items():
-            line = existing.get(spec_id)
-            if line is None:
-                line = BidLine(specification_id=spec_id)
-                bid.lines.append(line)
-            line.pricing_model, line.price, line.estimated_quantity = model, amount, quantity
-            line.annual_cost, line.offer_id = cost, offer_id
-        current = {answer.criterion_id: answer for answer in bid.answers}
-        for criterion_id, text in cleaned_answers.items():
-            if criterion_id in current:
-                current[criterion_id].answer = text
-            else:
-                bid.answers.append(BidAnswer(criterion_id=criterion_id, answer=text))
-        bid.summary = summary
-        bid.updated_at = clock.now()  # moves the lock version even when only lines changed
-        record_event("response.saved", bid,
-                     f"{actor.full_name} of {actor.organisation.name} saved the response to "
-                     f"opportunity {procurement.reference}",
-                     changes={"annual_costs": {str(k): v[3] for k, v in priced.items()}},
-                     actor=actor)
-        db.session.commit()
+    existing = {line.specification_id: line for line in bid.lines}
+    for spec_id, line in existing.items():
+        if spec_id not in priced:
+            bid.lines.remove(line)
+    for spec_id, (model, amount, quantity, cost, offer_id) in priced.items():
+        line = existing.get(spec_id)
+        if line is None:
+            line = BidLine(specification_id=spec_id)
+            bid.lines.append(line)
+        line.pricing_model, line.price, line.estimated_quantity = model, amount, quantity
+        line.annual_cost, line.offer_id = cost, offer_id
+    current = {answer.criterion_id: answer for answer in bid.answers}
+    for criterion_id, text in cleaned_answers.items():
+        if criterion_id in current:
+            current[criterion_id].answer = text
+        else:
+            bid.answers.append(BidAnswer(criterion_id=criterion_id, answer=text))
+    bid.summary = summary
+    bid.updated_at = clock.now()  # moves the lock version even when only lines changed
+    record_event("response.saved", bid,
+                 f"{actor.full_name} of {actor.organisation.name} saved the response to "
+                 f"opportunity {procurement.reference}",
+                 changes={"annual_costs": {str(k): v[3] for k, v in priced.items()}},
+                 actor=actor)
     return bid
 
 
@@ -340,6 +336,7 @@ def submission_problems(bid: Bid) -> list[tuple[str, str]]:
     return problems
 
 
+@transactional
 def submit(actor: User, bid: Bid, expected_lock_version) -> Bid:
     _check_provider(actor, bid)
     procurement = bid.procurement
@@ -351,25 +348,24 @@ def submit(actor: User, bid: Bid, expected_lock_version) -> Bid:
     if problems:
         raise FieldErrors(problems)
     note = assurance_note([bid.provider_id])[bid.provider_id]
-    with conflict_if_stale():
-        before = bid.status
-        bid.status = BidStatus.SUBMITTED
-        bid.submitted_at = clock.now()
-        bid.submitted_by_id = actor.id
-        bid.withdrawn_at = None
-        bid.assurance_note = note.text
-        record_event(
-            "response.submitted", bid,
-            f"{actor.full_name} of {actor.organisation.name} submitted a response to "
-            f"opportunity {procurement.reference}",
-            changes={"status": [before, "submitted"],
-                     "total_annual_cost": total_annual_cost(bid),
-                     "assurance_note": note.text},
-            actor=actor)
-        db.session.commit()
+    before = bid.status
+    bid.status = BidStatus.SUBMITTED
+    bid.submitted_at = clock.now()
+    bid.submitted_by_id = actor.id
+    bid.withdrawn_at = None
+    bid.assurance_note = note.text
+    record_event(
+        "response.submitted", bid,
+        f"{actor.full_name} of {actor.organisation.name} submitted a response to "
+        f"opportunity {procurement.reference}",
+        changes={"status": [before, "submitted"],
+                 "total_annual_cost": total_annual_cost(bid),
+                 "assurance_note": note.text},
+        actor=actor)
     return bid
 
 
+@transactional
 def withdraw(actor: User, bid: Bid, expected_lock_version) -> Bid:
     _check_provider(actor, bid)
     procurement = bid.procurement
@@ -379,20 +375,19 @@ def withdraw(actor: User, bid: Bid, expected_lock_version) -> Bid:
     if bid.status != BidStatus.SUBMITTED:
         raise ServiceError("Only a submitted response can be withdrawn.")
     check_fresh(bid, expected_lock_version)
-    with conflict_if_stale():
-        bid.status = BidStatus.WITHDRAWN
-        bid.withdrawn_at = clock.now()
-        record_event("response.withdrawn", bid,
-                     f"{actor.full_name} of {actor.organisation.name} withdrew the response to "
-                     f"opportunity {procurement.reference}",
-                     changes={"status": ["submitted", "withdrawn"]}, actor=actor)
-        db.session.commit()
+    bid.status = BidStatus.WITHDRAWN
+    bid.withdrawn_at = clock.now()
+    record_event("response.withdrawn", bid,
+                 f"{actor.full_name} of {actor.organisation.name} withdrew the response to "
+                 f"opportunity {procurement.reference}",
+                 changes={"status": ["submitted", "withdrawn"]}, actor=actor)
     return bid
 
 
 # --- attachments -----------------------------------------------------------------------
 
 
+@transactional
 def add_attachment(actor: User, bid: Bid, *, filename: str, content: bytes) -> BidAttachment:
     _check_provider(actor, bid)
     _check_open(bid.procurement)
@@ -423,16 +418,18 @@ def add_attachment(actor: User, bid: Bid, *, filename: str, content: bytes) -> B
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / attachment.storage_name
     path.write_bytes(content)
-    try:
-        with conflict_if_stale():
-            db.session.commit()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    on_rollback(lambda: path.unlink(missing_ok=True))
     return attachment
 
 
 def remove_attachment(actor: User, bid: Bid, attachment_id) -> None:
+    """Remove the row, then (once that is committed) the file."""
+    path = _remove_attachment_row(actor, bid, attachment_id)
+    path.unlink(missing_ok=True)
+
+
+@transactional
+def _remove_attachment_row(actor: User, bid: Bid, attachment_id) -> Path:
     _check_provider(actor, bid)
     _check_open(bid.procurement)
     _check_editable(bid)
@@ -440,14 +437,12 @@ def remove_attachment(actor: User, bid: Bid, attachment_id) -> None:
     if attachment is None:
         raise NotFound("There is no attachment with that number")
     path = attachment_path(attachment)
-    with conflict_if_stale():
-        bid.attachments.remove(attachment)
-        bid.updated_at = clock.now()
-        record_event("response.attachment_removed", bid,
-                     f"{actor.full_name} removed {attachment.filename} from the response to "
-                     f"opportunity {bid.procurement.reference}", actor=actor)
-        db.session.commit()
-    path.unlink(missing_ok=True)
+    bid.attachments.remove(attachment)
+    bid.updated_at = clock.now()
+    record_event("response.attachment_removed", bid,
+                 f"{actor.full_name} removed {attachment.filename} from the response to "
+                 f"opportunity {bid.procurement.reference}", actor=actor)
+    return path
 
 
 def attachment_path(attachment: BidAttachment) -> Path:

@@ -1,19 +1,13 @@
-"""Small helpers the buying services share: optimistic locks and plain-text input.
-
-The house is moving to one optimistic-lock helper and a service transaction decorator;
-these are written so that switching to them is mechanical.
-"""
+"""Small helpers the buying services share: the form-side optimistic lock and plain-text
+input. Transactions and the lock itself are services/transaction.py's."""
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.domain.inputs import NUL, NUL_MESSAGE
 from marketplace.domain.whole_numbers import whole_number
-from marketplace.extensions import db
 
 from .errors import Conflict, ServiceError
+from .transaction import check_version
 
 STALE = (
     "Somebody else changed this after you opened it. Your change was not saved: check it as "
@@ -22,19 +16,11 @@ STALE = (
 
 
 def check_fresh(obj, expected_lock_version, message: str = STALE) -> None:
-    """Refuse a change made on a page read before somebody else's change."""
-    if expected_lock_version is None or obj.lock_version != expected_lock_version:
+    """Refuse a change made on a page read before somebody else's change. A form always
+    sends the version it was drawn from, so here a missing one is refused too."""
+    if expected_lock_version is None:
         raise Conflict(message)
-
-
-@contextmanager
-def conflict_if_stale(message: str = STALE):
-    """SQLAlchemy's version check (at any flush) as a Conflict, with nothing kept."""
-    try:
-        yield
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict(message) from error
+    check_version(obj, expected_lock_version, message)
 
 
 def lock_version_from(value) -> int | None:

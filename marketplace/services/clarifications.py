@@ -27,6 +27,7 @@ from .buying_common import clean_text
 from .errors import Conflict, PermissionDenied, ServiceError
 from .procurement_access import may_respond, require_lead
 from .procurements import refresh_status
+from .transaction import transactional
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 5000
@@ -71,6 +72,7 @@ def clarification_window_open(procurement: Procurement) -> bool:
                                            unanswered_count(procurement))
 
 
+@transactional
 def ask(actor: User, procurement: Procurement, question) -> Clarification:
     refresh_status(procurement)
     if not may_respond(actor, procurement):
@@ -89,10 +91,10 @@ def ask(actor: User, procurement: Procurement, question) -> Clarification:
         f"{actor.full_name} of {actor.organisation.name} asked a question about opportunity "
         f"{procurement.reference}",
         changes={"question": question}, actor=actor)
-    db.session.commit()
     return clarification
 
 
+@transactional
 def answer(actor: User, clarification: Clarification, text) -> Clarification:
     """Answer once, for every provider; the answer then stands as published."""
     procurement = clarification.procurement
@@ -117,5 +119,4 @@ def answer(actor: User, clarification: Clarification, text) -> Clarification:
         f"opportunity {procurement.reference}; the answer is published to every provider",
         changes={"answer": text}, actor=actor)
     notifications.clarification_answered(clarification)
-    db.session.commit()
     return clarification

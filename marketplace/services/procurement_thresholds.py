@@ -16,6 +16,7 @@ from marketplace.models import ProcurementThreshold, Role, Route, User
 from .audit import record_event
 from .buying_common import FieldErrors, clean_text, typed_number
 from .errors import PermissionDenied, ServiceError
+from .transaction import transactional
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def _checked(values: ThresholdInput) -> dict:
     return checked
 
 
+@transactional
 def save_threshold(actor: User, threshold: ProcurementThreshold | None,
                    values: ThresholdInput) -> ProcurementThreshold:
     if actor.role != Role.ADMIN:
@@ -87,5 +89,4 @@ def save_threshold(actor: User, threshold: ProcurementThreshold | None,
     record_event(f"procurement_threshold.{verb}", threshold,
                  f"{actor.full_name} {verb} the procurement threshold “{checked['name']}”",
                  changes=changes, actor=actor)
-    db.session.commit()
     return threshold

@@ -42,7 +42,7 @@ from marketplace.models import (
 
 from . import notifications, statement_data
 from .audit import record_event
-from .buying_common import FieldErrors, check_fresh, clean_text, conflict_if_stale
+from .buying_common import FieldErrors, check_fresh, clean_text
 from .errors import Conflict, PermissionDenied, ServiceError
 from .procurement_access import (
     eligible_provider_ids,
@@ -50,6 +50,7 @@ from .procurement_access import (
     party_ccg_ids,
     require_lead,
 )
+from .transaction import on_conflict, transaction, transactional
 
 MAX_REASON = 4000
 VOLUNTARY_STANDSTILL_DAYS = 10
@@ -181,6 +182,7 @@ def _contract_dates(statement: Statement) -> tuple[date | None, date | None]:
     return statement.wanted_from, end
 
 
+@transactional
 def start_procurement(actor: User, statement: Statement, route, reason) -> Procurement:
     """Start buying a ready statement, by the chosen route, recording why."""
     lead = statement.lead_ccg
@@ -209,24 +211,23 @@ def start_procurement(actor: User, statement: Statement, route, reason) -> Procu
         procurement.criteria.append(EvaluationCriterion(
             position=position, kind=kind, name=name, guidance=guidance, weight=weight))
     db.session.add(procurement)
-    with conflict_if_stale("Somebody else started buying this statement first."):
-        statement.status = StatementStatus.IN_PROCUREMENT
-        db.session.flush()
-        if route == Route.DIRECT_AWARD:
-            from .direct_award import add_shortlist_candidates
+    on_conflict(Statement, "Somebody else started buying this statement first.")
+    statement.status = StatementStatus.IN_PROCUREMENT
+    db.session.flush()
+    if route == Route.DIRECT_AWARD:
+        from .direct_award import add_shortlist_candidates
 
-            add_shortlist_candidates(procurement)
-        record_event(
-            "procurement.started", procurement,
-            f"{actor.full_name} of {lead.name} started procurement {procurement.reference} "
-            f"({route.label.lower()}) for statement “{statement.title}”",
-            changes={"route": route.value, "route_reason": reason,
-                     "value_over_term": check.value_over_term,
-                     "threshold": check.threshold.name if check.threshold else None,
-                     "warning": check.warning},
-            actor=actor,
-        )
-        db.session.commit()
+        add_shortlist_candidates(procurement)
+    record_event(
+        "procurement.started", procurement,
+        f"{actor.full_name} of {lead.name} started procurement {procurement.reference} "
+        f"({route.label.lower()}) for statement “{statement.title}”",
+        changes={"route": route.value, "route_reason": reason,
+                 "value_over_term": check.value_over_term,
+                 "threshold": check.threshold.name if check.threshold else None,
+                 "warning": check.warning},
+        actor=actor,
+    )
     return procurement
 
 
@@ -237,6 +238,7 @@ def _require_draft(procurement: Procurement, what: str) -> None:
             f"{what} can only change while it is a draft.")
 
 
+@transactional
 def change_route(actor: User, procurement: Procurement, expected_lock_version, route,
                  reason) -> Procurement:
     require_lead(actor, procurement)
@@ -247,26 +249,24 @@ def change_route(actor: User, procurement: Procurement, expected_lock_version, r
                         required="Say why this route is right for this purchase")
     before = (procurement.route, procurement.route_reason)
     check = route_check(procurement.statement, route)
-    with conflict_if_stale():
-        if route != procurement.route:
-            from .direct_award import add_shortlist_candidates, remove_shortlist_candidates
+    if route != procurement.route:
+        from .direct_award import add_shortlist_candidates, remove_shortlist_candidates
 
-            procurement.route = route
-            if route == Route.DIRECT_AWARD:
-                add_shortlist_candidates(procurement)
-            else:
-                remove_shortlist_candidates(procurement)
-        procurement.route_reason = reason
-        _record_check(procurement, check)
-        record_event(
-            "procurement.route_changed", procurement,
-            f"{actor.full_name} of {procurement.lead_ccg.name} chose "
-            f"{route.label.lower()} for procurement {procurement.reference}",
-            changes={"route": [before[0], route.value], "route_reason": [before[1], reason],
-                     "warning": check.warning},
-            actor=actor,
-        )
-        db.session.commit()
+        procurement.route = route
+        if route == Route.DIRECT_AWARD:
+            add_shortlist_candidates(procurement)
+        else:
+            remove_shortlist_candidates(procurement)
+    procurement.route_reason = reason
+    _record_check(procurement, check)
+    record_event(
+        "procurement.route_changed", procurement,
+        f"{actor.full_name} of {procurement.lead_ccg.name} chose "
+        f"{route.label.lower()} for procurement {procurement.reference}",
+        changes={"route": [before[0], route.value], "route_reason": [before[1], reason],
+                 "warning": check.warning},
+        actor=actor,
+    )
     return procurement
 
 
@@ -279,6 +279,7 @@ def _require_competition_draft(procurement: Procurement, what: str) -> None:
     _require_draft(procurement, what)
 
 
+@transactional
 def set_details(actor: User, procurement: Procurement, expected_lock_version, *, title,
                 description, budget_shown: bool, clarifications_close_at: datetime | None,
                 closes_at: datetime | None) -> Procurement:
@@ -304,13 +305,11 @@ def set_details(actor: User, procurement: Procurement, expected_lock_version, *,
                if getattr(procurement, key) != value}
     if not changes:
         return procurement
-    with conflict_if_stale():
-        for key, (_old, value) in changes.items():
-            setattr(procurement, key, value)
-        record_event("procurement.details_changed", procurement,
-                     f"{actor.full_name} changed the details of procurement "
-                     f"{procurement.reference}", changes=changes, actor=actor)
-        db.session.commit()
+    for key, (_old, value) in changes.items():
+        setattr(procurement, key, value)
+    record_event("procurement.details_changed", procurement,
+                 f"{actor.full_name} changed the details of procurement "
+                 f"{procurement.reference}", changes=changes, actor=actor)
     return procurement
 
 
@@ -322,6 +321,7 @@ class CriterionInput:
     guidance: str = ""
 
 
+@transactional
 def set_criteria(actor: User, procurement: Procurement, expected_lock_version,
                  criteria: list[CriterionInput]) -> Procurement:
     """Replace the evaluation criteria and weights (one price criterion, totalling 100)."""
@@ -349,27 +349,25 @@ def set_criteria(actor: User, procurement: Procurement, expected_lock_version,
         raise ServiceError("A criterion that has been scored cannot be removed",
                            field="weights")
     before = [(c.kind, c.name, c.weight) for c in existing]
-    with conflict_if_stale():
-        for position, (kind, name, guidance, weight) in enumerate(cleaned):
-            if position < len(existing):
-                row = existing[position]
-                row.kind, row.name, row.guidance, row.weight = kind, name, guidance, weight
-                row.position = position
-            else:
-                procurement.criteria.append(EvaluationCriterion(
-                    position=position, kind=kind, name=name, guidance=guidance, weight=weight))
-        for row in existing[len(cleaned):]:
-            procurement.criteria.remove(row)
-        procurement.updated_at = clock.now()  # the criteria are part of the procurement
-        record_event(
-            "procurement.criteria_changed", procurement,
-            f"{actor.full_name} set the evaluation criteria of procurement "
-            f"{procurement.reference}: " + ", ".join(f"{n} {w}" for _k, n, _g, w in cleaned),
-            changes={"before": before,
-                     "after": [(k.value, n, w) for k, n, _g, w in cleaned]},
-            actor=actor,
-        )
-        db.session.commit()
+    for position, (kind, name, guidance, weight) in enumerate(cleaned):
+        if position < len(existing):
+            row = existing[position]
+            row.kind, row.name, row.guidance, row.weight = kind, name, guidance, weight
+            row.position = position
+        else:
+            procurement.criteria.append(EvaluationCriterion(
+                position=position, kind=kind, name=name, guidance=guidance, weight=weight))
+    for row in existing[len(cleaned):]:
+        procurement.criteria.remove(row)
+    procurement.updated_at = clock.now()  # the criteria are part of the procurement
+    record_event(
+        "procurement.criteria_changed", procurement,
+        f"{actor.full_name} set the evaluation criteria of procurement "
+        f"{procurement.reference}: " + ", ".join(f"{n} {w}" for _k, n, _g, w in cleaned),
+        changes={"before": before,
+                 "after": [(k.value, n, w) for k, n, _g, w in cleaned]},
+        actor=actor,
+    )
     return procurement
 
 
@@ -383,6 +381,7 @@ def evaluator_choices(procurement: Procurement) -> list[User]:
     ))
 
 
+@transactional
 def set_evaluators(actor: User, procurement: Procurement, expected_lock_version,
                    user_ids) -> Procurement:
     require_lead(actor, procurement)
@@ -408,21 +407,19 @@ def set_evaluators(actor: User, procurement: Procurement, expected_lock_version,
     added = [user_id for user_id in wanted if user_id not in current]
     if not added and not removed:
         return procurement
-    with conflict_if_stale():
-        for row in removed:
-            procurement.evaluators.remove(row)
-        for user_id in added:
-            procurement.evaluators.append(ProcurementEvaluator(user_id=user_id,
-                                                               named_at=clock.now()))
-        procurement.updated_at = clock.now()
-        record_event(
-            "procurement.evaluators_changed", procurement,
-            f"{actor.full_name} named the evaluators of procurement {procurement.reference}: "
-            + ", ".join(allowed[user_id].full_name for user_id in wanted),
-            changes={"added": added, "removed": [row.user_id for row in removed]},
-            actor=actor,
-        )
-        db.session.commit()
+    for row in removed:
+        procurement.evaluators.remove(row)
+    for user_id in added:
+        procurement.evaluators.append(ProcurementEvaluator(user_id=user_id,
+                                                           named_at=clock.now()))
+    procurement.updated_at = clock.now()
+    record_event(
+        "procurement.evaluators_changed", procurement,
+        f"{actor.full_name} named the evaluators of procurement {procurement.reference}: "
+        + ", ".join(allowed[user_id].full_name for user_id in wanted),
+        changes={"added": added, "removed": [row.user_id for row in removed]},
+        actor=actor,
+    )
     return procurement
 
 
@@ -437,6 +434,7 @@ def providers_of_the_specifications(procurement: Procurement) -> set[int]:
     return offering_provider_ids([spec.id for spec in specs])
 
 
+@transactional
 def set_invitees(actor: User, procurement: Procurement, expected_lock_version, *,
                  open_to_all: bool, organisation_ids) -> Procurement:
     require_lead(actor, procurement)
@@ -452,19 +450,17 @@ def set_invitees(actor: User, procurement: Procurement, expected_lock_version, *
             raise ServiceError("Choose at least one provider to invite",
                                field="organisation_ids")
         chosen = [allowed[org_id] for org_id in ids]
-    with conflict_if_stale():
-        procurement.open_to_all_providers = bool(open_to_all)
-        procurement.invitees = chosen
-        procurement.updated_at = clock.now()
-        summary = ("every provider of the specifications" if open_to_all
-                   else ", ".join(org.name for org in chosen))
-        record_event("procurement.invitees_changed", procurement,
-                     f"{actor.full_name} opened procurement {procurement.reference} to "
-                     f"{summary}",
-                     changes={"open_to_all": bool(open_to_all),
-                              "invitees": [org.id for org in chosen]},
-                     actor=actor)
-        db.session.commit()
+    procurement.open_to_all_providers = bool(open_to_all)
+    procurement.invitees = chosen
+    procurement.updated_at = clock.now()
+    summary = ("every provider of the specifications" if open_to_all
+               else ", ".join(org.name for org in chosen))
+    record_event("procurement.invitees_changed", procurement,
+                 f"{actor.full_name} opened procurement {procurement.reference} to "
+                 f"{summary}",
+                 changes={"open_to_all": bool(open_to_all),
+                          "invitees": [org.id for org in chosen]},
+                 actor=actor)
     return procurement
 
 
@@ -493,6 +489,7 @@ def publication_problems(procurement: Procurement, now: datetime | None = None
     return problems
 
 
+@transactional
 def publish(actor: User, procurement: Procurement, expected_lock_version) -> Procurement:
     """Publish a competition: providers may ask questions and respond until it closes."""
     from .ocds_releases import record_tender_release
@@ -509,22 +506,20 @@ def publish(actor: User, procurement: Procurement, expected_lock_version) -> Pro
     if problems:
         raise FieldErrors(problems)
     check = route_check(procurement.statement, procurement.route)
-    with conflict_if_stale():
-        _move(procurement, ProcurementStatus.OPEN, "published")
-        _record_check(procurement, check)
-        procurement.published_at = now
-        db.session.flush()
-        record_tender_release(procurement)
-        record_event(
-            "procurement.published", procurement,
-            f"{actor.full_name} of {procurement.lead_ccg.name} published opportunity "
-            f"{procurement.reference}, closing {clock.in_words(procurement.closes_at)}",
-            changes={"status": ["draft", "open"], "closes_at": procurement.closes_at,
-                     "warning": check.warning},
-            actor=actor,
-        )
-        notifications.opportunity_published(procurement)
-        db.session.commit()
+    _move(procurement, ProcurementStatus.OPEN, "published")
+    _record_check(procurement, check)
+    procurement.published_at = now
+    db.session.flush()
+    record_tender_release(procurement)
+    record_event(
+        "procurement.published", procurement,
+        f"{actor.full_name} of {procurement.lead_ccg.name} published opportunity "
+        f"{procurement.reference}, closing {clock.in_words(procurement.closes_at)}",
+        changes={"status": ["draft", "open"], "closes_at": procurement.closes_at,
+                 "warning": check.warning},
+        actor=actor,
+    )
+    notifications.opportunity_published(procurement)
     return procurement
 
 
@@ -552,15 +547,15 @@ def refresh_status(procurement: Procurement) -> Procurement:
 
         return end_standstill_if_due(procurement)
     try:
-        with conflict_if_stale():
+        with transaction():
             _close(procurement)
-            db.session.commit()
     except Conflict:
         # Another request closed it at the same moment: read it as it now is.
         db.session.refresh(procurement)
     return procurement
 
 
+@transactional
 def close_due() -> list[str]:
     """Close every open competition whose closing time has passed; their references."""
     now = clock.now()
@@ -573,10 +568,10 @@ def close_due() -> list[str]:
         if _is_due(procurement, now):
             _close(procurement)
             closed.append(procurement.reference)
-    db.session.commit()
     return closed
 
 
+@transactional
 def cancel(actor: User, procurement: Procurement, expected_lock_version, reason) -> Procurement:
     """Cancel before award, with the reason; the statement can then be bought again."""
     from .ocds_releases import record_tender_release
@@ -586,22 +581,20 @@ def cancel(actor: User, procurement: Procurement, expected_lock_version, reason)
     reason = clean_text(reason, "reason", MAX_REASON,
                         required="Say why the procurement is cancelled")
     was_published = procurement.published_at is not None
-    with conflict_if_stale():
-        before = _move(procurement, ProcurementStatus.CANCELLED, "cancelled")
-        db.session.add(ProcurementDecision(
-            procurement=procurement, outcome=DecisionOutcome.CANCELLED, rationale=reason,
-            decided_by_id=actor.id, decided_at=clock.now(), results=[]))
-        statement = procurement.statement
-        if statement.status == StatementStatus.IN_PROCUREMENT:
-            statement.status = StatementStatus.READY
-        db.session.flush()
-        if was_published:
-            record_tender_release(procurement)
-        record_event(
-            "procurement.cancelled", procurement,
-            f"{actor.full_name} of {procurement.lead_ccg.name} cancelled procurement "
-            f"{procurement.reference}",
-            changes={"status": [before, "cancelled"], "reason": reason}, actor=actor,
-        )
-        db.session.commit()
+    before = _move(procurement, ProcurementStatus.CANCELLED, "cancelled")
+    db.session.add(ProcurementDecision(
+        procurement=procurement, outcome=DecisionOutcome.CANCELLED, rationale=reason,
+        decided_by_id=actor.id, decided_at=clock.now(), results=[]))
+    statement = procurement.statement
+    if statement.status == StatementStatus.IN_PROCUREMENT:
+        statement.status = StatementStatus.READY
+    db.session.flush()
+    if was_published:
+        record_tender_release(procurement)
+    record_event(
+        "procurement.cancelled", procurement,
+        f"{actor.full_name} of {procurement.lead_ccg.name} cancelled procurement "
+        f"{procurement.reference}",
+        changes={"status": [before, "cancelled"], "reason": reason}, actor=actor,
+    )
     return procurement

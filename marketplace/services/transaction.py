@@ -58,11 +58,15 @@ def transaction():
     try:
         try:
             yield session
-            if outermost:
-                if info[_FAILED_INSIDE]:
-                    # A nested call failed and its caller carried on: what the nested call
-                    # wrote before failing must not be committed as if it had succeeded.
-                    raise RuntimeError("a nested transactional call failed; nothing was saved")
+            if not outermost:
+                # Written now, as a commit would, so the caller reads the versions this
+                # call made (a lock_version passed on to the next call is then current).
+                session.flush()
+            elif info[_FAILED_INSIDE]:
+                # A nested call failed and its caller carried on: what the nested call
+                # wrote before failing must not be committed as if it had succeeded.
+                raise RuntimeError("a nested transactional call failed; nothing was saved")
+            else:
                 session.commit()
         except (StaleDataError, IntegrityError) as error:
             conflict = _as_conflict(error, info[_MESSAGES])

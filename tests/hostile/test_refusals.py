@@ -88,7 +88,7 @@ def test_the_api_refuses_a_page_that_is_not_a_number_naming_the_parameter(client
 def test_a_scenario_comparison_with_a_unicode_digit_is_refused_at_the_field(ccg_client):
     first, second = build.make_scenario(name="One"), build.make_scenario(name="Two")
     response = ccg_client.get(f"/scenarios/compare?a={first.id}&b=²{second.id}")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose a scenario from the list" in text_of(response)
 
 
