@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from .assurance import seed_assurance, seed_checkpoints
 from .buying import seed_agreements, seed_statements
+from .contract_life import seed_contract_life
 from .organisations import seed_organisations
 from .performance import seed_performance
 from .procurements import seed_procurements
@@ -37,6 +38,9 @@ SEEDERS: list[Seeder] = [
     # A shadow-year agreement with KPIs and months of returns, so the performance pages
     # have something to show at the demo's "now".
     seed_performance,
+    # Shadow-year agreements across the market with ten months of returns, reviews,
+    # variations and a notice, each CSS's record in line with its Checkpoint 2 outcome.
+    seed_contract_life,
 ]
 
 
