@@ -84,7 +84,7 @@ def test_one_css_is_late_every_month_and_the_others_never(market):
         select(PerformanceReturn).where(PerformanceReturn.agreement_id == agreement.id,
                                         PerformanceReturn.version == 1))]
         for code, agreement in market.items()}
-    assert all(late["05F"])  # West Mercia: every month (a resubmission is never late)  # West Mercia, every month
+    assert all(late["05F"])  # West Mercia: every month (a resubmission is never late)
     assert not any(flag for code, flags in late.items() if code != "05F" for flag in flags)
 
 
