@@ -1,0 +1,17 @@
+"""The CCG customer survey: the BDU's pages (/customer-surveys: open, close, results) and
+the CCG's (/customer-survey: what to answer, and answering). A CSS reads its own results on
+its customers page (agreements/survey_results.py); reviewers beside the review."""
+
+from flask import Blueprint
+
+from marketplace.access import protect, roles
+from marketplace.models import Role
+
+bp = protect(
+    Blueprint("surveys", __name__, url_prefix="/customer-surveys"), roles(Role.BDU_REVIEWER)
+)
+answers_bp = protect(
+    Blueprint("survey_answers", __name__, url_prefix="/customer-survey"), roles(Role.CCG_USER)
+)
+
+from . import views  # noqa: E402,F401

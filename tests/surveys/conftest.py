@@ -1,0 +1,1 @@
+from ..factories import market  # noqa: F401  (fixture)
