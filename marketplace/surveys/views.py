@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.access import owns
+from marketplace.access import allow, owns
 from marketplace.extensions import db
 from marketplace.models import Checkpoint, Organisation, SurveyWindow
 from marketplace.refusals import attempt
@@ -11,7 +11,7 @@ from marketplace.services import contract_record
 from marketplace.services import customer_survey as service
 from marketplace.services.errors import PermissionDenied
 
-from . import answers_bp, bp
+from . import BDU_ONLY, answers_bp, bp
 from .forms import AnswerForm, CloseSurveyForm, OpenSurveyForm
 
 # The BDU's pages.
@@ -31,6 +31,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@allow(BDU_ONLY)
 def new():
     form = OpenSurveyForm()
     form.checkpoint_id.choices = [(0, "Choose a checkpoint")] + [
@@ -84,6 +85,7 @@ def show(window: SurveyWindow):
 
 
 @bp.post("/<int:window_id>/close")
+@allow(BDU_ONLY)
 @owns("window_id", SurveyWindow, "close")
 def close(window: SurveyWindow):
     form = CloseSurveyForm()

@@ -367,3 +367,30 @@ def test_the_database_refuses_a_second_answer_and_an_out_of_range_score(survey):
         SurveyScore(question="quality", score=6)
     with pytest.raises(ValueError):
         SurveyScore(question="quality", score="٣")
+
+
+def test_peer_reviewers_read_the_aggregates_but_do_not_open_or_close(peer_client, survey):
+    window = _three_answers(survey)
+    listed = text_of(peer_client.get("/customer-surveys"))
+    assert window.title in listed and "Open a customer survey" not in listed
+    page = peer_client.get(f"/customer-surveys/{window.id}")
+    words = text_of(page)
+    assert page.status_code == 200 and "3.3 out of 5" in words
+    assert "Close the survey now" not in words and "About quality" not in words
+
+
+def test_ccg_users_choose_whether_the_survey_opening_is_emailed(ccg_client):
+    words = text_of(ccg_client.get("/notifications/settings"))
+    assert "A customer survey opens for your CCG to answer" in words
+
+
+def test_the_issued_review_pdf_carries_the_survey(app, survey):
+    from marketplace.services.review_document_render import render_review_pdf
+
+    from ..reports.documents import text
+
+    _three_answers(survey)
+    review = build.started_review(3, build.ARDEN)
+    words = text(render_review_pdf(review))
+    assert "What customers say" in words and "3.3 out of 5" in words
+    assert "Figures disputed by customers" in words
