@@ -394,3 +394,19 @@ def test_the_issued_review_pdf_carries_the_survey(app, survey):
     words = text(render_review_pdf(review))
     assert "What customers say" in words and "3.3 out of 5" in words
     assert "Figures disputed by customers" in words
+
+
+def test_two_answers_sent_at_once_cannot_both_be_saved(ccg_client, survey, monkeypatch):
+    """The second request passed the "already answered?" check before the first was saved:
+    the unique constraint refuses it, with the same words, and nothing of it is kept."""
+    from marketplace.services import customer_survey
+
+    window, (coventry, *_rest) = survey
+    arden = build.organisation(build.ARDEN)
+    build.survey_answer(window, coventry, arden, 4)
+    monkeypatch.setattr(customer_survey, "answered", lambda *args: False)
+    before = db.session.scalar(select(func.count()).select_from(SurveyScore))
+    response = ccg_client.post(answer_url(window, arden), data=FULL)
+    assert response.status_code == 409 and "already answered" in text_of(response)
+    assert answers() == 1
+    assert db.session.scalar(select(func.count()).select_from(SurveyScore)) == before
