@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
+from marketplace.services import dashboards
 from marketplace.models import (
     AuditEvent,
     Notification,
@@ -410,3 +411,14 @@ def test_two_answers_sent_at_once_cannot_both_be_saved(ccg_client, survey, monke
     assert response.status_code == 409 and "already answered" in text_of(response)
     assert answers() == 1
     assert db.session.scalar(select(func.count()).select_from(SurveyScore)) == before
+
+
+def test_the_ccg_dashboard_counts_the_answers_still_to_give(ccg_client, survey):
+    window, (coventry, *_rest) = survey
+    page = html(ccg_client.get("/dashboard"))
+    task = page.find(string=lambda text: text and "Customer survey answers to give" in text)
+    assert task is not None
+    assert "1" in task.find_parent(["li", "tr", "div"]).get_text()
+    build.survey_answer(window, coventry, build.organisation(build.ARDEN), 4)
+    counts = {task.label: task.count for task in dashboards.for_ccg(build.person("ccg@demo.test"))}
+    assert counts["Customer survey answers to give"] == 0
