@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.services import dashboards
 from marketplace.models import (
     AuditEvent,
     Notification,
@@ -16,6 +15,7 @@ from marketplace.models import (
     SurveyScore,
     SurveyWindow,
 )
+from marketplace.services import dashboards
 
 from .. import factories as build
 from ..conftest import html, text_of
