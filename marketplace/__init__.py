@@ -138,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
     from .shortlists import bp as shortlists_bp
     from .statements import bp as statements_bp
     from .statements import demand_bp
+    from .surveys import answers_bp as survey_answers_bp
+    from .surveys import bp as surveys_bp
     from .tracker import bp as tracker_bp
 
     app.before_request(enforce_access)
@@ -165,6 +167,8 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         review_documents_bp,
         tracker_bp,
+        surveys_bp,
+        survey_answers_bp,
         catalogue_bp,
         prospectuses_bp,
         offers_bp,

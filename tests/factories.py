@@ -739,3 +739,51 @@ def awarded_competition(b: Buying, *, published=True, status=ProcurementStatus.A
     if published:
         procurement.closed_at = procurement.closes_at
     return award(b, procurement, status=status)
+
+
+# The customer survey.
+
+SURVEY_OPENS = date(2012, 9, 1)
+SURVEY_CLOSES = date(2012, 9, 30)
+
+
+def survey_window(number: int = 3, opens_on: date = SURVEY_OPENS,
+                  closes_on: date = SURVEY_CLOSES):
+    """A survey window for a checkpoint, written straight to the database."""
+    from marketplace.models import SurveyWindow
+
+    window = SurveyWindow(checkpoint=checkpoint(number), opens_on=opens_on,
+                          closes_on=closes_on, opened_at=utcnow())
+    db.session.add(window)
+    db.session.commit()
+    return window
+
+
+def survey_answer(window, ccg_org: Organisation, provider: Organisation, score: int = 4,
+                  **scores: int):
+    """One CCG's answer: ``score`` to every question unless named in ``scores``."""
+    from marketplace.domain.customer_survey import QUESTION_KEYS
+    from marketplace.models import SurveyAnswer, SurveyScore
+
+    answer = SurveyAnswer(window=window, ccg_id=ccg_org.id, provider_id=provider.id,
+                          answered_at=utcnow(),
+                          scores=[SurveyScore(question=key, score=scores.get(key, score),
+                                              comment=f"About {key}")
+                                  for key in QUESTION_KEYS])
+    db.session.add(answer)
+    db.session.commit()
+    return answer
+
+
+def survey_customers(market: Market, count: int = 3) -> list[Organisation]:
+    """``count`` CCGs with signed agreements with Arden: Coventry (ccg@demo.test's) first,
+    then others given a user each (survey-ccg-N@example.nhs.uk)."""
+    codes = ["05A", "05R", "00C", "08C", "04Y", "05C"][:count]
+    ccgs = []
+    for number, code in enumerate(codes):
+        found = ccg(code)
+        if number:
+            make_user(f"survey-ccg-{number}@example.nhs.uk", f"Survey User {number}", found)
+        create_agreement(found, [market.arden_bi])
+        ccgs.append(found)
+    return ccgs

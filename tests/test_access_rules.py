@@ -46,6 +46,9 @@ AREAS = {
     "/procurements": {Role.CCG_USER, Role.BDU_REVIEWER},
     "/opportunities": {Role.CSS_LEADER},
     "/admin/procurement-thresholds": {Role.ADMIN},
+    "/customer-surveys": {Role.BDU_REVIEWER, Role.PEER_REVIEWER},
+    "/customer-surveys/new": {Role.BDU_REVIEWER},
+    "/customer-survey": {Role.CCG_USER},
 }
 
 ROLE_EMAILS = {

@@ -9,7 +9,13 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.models import Agreement, AgreementStatus
 from marketplace.refusals import is_about_the_input
 from marketplace.services import agreements as service
-from marketplace.services import ending, performance_returns, variations
+from marketplace.services import (
+    contract_record,
+    customer_survey,
+    ending,
+    performance_returns,
+    variations,
+)
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import customers_bp as bp
@@ -22,6 +28,9 @@ def index():
     return render_template(
         "agreements/customers.html",
         summary=summary,
+        # Per agreement: KPI figures rated and disputed; the survey only as aggregates.
+        records=contract_record.provider_record(current_user.organisation).by_agreement,
+        surveys=customer_survey.latest_results(current_user.organisation_id),
         warnings={a.id: service.term_warning(a) for a in summary.agreements},
         expiry={a.id: ending.expiry_warning(a) for a in summary.agreements},
     )

@@ -16,6 +16,7 @@ from .procurements import seed_procurements
 from .prospectuses import seed_prospectuses
 from .scenarios import seed_scenarios
 from .specifications import seed_specifications
+from .surveys import seed_survey
 from .users import DEMO_LOGINS, seed_users
 
 Seeder = Callable[[int], None]
@@ -38,6 +39,9 @@ SEEDERS: list[Seeder] = [
     # A shadow-year agreement with KPIs and months of returns, so the performance pages
     # have something to show at the demo's "now".
     seed_performance,
+    # The completed September 2012 customer survey, scored in line with each CSS's
+    # assurance ratings, for the reviewers' pages and the CSSs' customers pages.
+    seed_survey,
     # Shadow-year agreements across the market with ten months of returns, reviews,
     # variations and a notice, each CSS's record in line with its Checkpoint 2 outcome.
     seed_contract_life,

@@ -103,6 +103,7 @@ from .statement import (
     StatementParty,
     StatementStatus,
 )
+from .survey import SurveyAnswer, SurveyScore, SurveyWindow
 from .user import ROLE_ORGANISATION_KINDS, Role, User
 from .user_session import UserSession
 
@@ -199,6 +200,9 @@ __all__ = [
     "StatementStatus",
     "Submission",
     "SubmissionKind",
+    "SurveyAnswer",
+    "SurveyScore",
+    "SurveyWindow",
     "User",
     "UserSession",
     "VersionStatus",

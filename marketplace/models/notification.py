@@ -41,7 +41,7 @@ KIND_LABELS = {
     NotificationKind.BIDS_CLOSED: "An opportunity closes for responses",
     NotificationKind.AWARD: "A contract is awarded",
     NotificationKind.STANDSTILL_ENDED: "A standstill period ends",
-    NotificationKind.SURVEY_OPEN: "A survey opens",
+    NotificationKind.SURVEY_OPEN: "A customer survey opens for your CCG to answer",
 }
 
 

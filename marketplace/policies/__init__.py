@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401,I001
     procurements,
     prospectuses,
     reckoner,  # noqa: E402,F401
+    surveys,
 )
 from .rules import declare, declared_models, may, policy_for, require
 

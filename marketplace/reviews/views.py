@@ -18,7 +18,7 @@ from marketplace.models import (
 )
 from marketplace.reports import storage
 from marketplace.reports.printable import summary
-from marketplace.services import business_plans, review_documents, reviews
+from marketplace.services import business_plans, customer_survey, review_documents, reviews
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
@@ -72,6 +72,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
+        voice=customer_survey.customer_voice(submission),
+        voice_criteria=customer_survey.VOICE_CRITERIA,
         analysis=(analysis_for_review(review) if review else analysis_for(plan)) if plan
         else None,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
@@ -169,7 +171,9 @@ def edit(review):
     return render_template("reviews/review-form.html",
                            title=f"Review {submission.organisation.name}",
                            review=review, submission=submission, checkpoint=checkpoint,
-                           form=form, conflict=conflict, computed=computed), (
+                           form=form, conflict=conflict, computed=computed,
+                           voice=customer_survey.customer_voice(submission),
+                           voice_criteria=customer_survey.VOICE_CRITERIA), (
         409 if conflict else 200)
 
 

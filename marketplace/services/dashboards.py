@@ -32,7 +32,7 @@ from marketplace.models import (
     User,
 )
 
-from . import reviews, scenarios
+from . import customer_survey, reviews, scenarios
 from .procurement_access import opportunities_for_provider
 
 
@@ -67,6 +67,9 @@ def for_ccg(user: User) -> list[Task]:
              "procurements.index", "Bids have closed: score them and decide"),
         Task("Procurements in standstill", procurements.get(ProcurementStatus.STANDSTILL, 0),
              "procurements.index", "Awarded: bidders may still challenge"),
+        Task("Customer survey answers to give",
+             sum(1 for row in customer_survey.to_answer(user.organisation) if not row.answered),
+             "survey_answers.index", "How the CSSs your CCG buys from serve you"),
     ]
 
 

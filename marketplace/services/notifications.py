@@ -337,3 +337,13 @@ def standstill_ended(procurement) -> None:
            link_to("procurements.show", procurement_id=procurement.id))
     notify(provider_users([winner.id]), NotificationKind.STANDSTILL_ENDED, sentence,
            link_to("opportunities.show", procurement_id=procurement.id))
+
+
+def survey_open(window, ccg_ids) -> None:
+    """Tell the users of every CCG with a signed agreement that a customer survey opens."""
+    when = ("is open now" if window.opens_on <= clock.today_in_uk()
+            else f"opens on {window.opens_on.day} {window.opens_on:%B %Y}")
+    notify(ccg_users(ccg_ids), NotificationKind.SURVEY_OPEN,
+           f"The {window.title} {when}: tell the BDU how the CSSs you buy from serve you, by "
+           f"{window.closes_on.day} {window.closes_on:%B %Y}",
+           link_to("survey_answers.index"))

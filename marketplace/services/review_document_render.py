@@ -104,6 +104,7 @@ def no_financial_model_reason(submission) -> str | None:
 
 def document_context(review: Review, *, version: int = 1) -> dict:
     from marketplace.services.assurance import analysis_for_review
+    from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
 
     submission = review.submission
     plan = submission.business_plan
@@ -125,6 +126,8 @@ def document_context(review: Review, *, version: int = 1) -> dict:
         "analysis": analysis_for_review(review) if plan is not None and model is not None
         else None,
         "charts": _charts(review, model),
+        "voice": customer_voice(submission),
+        "voice_criteria": VOICE_CRITERIA,
         "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
     }
 

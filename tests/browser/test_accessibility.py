@@ -19,6 +19,7 @@ from marketplace.models import (
     Scenario,
     Statement,
     Submission,
+    SurveyWindow,
     User,
     VersionStatus,
 )
@@ -53,6 +54,7 @@ def _ids() -> dict:
         "scenario": first(select(Scenario.id).where(
             Scenario.organisation_id == ccg.organisation_id).order_by(Scenario.id)),
         "submission": first(select(Submission.id).order_by(Submission.id.desc())),
+        "survey": first(select(SurveyWindow.id)),
         "statement": first(select(Statement.id).where(
             Statement.lead_ccg_id == ccg.organisation_id).order_by(Statement.id)),
     }
@@ -66,8 +68,10 @@ PAGES = {
     "ccg@demo.test": ["/dashboard", "/shortlists/compare?{compare}", "/agreements",
                       "/scenarios", "/scenarios/{scenario}",
                       "/statements/{statement}", "/statements/{statement}/lines/new"],
-    "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance"],
-    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand"],
+    "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance",
+                      "/customers"],
+    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand",
+                      "/customer-surveys/{survey}", "/customer-surveys/new"],
     "peer@demo.test": ["/dashboard"],
     "admin@demo.test": ["/admin/users", "/admin/audit-events"],
 }

@@ -15,7 +15,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -44,6 +44,7 @@ from marketplace.models import (
     StatementLine,
     StatementParty,
     Submission,
+    SurveyWindow,
     User,
 )
 
@@ -105,7 +106,7 @@ PARAM_MODELS = {
     "checkpoint_id": Checkpoint, "procurement_id": Procurement,
     "threshold_id": ProcurementThreshold, "statement_id": Statement, "line_id": StatementLine,
     "party_id": StatementParty, "scenario_id": Scenario, "allowance_id": FinancialYearAllowance,
-    "review_id": Review, "entry_id": ShortlistEntry,
+    "review_id": Review, "entry_id": ShortlistEntry, "window_id": SurveyWindow,
 }
 
 
@@ -121,6 +122,9 @@ def build_world(app) -> dict:
                    (warwickshire, market.bi, "80000.00", None)], partners=[warwickshire])
     build.shortlist(coventry, market.arden_bi, market.gem_bi)
     build.create_agreement(coventry, [market.arden_bi])
+    # A customer survey open at START: Coventry (ccg@) answers about Arden, the BDU closes it
+    # and opens one for another checkpoint.
+    build.survey_window(3, START.date(), date(2013, 1, 31))
     buying = build.Buying(market, coventry, build.ccg("00C"), warwickshire,
                           build.person("ccg@demo.test"), build.person("ccg@demo.test"),
                           build.person("ccg2@demo.test"), build.person("css@demo.test"),
@@ -333,6 +337,10 @@ def test_every_form_refuses_hostile_values_without_failing_or_saving(app, world,
     forms = _distinct(forms)
     fields = [(form, name) for form in forms for name in form.names()]
     assert len(fields) > 100, "the pages should draw forms with fields"
+    # The customer survey's forms: answering (CCG), opening and closing (BDU).
+    actions = {re.sub(r"[0-9]+", "N", form.action) for form in forms}
+    assert {"/customer-survey/N/providers/N", "/customer-surveys/new",
+            "/customer-surveys/N/close"} <= actions, sorted(actions)
 
     @harness_settings
     @given(index=st.integers(0, len(fields) - 1), value=hostile_text)

@@ -1,0 +1,364 @@
+"""The CCG customer survey: the BDU opens a window for a checkpoint (and may close it early);
+each CCG answers once about each CSS it has an agreement with; results are read only as
+aggregates (domain/customer_survey.py), never one CCG's answer.
+
+Opening, closing and answering are each one transaction with its audit event. Two answers
+sent at once for the same CCG and CSS cannot both be saved (the unique constraint on
+survey_answer), nor two windows for one checkpoint (on survey_window).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from marketplace import clock
+from marketplace.domain.customer_survey import (
+    QUESTIONS,
+    STATE_WORDS,
+    Aggregate,
+    ScoreError,
+    aggregate,
+    read_score,
+    window_date_problems,
+)
+from marketplace.extensions import db
+from marketplace.models import (
+    Agreement,
+    AgreementStatus,
+    Checkpoint,
+    Organisation,
+    Role,
+    SurveyAnswer,
+    SurveyScore,
+    SurveyWindow,
+)
+
+from .audit import record_event
+from .buying_common import FieldErrors, clean_text
+from .errors import Conflict, PermissionDenied, ServiceError
+from .transaction import check_version, on_conflict, transactional
+
+# A CCG answers about a CSS it has (or had) a signed agreement with.
+CUSTOMER_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.FINAL, AgreementStatus.ENDED)
+MAX_COMMENT = 2000
+ANSWERED_ALREADY = (
+    "Your CCG has already answered this survey about this CSS. Each CCG answers once per "
+    "CSS it buys from, and an answer cannot be changed."
+)
+WINDOW_EXISTS = "There is already a survey for this checkpoint: each checkpoint has one."
+CLOSED_MEANWHILE = (
+    "Somebody else changed this survey after you opened the page, so nothing changed. Check "
+    "the survey as it is now."
+)
+
+
+def today() -> date:
+    return clock.today_in_uk()
+
+
+def windows() -> list[SurveyWindow]:
+    return list(
+        db.session.scalars(
+            select(SurveyWindow).order_by(SurveyWindow.opens_on.desc(), SurveyWindow.id.desc())
+        )
+    )
+
+
+def state_words(window: SurveyWindow) -> tuple[str, str]:
+    return STATE_WORDS[window.state(today())]
+
+
+def checkpoints_without_a_window() -> list[Checkpoint]:
+    taken = select(SurveyWindow.checkpoint_id)
+    return list(
+        db.session.scalars(
+            select(Checkpoint).where(Checkpoint.id.not_in(taken)).order_by(Checkpoint.number)
+        )
+    )
+
+
+def _customer_agreements(ccg_id: int, provider_id: int | None = None):
+    query = select(Agreement).where(
+        Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES)
+    )
+    if provider_id is not None:
+        query = query.where(Agreement.provider_id == provider_id)
+    return db.session.scalars(query.order_by(Agreement.id))
+
+
+def providers_of(ccg: Organisation) -> list[Organisation]:
+    """The CSSs (and independent providers) the CCG has a signed agreement with."""
+    seen: dict[int, Organisation] = {}
+    for agreement in _customer_agreements(ccg.id):
+        seen.setdefault(agreement.provider_id, agreement.provider)
+    return sorted(seen.values(), key=lambda organisation: organisation.name)
+
+
+def is_customer(ccg_id: int, provider_id: int) -> bool:
+    return _customer_agreements(ccg_id, provider_id).first() is not None
+
+
+def answered(window: SurveyWindow, ccg_id: int, provider_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(SurveyAnswer.id).where(
+                SurveyAnswer.window_id == window.id,
+                SurveyAnswer.ccg_id == ccg_id,
+                SurveyAnswer.provider_id == provider_id,
+            )
+        )
+        is not None
+    )
+
+
+@dataclass(frozen=True)
+class ToAnswer:
+    window: SurveyWindow
+    provider: Organisation
+    answered: bool
+
+
+def to_answer(ccg: Organisation) -> list[ToAnswer]:
+    """Each open window's CSSs the CCG answers about, answered or not."""
+    providers = providers_of(ccg)
+    now = today()
+    rows = []
+    for window in windows():
+        if window.state(now) != "open":
+            continue
+        done = set(
+            db.session.scalars(
+                select(SurveyAnswer.provider_id).where(
+                    SurveyAnswer.window_id == window.id, SurveyAnswer.ccg_id == ccg.id
+                )
+            )
+        )
+        rows += [ToAnswer(window, provider, provider.id in done) for provider in providers]
+    return rows
+
+
+# Changes.
+
+
+def _bdu(actor, doing: str) -> None:
+    if actor.role != Role.BDU_REVIEWER:
+        raise PermissionDenied(f"Only BDU reviewers {doing}")
+
+
+@transactional
+def open_window(
+    actor, checkpoint: Checkpoint | None, opens_on: date | None, closes_on: date | None
+) -> SurveyWindow:
+    from .notifications import survey_open
+
+    _bdu(actor, "open customer surveys")
+    errors = [] if checkpoint is not None else [("checkpoint_id", "Choose a checkpoint")]
+    errors += window_date_problems(opens_on, closes_on, today())
+    if checkpoint is not None and db.session.scalar(
+        select(SurveyWindow.id).where(SurveyWindow.checkpoint_id == checkpoint.id)
+    ):
+        errors.append(("checkpoint_id", WINDOW_EXISTS))
+    if errors:
+        raise FieldErrors(errors)
+    on_conflict(SurveyWindow, WINDOW_EXISTS)
+    window = SurveyWindow(
+        checkpoint=checkpoint,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        opened_at=clock.now(),
+        opened_by_id=actor.id,
+    )
+    db.session.add(window)
+    db.session.flush()
+    record_event(
+        "survey_window.opened",
+        window,
+        f"{actor.full_name} opened the {window.title}, from {opens_on:%d %B %Y} to "
+        f"{closes_on:%d %B %Y}",
+        changes={
+            "checkpoint": checkpoint.number,
+            "opens_on": opens_on.isoformat(),
+            "closes_on": closes_on.isoformat(),
+        },
+        actor=actor,
+    )
+    survey_open(window, customer_ccg_ids())
+    return window
+
+
+def customer_ccg_ids() -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Agreement.ccg_id).where(Agreement.status.in_(CUSTOMER_STATUSES)).distinct()
+        )
+    )
+
+
+@transactional
+def close_window(actor, window: SurveyWindow, expected_lock_version: int | None) -> SurveyWindow:
+    _bdu(actor, "close customer surveys")
+    check_version(window, expected_lock_version, CLOSED_MEANWHILE)
+    if window.state(today()) == "closed":
+        raise ServiceError("This survey is already closed.")
+    window.closed_at = clock.now()
+    window.closed_by_id = actor.id
+    record_event(
+        "survey_window.closed",
+        window,
+        f"{actor.full_name} closed the {window.title} early",
+        changes={"closed_on": today().isoformat()},
+        actor=actor,
+    )
+    return window
+
+
+@transactional
+def submit_answer(
+    actor,
+    window: SurveyWindow,
+    provider: Organisation,
+    scores: dict[str, str],
+    comments: dict[str, str],
+) -> SurveyAnswer:
+    ccg = actor.organisation
+    if actor.role != Role.CCG_USER:
+        raise PermissionDenied("Only CCG users answer the customer survey")
+    if not is_customer(ccg.id, provider.id):
+        raise PermissionDenied(
+            f"{ccg.name} has no signed agreement with {provider.name}: "
+            "a CCG answers only about the CSSs it buys from."
+        )
+    state = window.state(today())
+    if state != "open":
+        raise ServiceError(
+            f"This survey is {STATE_WORDS[state][0].lower()}: answers are taken from "
+            f"{window.opens_on.day} {window.opens_on:%B %Y} to {window.closes_on.day} "
+            f"{window.closes_on:%B %Y}"
+            + (", and it was closed early." if window.closed_at else ".")
+        )
+    if answered(window, ccg.id, provider.id):
+        raise Conflict(ANSWERED_ALREADY)
+    errors, rows = [], []
+    for question in QUESTIONS:
+        field = f"score_{question.key}"
+        try:
+            score = read_score(scores.get(question.key))
+        except ScoreError:
+            errors.append((field, f"Choose a score from 1 to 5 for “{question.short}”"))
+            score = None
+        try:
+            comment = clean_text(comments.get(question.key), f"comment_{question.key}", MAX_COMMENT)
+        except ServiceError as error:
+            errors.append((error.field, error.message))
+            comment = ""
+        rows.append(SurveyScore(question=question.key, score=score or 1, comment=comment))
+    if errors:
+        raise FieldErrors(errors)
+    on_conflict(SurveyAnswer, ANSWERED_ALREADY)
+    answer = SurveyAnswer(
+        window=window,
+        ccg_id=ccg.id,
+        provider_id=provider.id,
+        answered_at=clock.now(),
+        answered_by_id=actor.id,
+        scores=rows,
+    )
+    db.session.add(answer)
+    db.session.flush()
+    # The audit trail records that the CCG answered, never what it said.
+    record_event(
+        "survey_answer.submitted",
+        answer,
+        f"{actor.full_name} of {ccg.name} answered the {window.title} about {provider.name}",
+        changes={"window_id": window.id, "provider_id": provider.id},
+        actor=actor,
+    )
+    return answer
+
+
+# What may be read: aggregates only.
+
+
+def aggregate_for(window: SurveyWindow, provider_id: int) -> Aggregate:
+    answers = db.session.scalars(
+        select(SurveyAnswer).where(
+            SurveyAnswer.window_id == window.id, SurveyAnswer.provider_id == provider_id
+        )
+    )
+    return aggregate(answer.as_scores() for answer in answers)
+
+
+def respondent_counts(window: SurveyWindow) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for provider_id in db.session.scalars(
+        select(SurveyAnswer.provider_id).where(SurveyAnswer.window_id == window.id)
+    ):
+        counts[provider_id] = counts.get(provider_id, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    provider: Organisation
+    aggregate: Aggregate
+
+
+def results(window: SurveyWindow) -> list[ProviderResult]:
+    """Every CSS answered about in the window, with what may be shown of its answers."""
+    counts = respondent_counts(window)
+    providers = (
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(list(counts)))
+            .order_by(Organisation.name)
+        )
+        if counts
+        else []
+    )
+    return [ProviderResult(provider, aggregate_for(window, provider.id)) for provider in providers]
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    window: SurveyWindow
+    aggregate: Aggregate
+
+
+def latest_results(provider_id: int, checkpoint: Checkpoint | None = None) -> list[SurveyResult]:
+    """The provider's aggregates in each survey, newest first; with ``checkpoint``, the one
+    for that checkpoint if there is one, else those that opened before it was due."""
+    found = windows()
+    if checkpoint is not None:
+        own = [window for window in found if window.checkpoint_id == checkpoint.id]
+        if own:
+            found = own
+        elif checkpoint.due_date is not None:
+            found = [window for window in found if window.opens_on <= checkpoint.due_date][:1]
+        else:
+            found = found[:1]
+    return [SurveyResult(window, aggregate_for(window, provider_id)) for window in found]
+
+
+# Beside a review's customer criterion (Checkpoint 2 "CCG customer focus", Checkpoint 3
+# "customer"): the survey and the contract performance record.
+VOICE_CRITERIA = frozenset({"ccg_customer_focus", "customer"})
+
+
+@dataclass(frozen=True)
+class CustomerVoice:
+    surveys: list[SurveyResult]
+    record: object  # contract_record.ProviderRecord
+
+
+def customer_voice(submission) -> CustomerVoice | None:
+    """For a submission to a checkpoint with a customer criterion, what its customers say."""
+    from .contract_record import provider_record
+
+    checkpoint = submission.checkpoint
+    if not any(criterion.key in VOICE_CRITERIA for criterion in checkpoint.criteria):
+        return None
+    return CustomerVoice(
+        latest_results(submission.organisation_id, checkpoint),
+        provider_record(submission.organisation),
+    )
