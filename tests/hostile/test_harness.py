@@ -27,6 +27,7 @@ from sqlalchemy import func, select, union_all
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
+    AuthorisationPack,
     BusinessPlan,
     Checkpoint,
     Condition,
@@ -105,7 +106,7 @@ PARAM_MODELS = {
     "checkpoint_id": Checkpoint, "procurement_id": Procurement,
     "threshold_id": ProcurementThreshold, "statement_id": Statement, "line_id": StatementLine,
     "party_id": StatementParty, "scenario_id": Scenario, "allowance_id": FinancialYearAllowance,
-    "review_id": Review, "entry_id": ShortlistEntry,
+    "review_id": Review, "entry_id": ShortlistEntry, "pack_id": AuthorisationPack,
 }
 
 
@@ -121,6 +122,10 @@ def build_world(app) -> dict:
                    (warwickshire, market.bi, "80000.00", None)], partners=[warwickshire])
     build.shortlist(coventry, market.arden_bi, market.gem_bi)
     build.create_agreement(coventry, [market.arden_bi])
+    # An issued authorisation evidence pack, so its download is tried by every role.
+    from marketplace.services.authorisation_packs import issue as issue_pack
+
+    issue_pack(build.person("ccg@demo.test"), coventry)
     buying = build.Buying(market, coventry, build.ccg("00C"), warwickshire,
                           build.person("ccg@demo.test"), build.person("ccg@demo.test"),
                           build.person("ccg2@demo.test"), build.person("css@demo.test"),
