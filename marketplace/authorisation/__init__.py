@@ -5,7 +5,8 @@ from flask import Blueprint
 from marketplace.access import protect, roles
 from marketplace.models import Role
 
-bp = protect(Blueprint("authorisation", __name__, url_prefix="/authorisation-evidence"),
-             roles(Role.CCG_USER))
+bp = protect(
+    Blueprint("authorisation", __name__, url_prefix="/authorisation-evidence"), roles(Role.CCG_USER)
+)
 
 from . import views  # noqa: E402,F401

@@ -24,7 +24,7 @@ from .reckoner import FINANCIAL_YEARS, ReckonerResult
 
 
 def year_bounds(financial_year: str) -> tuple[date, date]:
-    """"2013/14" → 1 April 2013 to 31 March 2014."""
+    """ "2013/14" → 1 April 2013 to 31 March 2014."""
     first = int(financial_year[:4])
     return date(first, 4, 1), date(first + 1, 3, 31)
 
@@ -67,42 +67,55 @@ class YearAffordability:
     @property
     def words(self) -> str:
         if self.fits:
-            return (f"Fits: {format_money(self.left)} of the headroom is left after the "
-                    "agreements")
-        return (f"Does not fit: the agreements cost {format_money(-self.left)} more than the "
-                "headroom")
+            return f"Fits: {format_money(self.left)} of the headroom is left after the agreements"
+        return (
+            f"Does not fit: the agreements cost {format_money(-self.left)} more than the headroom"
+        )
 
 
-def affordability(headroom: Mapping[str, Decimal], agreements: Iterable[CostedAgreement],
-                  years: Iterable[str] = FINANCIAL_YEARS) -> tuple[YearAffordability, ...]:
+def affordability(
+    headroom: Mapping[str, Decimal],
+    agreements: Iterable[CostedAgreement],
+    years: Iterable[str] = FINANCIAL_YEARS,
+) -> tuple[YearAffordability, ...]:
     agreements = tuple(agreements)
     result = []
     for year in years:
         costs = tuple((a.reference, cost_in_year(a, year)) for a in agreements)
         costs = tuple((reference, cost) for reference, cost in costs if cost)
-        result.append(YearAffordability(year, headroom[year],
-                                        sum((cost for _, cost in costs), ZERO), costs))
+        result.append(
+            YearAffordability(year, headroom[year], sum((cost for _, cost in costs), ZERO), costs)
+        )
     return tuple(result)
 
 
 VIABILITY_CODES = ("overheads_share", "negative_headroom")
 
 
-def viability_warning(population: int, years: Iterable[tuple[str, ReckonerResult]],
-                      overheads_share: Decimal = Decimal("0.5")) -> str | None:
+def viability_warning(
+    population: int,
+    years: Iterable[tuple[str, ReckonerResult]],
+    overheads_share: Decimal = Decimal("0.5"),
+) -> str | None:
     """Words for the small-CCG warning, or None when no year raises it."""
-    flagged = [(year, result) for year, result in years
-               if set(result.warning_codes) & set(VIABILITY_CODES)]
+    flagged = [
+        (year, result) for year, result in years if set(result.warning_codes) & set(VIABILITY_CODES)
+    ]
     if not flagged:
         return None
     year, result = flagged[0]
     overheads = result.fixed_costs_total + result.in_house_total
-    share = (f"{overheads / result.running_cost_allowance:.0%}"
-             if result.running_cost_allowance else "all")
+    share = (
+        f"{overheads / result.running_cost_allowance:.0%}"
+        if result.running_cost_allowance
+        else "all"
+    )
     named = ", ".join(y for y, _ in flagged)
-    return (f"Viability: with {population:,} people, fixed and in-house costs of "
-            f"{format_money(overheads)} take {share} of the {year} running cost allowance of "
-            f"{format_money(result.running_cost_allowance)} (the reckoner's guide is at most "
-            f"{overheads_share:.0%}) in {named}. A CCG this small should show how it stays "
-            "viable, for example by sharing its governing body costs or commissioning support with "
-            "neighbours.")
+    return (
+        f"Viability: with {population:,} people, fixed and in-house costs of "
+        f"{format_money(overheads)} take {share} of the {year} running cost allowance of "
+        f"{format_money(result.running_cost_allowance)} (the reckoner's guide is at most "
+        f"{overheads_share:.0%}) in {named}. A CCG this small should show how it stays "
+        "viable, for example by sharing its governing body costs or commissioning support with "
+        "neighbours."
+    )

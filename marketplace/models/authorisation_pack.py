@@ -18,9 +18,7 @@ from .organisation import Organisation
 class AuthorisationPack(IdMixin, db.Model):
     __tablename__ = "authorisation_pack"
     # Two CCG users issuing at once cannot both make version n.
-    __table_args__ = (
-        UniqueConstraint("ccg_id", "version", name="uq_authorisation_pack_version"),
-    )
+    __table_args__ = (UniqueConstraint("ccg_id", "version", name="uq_authorisation_pack_version"),)
 
     ccg_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)

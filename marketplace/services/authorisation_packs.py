@@ -56,12 +56,22 @@ from .transaction import on_conflict, transactional
 
 PRINT_TEMPLATE = "reports/authorisation-pack-pdf.html"
 # Agreements the CCG has committed to (signed by it at least), and those it has ended.
-LISTED = (AgreementStatus.AWAITING_COUNTERSIGNATURE, AgreementStatus.SIGNED,
-          AgreementStatus.FINAL, AgreementStatus.ENDED)
-COSTED = (AgreementStatus.AWAITING_COUNTERSIGNATURE, AgreementStatus.SIGNED,
-          AgreementStatus.FINAL, AgreementStatus.ENDED)
-ISSUED_MEANWHILE = ("Somebody else issued a pack at the same moment, so yours was not issued. "
-                    "The list shows the pack they issued.")
+LISTED = (
+    AgreementStatus.AWAITING_COUNTERSIGNATURE,
+    AgreementStatus.SIGNED,
+    AgreementStatus.FINAL,
+    AgreementStatus.ENDED,
+)
+COSTED = (
+    AgreementStatus.AWAITING_COUNTERSIGNATURE,
+    AgreementStatus.SIGNED,
+    AgreementStatus.FINAL,
+    AgreementStatus.ENDED,
+)
+ISSUED_MEANWHILE = (
+    "Somebody else issued a pack at the same moment, so yours was not issued. "
+    "The list shows the pack they issued."
+)
 
 
 class PackNotRendered(ServiceError):
@@ -91,10 +101,15 @@ class AgreementRow:
 def plan_of(ccg: Organisation) -> Scenario | None:
     """The CCG's final scenario (the latest if several), else its latest draft."""
     return db.session.scalar(
-        select(Scenario).where(Scenario.organisation_id == ccg.id)
-        .order_by(case((Scenario.status == ScenarioStatus.FINAL, 0), else_=1),
-                  Scenario.updated_at.desc(), Scenario.id.desc())
-        .limit(1))
+        select(Scenario)
+        .where(Scenario.organisation_id == ccg.id)
+        .order_by(
+            case((Scenario.status == ScenarioStatus.FINAL, 0), else_=1),
+            Scenario.updated_at.desc(),
+            Scenario.id.desc(),
+        )
+        .limit(1)
+    )
 
 
 def _choices(scenario: Scenario | None) -> list[Choice]:
@@ -114,26 +129,45 @@ def _choices(scenario: Scenario | None) -> list[Choice]:
     return found
 
 
-def _reckoner_years(ccg: Organisation, scenario: Scenario | None
-                    ) -> list[tuple[str, ReckonerResult]]:
+def _reckoner_years(
+    ccg: Organisation, scenario: Scenario | None
+) -> list[tuple[str, ReckonerResult]]:
     """What the reckoner leaves for commissioning support each year: from the plan's
     scenario, or from the CCG's population with the worked example's fixed costs."""
     if scenario is not None:
         outcome = scenarios.outcome(scenario)
-        return [(year.financial_year, year.reckoner) for year in outcome.years
-                if year.financial_year in FINANCIAL_YEARS]
+        return [
+            (year.financial_year, year.reckoner)
+            for year in outcome.years
+            if year.financial_year in FINANCIAL_YEARS
+        ]
     yearly = scenarios.allowances()
-    return [(year, compute(ReckonerInputs(
-        population=ccg.population or 0, allowance_per_head=allowance_for_year(year, yearly),
-        fixed_costs=DEFAULT_FIXED_COSTS, financial_year=year), scenarios.reckoner_thresholds()))
-        for year in FINANCIAL_YEARS if year in yearly]
+    return [
+        (
+            year,
+            compute(
+                ReckonerInputs(
+                    population=ccg.population or 0,
+                    allowance_per_head=allowance_for_year(year, yearly),
+                    fixed_costs=DEFAULT_FIXED_COSTS,
+                    financial_year=year,
+                ),
+                scenarios.reckoner_thresholds(),
+            ),
+        )
+        for year in FINANCIAL_YEARS
+        if year in yearly
+    ]
 
 
 def _agreements(ccg: Organisation) -> list[Agreement]:
-    return list(db.session.scalars(
-        select(Agreement).where(Agreement.ccg_id == ccg.id,
-                                Agreement.status.in_([s.value for s in LISTED]))
-        .order_by(Agreement.start_date, Agreement.reference)))
+    return list(
+        db.session.scalars(
+            select(Agreement)
+            .where(Agreement.ccg_id == ccg.id, Agreement.status.in_([s.value for s in LISTED]))
+            .order_by(Agreement.start_date, Agreement.reference)
+        )
+    )
 
 
 def _end_of(agreement: Agreement):
@@ -142,12 +176,16 @@ def _end_of(agreement: Agreement):
 
 
 def _procured(agreement: Agreement) -> str:
-    return {"direct_award": "Direct award", "further_competition": "Further competition",
-            "recorded": "Recorded before procurement in the product"}[agreement.route]
+    return {
+        "direct_award": "Direct award",
+        "further_competition": "Further competition",
+        "recorded": "Recorded before procurement in the product",
+    }[agreement.route]
 
 
-def pack_context(ccg: Organisation, *, version: int, issued_at: datetime,
-                 issued_by: User | None = None) -> dict:
+def pack_context(
+    ccg: Organisation, *, version: int, issued_at: datetime, issued_by: User | None = None
+) -> dict:
     scenario = plan_of(ccg)
     agreements = _agreements(ccg)
     assurance = latest_assurance_status({a.provider_id for a in agreements})
@@ -155,14 +193,25 @@ def pack_context(ccg: Organisation, *, version: int, issued_at: datetime,
     for agreement in agreements:
         terms = variations.current_terms(agreement)
         end = _end_of(agreement)
-        rows.append(AgreementRow(
-            agreement.reference, agreement.provider.name, agreement.status_label,
-            _procured(agreement),
-            agreement.procurement.reference if agreement.procurement else None,
-            agreement.start_date, end, terms.annual_value, assurance[agreement.provider_id]))
+        rows.append(
+            AgreementRow(
+                agreement.reference,
+                agreement.provider.name,
+                agreement.status_label,
+                _procured(agreement),
+                agreement.procurement.reference if agreement.procurement else None,
+                agreement.start_date,
+                end,
+                terms.annual_value,
+                assurance[agreement.provider_id],
+            )
+        )
         if agreement.status in COSTED:
-            costed.append(rules.CostedAgreement(agreement.reference, terms.annual_value,
-                                                agreement.start_date, end))
+            costed.append(
+                rules.CostedAgreement(
+                    agreement.reference, terms.annual_value, agreement.start_date, end
+                )
+            )
     reckoner_years = _reckoner_years(ccg, scenario)
     headroom = {year: result.commissioning_support_budget for year, result in reckoner_years}
     years = rules.affordability(headroom, costed, years=list(headroom))
@@ -176,8 +225,9 @@ def pack_context(ccg: Organisation, *, version: int, issued_at: datetime,
         "agreements": rows,
         "years": years,
         "reckoner_years": reckoner_years,
-        "viability": rules.viability_warning(ccg.population or 0, reckoner_years,
-                                             scenarios.reckoner_thresholds().overheads_share),
+        "viability": rules.viability_warning(
+            ccg.population or 0, reckoner_years, scenarios.reckoner_thresholds().overheads_share
+        ),
         "metadata_date": issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
@@ -195,14 +245,22 @@ def filename(ccg: Organisation, version: int) -> str:
 
 
 def packs_of(ccg: Organisation) -> list[AuthorisationPack]:
-    return list(db.session.scalars(
-        select(AuthorisationPack).where(AuthorisationPack.ccg_id == ccg.id)
-        .order_by(AuthorisationPack.version.desc())))
+    return list(
+        db.session.scalars(
+            select(AuthorisationPack)
+            .where(AuthorisationPack.ccg_id == ccg.id)
+            .order_by(AuthorisationPack.version.desc())
+        )
+    )
 
 
 def _next_version(ccg: Organisation) -> int:
-    return (db.session.scalar(select(func.max(AuthorisationPack.version))
-                              .where(AuthorisationPack.ccg_id == ccg.id)) or 0) + 1
+    return (
+        db.session.scalar(
+            select(func.max(AuthorisationPack.version)).where(AuthorisationPack.ccg_id == ccg.id)
+        )
+        or 0
+    ) + 1
 
 
 @transactional
@@ -217,22 +275,33 @@ def issue(actor: User, ccg: Organisation) -> AuthorisationPack:
     try:
         content = html_to_pdf(printable(pack_html(context), coverage()).text)
     except RenderError as error:
-        raise PackNotRendered("The authorisation evidence pack could not be rendered, so "
-                              f"nothing was issued: {error}") from error
-    pack = AuthorisationPack(ccg_id=ccg.id, version=version, filename=filename(ccg, version),
-                             content_type="application/pdf", size_bytes=len(content),
-                             sha256=sha256_hex(content), content=content, issued_at=moment,
-                             issued_by_id=actor.id)
+        raise PackNotRendered(
+            f"The authorisation evidence pack could not be rendered, so nothing was issued: {error}"
+        ) from error
+    pack = AuthorisationPack(
+        ccg_id=ccg.id,
+        version=version,
+        filename=filename(ccg, version),
+        content_type="application/pdf",
+        size_bytes=len(content),
+        sha256=sha256_hex(content),
+        content=content,
+        issued_at=moment,
+        issued_by_id=actor.id,
+    )
     db.session.add(pack)
     db.session.flush()
     not_fitting = [year.financial_year for year in context["years"] if not year.fits]
     record_event(
-        "authorisation_pack.issued", pack,
+        "authorisation_pack.issued",
+        pack,
         f"{actor.full_name} issued version {version} of {ccg.name}'s authorisation evidence "
         f"pack ({len(context['agreements'])} agreement"
         f"{'' if len(context['agreements']) == 1 else 's'}"
         + (f"; not affordable in {', '.join(not_fitting)}" if not_fitting else "")
-        + ("; small-CCG viability warning" if context["viability"] else "") + ")",
+        + ("; small-CCG viability warning" if context["viability"] else "")
+        + ")",
         changes={"version": version, "sha256": pack.sha256, "filename": pack.filename},
-        actor=actor)
+        actor=actor,
+    )
     return pack

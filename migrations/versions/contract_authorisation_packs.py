@@ -28,16 +28,19 @@ def upgrade():
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("issued_by_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["ccg_id"], ["organisation.id"],
-                                name=op.f("fk_authorisation_pack_ccg_id_organisation")),
-        sa.ForeignKeyConstraint(["issued_by_id"], ["user_account.id"],
-                                name=op.f("fk_authorisation_pack_issued_by_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["ccg_id"], ["organisation.id"], name=op.f("fk_authorisation_pack_ccg_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issued_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_authorisation_pack_issued_by_id_user_account"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_authorisation_pack")),
         sa.UniqueConstraint("ccg_id", "version", name="uq_authorisation_pack_version"),
     )
     with op.batch_alter_table("authorisation_pack", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_authorisation_pack_ccg_id"), ["ccg_id"],
-                              unique=False)
+        batch_op.create_index(batch_op.f("ix_authorisation_pack_ccg_id"), ["ccg_id"], unique=False)
 
 
 def downgrade():
