@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.documentation import bp as api_documentation_bp
     from .assets import bp as assets_bp
     from .auth import bp as auth_bp
+    from .authorisation import bp as authorisation_bp
     from .catalogue import bp as catalogue_bp
     from .checkpoints import admin_bp as checkpoint_admin_bp
     from .checkpoints import bp as checkpoints_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
         shortlists_bp,
         agreements_bp,
         customers_bp,
+        authorisation_bp,
         procurements_bp,
         procurement_thresholds_bp,
         opportunities_bp,

@@ -40,6 +40,7 @@ def demo_logins_command() -> None:
 
 
 def register_cli(app) -> None:
+    from .agreements.commands import agreements_cli
     from .data_transfer import export_command, import_command
     from .health.commands import doctor_command
     from .procurements.commands import procurements_cli
@@ -51,3 +52,4 @@ def register_cli(app) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(doctor_command)
     app.cli.add_command(procurements_cli)
+    app.cli.add_command(agreements_cli)

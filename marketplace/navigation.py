@@ -55,6 +55,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Plan checks", "plan_check_thresholds.index"),
     NavItem("Customer survey", "survey_answers.index"),
     NavItem("Customer surveys", "surveys.index"),
+    NavItem("Authorisation evidence", "authorisation.index"),
 ]
 
 

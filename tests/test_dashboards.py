@@ -1,9 +1,12 @@
 """Each role's dashboard shows the work waiting for it, with counts and links."""
 
+from datetime import UTC, date, datetime
+
 from marketplace.models import AgreementStatus
 
 from . import factories as build
-from .conftest import html, text_of
+from .conftest import html, text_of, user
+from .factories import market  # noqa: F401  (fixture)
 from .procurements.conftest import buying, clock  # noqa: F401  (fixtures)
 
 
@@ -77,3 +80,123 @@ def test_a_ccg_sees_its_headroom_this_year_and_next_from_its_plan(ccg_client):
     assert 1 <= len(rows) <= 2
     assert all(row[1].startswith(("£", "-£", "–£")) for row in rows)
     assert html(page).select_one(f'main a[href="/scenarios/{scenario.id}"]')
+
+
+# --- contract work: returns, expiry, assurance ---------------------------------------------
+
+
+def _signed(ccg_org, offer, *, kpis=(), end=date(2014, 3, 31), reference=None):
+    return build.create_agreement(ccg_org, [offer], end_date=end, kpis=list(kpis),
+                                  reference=reference)
+
+
+def _submit(agreement, period, review=None):
+    from marketplace.services import notifications
+    from marketplace.services import performance_returns as returns
+
+    [reporter, *_] = notifications.provider_users([agreement.provider_id])
+    [reviewer, *_] = notifications.ccg_users([agreement.ccg_id])
+    figures = {kpi.id: returns.FigureInput("9") for kpi in agreement.lines[0].kpis}
+    made = returns.submit_return(reporter, agreement, period, figures)
+    for figure in made.figures if review else ():
+        returns.review_figure(reviewer, figure, figure.lock_version, review)
+    return made
+
+
+def test_a_ccg_sees_returns_to_check_and_agreements_expiring_within_6_months(
+    market, clock, sign_in  # noqa: F811
+):
+    from marketplace.services import ending, variations
+
+    coventry, darlington = user("ccg@demo.test").organisation, user("ccg2@demo.test").organisation
+    clock.set(datetime(2013, 6, 3, 9, 0, tzinfo=UTC))
+    checked = _signed(coventry, market.arden_bi, kpis=[build.KPI_DASHBOARD])
+    _submit(checked, 1, review="accepted")  # April: reviewed, nothing to check
+    _submit(checked, 2)  # May: waiting for the CCG
+    _submit(_signed(darlington, market.gem_contracts, kpis=[build.KPI_DASHBOARD]), 1)
+    noticed = _signed(coventry, market.arden_contracts, end=date(2014, 9, 30))
+    # Ends 31 March 2014, varied to 30 September 2014: not within 6 months in October.
+    varied = _signed(coventry, market.gem_bi)
+    proposal = variations.propose(user("ccg@demo.test"), varied, None, date(2014, 9, 30), "Why")
+    variations.answer(user("css2@demo.test"), proposal, proposal.lock_version, True)
+    _signed(coventry, market.gem_contracts, end=date(2014, 9, 30))  # well away
+    _signed(darlington, market.arden_bi, end=date(2013, 12, 31))  # another CCG's
+
+    clock.set(datetime(2013, 10, 15, 9, 0, tzinfo=UTC))
+    ccg = tasks(sign_in("ccg@demo.test").get("/dashboard"))
+    assert ccg["Returns to check"] == (1, "/agreements")
+    # `checked` ends 31 March 2014, within 6 months from 1 October; the varied one now runs
+    # to September 2014, as does the one not yet under notice.
+    assert ccg["Agreements expiring within 6 months"] == (1, "/agreements")
+    # Notice given on 15 October ends it on 14 January 2014.
+    ending.end(user("css@demo.test"), noticed, noticed.lock_version, "notice", "")
+    ccg = tasks(sign_in("ccg@demo.test").get("/dashboard"))
+    assert ccg["Agreements expiring within 6 months"] == (2, "/agreements")
+    assert ccg["Procurements in standstill"] == (0, "/procurements")
+    darlington_tasks = tasks(sign_in("ccg2@demo.test").get("/dashboard"))
+    assert darlington_tasks["Returns to check"][0] == 1
+    assert darlington_tasks["Agreements expiring within 6 months"][0] == 2  # both its own
+
+
+def test_a_css_sees_returns_due_and_late_and_its_assurance_status(
+    market, clock, sign_in  # noqa: F811
+):
+    coventry = user("ccg@demo.test").organisation
+    # Wednesday 5 June 2013: April's return was due on 22 May (late), May's is due on
+    # 21 June (due); June has not ended.
+    clock.set(datetime(2013, 6, 5, 9, 0, tzinfo=UTC))
+    agreement = _signed(coventry, market.arden_bi, kpis=[build.KPI_DASHBOARD])
+    _signed(coventry, market.arden_contracts)  # no KPIs: no returns
+    _signed(user("ccg2@demo.test").organisation, market.gem_bi, kpis=[build.KPI_DASHBOARD])
+    css = sign_in("css@demo.test")
+    page = css.get("/dashboard")
+    found = tasks(page)
+    assert found["Returns due"] == (1, "/customers")
+    assert found["Returns late"] == (1, "/customers")
+    assert "Not yet assessed" in text_of(page)
+
+    _submit(agreement, 1)
+    review = build.drafted_review(2, build.CP2_GOOD)
+    build.signed_off_without_document(review)
+    page = css.get("/dashboard")
+    found = tasks(page)
+    assert (found["Returns due"][0], found["Returns late"][0]) == (1, 0)
+    status = html(page).select_one("main .nhsuk-tag")
+    assert status.get_text(strip=True) == "Rated A"
+    words = text_of(page)
+    assert "Your latest assurance outcome, at Checkpoint 2" in words, words
+    assert "Scenario A: Proceed" in words, words[words.find("Your latest"):][:300]
+    assert html(page).select_one('main a[href="/assurance"]')
+
+    gem = tasks(sign_in("css2@demo.test").get("/dashboard"))
+    assert (gem["Returns due"][0], gem["Returns late"][0]) == (1, 1)  # its own agreement
+
+
+def test_contract_tasks_are_not_shown_to_reviewers(app_context, sign_in):
+    for email in ("bdu@demo.test", "peer@demo.test"):
+        found = tasks(sign_in(email).get("/dashboard"))
+        assert not {"Returns to check", "Returns due", "Returns late",
+                    "Agreements expiring within 6 months"} & set(found)
+
+
+def test_the_statement_count_does_not_grow_with_agreements(
+    market, clock, sign_in  # noqa: F811
+):
+    from .queries import counting_statements
+
+    coventry = user("ccg@demo.test").organisation
+    clock.set(datetime(2013, 6, 5, 9, 0, tzinfo=UTC))
+    _signed(coventry, market.arden_bi, kpis=[build.KPI_DASHBOARD])
+    ccg, css = sign_in("ccg@demo.test"), sign_in("css@demo.test")
+    counts = []
+    for _ in range(2):
+        with counting_statements() as ccg_count:
+            ccg.get("/dashboard")
+        with counting_statements() as css_count:
+            css.get("/dashboard")
+        counts.append((len(ccg_count), len(css_count)))
+        for offer in (market.arden_contracts, market.arden_bi, market.arden_contracts):
+            made = _signed(coventry, offer, kpis=[build.KPI_DASHBOARD, build.KPI_QUERIES])
+            _submit(made, 1)
+    assert counts[0] == counts[1], counts
+    assert counts[0][0] <= 25 and counts[0][1] <= 25, counts

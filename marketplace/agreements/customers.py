@@ -39,6 +39,7 @@ def index():
 @bp.route("/agreements/<int:agreement_id>")
 @owns("agreement_id", Agreement)
 def agreement(agreement: Agreement):
+    ending.end_if_notice_ran_out(agreement)
     return render_template(
         "agreements/show.html",
         agreement=service.with_lines(agreement),

@@ -67,6 +67,7 @@ def new():
 
 def _render_show(agreement, error: str | None = None, status: int = 200, *,
                  read_only: bool = False):
+    ending.end_if_notice_ran_out(agreement)
     return render_template(
         "agreements/show.html",
         agreement=service.with_lines(agreement),

@@ -9,6 +9,13 @@ Agreements recorded before procurement ran in the product (route "recorded", no 
 are each their own contracting process, ocid ``ocds-cssmkt-<agreement reference>``, published
 from the agreement as it is once signed: drafts never, ended ones with the contract status
 "terminated". Every contract value is over the full term, not annual.
+
+A signed agreement's KPIs, the results the CCG accepted and its agreed variations are part of
+its contract (services/ocds_implementation.py: core ``implementation.milestones`` and
+``amendments``, and the OCDS Metrics extension, named in every package's ``extensions``).
+A recorded agreement carries them in its own release; an agreement from a procurement, whose
+contract release was stored when it was signed, has a further release tagged
+"implementation" (and "contractAmendment" once varied) made from it as it is now.
 """
 
 from datetime import UTC, date, datetime
@@ -17,9 +24,16 @@ from sqlalchemy import select
 
 from marketplace.access import PUBLIC, allow, owner_exempt
 from marketplace.extensions import db
-from marketplace.models import Agreement, AgreementStatus, OcdsRelease, Organisation
+from marketplace.models import (
+    Agreement,
+    AgreementStatus,
+    OcdsRelease,
+    Organisation,
+    Procurement,
+)
 from marketplace.models.base import utcnow
 from marketplace.public_urls import public_url
+from marketplace.services import ocds_implementation as life
 from marketplace.services import ocds_releases as stored
 
 from . import bp
@@ -109,11 +123,18 @@ def release(agreement: Agreement) -> dict:
     }
     if signed:
         award["date"] = signed
+    tags = ["contract"]
+    if life.add_life(contract, agreement):
+        tags.append("implementation")
+    if contract.get("amendments"):
+        tags.append("contractAmendment")
+    moments = [_timestamp(agreement.updated_at or agreement.signed_at or utcnow())]
+    moments += [moment for moment in [life.last_changed(agreement)] if moment]
     return {
         "ocid": ocid,
         "id": f"{ocid}-{agreement.status}",
-        "date": _timestamp(agreement.updated_at or agreement.signed_at or utcnow()),
-        "tag": ["contract"],
+        "date": max(moments),
+        "tag": tags,
         "initiationType": "tender",
         "language": "en",
         "parties": [_party(buyer, "buyer"), _party(supplier, "supplier")],
@@ -121,6 +142,39 @@ def release(agreement: Agreement) -> dict:
         "awards": [award],
         "contracts": [contract],
     }
+
+
+def implementation_release(agreement: Agreement) -> dict | None:
+    """An agreement from a procurement, as it is now: its KPIs, accepted results and
+    amendments (None until it has results or amendments to publish)."""
+    contract = {"id": agreement.reference,
+                "awardID": stored.award_id(agreement.procurement),
+                "status": CONTRACT_STATUS[agreement.status]}
+    if not life.add_life(contract, agreement):
+        return None
+    tags = ["implementation"] + (["contractAmendment"] if contract.get("amendments") else [])
+    procurement = agreement.procurement
+    buyer = procurement.lead_ccg
+    return {
+        "ocid": stored.ocid_for(procurement),
+        "id": f"{procurement.reference}-implementation-{agreement.reference}",
+        "date": life.last_changed(agreement),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": {"id": party_id(buyer), "name": buyer.name},
+        "contracts": [contract],
+    }
+
+
+def _implemented(ocid: str | None = None):
+    """Signed agreements from procurements, whose life is published as it is now."""
+    statement = (select(Agreement).join(Procurement, Agreement.procurement_id == Procurement.id)
+                 .where(Agreement.status.in_(PUBLISHED_STATUSES))
+                 .order_by(Procurement.reference, Agreement.reference))
+    if ocid is not None:
+        statement = statement.where(Procurement.reference == ocid.removeprefix(OCID_PREFIX))
+    return db.session.scalars(statement)
 
 
 def _recorded():
@@ -140,6 +194,8 @@ def _stored_releases(ocid: str | None = None) -> list[dict]:
 def _releases(ocid: str | None = None) -> list[dict]:
     """Every published release (of one ocid), grouped by ocid, oldest first within one."""
     found = _stored_releases(ocid)
+    if ocid is None or ocid.startswith(OCID_PREFIX):
+        found += [made for made in map(implementation_release, _implemented(ocid)) if made]
     recorded = _recorded().order_by(Agreement.reference)
     if ocid is not None:
         if not ocid.startswith(OCID_PREFIX):
@@ -157,6 +213,7 @@ def release_package(releases: list[dict], uri: str) -> dict:
     return {
         "uri": uri,
         "version": "1.1",
+        "extensions": [life.METRICS_EXTENSION],
         "publishedDate": _published_date(releases),
         "publisher": PUBLISHER,
         "releases": releases,
@@ -172,6 +229,7 @@ def record_package(records: list[dict], releases: list[dict], uri: str) -> dict:
     return {
         "uri": uri,
         "version": "1.1",
+        "extensions": [life.METRICS_EXTENSION],
         "publishedDate": _published_date(releases),
         "publisher": PUBLISHER,
         "records": records,
@@ -243,7 +301,8 @@ add_schema(
             "id": {"type": "string", "example": "PRC-05A-001-award"},
             "date": {"type": "string", "format": "date-time"},
             "tag": {"type": "array", "items": {"type": "string", "enum": [
-                "tender", "tenderCancellation", "award", "contract"]}},
+                "tender", "tenderCancellation", "tenderUpdate", "award", "contract",
+                "implementation", "contractAmendment"]}},
             "initiationType": {"type": "string", "enum": ["tender"]},
             "language": {"type": "string"},
             "parties": {
@@ -289,6 +348,33 @@ add_schema(
                                   "description": "Over the full term, not a year."},
                         "dateSigned": {"type": "string", "format": "date-time"},
                         "items": {"type": "array", "items": {"type": "object"}},
+                        "agreedMetrics": {
+                            "type": "array", "items": {"type": "object"},
+                            "description": "OCDS Metrics extension (ocds_metrics_extension): "
+                            "the agreement's KPIs, each with its target in force as an "
+                            "observation (notes \"Target\").",
+                        },
+                        "implementation": {
+                            "type": "object",
+                            "description": "Core OCDS: milestones, one per KPI per reported "
+                            "month with a figure the CCG accepted (type \"delivery\"; status "
+                            "met, partiallyMet when within tolerance, notMet when missed), "
+                            "and, from the OCDS Metrics extension, metrics whose observations "
+                            "are those figures. No commentary is published. transactions "
+                            "would list payments, but none are recorded in this product.",
+                            "properties": {
+                                "milestones": {"type": "array", "items": {"type": "object"}},
+                                "metrics": {"type": "array", "items": {"type": "object"}},
+                                "transactions": {"type": "array",
+                                                 "items": {"type": "object"}},
+                            },
+                        },
+                        "amendments": {
+                            "type": "array", "items": {"type": "object"},
+                            "description": "One per agreed variation: its reason (rationale) "
+                            "and what changed, in words (description). The contract's "
+                            "period and value are then the current version's.",
+                        },
                     },
                 },
             },
@@ -298,6 +384,11 @@ add_schema(
 _PACKAGE_HEAD = {
     "uri": {"type": "string"},
     "version": {"type": "string", "enum": ["1.1"]},
+    "extensions": {
+        "type": "array", "items": {"type": "string"},
+        "description": "The OCDS Metrics extension, used for KPIs and their results.",
+        "example": [life.METRICS_EXTENSION],
+    },
     "publishedDate": {"type": "string", "format": "date-time"},
     "publisher": {"type": "object", "properties": {"name": {"type": "string"}}},
 }

@@ -29,8 +29,11 @@ def dashboard():
     events = dashboards.recent_events() if current_user.role == Role.ADMIN else []
     is_ccg = current_user.role == Role.CCG_USER
     headroom = dashboards.headroom_for(current_user) if is_ccg else None
+    is_css = current_user.role == Role.CSS_LEADER
+    assurance = dashboards.assurance_for(current_user) if is_css else None
     return render_template("main/dashboard.html", tasks=tasks, events=events,
-                           headroom=headroom, is_ccg=is_ccg)
+                           headroom=headroom, is_ccg=is_ccg, is_css=is_css,
+                           assurance=assurance)
 
 
 @bp.route("/help")

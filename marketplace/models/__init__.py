@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from .assurance import Checkpoint, Criterion, EvidenceDocument, Submission, SubmissionKind
 from .audit import AuditEvent
+from .authorisation_pack import AuthorisationPack
 from .bid import (
     MAX_QUALITY_SCORE,
     Bid,
@@ -143,6 +144,7 @@ __all__ = [
     "FrozenRecordError",
     "IntendedMode",
     "IssuedDocument",
+    "AuthorisationPack",
     "MAX_QUALITY_SCORE",
     "ModeratedScore",
     "NARRATIVE_SECTIONS",

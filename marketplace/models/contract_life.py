@@ -10,10 +10,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,6 +92,11 @@ class AgreementVariation(IdMixin, db.Model):
         # NULL until agreed; two variations agreed at once cannot both become version n.
         UniqueConstraint("agreement_id", "version", name="uq_agreement_variation_version"),
         CheckConstraint("status IN ('proposed', 'agreed', 'declined')", name="status_known"),
+        # At most one open proposal per agreement: two proposed at once cannot both be saved.
+        # A partial unique index, which SQLite and PostgreSQL both have.
+        Index("uq_agreement_variation_one_open", "agreement_id", unique=True,
+              sqlite_where=text("status = 'proposed'"),
+              postgresql_where=text("status = 'proposed'")),
     )
 
     agreement_id: Mapped[int] = mapped_column(

@@ -1,8 +1,8 @@
 """The backstop for immutable records: a flush that would change one fails loudly.
 
 Immutable: a submitted business plan, a signed-off review with its ratings and reviewers,
-an issued review document (conditions and actions still move on after sign-off), and the KPIs
-of an agreement once the CCG has signed it.
+an issued review document or authorisation evidence pack (conditions and actions still move
+on after sign-off), and the KPIs of an agreement once the CCG has signed it.
 
 Services refuse such changes first, with a message for the user; this guard catches the
 code path that forgot to ask (a new view, a CLI command, a seeder). create_app attaches it
@@ -11,6 +11,7 @@ to every session (models.register_listeners).
 
 from sqlalchemy import inspect
 
+from .authorisation_pack import AuthorisationPack
 from .bid import DecisionLetter, OcdsRelease
 from .business_plan import BusinessPlan, PlanStatus
 from .buying import AgreementStatus
@@ -58,7 +59,7 @@ def refuse_changes_to_frozen_records(session, flush_context, instances):
             raise FrozenRecordError(f"business plan {obj.id} was submitted and cannot change")
         if isinstance(obj, Review) and _review_was_signed_off(obj):
             raise FrozenRecordError(f"review {obj.id} was signed off and cannot change")
-        if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
+        if isinstance(obj, IssuedDocument | AuthorisationPack | DecisionLetter | OcdsRelease):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued and cannot change")
         if isinstance(obj, PerformanceReturn):
             raise FrozenRecordError(f"performance return {obj.id} was submitted: it cannot "
@@ -71,7 +72,7 @@ def refuse_changes_to_frozen_records(session, flush_context, instances):
         if isinstance(obj, Rating | ReviewAssignment) and _review_was_signed_off(obj.review):
             raise FrozenRecordError(f"review {obj.review_id} was signed off and cannot change")
     for obj in session.deleted:
-        if isinstance(obj, IssuedDocument | DecisionLetter | OcdsRelease):
+        if isinstance(obj, IssuedDocument | AuthorisationPack | DecisionLetter | OcdsRelease):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was issued: not deletable")
         if isinstance(obj, PerformanceReturn | PerformanceFigure):
             raise FrozenRecordError(f"{type(obj).__name__} {obj.id} was submitted: not "

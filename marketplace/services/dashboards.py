@@ -8,18 +8,29 @@ view (their access rules), not here.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace import clock
+from marketplace.domain import contract_life
+from marketplace.domain import service_levels as levels
 from marketplace.extensions import db
 from marketplace.models import (
     ActionStatus,
     Agreement,
+    AgreementEnding,
+    AgreementLine,
     AgreementStatus,
+    AgreementVariation,
     AuditEvent,
+    Checkpoint,
     Condition,
     ConditionStatus,
     DevelopmentAction,
+    EndingKind,
+    FigureReview,
+    PerformanceFigure,
+    PerformanceReturn,
     Procurement,
     ProcurementStatus,
     Review,
@@ -30,10 +41,14 @@ from marketplace.models import (
     ScenarioStatus,
     Submission,
     User,
+    VariationStatus,
 )
 
 from . import customer_survey, reviews, scenarios
-from .procurement_access import opportunities_for_provider
+from .performance_returns import due_working_days
+from .procurement_access import may_respond
+
+RUNNING = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ def for_ccg(user: User) -> list[Task]:
         Procurement.status, Procurement.lead_ccg_id == organisation,
         Procurement.status.in_([ProcurementStatus.OPEN, ProcurementStatus.EVALUATION,
                                 ProcurementStatus.STANDSTILL]))
+    today = clock.today_in_uk()
     return [
         Task("Agreements to sign", agreements.get(AgreementStatus.DRAFT, 0),
              "agreements.index", "Drafts your CCG has not signed yet"),
@@ -70,7 +86,41 @@ def for_ccg(user: User) -> list[Task]:
         Task("Customer survey answers to give",
              sum(1 for row in customer_survey.to_answer(user.organisation) if not row.answered),
              "survey_answers.index", "How the CSSs your CCG buys from serve you"),
+        Task("Returns to check", returns_to_check(organisation), "agreements.index",
+             "Submitted by your providers: accept or dispute each figure"),
+        Task("Agreements expiring within 6 months", expiring_within_6_months(organisation, today),
+             "agreements.index", "Renew through a new procurement, or extend by a variation"),
     ]
+
+
+def returns_to_check(ccg_id: int) -> int:
+    """Returns (the latest version of a month's) with a figure the CCG has not yet reviewed:
+    only the latest version can hold one, as a resubmission follows a full review."""
+    return db.session.scalar(
+        select(func.count(distinct(PerformanceReturn.id)))
+        .join(Agreement, Agreement.id == PerformanceReturn.agreement_id)
+        .join(PerformanceFigure, PerformanceFigure.return_id == PerformanceReturn.id)
+        .where(Agreement.ccg_id == ccg_id,
+               PerformanceFigure.review == FigureReview.PENDING.value)) or 0
+
+
+def expiring_within_6_months(ccg_id: int, today) -> int:
+    """Running agreements whose end (the notice's, else the latest agreed variation's, else
+    the signed one) is within the 6-month warning (domain/contract_life.py), in one query."""
+    varied_end = (
+        select(AgreementVariation.new_end_date)
+        .where(AgreementVariation.agreement_id == Agreement.id,
+               AgreementVariation.status == VariationStatus.AGREED.value,
+               AgreementVariation.new_end_date.is_not(None))
+        .order_by(AgreementVariation.version.desc()).limit(1)
+        .correlate(Agreement).scalar_subquery())
+    rows = db.session.execute(
+        select(AgreementEnding.ends_on, varied_end, Agreement.end_date)
+        .outerjoin(AgreementEnding, (AgreementEnding.agreement_id == Agreement.id)
+                   & (AgreementEnding.kind == EndingKind.NOTICE.value))
+        .where(Agreement.ccg_id == ccg_id, Agreement.status.in_(RUNNING))).all()
+    return sum(1 for notice_end, varied, signed in rows
+               if contract_life.expiry_warning(notice_end or varied or signed, today))
 
 
 @dataclass(frozen=True)
@@ -111,9 +161,10 @@ def for_css(user: User) -> list[Task]:
         select(func.count()).select_from(Agreement).where(
             Agreement.provider_id == organisation,
             Agreement.status == AgreementStatus.AWAITING_COUNTERSIGNATURE))
-    # Through the service that decides which opportunities a provider may see.
-    open_to_bid = sum(1 for procurement in opportunities_for_provider(user)
-                      if procurement.status == ProcurementStatus.OPEN)
+    # Open competitions first (few), then the procurement policy's rule for each.
+    open_to_bid = sum(1 for procurement in db.session.scalars(
+        select(Procurement).where(Procurement.status == ProcurementStatus.OPEN))
+        if may_respond(user, procurement))
     conditions = _counts_by(
         Condition.status,
         Condition.review_id.in_(select(Review.id).join(Submission).where(
@@ -125,8 +176,14 @@ def for_css(user: User) -> list[Task]:
         .where(Submission.organisation_id == organisation,
                DevelopmentAction.status.in_([ActionStatus.OPEN, ActionStatus.REOPENED]))
     ).one()
+    due, late = returns_due_and_late(organisation, today)
     return [
-        Task("Opportunities open to bid", open_to_bid, "opportunities.index"),
+        Task("Opportunities open to bid", open_to_bid, "opportunities.index",
+             "Published competitions you may respond to"),
+        Task("Returns due", due, "customers.index",
+             "Months that have ended: submit each return by its due day"),
+        Task("Returns late", late, "customers.index",
+             "Past their due day and not submitted: both sides see this"),
         Task("Agreements to countersign", to_countersign or 0, "customers.index",
              "Signed by the CCG, waiting for you"),
         Task("Conditions to answer",
@@ -135,6 +192,64 @@ def for_css(user: User) -> list[Task]:
         Task("Development actions to complete", actions[0], "checkpoints.progress",
              f"{actions[1]} overdue" if actions[1] else ""),
     ]
+
+
+def returns_due_and_late(provider_id: int, today) -> tuple[int, int]:
+    """Months of the provider's running agreements that have ended with a KPI due and no
+    return yet: (due, late), late once past the due day. The same rules as each agreement's
+    schedule (services/performance_returns.py), in three queries for all agreements."""
+    agreements = db.session.scalars(
+        select(Agreement).where(Agreement.provider_id == provider_id,
+                                Agreement.status.in_(RUNNING))
+        .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))).all()
+    if not agreements:
+        return 0, 0
+    submitted = set(db.session.execute(
+        select(PerformanceReturn.agreement_id, PerformanceReturn.period_number).distinct()
+        .where(PerformanceReturn.agreement_id.in_([a.id for a in agreements]))).all())
+    working_days = due_working_days()
+    due = late = 0
+    for agreement in agreements:
+        frequencies = {kpi.frequency for line in agreement.lines for kpi in line.kpis}
+        if not frequencies:
+            continue
+        months = levels.periods(agreement.start_date, agreement.end_date)
+        for period in months:
+            if period.end >= today:
+                break
+            if (agreement.id, period.number) in submitted or not any(
+                    levels.reported_in(f, period.number, len(months)) for f in frequencies):
+                continue
+            if today > levels.return_due(period, working_days):
+                late += 1
+            else:
+                due += 1
+    return due, late
+
+
+@dataclass(frozen=True)
+class AssuranceStatus:
+    checkpoint: str
+    outcome: str  # in words: "Scenario A: Proceed", "Host with conditions"
+    letter: str | None  # A, B or C where the checkpoint rates so
+
+
+def assurance_for(user: User) -> AssuranceStatus | None:
+    """The CSS's latest signed-off checkpoint outcome (the highest checkpoint, then the last
+    signed off); None before its first."""
+    row = db.session.execute(
+        select(Checkpoint.number, Checkpoint.name, Review.outcome_code, Review.outcome_label)
+        .join(Submission, Submission.checkpoint_id == Checkpoint.id)
+        .join(Review, Review.submission_id == Submission.id)
+        .where(Submission.organisation_id == user.organisation_id,
+               Review.status == ReviewStatus.SIGNED_OFF)
+        .order_by(Checkpoint.number.desc(), Review.signed_off_at.desc(), Review.id.desc())
+        .limit(1)).first()
+    if row is None:
+        return None
+    number, name, code, label = row
+    return AssuranceStatus(f"Checkpoint {number}: {name}", label or "Reviewed",
+                           code if code in ("A", "B", "C") else None)
 
 
 def for_reviewer(user: User) -> list[Task]:

@@ -16,8 +16,8 @@ from marketplace.policies import require
 
 from .audit import record_event
 from .buying_common import clean_text
-from .errors import ServiceError
-from .transaction import check_version, on_conflict, transactional
+from .errors import Conflict, ServiceError
+from .transaction import check_version, on_conflict, transaction, transactional
 from .variations import current_terms
 
 RUNNING = (AgreementStatus.SIGNED, AgreementStatus.FINAL)
@@ -96,3 +96,58 @@ def end(actor, agreement: Agreement, expected_lock_version: int | None, kind: st
         changes={"kind": kind.value, "ends_on": ends_on.isoformat(),
                  "status": [before, agreement.status], "reason": reason or None}, actor=actor)
     return ending
+
+
+# --- Notice running out ---------------------------------------------------------------------
+#
+# An agreement under notice runs to the end of its notice's last day and is ended the day
+# after, by the one clock (marketplace/clock.py): when a page next reads it
+# (end_if_notice_ran_out), or for every agreement at once from `flask agreements end-due`
+# (cron, or an RQ job calling end_due). Both go through _end_by_notice, a system event.
+
+
+def _notice_ran_out(agreement: Agreement, ending: AgreementEnding | None, on) -> bool:
+    return (agreement.status in RUNNING and ending is not None
+            and ending.kind == EndingKind.NOTICE and ending.ends_on < on)
+
+
+def _end_by_notice(agreement: Agreement, ending: AgreementEnding) -> None:
+    before = agreement.status
+    agreement.status = AgreementStatus.ENDED
+    record_event(
+        "agreement.ended_by_notice", agreement,
+        f"Agreement {agreement.reference} between {agreement.ccg.name} and "
+        f"{agreement.provider.name} ended: the notice given by {ending.given_for.name} ran "
+        f"out on {ending.ends_on.day} {ending.ends_on:%B %Y}",
+        changes={"status": [before, agreement.status], "ends_on": ending.ends_on.isoformat()},
+        system=True)
+
+
+def end_if_notice_ran_out(agreement: Agreement) -> Agreement:
+    """End the agreement if its notice has run out (in its own transaction); a page calls it
+    before showing the agreement. Another request ending it at the same moment is no error."""
+    ending = ending_of(agreement)
+    if not _notice_ran_out(agreement, ending, today()):
+        return agreement
+    try:
+        with transaction():
+            on_conflict(Agreement, ENDED_MEANWHILE)
+            _end_by_notice(agreement, ending)
+    except Conflict:
+        db.session.refresh(agreement)
+    return agreement
+
+
+@transactional
+def end_due() -> list[str]:
+    """End every running agreement whose notice has run out; their references."""
+    on = today()
+    due = db.session.execute(
+        select(Agreement, AgreementEnding)
+        .join(AgreementEnding, AgreementEnding.agreement_id == Agreement.id)
+        .where(Agreement.status.in_([status.value for status in RUNNING]),
+               AgreementEnding.kind == EndingKind.NOTICE.value, AgreementEnding.ends_on < on)
+        .order_by(AgreementEnding.ends_on, Agreement.reference)).all()
+    for agreement, ending in due:
+        _end_by_notice(agreement, ending)
+    return [agreement.reference for agreement, _ in due]

@@ -276,6 +276,18 @@ def agreement_to_countersign(agreement) -> None:
            link_to("agreements.show", agreement_id=agreement.id))
 
 
+def return_disputed(figure) -> None:
+    """The CCG disputed a figure: the CSS's leaders must answer it with a resubmission."""
+    performance_return = figure.performance_return
+    agreement = performance_return.agreement
+    notify(provider_users([agreement.provider_id]), NotificationKind.RETURN_DISPUTED,
+           f"{agreement.ccg.name} disputed the figure for {figure.kpi.measure} in your "
+           f"return for {performance_return.period_start:%B %Y} on agreement "
+           f"{agreement.reference}: {figure.dispute_reason}",
+           link_to("customers.provider_return", agreement_id=agreement.id,
+                   return_id=performance_return.id))
+
+
 def _eligible_provider_users(procurement) -> list[User]:
     from .procurement_access import eligible_provider_ids
 

@@ -32,6 +32,7 @@ from marketplace.models import (
 )
 from marketplace.policies import require
 
+from . import notifications
 from .audit import record_event
 from .buying_common import FieldErrors, clean_text
 from .errors import ServiceError
@@ -284,6 +285,8 @@ def review_figure(actor, figure: PerformanceFigure, expected_lock_version, decis
         f"{period:%B %Y} on agreement {agreement.reference}",
         changes={"figure_id": figure.id, "review": [FigureReview.PENDING.value, outcome.value],
                  "reason": figure.dispute_reason or None}, actor=actor)
+    if outcome is FigureReview.DISPUTED:
+        notifications.return_disputed(figure)
     return figure
 
 

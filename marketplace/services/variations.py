@@ -34,6 +34,8 @@ from .transaction import check_version, on_conflict, transactional
 
 VARIED = (AgreementStatus.SIGNED, AgreementStatus.FINAL)
 MAX_REASON = 2000
+OPEN_ALREADY = ("A variation of this agreement is already waiting for an answer: it must be "
+                "agreed or declined before another is proposed.")
 ANSWERED_MEANWHILE = (
     "Somebody else answered this variation after you opened it, so your answer was not "
     "saved. Check the variation as it is now."
@@ -113,8 +115,10 @@ def propose(actor, agreement: Agreement, annual_value: Decimal | None, end_date:
                            ": only an agreement signed by both parties, and not ended, can be "
                            "varied.")
     if open_proposal(agreement) is not None:
-        raise ServiceError("A variation of this agreement is already waiting for an answer: "
-                           "it must be agreed or declined before another is proposed.")
+        raise ServiceError(OPEN_ALREADY)
+    # Two proposals at once both pass the check above; the partial unique index
+    # (uq_agreement_variation_one_open) keeps only one.
+    on_conflict(AgreementVariation, OPEN_ALREADY)
     terms = current_terms(agreement)
     errors = []
     if annual_value is not None and annual_value <= 0:

@@ -27,6 +27,7 @@ from sqlalchemy import func, select, union_all
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
+    AuthorisationPack,
     BusinessPlan,
     Checkpoint,
     Condition,
@@ -107,6 +108,7 @@ PARAM_MODELS = {
     "threshold_id": ProcurementThreshold, "statement_id": Statement, "line_id": StatementLine,
     "party_id": StatementParty, "scenario_id": Scenario, "allowance_id": FinancialYearAllowance,
     "review_id": Review, "entry_id": ShortlistEntry, "window_id": SurveyWindow,
+    "pack_id": AuthorisationPack,
 }
 
 
@@ -125,6 +127,10 @@ def build_world(app) -> dict:
     # A customer survey open at START: Coventry (ccg@) answers about Arden, the BDU closes it
     # and opens one for another checkpoint.
     build.survey_window(3, START.date(), date(2013, 1, 31))
+    # An issued authorisation evidence pack, so its download is tried by every role.
+    from marketplace.services.authorisation_packs import issue as issue_pack
+
+    issue_pack(build.person("ccg@demo.test"), coventry)
     buying = build.Buying(market, coventry, build.ccg("00C"), warwickshire,
                           build.person("ccg@demo.test"), build.person("ccg@demo.test"),
                           build.person("ccg2@demo.test"), build.person("css@demo.test"),
