@@ -39,6 +39,7 @@ class Ccg:
     region: str | None
     cluster: str | None
     population: int = 0
+    code: str = ""  # the ODS code, for people and spreadsheets
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,9 @@ class CcgPosition:
         """How much more the suppliers plan than the CCG can afford; 0 when it fits."""
         if self.headroom is None:
             return ZERO
-        return max(self.planned - self.headroom, ZERO)
+        # A CCG whose fixed costs alone exceed its allowance can afford nothing, not less
+        # than nothing: with no income planned from it, no supplier has planned too much.
+        return max(self.planned - max(self.headroom, ZERO), ZERO)
 
     @property
     def beyond_intention(self) -> Decimal:
@@ -155,6 +158,8 @@ class CcgPosition:
             return "No headroom worked out (no population or allowance)"
         if not self.affordable:
             return "Suppliers plan more than it can afford"
+        if self.headroom < 0:
+            return "Its fixed costs alone exceed its running cost allowance"
         if self.planned == 0:
             return "No supplier plans income from it"
         return "Fits within what it can afford"

@@ -104,6 +104,18 @@ def test_specifications_shares_and_unsupplied():
     assert later.by_specification[0].concentration.band == "No supplier plans income"
 
 
+def test_a_ccg_that_can_afford_nothing_is_over_only_when_income_is_planned():
+    ccgs = [Ccg("03V", "NHS Corby CCG", "Midlands and East", "Northamptonshire", 69_801)]
+    # 69,801 × £22.07 = £1,540,508.07, less £1,611,000 of fixed costs: −£70,491.93.
+    headroom = {"03V": {"2015/16": Decimal("-70491.93")}}
+    nothing = assess(ccgs, SPECS, headroom, [], [], ("2015/16",)).years[0]
+    assert nothing.over == ()
+    assert nothing.ccgs[0].in_words == "Its fixed costs alone exceed its running cost allowance"
+    planned = [income("Arden CSS", "03V", "BI", "2015/16", "0.01")]
+    some = assess(ccgs, SPECS, headroom, planned, [], ("2015/16",)).years[0]
+    assert some.ccgs[0].over_headroom == Decimal("0.01")  # all of it: it can afford nothing
+
+
 def test_hhi_worked_numbers_and_bands():
     assert concentration({"A": Decimal("1")}).hhi == 10000
     halves = concentration({"A": Decimal("50"), "B": Decimal("50")})
@@ -170,7 +182,7 @@ def test_the_sums_add_up(rows, intentions):
             assert rollup.concentration.total == rollup.planned
         for position in year.ccgs:
             assert position.over_headroom >= 0
-            assert position.affordable == (position.planned <= position.headroom)
+            assert position.affordable == (position.planned <= max(position.headroom, 0))
         # Unsupplied specifications are exactly those with no planned income.
         assert {u.specification.name for u in year.unsupplied} == {
             r.label for r in year.by_specification if r.planned == 0
