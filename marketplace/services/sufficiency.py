@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.domain import sufficiency as rules
-from marketplace.domain.money import ZERO, to_decimal
+from marketplace.domain.money import ZERO, round_money, to_decimal
 from marketplace.domain.reckoner import FINANCIAL_YEARS
 from marketplace.extensions import db
 from marketplace.models import (
@@ -91,7 +91,7 @@ def planned_income(ccgs: list[Organisation]) -> list[rules.PlannedIncome]:
                         by_code.get(str(code)),
                         None,
                         str(year),
-                        to_decimal(amount or ZERO),
+                        round_money(to_decimal(amount or ZERO)),
                     )
                 )
     return rows
