@@ -4,29 +4,27 @@ Four gathers, each one query or so: the CCGs (region, 2012 PCT cluster, populati
 reckoner headroom per year (services/affordability.py, the same figure the signing gate uses);
 their stated intentions to buy (statement lines to buy, in statements not withdrawn, of CCGs
 that have not declined); and every CSS's planned income by customer and specification from its
-latest submitted business plan. Read-only: no transaction, no audit event.
+latest submitted business plan (the plan_income rows). Read-only: no transaction, no audit event.
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.domain import sufficiency as rules
-from marketplace.domain.money import ZERO, round_money, to_decimal
 from marketplace.domain.reckoner import FINANCIAL_YEARS
 from marketplace.extensions import db
 from marketplace.models import (
-    BusinessPlan,
     IntendedMode,
     Organisation,
     OrganisationKind,
     PartyStatus,
-    PlanStatus,
     Statement,
     StatementLine,
     StatementParty,
     StatementStatus,
 )
 
+from . import plan_income
 from .affordability import headroom_by_ccg
 from .statements import current_specifications
 
@@ -61,40 +59,23 @@ def intentions() -> list[rules.Intention]:
     return [rules.Intention(ccg_id, spec_id, budget) for ccg_id, spec_id, budget in rows]
 
 
-def _latest_submitted_plans() -> list[BusinessPlan]:
-    plans = db.session.scalars(
-        select(BusinessPlan)
-        .where(BusinessPlan.status == PlanStatus.SUBMITTED)
-        .options(joinedload(BusinessPlan.organisation))
-        .order_by(BusinessPlan.organisation_id, BusinessPlan.version.desc())
-    )
-    latest: dict[int, BusinessPlan] = {}
-    for plan in plans:
-        latest.setdefault(plan.organisation_id, plan)
-    return list(latest.values())
+def _financial_year(plan_year: int) -> str:
+    return f"{plan_year}/{(plan_year + 1) % 100:02d}"
 
 
-def planned_income(ccgs: list[Organisation]) -> list[rules.PlannedIncome]:
-    """Planned income by CSS, customer and year from the latest submitted plans' financial
-    models (income by customer). Interim: the plans' service lines are not yet tied to
-    catalogue specifications, so every row has specification None until plan income by
-    specification (services/plan_income.py) is merged."""
-    by_code = {ccg.ods_code: ccg.id for ccg in ccgs if ccg.ods_code}
-    rows = []
-    for plan in _latest_submitted_plans():
-        model = plan.financial_model or {}
-        for year, customers in (model.get("income_by_customer") or {}).items():
-            for code, amount in (customers or {}).items():
-                rows.append(
-                    rules.PlannedIncome(
-                        plan.organisation.name,
-                        by_code.get(str(code)),
-                        None,
-                        str(year),
-                        round_money(to_decimal(amount or ZERO)),
-                    )
-                )
-    return rows
+def planned_income() -> list[rules.PlannedIncome]:
+    """Every CSS's planned income by customer, specification and year, from the income rows
+    of its latest submitted plan (services/plan_income.py keeps them in step with the plan)."""
+    return [
+        rules.PlannedIncome(
+            row.plan.organisation.name,
+            row.ccg.id if row.ccg is not None else None,
+            row.specification.id if row.specification is not None else None,
+            _financial_year(row.year),
+            row.amount,
+        )
+        for row in plan_income.planned_income()
+    ]
 
 
 def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
@@ -115,7 +96,7 @@ def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
         ],
         specifications=[rules.Specification(spec.id, spec.name) for spec in specs],
         headroom={ccg_id: found.by_year for ccg_id, found in headroom.items()},
-        income=planned_income(ccgs),
+        income=planned_income(),
         intentions=intentions(),
         financial_years=years,
     )

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from marketplace.extensions import db
 from marketplace.models import BusinessPlan, PlanStatus
-from marketplace.services import statements
+from marketplace.services import plan_income, statements
 
 from ..conftest import html, text_of
 from ..factories import ARDEN, GEM, organisation
@@ -26,6 +26,7 @@ YEARS = ["2013/14", "2014/15", "2015/16", "2016/17"]
 
 
 def plan(name: str, by_customer: dict[str, str]) -> BusinessPlan:
+    total = str(sum(Decimal(amount) for amount in by_customer.values()))
     made = BusinessPlan(
         organisation=organisation(name),
         version=1,
@@ -33,10 +34,11 @@ def plan(name: str, by_customer: dict[str, str]) -> BusinessPlan:
         financial_model={
             "years": YEARS,
             "income_by_customer": {"2013/14": by_customer},
-            "income_by_service_line": {"2013/14": {"Business intelligence": "1"}},
+            "income_by_service_line": {"2013/14": {"BI-01": total}},
         },
     )
     db.session.add(made)
+    plan_income.replace_for(made)
     return made
 
 
@@ -117,6 +119,18 @@ def test_the_api_answers_the_bdu(market_world, bdu_client):
     assert coventry["affordable"] is False
     assert year["ccgs_over_headroom"] == ["05A"]
     assert year["other_customers_income"] == "500000.00"
+    # Business intelligence from CCGs: Arden £7,000,000.00, GEM £4,003,900.01, of
+    # £11,003,900.01: 63.6% and 36.4%, HHI 63.61…² + 36.38…² = 5,371.
+    bi = next(s for s in year["specifications"] if s["name"] == "Business intelligence")
+    assert bi["planned_income"] == "11003900.01"
+    assert bi["intention"] == "120000.00"
+    assert [(s["provider"], s["percent"]) for s in bi["concentration"]["shares"]] == [
+        ("Arden CSS", "63.6"),
+        ("Greater East Midlands CSS", "36.4"),
+    ]
+    assert bi["concentration"]["hhi"] == 5371
+    assert "Contract monitoring" in [s["name"] for s in year["unsupplied_specifications"]]
+    assert year["income_not_tied_to_a_specification"] == "0.00"
     for rollup in year["regions"] + year["pct_clusters"] + year["specifications"]:
         assert 0 <= rollup["concentration"]["hhi"] <= 10000
     everything = bdu_client.get("/api/v1/market/sufficiency").get_json()
