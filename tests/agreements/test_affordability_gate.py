@@ -13,9 +13,10 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import AgreementVariation, AuditEvent
 from marketplace.services import variations
+from marketplace.services.scenarios import InHouseInput
 
 from ..conftest import html, text_of, user
-from ..factories import create_agreement
+from ..factories import create_agreement, make_scenario
 
 
 def ccg():
@@ -108,3 +109,23 @@ def test_a_proposed_variation_shows_the_ccg_the_varied_figures_not_the_provider(
     )
     assert "Can your CCG afford it?" not in provider_page
     assert db.session.get(AgreementVariation, variation.id).status == "proposed"
+
+
+def test_the_ccgs_own_scenario_sets_the_headroom(ccg_client, market):
+    # In-house costs of £500,000 (10 WTE at £50,000) on top of the default fixed costs
+    # leave £10,003,900.00 − £500,000.00 = £9,503,900.00 in 2013/14.
+    make_scenario(
+        name="Plan for April",
+        in_house=(InHouseInput("Analysts", Decimal("10"), Decimal("50000")),),
+    )
+    db.session.commit()
+    draft = create_agreement(
+        ccg(),
+        [market.arden_bi],
+        status="draft",
+        annual_value=Decimal("9503900.01"),
+        end_date=date(2014, 3, 31),
+    )
+    section = text_of(ccg_client.get(f"/agreements/{draft.id}/sign"))
+    assert "your draft scenario “Plan for April”" in section
+    assert "£9,503,900.00" in section and "in 2013/14 by £0.01" in section

@@ -67,7 +67,8 @@ PAGES = {
                       "/scenarios", "/scenarios/{scenario}",
                       "/statements/{statement}", "/statements/{statement}/lines/new"],
     "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance"],
-    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand"],
+    "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand",
+                      "/demand/sufficiency"],
     "peer@demo.test": ["/dashboard"],
     "admin@demo.test": ["/admin/users", "/admin/audit-events"],
 }
