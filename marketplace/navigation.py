@@ -49,6 +49,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Reviews", "reviews.index"),
     NavItem("Tracker", "tracker.dashboard"),
     NavItem("Demand", "demand.index"),
+    NavItem("Sufficiency", "demand.sufficiency"),
     NavItem("Checkpoints", "checkpoint_admin.index"),
     # Last, so that the header keeps the older entries in view on narrow screens.
     NavItem("Procurement thresholds", "procurement_thresholds.index"),

@@ -10,6 +10,7 @@ from flask_login import current_user
 from marketplace.access import allow, owns, roles
 from marketplace.models import Agreement, AgreementVariation, Role
 from marketplace.policies import may
+from marketplace.services import affordability
 from marketplace.services import variations as service
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, ServiceError
@@ -27,6 +28,13 @@ def _list(agreement: Agreement, side: str):
         open_proposal=service.open_proposal(agreement),
         can_propose=may(current_user, "party", agreement)
         and agreement.status in service.VARIED)
+
+
+def _gate(agreement: Agreement, side: str, variation: AgreementVariation | None = None):
+    # The CCG's headroom is its own business: the provider's pages do not show it.
+    if side != "agreements":
+        return None
+    return affordability.for_variation(agreement, variation)
 
 
 def _kpi_targets(agreement: Agreement, form: VariationForm) -> tuple[dict, dict]:
@@ -74,7 +82,7 @@ def _new(agreement: Agreement, side: str):
     return render_template("agreements/variation-form.html", agreement=agreement, form=form,
                            side=side, for_provider=side == "customers", terms=terms,
                            kpis=service.kpis_of(agreement), targets=dict(terms.targets),
-                           typed=typed), status
+                           typed=typed, gate=_gate(agreement, side)), status
 
 
 def _show(agreement: Agreement, variation: AgreementVariation, side: str,
@@ -86,7 +94,9 @@ def _show(agreement: Agreement, variation: AgreementVariation, side: str,
     return render_template(
         "agreements/variation.html", agreement=agreement, variation=variation, side=side,
         for_provider=side == "customers", changes=service.changes_of(variation),
-        form=form if can_answer else None, error=error), status
+        form=form if can_answer else None, error=error,
+        gate=_gate(agreement, side, variation) if variation.status == "proposed" else None
+    ), status
 
 
 def _answer(agreement: Agreement, variation: AgreementVariation, side: str):

@@ -6,8 +6,8 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
+from marketplace.services import affordability, ending, performance_returns, variations
 from marketplace.services import agreements as service
-from marketplace.services import ending, performance_returns, variations
 from marketplace.services.errors import Conflict, ServiceError
 
 from . import bp
@@ -155,7 +155,8 @@ def sign(agreement: Agreement):
               "is nothing for your CCG to sign.", "info")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
     return render_template("agreements/sign.html", agreement=agreement, form=form,
-                           warning=service.term_warning(agreement), party="ccg"), status
+                           warning=service.term_warning(agreement), party="ccg",
+                           gate=affordability.for_signing(agreement)), status
 
 
 @bp.post("/<int:agreement_id>/status")

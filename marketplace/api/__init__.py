@@ -22,4 +22,5 @@ from . import (  # noqa: E402,F401
     opportunities,
     plan_checks,
     reckoner,
+    sufficiency,
 )

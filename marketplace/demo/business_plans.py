@@ -20,6 +20,7 @@ from marketplace.models import (
     OrganisationKind,
     PlanStatus,
 )
+from marketplace.services import plan_income
 
 YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
 POUND = Decimal("1")
@@ -123,6 +124,7 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
         setattr(plan, key, text.format(name=organisation.name, ccg_count=len(ccgs),
                                        population=population))
     plan.financial_model = financial_model(ccgs, price_per_head=price_per_head, weak=weak)
+    plan_income.replace_for(plan)
     if version > 1:
         plan.balanced_scorecard = dict(SCORECARD)
     if submitted:

@@ -49,6 +49,7 @@ from .notification import (
 )
 from .organisation import PROVIDER_KINDS, Organisation, OrganisationKind, Region
 from .plan_check import PlanCheckThreshold
+from .plan_income import PlanIncome
 from .procurement import (
     Clarification,
     ClarificationStage,
@@ -163,6 +164,7 @@ __all__ = [
     "PerformanceReturn",
     "Phase",
     "PlanCheckThreshold",
+    "PlanIncome",
     "PlanStatus",
     "PricingModel",
     "Priority",

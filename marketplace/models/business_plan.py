@@ -72,6 +72,10 @@ class BusinessPlan(IdMixin, TimestampMixin, db.Model):
     evidence: Mapped[list["EvidenceDocument"]] = relationship(  # noqa: F821
         back_populates="business_plan", order_by="EvidenceDocument.id"
     )
+    # The financial model's income, one row per customer, specification and year.
+    income_rows: Mapped[list["PlanIncome"]] = relationship(  # noqa: F821
+        back_populates="business_plan", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="PlanIncome.id")
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -238,6 +238,11 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
         raise ServiceError(
             f"Set a target for service level “{unset[0].measure}” before signing: the offer "
             "named none", field="status")
+    from .affordability import for_signing
+
+    # The figures the CCG saw at the gate, kept with its signature (the gate warns, it does
+    # not refuse: whether to commit beyond the headroom is the CCG's decision).
+    affordable = for_signing(agreement).affordability
     agreement.status = AgreementStatus.AWAITING_COUNTERSIGNATURE
     agreement.ccg_signed_at = clock.now()
     agreement.ccg_signed_by_id = actor.id
@@ -252,7 +257,9 @@ def sign_for_ccg(actor, agreement: Agreement, expected_lock_version) -> Agreemen
                           f"{kpi.frequency_label.lower()})"
                           for line in agreement.lines for kpi in line.kpis},
                  "value_over_term": agreement.value_over_term,
-                 "term_warning": term_warning(agreement)},
+                 "term_warning": term_warning(agreement),
+                 "affordability": affordable.as_record(),
+                 "affordability_warning": affordable.warning},
         actor=actor)
     notifications.agreement_to_countersign(agreement)
     return agreement

@@ -19,6 +19,7 @@ from marketplace.models import (
 )
 from marketplace.policies.people import leader_of
 
+from . import plan_income
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
@@ -201,6 +202,7 @@ def start_version(actor: User, organisation: Organisation) -> BusinessPlan:
             setattr(plan, key, getattr(source, key))
         plan.financial_model = source.financial_model
         plan.balanced_scorecard = source.balanced_scorecard
+    plan_income.replace_for(plan)
     db.session.add(plan)
     on_conflict(BusinessPlan, ALREADY_STARTED)  # one version of each number per CSS
     record_event("business_plan.created", plan,
@@ -232,6 +234,7 @@ def set_financial_model(actor: User, plan: BusinessPlan, raw: dict, *, source: s
     _check_draft(plan)
     model = read_financial_model(raw)
     plan.financial_model = model_to_json(model) | _extras_json(raw, model.years)
+    plan_income.replace_for(plan)
     record_event("business_plan.financial_model_saved", plan,
                  f"{actor.email} saved the financial model of plan version {plan.version} "
                  f"({source})", changes={"years": list(model.years)}, actor=actor)

@@ -15,4 +15,4 @@ bp = protect(Blueprint("statements", __name__, url_prefix="/statements"), roles(
 demand_bp = protect(Blueprint("demand", __name__, url_prefix="/demand"),
                     roles(Role.BDU_REVIEWER, Role.PEER_REVIEWER, Role.ADMIN))
 
-from . import demand, views  # noqa: E402,F401
+from . import demand, sufficiency, views  # noqa: E402,F401

@@ -72,7 +72,8 @@ PAGES = {
     "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance",
                       "/customers"],
     "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand",
-                      "/customer-surveys/{survey}", "/customer-surveys/new"],
+                      "/customer-surveys/{survey}", "/customer-surveys/new",
+                      "/demand/sufficiency"],
     "peer@demo.test": ["/dashboard"],
     "admin@demo.test": ["/admin/users", "/admin/audit-events"],
 }

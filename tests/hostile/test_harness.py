@@ -303,7 +303,7 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     @given(index=st.integers(0, len(pages) - 1),
            names=st.lists(st.sampled_from(["page", "per_page", "q", "from", "to", "a", "b",
                                            "offer", "region", "specification", "plan_id",
-                                           "cluster", "as_of", "status", "next"]),
+                                           "cluster", "as_of", "status", "next", "year"]),
                           min_size=1, max_size=3),
            value=hostile_text)
     def query(index, names, value):
@@ -315,7 +315,7 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     # Every page that takes no id, as every role, with the marker in every parameter the
     # pages read: the list, search and comparison pages are where a query is echoed.
     names = ["page", "q", "from", "to", "a", "b", "offer", "region", "specification",
-             "cluster", "status", "next", "action", "organisation", "as_of"]
+             "cluster", "status", "next", "action", "organisation", "as_of", "year"]
     for role, client in everyone.items():
         for _endpoint, url, methods in urls(app, world):
             if "GET" in methods and not re.search(r"/[0-9]+(/|$)", url):

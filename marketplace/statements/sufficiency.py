@@ -1,0 +1,54 @@
+"""Whole-market sufficiency (/demand/sufficiency), for the BDU only: every CSS's planned
+income from each CCG against what the CCG can afford and says it intends to buy, with CSV and
+XLSX downloads. SHA clusters and administrators see demand, not the market's plans."""
+
+from flask import Response, render_template, request
+
+from marketplace.access import allow, roles
+from marketplace.domain.reckoner import FINANCIAL_YEARS
+from marketplace.models import Role
+from marketplace.services import sufficiency as service
+
+from . import demand_bp
+from .sufficiency_exports import XLSX_TYPE, csv_text, workbook_bytes
+
+BDU_ONLY = roles(Role.BDU_REVIEWER)
+
+
+def _year() -> str:
+    chosen = request.args.get("year", "")
+    return chosen if chosen in FINANCIAL_YEARS else FINANCIAL_YEARS[0]
+
+
+@demand_bp.route("/sufficiency")
+@allow(BDU_ONLY)
+def sufficiency():
+    year = _year()
+    result = service.sufficiency()
+    return render_template(
+        "statements/sufficiency.html",
+        view=result.year(year),
+        years=FINANCIAL_YEARS,
+        year=year,
+        title="Whole-market sufficiency",
+    )
+
+
+@demand_bp.route("/sufficiency.csv")
+@allow(BDU_ONLY)
+def sufficiency_csv():
+    return Response(
+        csv_text(service.sufficiency()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="market-sufficiency.csv"'},
+    )
+
+
+@demand_bp.route("/sufficiency.xlsx")
+@allow(BDU_ONLY)
+def sufficiency_xlsx():
+    return Response(
+        workbook_bytes(service.sufficiency()),
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="market-sufficiency.xlsx"'},
+    )
