@@ -29,6 +29,7 @@ BAR_GAP = 6
 GROUP_GAP = 16
 TOP = 10
 SCREEN_FONTS = "Frutiger W01, Arial, sans-serif"
+CHARACTER_WIDTH = 7.6  # px at 14 px: Arial's widest mixed text averages about 0.54 em
 
 @dataclass(frozen=True)
 class Bar:
@@ -46,6 +47,11 @@ class Group:
 
 def _coordinate(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _text_width(texts) -> int:
+    """A generous width for the longest text at the charts' 14 px (wide letters included)."""
+    return round(max((len(text) for text in texts), default=0) * CHARACTER_WIDTH)
 
 
 def _attr(text: str) -> str:
@@ -68,6 +74,13 @@ def bar_chart_svg(title: str, description: str, groups: Sequence[Group],
     largest = max((bar.value for group in groups for bar in group.bars), default=Decimal(0))
     largest = max(scale_max or largest, Decimal(1))
     fills = {name: SERIES_FILLS[i % len(SERIES_FILLS)] for i, name in enumerate(series)}
+    # Room for the longest label and figure, so neither is cut off at the chart's edge (the
+    # chart scales to the screen as a whole, so what fits here fits on a phone too).
+    label_width = max(label_width, _text_width(
+        bar.label for group in groups for bar in group.bars) + 8)
+    value_width = max(VALUE_WIDTH, _text_width(
+        formatter(bar.value) + (f" {bar.note}" if bar.note else "")
+        for group in groups for bar in group.bars) + 6)
 
     parts = []
     y = TOP
@@ -97,7 +110,7 @@ def bar_chart_svg(title: str, description: str, groups: Sequence[Group],
             f' stroke="{GRID}" stroke-width="2"/>')
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="marketplace-chart" '
-        f'viewBox="0 0 {label_width + BAR_AREA + VALUE_WIDTH} {height}" width="100%" '
+        f'viewBox="0 0 {label_width + BAR_AREA + value_width} {height}" width="100%" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'font-family="{_attr(font_family)}" font-size="14">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
