@@ -281,8 +281,7 @@ EXAMPLE_REQUEST = {
     "income_by_customer": {y: _split(t, {"00C": "0.32", "00D": "0.28", "01A": "0.20",
                                          "board": "0.10", "other": "0.10"})
                            for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_INCOME, strict=True)},
-    "income_by_service_line": {y: _split(t, {"business_intelligence": "0.5",
-                                             "contract_management": "0.5"})
+    "income_by_service_line": {y: _split(t, {"BI-DSS": "0.5", "MON-CTM": "0.5"})
                                for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_INCOME, strict=True)},
     "expenditure": {y: _split(t, {"pay": "0.7", "non_pay": "0.2", "overheads": "0.1"})
                     for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_SPEND, strict=True)},
@@ -305,7 +304,9 @@ def _example_response() -> dict:
                                  Decimal(example["pct_baseline"]["pay"]))
     allowances = {"2013/14": Decimal("25.00"), "2014/15": Decimal("24.73"),
                   "2015/16": Decimal("22.07")}
-    inputs = PlanInputs(model, allowances, {}, baseline, {}, {})
+    catalogue = {"BI-DSS": "Decision support, dashboards and benchmarking",
+                 "MON-CTM": "Contract monitoring and provider management"}
+    inputs = PlanInputs(model, allowances, {}, baseline, {}, catalogue)
     return result_json(run_checks(inputs, DEFAULT_THRESHOLDS))
 
 
@@ -317,7 +318,9 @@ add_schema("FinancialModelRequest", {
     "additionalProperties": False,
     "description": "The fields of the financial model template (XLSX). Income by customer "
                    "must add up to income by service line in each year. Customers are CCG "
-                   "ODS codes, \"board\" or \"other\". At most 256 KB, six levels deep, "
+                   "ODS codes, \"board\" or \"other\"; service lines are catalogue specification "
+                   "codes (GET /api/v1/specifications) or \"other\". At most 256 KB, six "
+                   "levels deep, "
                    f"{MAX_KEYS} entries per year.",
     "properties": {
         "years": {"type": "array", "items": _YEAR, "minItems": 4, "maxItems": 4},

@@ -19,17 +19,21 @@ from marketplace.models import (
     Organisation,
     OrganisationKind,
     PlanStatus,
+    ServiceSpecification,
 )
 from marketplace.services import plan_income
 
 YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
 POUND = Decimal("1")
+# Catalogue specifications (marketplace/demo/specifications.py) and their share of income;
+# a specification missing from the catalogue (as in a bare test database) counts as "other".
 SERVICE_LINE_SHARES = {
-    "business_intelligence": Decimal("0.30"),
-    "contract_management": Decimal("0.25"),
-    "procurement": Decimal("0.15"),
-    "business_support": Decimal("0.20"),
-    "communications": Decimal("0.10"),
+    "BI-DSS": Decimal("0.30"),
+    "MON-CTM": Decimal("0.25"),
+    "AGR-PRC": Decimal("0.15"),
+    "BUS-FIN": Decimal("0.10"),
+    "BUS-HR": Decimal("0.10"),
+    "BUS-COM": Decimal("0.10"),
 }
 
 
@@ -55,7 +59,14 @@ def _pounds(value: Decimal) -> Decimal:
     return value.quantize(POUND, rounding=ROUND_HALF_UP)
 
 
-def financial_model(ccgs: list[Organisation], *, price_per_head: Decimal, weak: bool) -> dict:
+def catalogue_lines() -> set[str]:
+    """The demo's service lines that the catalogue has."""
+    return set(db.session.scalars(select(ServiceSpecification.code).where(
+        ServiceSpecification.code.in_(SERVICE_LINE_SHARES))))
+
+
+def financial_model(ccgs: list[Organisation], *, price_per_head: Decimal, weak: bool,
+                    lines_known: set[str] | None = None) -> dict:
     growth = Decimal("1") if weak else Decimal("1.03")
     model = {"years": list(YEARS), "income_by_customer": {}, "income_by_service_line": {},
              "expenditure": {}, "wte": {}}
@@ -69,8 +80,13 @@ def financial_model(ccgs: list[Organisation], *, price_per_head: Decimal, weak: 
         by_customer["board"] = _pounds(max(ccg_income, Decimal(2_000_000)) * Decimal("0.06"))
         by_customer["other"] = _pounds(max(ccg_income, Decimal(2_000_000)) * Decimal("0.02"))
         total = sum(by_customer.values(), Decimal(0))
-        lines = {key: _pounds(total * share) for key, share in SERVICE_LINE_SHARES.items()}
-        lines["business_intelligence"] += total - sum(lines.values(), Decimal(0))
+        known = SERVICE_LINE_SHARES.keys() if lines_known is None else lines_known
+        lines: dict[str, Decimal] = {}
+        for key, share in SERVICE_LINE_SHARES.items():
+            line = key if key in known else "other"
+            lines[line] = lines.get(line, Decimal(0)) + _pounds(total * share)
+        first = next(iter(lines))
+        lines[first] += total - sum(lines.values(), Decimal(0))
         cost_ratio = (Decimal("1.02"), Decimal("0.99"), Decimal("0.97"), Decimal("0.96"))[index]
         cost = total * cost_ratio
         pay = _pounds(cost * Decimal("0.66"))
@@ -123,7 +139,8 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
     for key, text in NARRATIVE.items():
         setattr(plan, key, text.format(name=organisation.name, ccg_count=len(ccgs),
                                        population=population))
-    plan.financial_model = financial_model(ccgs, price_per_head=price_per_head, weak=weak)
+    plan.financial_model = financial_model(ccgs, price_per_head=price_per_head, weak=weak,
+                                           lines_known=catalogue_lines())
     plan_income.replace_for(plan)
     if version > 1:
         plan.balanced_scorecard = dict(SCORECARD)
