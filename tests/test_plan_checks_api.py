@@ -67,7 +67,17 @@ def test_the_worked_example(css_client):
         ("service_line_without_backing", spec) for spec in ("BI-DSS", "MON-CTM")}
     flag = body["flags"][0]
     assert flag["severity"] == "high"
-    assert flag["message"].startswith("Planned income from 00C has nothing behind it")
+    assert flag["message"].startswith("Planned income from NHS Darlington CCG (00C) has "
+                                      "nothing behind it")
+    lines = {(line["customer"], line["specification"]): line for line in body["lines"]}
+    assert set(lines) == {(c, s) for c in ("00C", "00D", "01A") for s in ("BI-DSS", "MON-CTM")}
+    darlington = lines[("00C", "BI-DSS")]
+    assert darlington["customer_name"] == "NHS Darlington CCG"
+    assert darlington["specification_name"] == "Decision support, dashboards and benchmarking"
+    # 32% of £10,000,000, half of it for BI-DSS; nothing intended or signed.
+    assert darlington["planned"]["2013/14"] == "1600000.00"
+    assert darlington["intends_to_buy"] is False and darlington["intended_annual"] is None
+    assert darlington["agreed"]["2013/14"] == "0.00"
     assert flag["figures"][1] == {"key": "planned[2013/14]", "label": "Planned income, 2013/14",
                                   "value": "3200000.00", "unit": "money",
                                   "text": "£3,200,000.00"}

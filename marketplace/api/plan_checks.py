@@ -237,6 +237,16 @@ def result_json(result: PlanCheckResult) -> dict:
                        "costs_saved": _money(y.costs_saved), "surplus": _money(y.surplus),
                        "cumulative": _money(y.cumulative)} for y in stress.years],
         },
+        "lines": [{
+            "customer": line.customer, "customer_name": line.customer_name,
+            "specification": line.specification,
+            "specification_name": line.specification_name,
+            "planned": {y: _money(v) for y, v in line.planned.items()},
+            "intends_to_buy": line.intends_to_buy,
+            "intended_annual": None if line.intended_annual is None
+            else _money(line.intended_annual),
+            "agreed": {y: _money(v) for y, v in line.agreed.items()},
+        } for line in result.lines],
         "flags": [{
             "code": flag.code.value, "severity": flag.severity.value, "message": flag.message,
             "figures": [{"key": f.key, "label": f.label, "value": _value(f),
@@ -306,7 +316,10 @@ def _example_response() -> dict:
                   "2015/16": Decimal("22.07")}
     catalogue = {"BI-DSS": "Decision support, dashboards and benchmarking",
                  "MON-CTM": "Contract monitoring and provider management"}
-    inputs = PlanInputs(model, allowances, {}, baseline, {}, catalogue)
+    names = {"00C": "NHS Darlington CCG",
+             "00D": "NHS Durham Dales, Easington and Sedgefield CCG",
+             "01A": "NHS East Lancashire CCG"}
+    inputs = PlanInputs(model, allowances, {}, baseline, {}, catalogue, names)
     return result_json(run_checks(inputs, DEFAULT_THRESHOLDS))
 
 
@@ -385,6 +398,17 @@ add_schema("PlanCheckResult", {
             "years": {"type": "array", "items": {"type": "object", "properties": {
                 "year": _YEAR, "income_lost": _MONEY, "costs_saved": _MONEY,
                 "surplus": _MONEY, "cumulative": _MONEY}}}}},
+        "lines": {"type": "array", "description": "Per CCG and specification: the plan's "
+                  "income (each CCG's income spread over the service lines pro rata), the "
+                  "CCG's stated intention to buy with its budget a year, and signed agreements "
+                  "in each year.", "items": {"type": "object", "properties": {
+                      "customer": {"type": "string"}, "customer_name": {"type": "string"},
+                      "specification": {"type": "string"},
+                      "specification_name": {"type": "string"},
+                      "planned": {"type": "object", "additionalProperties": _MONEY},
+                      "intends_to_buy": {"type": "boolean"},
+                      "intended_annual": {**_MONEY, "nullable": True},
+                      "agreed": {"type": "object", "additionalProperties": _MONEY}}}},
         "flags": {"type": "array", "items": {"$ref": "#/components/schemas/PlanCheckFlag"}},
     },
 })
