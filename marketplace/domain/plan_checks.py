@@ -817,9 +817,10 @@ def _spread(by_customer: Mapping[str, Decimal], by_line: Mapping[str, Decimal]
 def _customer_backing(model: FinancialModel, lines: tuple[CustomerLine, ...],
                       thresholds: Thresholds, specifications: Mapping[str, str] | None = None
                       ) -> Iterator[Flag]:
-    """Income with no intention or agreement behind it, per CCG and specification. A CCG
-    with nothing behind any of its income is one flag; otherwise each specification whose
-    income has nothing behind it, or runs past its backing by more than the margin."""
+    """Income with no intention or agreement behind it, judged per CCG and specification
+    and reported once per CCG: a CCG with nothing behind any of its income; otherwise the
+    specifications whose income has nothing behind it (high) or runs past its backing by
+    more than the margin (medium), each with its figures."""
     tolerance = thresholds.unbacked_income_tolerance_percent
     by_customer: dict[str, list[CustomerLine]] = {}
     for line in lines:
@@ -843,43 +844,61 @@ def _customer_backing(model: FinancialModel, lines: tuple[CustomerLine, ...],
             continue
         # Income the plan ties to no catalogue specification cannot be matched to an
         # intention; the CCG-wide flag above still catches a CCG with nothing behind it.
-        for line in earning:
-            if line.specification != OTHER and (
-                    specifications is None or line.specification in specifications):
-                yield from _line_backing(line, who, tolerance)
+        checked = [line for line in earning if line.specification != OTHER and (
+            specifications is None or line.specification in specifications)]
+        bare = [line for line in checked if not line.has_backing]
+        over = []
+        for line in checked:
+            if not line.has_backing or (line.intends_to_buy and line.intended_annual is None
+                                and not any(line.agreed.values())):
+                continue  # a budgetless intention gives nothing to measure against
+            years = {y: planned_ - line.backed(y) for y, planned_ in line.planned.items()
+                     if planned_ * HUNDRED > line.backed(y) * (HUNDRED + tolerance)}
+            if years:
+                over.append((line, years))
+        if bare or over:
+            yield _backing_flag(ccg, who, bare, over, tolerance)
 
 
-def _line_backing(line: CustomerLine, who: str, tolerance: Decimal) -> Iterator[Flag]:
-    what = f"“{line.specification_name}”"
-    head = (Figure("customer", "CCG (ODS code)", line.customer, Unit.TEXT),
-            Figure("specification", "Specification", line.specification_name, Unit.TEXT))
-    if not line.has_backing:
-        yield Flag(
-            CheckCode.INCOME_WITHOUT_BACKING, Severity.HIGH,
-            f"The plan expects income from {who} for {what}, but the CCG has neither stated "
-            "an intention to buy it nor signed an agreement for it.",
-            head + _year_figures("planned", "Planned income",
-                                 {y: v for y, v in line.planned.items() if v}),
-        )
-        return
-    if line.intends_to_buy and line.intended_annual is None and not any(line.agreed.values()):
-        return  # an intention with no budget gives nothing to measure the income against
-    over = {y: planned - line.backed(y) for y, planned in line.planned.items()
-            if planned * HUNDRED > line.backed(y) * (HUNDRED + tolerance)}
-    if not over:
-        return
-    yield Flag(
-        CheckCode.INCOME_WITHOUT_BACKING, Severity.MEDIUM,
-        f"The plan expects more from {who} for {what} than the CCG intends to spend or has "
-        f"agreed: more than {tolerance}% over in {', '.join(over)}.",
-        head
-        + _year_figures("planned", "Planned income", {y: line.planned[y] for y in over})
-        + ((Figure("intended_annual", "Budget the CCG states a year", line.intended_annual),)
-           if line.intended_annual is not None else ())
-        + _year_figures("agreed", "Signed agreements", {y: line.agreed[y] for y in over})
-        + _year_figures("unbacked", "Without backing", over)
-        + (Figure("tolerance_percent", "Margin allowed", tolerance, Unit.PERCENT),),
-    )
+def _backing_flag(ccg: str, who: str, bare: list[CustomerLine],
+                  over: list[tuple[CustomerLine, dict[str, Decimal]]], tolerance: Decimal
+                  ) -> Flag:
+    sentences = []
+    if bare:
+        sentences.append(
+            f"The plan expects income from {who} for "
+            f"{_and_list([f'“{line.specification_name}”' for line in bare])}, but the CCG "
+            "has neither stated an intention to buy nor signed an agreement for "
+            f"{'it' if len(bare) == 1 else 'them'}.")
+    if over:
+        parts = [f"“{line.specification_name}” in {', '.join(years)}"
+                 for line, years in over]
+        whom = "It also expects more from the CCG" if bare else f"The plan expects more from {who}"
+        sentences.append(f"{whom} than the CCG intends to spend or has agreed, by more than "
+                         f"{tolerance}%, for {_and_list(parts)}.")
+    figures: tuple[Figure, ...] = (Figure("customer", "CCG (ODS code)", ccg, Unit.TEXT),)
+    for line in bare:
+        figures += _year_figures(
+            f"planned[{line.specification}]", f"{line.specification_name}: planned income",
+            {y: v for y, v in line.planned.items() if v})
+    for line, years in over:
+        key, name = line.specification, line.specification_name
+        figures += _year_figures(f"planned[{key}]", f"{name}: planned income",
+                                 {y: line.planned[y] for y in years})
+        if line.intended_annual is not None:
+            figures += (Figure(f"intended_annual[{key}]", f"{name}: budget the CCG states a "
+                               "year", line.intended_annual),)
+        figures += _year_figures(f"agreed[{key}]", f"{name}: signed agreements",
+                                 {y: line.agreed[y] for y in years})
+        figures += _year_figures(f"unbacked[{key}]", f"{name}: without backing", years)
+    if over:
+        figures += (Figure("tolerance_percent", "Margin allowed", tolerance, Unit.PERCENT),)
+    return Flag(CheckCode.INCOME_WITHOUT_BACKING, Severity.HIGH if bare else Severity.MEDIUM,
+                " ".join(sentences), figures)
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _service_line_backing(model: FinancialModel, backing: Mapping[tuple[str, str], Backing],

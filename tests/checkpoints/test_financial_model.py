@@ -219,6 +219,7 @@ def test_half_a_baseline_in_the_template_names_the_cell(css_client):
     plan = build.plan()
     book = _template(css_client, plan)
     book["Workforce"]["C4"] = 160
+    book["Workforce"]["C5"] = None  # the demo plan states its baseline: take half away
     response = _upload(css_client, plan, book)
     assert response.status_code == 400
     assert "Workforce!C5: enter the PCT cluster's WTE and pay together" in text_of(response)

@@ -396,11 +396,11 @@ def test_a_specification_the_ccg_neither_intends_to_buy_nor_has_agreed():
     assert flag.severity is Severity.HIGH
     assert flag.message == (
         "The plan expects income from NHS Coventry and Rugby CCG (01A) for “Contract "
-        "monitoring”, but the CCG has neither stated an intention to buy it nor signed an "
+        "monitoring”, but the CCG has neither stated an intention to buy nor signed an "
         "agreement for it.")
-    assert texts(flag)["Specification"] == "Contract monitoring"
-    assert texts(flag)["Planned income, 2013/14"] == "£1,000,000.00"
-    assert texts(flag)["Planned income, 2014/15"] == "£980,000.00"
+    assert texts(flag)["Contract monitoring: planned income, 2013/14"] == "£1,000,000.00"
+    assert texts(flag)["Contract monitoring: planned income, 2014/15"] == "£980,000.00"
+    assert flag.figure("planned[CP][2013/14]").value == D("1000000.00")
 
 
 def test_an_agreement_that_ends_leaves_the_later_years_unbacked():
@@ -409,11 +409,24 @@ def test_an_agreement_that_ends_leaves_the_later_years_unbacked():
                                                                "2014/15": D("1400000")})}
     flag = only(run(backing=backing), CheckCode.INCOME_WITHOUT_BACKING)
     assert flag.severity is Severity.MEDIUM
-    assert flag.message == ("The plan expects more from 00D for “CP” than the CCG intends to "
-                            "spend or has agreed: more than 10.0% over in 2015/16, 2016/17.")
+    assert flag.message == ("The plan expects more from 00D than the CCG intends to spend or "
+                            "has agreed, by more than 10.0%, for “CP” in 2015/16, 2016/17.")
     # 28% of £9,500,000, half of it CP, none of it agreed.
-    assert texts(flag)["Without backing, 2015/16"] == "£1,330,000.00"
-    assert texts(flag)["Signed agreements, 2015/16"] == "£0.00"
+    assert texts(flag)["CP: without backing, 2015/16"] == "£1,330,000.00"
+    assert texts(flag)["CP: signed agreements, 2015/16"] == "£0.00"
+
+
+def test_one_flag_a_ccg_names_every_specification_short_of_backing():
+    backing = dict(BACKING) | {("01A", "BI"): Backing(True, D("500000"))}
+    backing.pop(("01A", "CP"))
+    flag = only(run(backing=backing), CheckCode.INCOME_WITHOUT_BACKING)
+    assert flag.severity is Severity.HIGH
+    assert flag.message == (
+        "The plan expects income from 01A for “CP”, but the CCG has neither stated an "
+        "intention to buy nor signed an agreement for it. It also expects more from the CCG "
+        "than the CCG intends to spend or has agreed, by more than 10.0%, for “BI” in "
+        "2013/14, 2014/15, 2015/16, 2016/17.")
+    assert texts(flag)["BI: budget the CCG states a year"] == "£500,000.00"
 
 
 @pytest.mark.parametrize(("intended", "flagged"), [
@@ -426,10 +439,10 @@ def test_planned_income_against_an_intended_budget(intended, flagged):
     assert (CheckCode.INCOME_WITHOUT_BACKING in result.codes()) is flagged
     if flagged:
         flag = only(result, CheckCode.INCOME_WITHOUT_BACKING)
-        assert texts(flag)["Without backing, 2013/14"] == "£90,909.10"
-        assert texts(flag)["Budget the CCG states a year"] == "£909,090.90"
+        assert texts(flag)["BI: without backing, 2013/14"] == "£90,909.10"
+        assert texts(flag)["BI: budget the CCG states a year"] == "£909,090.90"
         # 2014/15's £980,000 is within 10% of the budget: only 2013/14 is named.
-        assert flag.message.endswith("in 2013/14.")
+        assert flag.message.endswith("for “BI” in 2013/14.")
 
 
 def test_an_intention_without_a_budget_has_nothing_to_measure_against():
