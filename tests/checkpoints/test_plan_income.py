@@ -2,11 +2,12 @@
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from marketplace.demo.specifications import seed_specifications
 from marketplace.extensions import db
-from marketplace.models import PlanIncome, PlanStatus
+from marketplace.models import FrozenRecordError, PlanIncome, PlanStatus
 from marketplace.services import plan_income
 
 from .. import factories as build
@@ -103,3 +104,17 @@ def test_rows_follow_a_saved_model_and_go_with_their_plan(app_context):
     db.session.delete(plan)
     db.session.commit()
     assert db.session.scalar(select(PlanIncome.id)) is None
+
+
+def test_a_submitted_plans_income_rows_cannot_change(app_context):
+    plan = build.plan(submitted=True)
+    row = plan.income_rows[0]
+    row.amount += 1
+    with pytest.raises(FrozenRecordError, match="its income cannot change"):
+        db.session.flush()
+    db.session.rollback()
+    plan.income_rows.append(PlanIncome(plan_year=2013, amount=Decimal("1"),
+                                       customer_code="other", service_line="other"))
+    with pytest.raises(FrozenRecordError):
+        db.session.flush()
+    db.session.rollback()
