@@ -47,14 +47,22 @@ def test_a_saved_plan_has_rows_that_add_up_to_its_model(app_context):
 def test_the_old_templates_lines_map_to_the_catalogue(app_context):
     seed_specifications()
     years = ["2013/14", "2014/15", "2015/16", "2016/17"]
-    rows = plan_income.rows_from_model({
-        "years": years,
-        "income_by_customer": {y: {"05A": "300.00"} for y in years},
-        "income_by_service_line": {y: {"business_support": "200.00", "bi-dss": "100.00"}
-                                   for y in years}})
+    rows = plan_income.rows_from_model(
+        {
+            "years": years,
+            "income_by_customer": {y: {"05A": "300.00"} for y in years},
+            "income_by_service_line": {
+                y: {"business_support": "200.00", "bi-dss": "100.00"} for y in years
+            },
+        }
+    )
     first = {r.specification.code: r.amount for r in rows if r.plan_year == 2013}
-    assert first == {"BUS-FIN": Decimal("66.67"), "BUS-HR": Decimal("66.67"),
-                     "BUS-IMT": Decimal("66.66"), "BI-DSS": Decimal("100.00")}
+    assert first == {
+        "BUS-FIN": Decimal("66.67"),
+        "BUS-HR": Decimal("66.67"),
+        "BUS-IMT": Decimal("66.66"),
+        "BI-DSS": Decimal("100.00"),
+    }
 
 
 def test_without_the_catalogue_the_demo_plans_income_is_other(app_context):
@@ -113,8 +121,9 @@ def test_a_submitted_plans_income_rows_cannot_change(app_context):
     with pytest.raises(FrozenRecordError, match="its income cannot change"):
         db.session.flush()
     db.session.rollback()
-    plan.income_rows.append(PlanIncome(plan_year=2013, amount=Decimal("1"),
-                                       customer_code="other", service_line="other"))
+    plan.income_rows.append(
+        PlanIncome(plan_year=2013, amount=Decimal("1"), customer_code="other", service_line="other")
+    )
     with pytest.raises(FrozenRecordError):
         db.session.flush()
     db.session.rollback()

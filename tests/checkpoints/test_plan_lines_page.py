@@ -17,8 +17,10 @@ from ..conftest import html
 def _lines(page) -> list[list[str]]:
     table = page.select_one("#analysis table.analysis-lines")
     assert table is not None
-    return [[cell.get_text(" ", strip=True) for cell in row.select("th, td")]
-            for row in table.select("tbody tr")]
+    return [
+        [cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+        for row in table.select("tbody tr")
+    ]
 
 
 def test_the_css_sees_names_intentions_and_signed_values(css_client):
@@ -36,8 +38,11 @@ def test_the_css_sees_names_intentions_and_signed_values(css_client):
     assert all(row[2] == "No intention to buy stated" for row in rows)
     assert all(row[4] == "£0.00" for row in rows)  # nothing signed yet
     # The flag names the CCG too, in words.
-    flags = [card.get_text(" ") for card in page.select(".analysis-flag")
-             if card["data-flag"] == "income_without_backing"]
+    flags = [
+        card.get_text(" ")
+        for card in page.select(".analysis-flag")
+        if card["data-flag"] == "income_without_backing"
+    ]
     assert any(f"{first.name} ({first.ods_code}) has nothing behind it" in f for f in flags)
 
 
@@ -46,12 +51,19 @@ def test_a_signed_agreement_shows_against_its_specification(css_client):
     db.session.commit()
     plan = build.plan()
     first = region_ccgs(build.organisation(build.ARDEN))[0]
-    bi = db.session.scalar(select(ServiceSpecification).where(ServiceSpecification.code
-                                                              == "BI-DSS"))
-    agreement = Agreement(reference="SLA-TEST-1", ccg_id=first.id,
-                          provider_id=plan.organisation_id, status=AgreementStatus.SIGNED,
-                          start_date=date(2013, 4, 1), end_date=date(2014, 3, 31),
-                          computed_annual_value=100, annual_value=100)
+    bi = db.session.scalar(
+        select(ServiceSpecification).where(ServiceSpecification.code == "BI-DSS")
+    )
+    agreement = Agreement(
+        reference="SLA-TEST-1",
+        ccg_id=first.id,
+        provider_id=plan.organisation_id,
+        status=AgreementStatus.SIGNED,
+        start_date=date(2013, 4, 1),
+        end_date=date(2014, 3, 31),
+        computed_annual_value=100,
+        annual_value=100,
+    )
     agreement.lines.append(AgreementLine(specification=bi, annual_cost=123456))
     db.session.add(agreement)
     db.session.commit()
@@ -60,10 +72,15 @@ def test_a_signed_agreement_shows_against_its_specification(css_client):
     assert row[4] == "£123,456.00" and row[6] == "£0.00"
 
 
-@pytest.mark.parametrize(("email", "status"), [
-    ("css@demo.test", 200), ("css2@demo.test", 404), ("ccg@demo.test", 403),
-    ("peer@demo.test", 403),
-])
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("css@demo.test", 200),
+        ("css2@demo.test", 404),
+        ("ccg@demo.test", 403),
+        ("peer@demo.test", 403),
+    ],
+)
 def test_who_may_open_the_check(sign_in, email, status):
     plan = build.plan()
     response = sign_in(email).get(f"/assurance/plans/{plan.id}/check")
