@@ -8,6 +8,7 @@ import pytest
 
 from marketplace.api.openapi import openapi_document
 from marketplace.api.plan_checks import EXAMPLE_REQUEST
+from marketplace.demo.specifications import seed_specifications
 from marketplace.extensions import db
 from marketplace.services import plan_checks
 
@@ -15,6 +16,15 @@ from . import factories as build
 from .conftest import html
 
 URL = "/api/v1/business-plans/analysis"
+
+
+@pytest.fixture(autouse=True)
+def catalogue(request):
+    """The worked example's service lines are catalogue specifications."""
+    if "app" in request.fixturenames:
+        with request.getfixturevalue("app").app_context():
+            seed_specifications()
+            db.session.commit()
 
 
 def _post(client, body, **kwargs):
@@ -53,10 +63,21 @@ def test_the_worked_example(css_client):
     assert body["thresholds"]["concentration_percent"] == "40.0"
     # No CCG in this database has said it will buy anything: each CCG's income is unbacked.
     flags = {(f["code"], f["figures"][0]["value"]) for f in body["flags"]}
-    assert flags == {("income_without_backing", ccg) for ccg in ("00C", "00D", "01A")}
+    assert flags == {("income_without_backing", ccg) for ccg in ("00C", "00D", "01A")} | {
+        ("service_line_without_backing", spec) for spec in ("BI-DSS", "MON-CTM")}
     flag = body["flags"][0]
     assert flag["severity"] == "high"
-    assert flag["message"].startswith("Planned income from 00C has nothing behind it")
+    assert flag["message"].startswith("Planned income from NHS Darlington CCG (00C) has "
+                                      "nothing behind it")
+    lines = {(line["customer"], line["specification"]): line for line in body["lines"]}
+    assert set(lines) == {(c, s) for c in ("00C", "00D", "01A") for s in ("BI-DSS", "MON-CTM")}
+    darlington = lines[("00C", "BI-DSS")]
+    assert darlington["customer_name"] == "NHS Darlington CCG"
+    assert darlington["specification_name"] == "Decision support, dashboards and benchmarking"
+    # 32% of £10,000,000, half of it for BI-DSS; nothing intended or signed.
+    assert darlington["planned"]["2013/14"] == "1600000.00"
+    assert darlington["intends_to_buy"] is False and darlington["intended_annual"] is None
+    assert darlington["agreed"]["2013/14"] == "0.00"
     assert flag["figures"][1] == {"key": "planned[2013/14]", "label": "Planned income, 2013/14",
                                   "value": "3200000.00", "unit": "money",
                                   "text": "£3,200,000.00"}
@@ -177,7 +198,7 @@ def test_a_body_that_is_not_json(bdu_client):
 
 def test_the_models_own_rules_name_their_fields(bdu_client):
     body = _model()
-    body["income_by_service_line"]["2014/15"]["business_intelligence"] = "1.00"
+    body["income_by_service_line"]["2014/15"]["BI-DSS"] = "1.00"
     body["income_by_customer"]["2015/16"]["ZZZ"] = "0"
     response = _post(bdu_client, body)
     assert response.status_code == 400

@@ -237,6 +237,16 @@ def result_json(result: PlanCheckResult) -> dict:
                        "costs_saved": _money(y.costs_saved), "surplus": _money(y.surplus),
                        "cumulative": _money(y.cumulative)} for y in stress.years],
         },
+        "lines": [{
+            "customer": line.customer, "customer_name": line.customer_name,
+            "specification": line.specification,
+            "specification_name": line.specification_name,
+            "planned": {y: _money(v) for y, v in line.planned.items()},
+            "intends_to_buy": line.intends_to_buy,
+            "intended_annual": None if line.intended_annual is None
+            else _money(line.intended_annual),
+            "agreed": {y: _money(v) for y, v in line.agreed.items()},
+        } for line in result.lines],
         "flags": [{
             "code": flag.code.value, "severity": flag.severity.value, "message": flag.message,
             "figures": [{"key": f.key, "label": f.label, "value": _value(f),
@@ -281,8 +291,7 @@ EXAMPLE_REQUEST = {
     "income_by_customer": {y: _split(t, {"00C": "0.32", "00D": "0.28", "01A": "0.20",
                                          "board": "0.10", "other": "0.10"})
                            for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_INCOME, strict=True)},
-    "income_by_service_line": {y: _split(t, {"business_intelligence": "0.5",
-                                             "contract_management": "0.5"})
+    "income_by_service_line": {y: _split(t, {"BI-DSS": "0.5", "MON-CTM": "0.5"})
                                for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_INCOME, strict=True)},
     "expenditure": {y: _split(t, {"pay": "0.7", "non_pay": "0.2", "overheads": "0.1"})
                     for y, t in zip(_EXAMPLE_YEARS, _EXAMPLE_SPEND, strict=True)},
@@ -305,7 +314,12 @@ def _example_response() -> dict:
                                  Decimal(example["pct_baseline"]["pay"]))
     allowances = {"2013/14": Decimal("25.00"), "2014/15": Decimal("24.73"),
                   "2015/16": Decimal("22.07")}
-    inputs = PlanInputs(model, allowances, {}, baseline, {}, {})
+    catalogue = {"BI-DSS": "Decision support, dashboards and benchmarking",
+                 "MON-CTM": "Contract monitoring and provider management"}
+    names = {"00C": "NHS Darlington CCG",
+             "00D": "NHS Durham Dales, Easington and Sedgefield CCG",
+             "01A": "NHS East Lancashire CCG"}
+    inputs = PlanInputs(model, allowances, {}, baseline, {}, catalogue, names)
     return result_json(run_checks(inputs, DEFAULT_THRESHOLDS))
 
 
@@ -317,7 +331,9 @@ add_schema("FinancialModelRequest", {
     "additionalProperties": False,
     "description": "The fields of the financial model template (XLSX). Income by customer "
                    "must add up to income by service line in each year. Customers are CCG "
-                   "ODS codes, \"board\" or \"other\". At most 256 KB, six levels deep, "
+                   "ODS codes, \"board\" or \"other\"; service lines are catalogue specification "
+                   "codes (GET /api/v1/specifications) or \"other\". At most 256 KB, six "
+                   "levels deep, "
                    f"{MAX_KEYS} entries per year.",
     "properties": {
         "years": {"type": "array", "items": _YEAR, "minItems": 4, "maxItems": 4},
@@ -382,6 +398,17 @@ add_schema("PlanCheckResult", {
             "years": {"type": "array", "items": {"type": "object", "properties": {
                 "year": _YEAR, "income_lost": _MONEY, "costs_saved": _MONEY,
                 "surplus": _MONEY, "cumulative": _MONEY}}}}},
+        "lines": {"type": "array", "description": "Per CCG and specification: the plan's "
+                  "income (each CCG's income spread over the service lines pro rata), the "
+                  "CCG's stated intention to buy with its budget a year, and signed agreements "
+                  "in each year.", "items": {"type": "object", "properties": {
+                      "customer": {"type": "string"}, "customer_name": {"type": "string"},
+                      "specification": {"type": "string"},
+                      "specification_name": {"type": "string"},
+                      "planned": {"type": "object", "additionalProperties": _MONEY},
+                      "intends_to_buy": {"type": "boolean"},
+                      "intended_annual": {**_MONEY, "nullable": True},
+                      "agreed": {"type": "object", "additionalProperties": _MONEY}}}},
         "flags": {"type": "array", "items": {"$ref": "#/components/schemas/PlanCheckFlag"}},
     },
 })

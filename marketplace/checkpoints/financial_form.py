@@ -7,7 +7,7 @@ grid re-renders exactly what was typed when something is refused.
 from dataclasses import dataclass, field
 
 from marketplace.domain.business_plan import Expenditure
-from marketplace.services.plan_workbook import DEFAULT_SERVICE_LINES, DEFAULT_YEARS
+from marketplace.services.plan_workbook import DEFAULT_YEARS, normal_key
 from marketplace.validators import NUL, NUL_MESSAGE
 
 SPARE_ROWS = 3
@@ -32,7 +32,8 @@ def _blank_rows(rows, count):
     return rows + [("", ["", "", "", ""]) for _ in range(count)]
 
 
-def grid_from_model(data: dict | None, ccg_codes: list[str]) -> Grid:
+def grid_from_model(data: dict | None, ccg_codes: list[str],
+                    specification_codes: list[str] = ()) -> Grid:
     data = data or {}
     years = list(data.get("years") or DEFAULT_YEARS)
 
@@ -46,8 +47,8 @@ def grid_from_model(data: dict | None, ccg_codes: list[str]) -> Grid:
         years=years,
         customers=_blank_rows(keyed("income_by_customer", [*ccg_codes, "board", "other"]),
                               SPARE_ROWS),
-        lines=_blank_rows(keyed("income_by_service_line",
-                                [k for k, _ in DEFAULT_SERVICE_LINES]), SPARE_ROWS),
+        lines=_blank_rows(keyed("income_by_service_line", [*specification_codes, "other"]),
+                          SPARE_ROWS),
         spend={p: [spend.get(y, {}).get(p, "") for y in years] for p in Expenditure.PARTS},
         wte=[(data.get("wte") or {}).get(y, "") for y in years],
         baseline={part: (data.get("pct_baseline") or {}).get(part, "") for part in ("wte", "pay")},
@@ -102,7 +103,7 @@ def raw_from_grid(grid: Grid) -> tuple[dict, list[str]]:
                     problems.append(f"Enter the {what} for the row with figures "
                                     f"{', '.join(v for v in values if v)}")
                 continue
-            key = key.upper() if what == "customer" and len(key) == 3 else key.lower()
+            key = normal_key(key, customer=what == "customer")
             for year, value in zip(years, values, strict=True):
                 raw[table][year][key] = value or "0"
     for part, values in grid.spend.items():

@@ -123,7 +123,9 @@ def financial_model(plan):
     if plan.is_submitted:
         abort(404)
     form = FinancialModelForm()
-    grid = grid_from_model(plan.financial_model, [c.ods_code for c in _region_ccgs()])
+    specifications = plan_workbook.current_specifications()
+    grid = grid_from_model(plan.financial_model, [c.ods_code for c in _region_ccgs()],
+                           [spec.code for spec in specifications])
     status = 400 if form.is_submitted() else 200  # until the figures are saved
     if form.validate_on_submit():
         grid = grid_from_form(request.form)
@@ -142,8 +144,11 @@ def financial_model(plan):
         else:
             flash("The financial model has been saved.", "success")
             return redirect(url_for("checkpoints.plan", plan_id=plan.id))
-    return render_template("checkpoints/financial-model.html", title="Financial model",
-                           plan=plan, form=form, grid=grid), status
+    return render_template(
+        "checkpoints/financial-model.html", title="Financial model", plan=plan, form=form,
+        grid=grid, customer_names=plan_workbook.customer_names(),
+        specification_names={spec.code: spec.name for spec in specifications}
+        | {"other": "Other income"}), status
 
 
 @bp.post("/plans/<int:plan_id>/financial-model/upload")

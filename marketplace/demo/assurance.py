@@ -37,7 +37,7 @@ from marketplace.models import (
 )
 from marketplace.services.checkpoints import checkpoint_by_number, ensure_standard_checkpoints
 
-from .business_plans import ensure_agreements, ensure_plan
+from .business_plans import ensure_agreements, ensure_intentions, ensure_plan
 from .organisations import css_display_name
 
 G, M, F = DomainRating.GOOD_PROGRESS, DomainRating.MARGINAL, DomainRating.FAILED
@@ -147,7 +147,9 @@ def seed_assurance(scale: int = 1) -> None:
 
         # Checkpoint 2: outline business plan, March 2012; results 14 May 2012.
         plan = ensure_plan(organisation, 1, submitted=True, weak=weak, price_per_head=price,
-                           submitted_on=date(2012, 3, 30))
+                           submitted_on=date(2012, 3, 30), outcome=scenario)
+        if not weak:
+            ensure_intentions(organisation, plan)
         ensure_agreements(organisation, leave_out_one=weak)
         submission = _submission(cp2, organisation, _at(2012, 3, 30), business_plan=plan)
         if submission is not None:

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from marketplace.domain.business_plan import NON_CCG_CUSTOMERS, OTHER, FinancialModel
 from marketplace.domain.checkpoints import GatewayRating, HostingPolicy
 from marketplace.domain.money import ZERO, format_money
+from marketplace.domain.plan_income import apportion
 
 HUNDRED = Decimal(100)
 TENTH = Decimal("0.1")
@@ -253,6 +254,8 @@ class PlanInputs:
     # The catalogue's specifications, code -> name: service lines keyed otherwise cannot be
     # linked to intentions, so they are not checked. None: check every line.
     specifications: Mapping[str, str] | None = None
+    # CCG ODS code -> name, for sentences and tables in words.
+    customers: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -360,6 +363,40 @@ class StressTest:
 
 
 @dataclass(frozen=True)
+class CustomerLine:
+    """One CCG and one specification: the plan's income from it in each year, the CCG's
+    stated intention to buy it (and its budget a year, when stated) and the value of
+    signed agreements falling in each year. The plan states income by customer and by
+    service line apart, so its income here is each customer's income spread over the
+    lines pro rata (marketplace/domain/plan_income.apportion)."""
+
+    customer: str  # ODS code
+    customer_name: str
+    specification: str  # specification code, or "other"
+    specification_name: str
+    planned: Mapping[str, Decimal]
+    intends_to_buy: bool
+    intended_annual: Decimal | None  # None: no intention, or one that states no budget
+    agreed: Mapping[str, Decimal]
+
+    def backed(self, year: str) -> Decimal:
+        """The larger of the stated budget and the agreed value: what the income can rest on."""
+        return max(self.intended_annual or ZERO, self.agreed.get(year, ZERO))
+
+    @property
+    def intention(self) -> str:
+        if not self.intends_to_buy:
+            return "No intention to buy stated"
+        if self.intended_annual is None:
+            return "Intends to buy (no budget stated)"
+        return f"Intends to buy, budget {format_money(self.intended_annual)} a year"
+
+    @property
+    def has_backing(self) -> bool:
+        return self.intends_to_buy or any(value > 0 for value in self.agreed.values())
+
+
+@dataclass(frozen=True)
 class PlanCheckResult:
     years: tuple[YearPosition, ...]
     break_even_year: str | None
@@ -368,6 +405,8 @@ class PlanCheckResult:
     stress_test: StressTest | None
     flags: tuple[Flag, ...]
     thresholds: Thresholds
+    # Per CCG and specification: income against intention and agreement.
+    lines: tuple[CustomerLine, ...] = ()
 
     @property
     def cumulative(self) -> Decimal:
@@ -396,10 +435,12 @@ def _shown(value: Decimal) -> Decimal:
 
 def check_plan(inputs: PlanInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PlanCheckResult:
     model = inputs.model
+    names = inputs.customers
     rows = _positions(model)
     totals = _customer_totals(model)
     largest, share = _largest_customer(totals)
     stress = _stress_test(model, rows, largest, thresholds) if largest else None
+    lines = connected_lines(model, inputs.backing, inputs.customers, inputs.specifications)
     flags = [
         *_flat_income(rows, thresholds),
         *_growth_against_allowance(model, inputs.allowances_per_head, thresholds),
@@ -407,14 +448,14 @@ def check_plan(inputs: PlanInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
         *_surplus_retention(rows, inputs.retained_surplus),
         *_pay_against_wte(rows, thresholds),
         *_workforce_copied(rows, inputs.pct_baseline, thresholds),
-        *_concentration(totals, largest, share, thresholds),
-        *_stress_flag(stress, rows, thresholds),
-        *_customer_backing(model, inputs.backing, thresholds),
+        *_concentration(totals, largest, share, thresholds, names),
+        *_stress_flag(stress, rows, thresholds, names),
+        *_customer_backing(model, lines, thresholds, inputs.specifications),
         *_service_line_backing(model, inputs.backing, inputs.specifications),
     ]
     break_even = next((row.year for row in rows if row.surplus >= 0), None)
     return PlanCheckResult(tuple(rows), break_even, largest, share, stress, tuple(flags),
-                           thresholds)
+                           thresholds, lines)
 
 
 def _positions(model: FinancialModel) -> list[YearPosition]:
@@ -640,7 +681,10 @@ def _customer_totals(model: FinancialModel) -> dict[str, Decimal]:
     return totals
 
 
-def customer_name(code: str) -> str:
+def customer_name(code: str, names: Mapping[str, str] | None = None) -> str:
+    """A customer in words: the CCG's name with its ODS code, the Board, other customers."""
+    if code in (names or {}):
+        return f"{names[code]} ({code})"
     return {"board": "the NHS Commissioning Board", OTHER: "other customers"}.get(code, code)
 
 
@@ -655,7 +699,8 @@ def _largest_customer(totals: Mapping[str, Decimal]) -> tuple[str | None, Decima
     return largest, percent(named[largest], whole)
 
 
-def _concentration(totals, largest, share, thresholds: Thresholds) -> Iterator[Flag]:
+def _concentration(totals, largest, share, thresholds: Thresholds,
+                   names: Mapping[str, str] | None = None) -> Iterator[Flag]:
     if largest is None:
         return
     whole = sum(totals.values(), ZERO)
@@ -664,7 +709,7 @@ def _concentration(totals, largest, share, thresholds: Thresholds) -> Iterator[F
         yield Flag(
             CheckCode.CUSTOMER_CONCENTRATION, Severity.MEDIUM,
             f"{share}% of planned income over the four years comes from one customer "
-            f"({customer_name(largest)}).",
+            f"({customer_name(largest, names)}).",
             (Figure("customer", "Customer", largest, Unit.TEXT),
              Figure("customer_income", "Income from this customer", totals[largest]),
              Figure("total_income", "Income from all customers", whole),
@@ -695,7 +740,8 @@ def _stress_test(model: FinancialModel, rows: list[YearPosition], customer: str,
 
 
 def _stress_flag(stress: StressTest | None, rows: list[YearPosition],
-                 thresholds: Thresholds) -> Iterator[Flag]:
+                 thresholds: Thresholds, names: Mapping[str, str] | None = None
+                 ) -> Iterator[Flag]:
     if stress is None:
         return
     income = sum((row.income for row in rows), ZERO)
@@ -704,7 +750,7 @@ def _stress_flag(stress: StressTest | None, rows: list[YearPosition],
     if deficit > 0 and income and deficit * HUNDRED > limit * income:
         yield Flag(
             CheckCode.LARGEST_CUSTOMER_EXIT, Severity.HIGH,
-            f"If {customer_name(stress.customer)} left at the break after "
+            f"If {customer_name(stress.customer, names)} left at the break after "
             f"{stress.break_months} months, the plan would lose "
             f"{format_money(deficit)} over the four years ({percent(deficit, income)}% of "
             "its income).",
@@ -722,45 +768,137 @@ def _stress_flag(stress: StressTest | None, rows: list[YearPosition],
         )
 
 
-def _customer_backing(model: FinancialModel, backing: Mapping[tuple[str, str], Backing],
-                      thresholds: Thresholds) -> Iterator[Flag]:
+def connected_lines(model: FinancialModel, backing: Mapping[tuple[str, str], Backing],
+                    customers: Mapping[str, str] | None = None,
+                    specifications: Mapping[str, str] | None = None
+                    ) -> tuple[CustomerLine, ...]:
+    """Per CCG and specification, the plan's income against what the CCG intends to buy
+    and has agreed; a CCG's intention or agreement with no income in the plan is a line
+    too (income the plan may be missing)."""
+    planned: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for year in model.years:
+        cells = _spread(model.income_by_customer[year], model.income_by_service_line[year])
+        for (customer, line), amount in cells.items():
+            if customer not in NON_CCG_CUSTOMERS:
+                planned.setdefault((customer, line), {})[year] = amount
+    names, specs = customers or {}, specifications or {}
+    lines = []
+    for key in sorted(set(planned) | {k for k, b in backing.items() if b.has_any}):
+        customer, spec = key
+        found = backing.get(key, Backing())
+        lines.append(CustomerLine(
+            customer=customer, customer_name=names.get(customer, customer),
+            specification=spec,
+            specification_name="Other income" if spec == OTHER else specs.get(spec, spec),
+            planned=MappingProxyType({y: planned.get(key, {}).get(y, ZERO)
+                                      for y in model.years}),
+            intends_to_buy=found.intends_to_buy,
+            intended_annual=found.intended_annual if found.intends_to_buy
+            and found.intended_annual else None,
+            agreed=MappingProxyType({y: found.agreed.get(y, ZERO) for y in model.years}),
+        ))
+    return tuple(lines)
+
+
+def _spread(by_customer: Mapping[str, Decimal], by_line: Mapping[str, Decimal]
+            ) -> dict[tuple[str, str], Decimal]:
+    """Pro rata to the penny as the stored rows are; exactly, for figures finer than pence
+    (a model checked without the product's pence rule)."""
+    try:
+        return apportion(by_customer, by_line)
+    except ValueError:
+        total = sum(by_line.values(), ZERO)
+        if not total:
+            return {}
+        return {(c, s): a * share / total for c, a in by_customer.items()
+                for s, share in by_line.items() if a and share}
+
+
+def _customer_backing(model: FinancialModel, lines: tuple[CustomerLine, ...],
+                      thresholds: Thresholds, specifications: Mapping[str, str] | None = None
+                      ) -> Iterator[Flag]:
+    """Income with no intention or agreement behind it, judged per CCG and specification
+    and reported once per CCG: a CCG with nothing behind any of its income; otherwise the
+    specifications whose income has nothing behind it (high) or runs past its backing by
+    more than the margin (medium), each with its figures."""
     tolerance = thresholds.unbacked_income_tolerance_percent
-    ccgs = sorted({c for y in model.years for c in model.income_by_customer[y]}
-                  - NON_CCG_CUSTOMERS)
-    for ccg in ccgs:
-        planned = {y: model.income_by_customer[y].get(ccg, ZERO) for y in model.years}
-        if not any(planned.values()):
+    by_customer: dict[str, list[CustomerLine]] = {}
+    for line in lines:
+        by_customer.setdefault(line.customer, []).append(line)
+    for ccg, found in by_customer.items():
+        earning = [line for line in found if any(line.planned.values())]
+        if not earning:
             continue
-        lines = {spec: b for (customer, spec), b in backing.items() if customer == ccg}
-        if not any(b.has_any for b in lines.values()):
+        who = f"{found[0].customer_name} ({ccg})" if found[0].customer_name != ccg else ccg
+        planned = {y: sum((line.planned[y] for line in earning), ZERO) for y in model.years}
+        if not any(line.has_backing for line in found):
             yield Flag(
                 CheckCode.INCOME_WITHOUT_BACKING, Severity.HIGH,
-                f"Planned income from {ccg} has nothing behind it: the CCG has stated no "
+                f"Planned income from {who} has nothing behind it: the CCG has stated no "
                 "intention to buy and signed no agreement.",
-                (Figure("customer", "Customer", ccg, Unit.TEXT),)
-                + _year_figures("planned", "Planned income", planned),
+                (Figure("customer", "CCG (ODS code)", ccg, Unit.TEXT),)
+                + _year_figures("planned", "Planned income", planned)
+                + (Figure("specifications", "Specifications the plan expects it to buy",
+                          ", ".join(line.specification_name for line in earning), Unit.TEXT),),
             )
             continue
-        # An intention that states no budget gives nothing to measure the plan against.
-        if any(b.intends_to_buy and not b.intended_annual for b in lines.values()):
-            continue
-        backed = {y: sum((b.amount(y) for b in lines.values()), ZERO) for y in model.years}
-        over = {y: planned[y] - backed[y] for y in model.years
-                if planned[y] * HUNDRED > backed[y] * (HUNDRED + tolerance)}
-        if over:
-            yield Flag(
-                CheckCode.INCOME_WITHOUT_BACKING, Severity.MEDIUM,
-                f"Planned income from {ccg} runs more than {tolerance}% above what it "
-                f"intends to spend or has agreed, in {', '.join(over)}.",
-                (Figure("customer", "Customer", ccg, Unit.TEXT),
-                 Figure("specifications", "Specifications it intends to buy or has agreed",
-                        ", ".join(sorted(s for s, b in lines.items() if b.has_any)),
-                        Unit.TEXT))
-                + _year_figures("planned", "Planned income", {y: planned[y] for y in over})
-                + _year_figures("backed", "Intended or agreed", {y: backed[y] for y in over})
-                + _year_figures("unbacked", "Without backing", over)
-                + (Figure("tolerance_percent", "Margin allowed", tolerance, Unit.PERCENT),),
-            )
+        # Income the plan ties to no catalogue specification cannot be matched to an
+        # intention; the CCG-wide flag above still catches a CCG with nothing behind it.
+        checked = [line for line in earning if line.specification != OTHER and (
+            specifications is None or line.specification in specifications)]
+        bare = [line for line in checked if not line.has_backing]
+        over = []
+        for line in checked:
+            if not line.has_backing or (line.intends_to_buy and line.intended_annual is None
+                                and not any(line.agreed.values())):
+                continue  # a budgetless intention gives nothing to measure against
+            years = {y: planned_ - line.backed(y) for y, planned_ in line.planned.items()
+                     if planned_ * HUNDRED > line.backed(y) * (HUNDRED + tolerance)}
+            if years:
+                over.append((line, years))
+        if bare or over:
+            yield _backing_flag(ccg, who, bare, over, tolerance)
+
+
+def _backing_flag(ccg: str, who: str, bare: list[CustomerLine],
+                  over: list[tuple[CustomerLine, dict[str, Decimal]]], tolerance: Decimal
+                  ) -> Flag:
+    sentences = []
+    if bare:
+        sentences.append(
+            f"The plan expects income from {who} for "
+            f"{_and_list([f'“{line.specification_name}”' for line in bare])}, but the CCG "
+            "has neither stated an intention to buy nor signed an agreement for "
+            f"{'it' if len(bare) == 1 else 'them'}.")
+    if over:
+        parts = [f"“{line.specification_name}” in {', '.join(years)}"
+                 for line, years in over]
+        whom = "It also expects more from the CCG" if bare else f"The plan expects more from {who}"
+        sentences.append(f"{whom} than the CCG intends to spend or has agreed, by more than "
+                         f"{tolerance}%, for {_and_list(parts)}.")
+    figures: tuple[Figure, ...] = (Figure("customer", "CCG (ODS code)", ccg, Unit.TEXT),)
+    for line in bare:
+        figures += _year_figures(
+            f"planned[{line.specification}]", f"{line.specification_name}: planned income",
+            {y: v for y, v in line.planned.items() if v})
+    for line, years in over:
+        key, name = line.specification, line.specification_name
+        figures += _year_figures(f"planned[{key}]", f"{name}: planned income",
+                                 {y: line.planned[y] for y in years})
+        if line.intended_annual is not None:
+            figures += (Figure(f"intended_annual[{key}]", f"{name}: budget the CCG states a "
+                               "year", line.intended_annual),)
+        figures += _year_figures(f"agreed[{key}]", f"{name}: signed agreements",
+                                 {y: line.agreed[y] for y in years})
+        figures += _year_figures(f"unbacked[{key}]", f"{name}: without backing", years)
+    if over:
+        figures += (Figure("tolerance_percent", "Margin allowed", tolerance, Unit.PERCENT),)
+    return Flag(CheckCode.INCOME_WITHOUT_BACKING, Severity.HIGH if bare else Severity.MEDIUM,
+                " ".join(sentences), figures)
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _service_line_backing(model: FinancialModel, backing: Mapping[tuple[str, str], Backing],

@@ -19,6 +19,9 @@ from decimal import Decimal
 
 from marketplace.domain.money import PENNY
 
+# A service line that is no catalogue specification.
+OTHER_LINE = "other"
+
 # The five service lines of the old template, and the catalogue specifications they meant.
 LEGACY_SERVICE_LINES: Mapping[str, tuple[str, ...]] = {
     "business_intelligence": ("BI-DSS",),

@@ -1,8 +1,9 @@
 """The backstop for immutable records: a flush that would change one fails loudly.
 
-Immutable: a submitted business plan, a signed-off review with its ratings and reviewers,
-an issued review document or authorisation evidence pack (conditions and actions still move
-on after sign-off), and the KPIs of an agreement once the CCG has signed it.
+Immutable: a submitted business plan (and its income rows), a signed-off review with its
+ratings and reviewers, an issued review document or authorisation evidence pack (conditions
+and actions still move on after sign-off), and the KPIs of an agreement once the CCG has
+signed it.
 
 Services refuse such changes first, with a message for the user; this guard catches the
 code path that forgot to ask (a new view, a CLI command, a seeder). create_app attaches it
@@ -16,6 +17,7 @@ from .bid import DecisionLetter, OcdsRelease
 from .business_plan import BusinessPlan, PlanStatus
 from .buying import AgreementStatus
 from .issued_document import IssuedDocument
+from .plan_income import PlanIncome
 from .review import Condition, DevelopmentAction, Rating, Review, ReviewAssignment, ReviewStatus
 from .service_levels import FIGURE_FIXED, AgreementKpi, PerformanceFigure, PerformanceReturn
 
@@ -82,6 +84,11 @@ def refuse_changes_to_frozen_records(session, flush_context, instances):
                 obj not in session.dirty or session.is_modified(obj, include_collections=False)):
             raise FrozenRecordError(
                 f"agreement {obj.agreement.reference} is signed: its KPIs cannot change")
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, PlanIncome) and obj.business_plan is not None and _committed(
+                obj.business_plan, "status") == PlanStatus.SUBMITTED:
+            raise FrozenRecordError(
+                f"business plan {obj.business_plan_id} was submitted: its income cannot change")
     for obj in [*session.new, *session.deleted]:
         if isinstance(obj, Rating | ReviewAssignment | Condition | DevelopmentAction):
             if _review_was_signed_off(obj.review):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from marketplace.domain.business_plan import Expenditure, FinancialModel, FinancialModelError
 from marketplace.domain.money import PENNY
+from marketplace.domain.plan_income import OTHER_LINE
 from marketplace.extensions import db
 from marketplace.models import (
     NARRATIVE_SECTIONS,
@@ -15,6 +16,7 @@ from marketplace.models import (
     Organisation,
     OrganisationKind,
     PlanStatus,
+    ServiceSpecification,
     User,
 )
 from marketplace.policies.people import leader_of
@@ -115,6 +117,7 @@ def read_financial_model(raw: dict) -> FinancialModel:
         raise PlanInvalid([(e.field, e.message) for e in error.errors]) from None
     _check_pence(model)
     _check_ccgs_exist(model)
+    _check_specifications_exist(model)
     return model
 
 
@@ -145,6 +148,23 @@ def _check_ccgs_exist(model: FinancialModel) -> None:
         for year in model.years
         for code in model.income_by_customer[year]
         if code in codes - known
+    ]
+    if problems:
+        raise PlanInvalid(problems)
+
+
+def _check_specifications_exist(model: FinancialModel) -> None:
+    """Service lines are catalogue specifications, by code, or "other"."""
+    lines = {s for y in model.years for s in model.income_by_service_line[y]} - {OTHER_LINE}
+    known = set(db.session.scalars(
+        select(ServiceSpecification.code).where(ServiceSpecification.code.in_(lines))))
+    problems = [
+        (f"income_by_service_line[{year}][{line}]",
+         f"there is no catalogue specification with code {line}: use a specification's "
+         "code, such as BI-DSS, or 'other'")
+        for year in model.years
+        for line in model.income_by_service_line[year]
+        if line in lines - known
     ]
     if problems:
         raise PlanInvalid(problems)

@@ -36,6 +36,7 @@ from marketplace.models import (
     FinancialYearAllowance,
     IntendedMode,
     Organisation,
+    OrganisationKind,
     PartyStatus,
     PlanCheckThreshold,
     Role,
@@ -267,7 +268,14 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
     ccgs = {c for y in model.years for c in model.income_by_customer[y]} - NON_CCG_CUSTOMERS
     backing = backing_for(provider_id if provider_id is not None else -1, model.years, ccgs)
     return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
-                      specifications())
+                      specifications(), ccg_names(ccgs | {ccg for ccg, _spec in backing}))
+
+
+def ccg_names(codes) -> dict[str, str]:
+    """ODS code -> name of these CCGs."""
+    return {code: name for code, name in db.session.execute(
+        select(Organisation.ods_code, Organisation.name).where(
+            Organisation.kind == OrganisationKind.CCG, Organisation.ods_code.in_(sorted(codes))))}
 
 
 def is_provider(organisation_id: int) -> bool:

@@ -14,10 +14,13 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from sqlalchemy import select
 
-from marketplace.domain.business_plan import Expenditure
-from marketplace.models import BusinessPlan, Organisation
+from marketplace.domain.business_plan import BOARD, OTHER, Expenditure
+from marketplace.extensions import db
+from marketplace.models import BusinessPlan, Organisation, OrganisationKind, ServiceSpecification
 
 from .archives import DAMAGED, ZIP_SIGNATURE, ArchiveLimits, ArchiveRefused, check_archive
 from .business_plans import PlanInvalid, read_financial_model
@@ -30,13 +33,7 @@ FIRST_YEAR_COLUMN = 3  # C
 YEAR_COLUMNS = range(FIRST_YEAR_COLUMN, FIRST_YEAR_COLUMN + 4)
 DEFAULT_YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
 EXPENDITURE_ROWS = (("pay", "Pay"), ("non_pay", "Non-pay"), ("overheads", "Overheads"))
-DEFAULT_SERVICE_LINES = (
-    ("business_intelligence", "Business intelligence"),
-    ("contract_management", "Contract management"),
-    ("procurement", "Clinical procurement"),
-    ("business_support", "Business support (HR, finance, IT)"),
-    ("communications", "Communications and engagement"),
-)
+LISTS = "Lists"  # hidden: the codes the two income sheets offer in drop-down lists
 # Optional rows of the Workforce sheet, below WTE: the checks' extra figures. Templates made
 # before they existed still upload.
 RETAINED_ROW = "retained_surplus"
@@ -73,30 +70,35 @@ def template(plan: BusinessPlan | None, ccgs: list[Organisation]) -> bytes:
         "Enter four consecutive financial years in row 1 of every sheet (C1 to F1).",
         "Amounts are pounds, with no £ sign needed. Nothing may be negative.",
         "Customers: a CCG's 3-character ODS code, 'board' (the NHS Commissioning Board) or "
-        "'other'. Total income by customer must equal total income by service line each year.",
+        "'other'. Service lines: a catalogue specification's code, or 'other'. Both columns A "
+        "offer the codes as a list (the names are on the hidden Lists sheet). Total income "
+        "by customer must equal total income by service line each year.",
         "Leave a whole row blank to ignore it. Upload the file on the plan's page.",
     ):
         notes.append([line])
-    names = {ccg.ods_code: ccg.name for ccg in ccgs}
+    names = customer_names()
+    specifications = current_specifications()
+    described = {spec.code: spec.name for spec in specifications} | {
+        OTHER: "Other income (no catalogue specification)"}
 
     sheet = book.create_sheet(CUSTOMERS)
     _header(sheet, "Customer code", "Customer name", years)
     by_customer = data.get("income_by_customer") or {}
     codes = list(dict.fromkeys(c for y in years for c in by_customer.get(y, {}))) or [
-        *names, "board", "other"]
+        *(ccg.ods_code for ccg in ccgs), BOARD, OTHER]
     for code in codes:
-        label = {"board": "NHS Commissioning Board", "other": "Other customers"}.get(
-            code, names.get(code, ""))
-        sheet.append([code, label, *(_figure(by_customer, y, code) for y in years)])
+        sheet.append([code, names.get(code, ""),
+                      *(_figure(by_customer, y, code) for y in years)])
 
     sheet = book.create_sheet(SERVICE_LINES)
-    _header(sheet, "Service line", "Description", years)
+    _header(sheet, "Specification code", "Specification", years)
     by_line = data.get("income_by_service_line") or {}
     lines = list(dict.fromkeys(s for y in years for s in by_line.get(y, {}))) or [
-        key for key, _ in DEFAULT_SERVICE_LINES]
-    described = dict(DEFAULT_SERVICE_LINES)
+        *described]
     for key in lines:
         sheet.append([key, described.get(key, ""), *(_figure(by_line, y, key) for y in years)])
+
+    _offer_lists(book, list(names.items()), list(described.items()))
 
     sheet = book.create_sheet(EXPENDITURE)
     _header(sheet, "Category", "Description", years)
@@ -121,6 +123,49 @@ def template(plan: BusinessPlan | None, ccgs: list[Organisation]) -> bytes:
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+CUSTOMER_WORDS = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}
+
+
+def customer_names() -> dict[str, str]:
+    """Every CCG's name by its ODS code, then the Board and other customers."""
+    return {code: name for code, name in db.session.execute(
+        select(Organisation.ods_code, Organisation.name).where(
+            Organisation.kind == OrganisationKind.CCG, Organisation.ods_code.is_not(None))
+        .order_by(Organisation.ods_code))} | CUSTOMER_WORDS
+
+
+def current_specifications() -> list[ServiceSpecification]:
+    return list(db.session.scalars(select(ServiceSpecification).where(
+        ServiceSpecification.retired_at.is_(None)).order_by(ServiceSpecification.code)))
+
+
+def _offer_lists(book, customers: list[tuple[str, str]], lines: list[tuple[str, str]]) -> None:
+    """Column A of the two income sheets offers its codes as a drop-down list, kept on a
+    hidden sheet (a list typed into the rule itself stops at 255 characters). A code typed
+    that is not on the list is refused by the spreadsheet, and again on upload."""
+    lists = book.create_sheet(LISTS)
+    lists.sheet_state = "hidden"
+    lists.append(["Customer code", "Customer", "Specification code", "Specification"])
+    for row in range(max(len(customers), len(lines))):
+        customer = customers[row] if row < len(customers) else ("", "")
+        line = lines[row] if row < len(lines) else ("", "")
+        lists.append([*customer, *line])
+    for sheet_name, column, count, what in (
+            (CUSTOMERS, "A", len(customers), "a CCG's ODS code, board or other"),
+            (SERVICE_LINES, "C", len(lines), "a catalogue specification's code, or other")):
+        if not count:
+            continue
+        rule = DataValidation(type="list", formula1=f"{LISTS}!${column}$2:${column}$"
+                                                    f"{count + 1}", allow_blank=True)
+        rule.error = f"Choose {what} from the list."
+        rule.errorTitle = "Not on the list"
+        rule.prompt = f"Choose {what}."
+        rule.showErrorMessage = True
+        rule.showInputMessage = True
+        book[sheet_name].add_data_validation(rule)
+        rule.add(f"A2:A{MAX_ROWS}")
 
 
 # What a spreadsheet reads as the start of a formula (or of DDE: "=cmd|...", "@SUM(...)").
@@ -311,8 +356,8 @@ class _Reader:
                 if any(v not in (None, "") for v in figures):
                     self.problem(sheet.title, f"A{row}", f"enter the {what} for this row")
                 continue
-            # ODS codes are upper case; "board", "other" and service line keys lower case.
-            key = key.upper() if what == "customer code" and len(key) == 3 else key.lower()
+            key = normal_key(key, customer=what == "customer code")
+            self.cells[f"{table_name}[{key}]"] = f"{sheet.title}!A{row}"
             if key in seen:
                 self.problem(sheet.title, f"A{row}", f"{key} is already on row {seen[key]}")
                 continue
@@ -323,6 +368,13 @@ class _Reader:
                 if value is not None:
                     table[year][key] = value
         return table
+
+
+def normal_key(key: str, *, customer: bool) -> str:
+    """ODS codes and specification codes upper case; "board" and "other" lower case."""
+    if key.lower() in ((BOARD, OTHER) if customer else (OTHER,)):
+        return key.lower()
+    return key.upper() if not customer or len(key) == 3 else key.lower()
 
 
 def read_upload(content: bytes) -> dict:
@@ -361,8 +413,9 @@ def read_upload(content: bytes) -> dict:
     try:
         return _checked(raw)
     except PlanInvalid as invalid:
-        raise PlanInvalid([(_cell_for(reader, path), message)
-                           for path, message in invalid.problems]) from None
+        found = [(_cell_for(reader, path, message), message)
+                 for path, message in invalid.problems]
+        raise PlanInvalid(list(dict.fromkeys(found))) from None  # a code once, not each year
 
 
 def _expenditure(reader: _Reader, sheet: _Sheet, years) -> dict:
@@ -419,8 +472,15 @@ def _checked(raw: dict) -> dict:
     return raw
 
 
-def _cell_for(reader: _Reader, path: str) -> str:
-    """Map a domain field path back to the cell it came from, where there is one."""
+_KEYED = re.compile(r"(income_by_customer|income_by_service_line)\[[^\]]*\]\[([^\]]*)\]")
+
+
+def _cell_for(reader: _Reader, path: str, message: str = "") -> str:
+    """Map a domain field path back to the cell it came from, where there is one; an unknown
+    customer or specification code to the cell holding the code."""
+    keyed = _KEYED.fullmatch(path)
+    if keyed and message.startswith(("there is no", "customer must be")):
+        return reader.cells.get(f"{keyed[1]}[{keyed[2]}]", path)
     if path in reader.cells:
         return reader.cells[path]
     if path.startswith("income_by_service_line["):

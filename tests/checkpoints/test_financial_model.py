@@ -3,6 +3,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from marketplace.demo.specifications import seed_specifications
 from marketplace.extensions import db
 
 from .. import factories as build
@@ -139,6 +140,7 @@ FORMULA_NAMES = ['=HYPERLINK("http://example.com/x","Click")', "+1+1", "-2+3", "
 
 
 def test_the_template_writes_service_line_names_as_text_never_formulas(css_client):
+    seed_specifications()  # six service lines to rename
     plan = build.plan()
     model = dict(plan.financial_model)
     by_line = {}
@@ -217,6 +219,7 @@ def test_half_a_baseline_in_the_template_names_the_cell(css_client):
     plan = build.plan()
     book = _template(css_client, plan)
     book["Workforce"]["C4"] = 160
+    book["Workforce"]["C5"] = None  # the demo plan states its baseline: take half away
     response = _upload(css_client, plan, book)
     assert response.status_code == 400
     assert "Workforce!C5: enter the PCT cluster's WTE and pay together" in text_of(response)
@@ -229,3 +232,52 @@ def test_a_template_made_before_the_optional_rows_still_uploads(css_client):
     assert _upload(css_client, plan, book).status_code == 302
     db.session.refresh(plan)
     assert "pct_baseline" not in plan.financial_model
+
+
+def test_the_template_offers_ccg_and_specification_codes_as_lists(css_client):
+    seed_specifications()
+    plan = build.plan()
+    book = _template(css_client, plan)
+    lists = book["Lists"]
+    assert lists.sheet_state == "hidden"
+    customers = [row[0].value for row in lists.iter_rows(min_row=2) if row[0].value]
+    specs = [row[2].value for row in lists.iter_rows(min_row=2) if row[2].value]
+    assert "05A" in customers and customers[-2:] == ["board", "other"]
+    assert "BI-DSS" in specs and specs[-1] == "other"
+    for sheet, column in (("Income by customer", "A"), ("Income by service line", "C")):
+        rules = book[sheet].data_validations.dataValidation
+        assert len(rules) == 1 and rules[0].type == "list"
+        assert rules[0].formula1.startswith(f"Lists!${column}$2:${column}$")
+        assert "A2:A300" in str(rules[0].sqref) and rules[0].showErrorMessage
+    lines = book["Income by service line"]
+    assert lines["A2"].value == "BI-DSS"
+    assert lines["B2"].value == "Decision support, dashboards and benchmarking"
+
+
+def test_an_unknown_specification_or_ccg_code_is_refused_at_its_cell(css_client):
+    seed_specifications()
+    plan = build.plan()
+    before = plan.financial_model
+    book = _template(css_client, plan)
+    book["Income by service line"]["A3"] = "XX-NOPE"
+    book["Income by customer"]["A2"] = "99Z"
+    summary = _summary(_upload(css_client, plan, book))
+    assert ("Income by customer!A2: there is no CCG with ODS code 99Z") in summary
+    book["Income by customer"]["A2"] = before["income_by_customer"]["2013/14"] and \
+        next(iter(before["income_by_customer"]["2013/14"]))
+    summary = _summary(_upload(css_client, plan, book))
+    assert ("Income by service line!A3: there is no catalogue specification with code "
+            "XX-NOPE") in summary
+    assert summary.count("XX-NOPE") == 1  # once, not once a year
+    db.session.refresh(plan)
+    assert plan.financial_model == before
+
+
+def test_lower_case_specification_codes_are_read_as_the_catalogues(css_client):
+    seed_specifications()
+    plan = build.plan()
+    book = _template(css_client, plan)
+    book["Income by service line"]["A2"] = "bi-dss"
+    assert _upload(css_client, plan, book).status_code == 302
+    db.session.refresh(plan)
+    assert "BI-DSS" in plan.financial_model["income_by_service_line"]["2013/14"]

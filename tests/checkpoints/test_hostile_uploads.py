@@ -271,7 +271,7 @@ def test_one_value_in_row_1048576_is_refused_without_reading_down_to_it(css_clie
     book = load_workbook(io.BytesIO(template))
     book["Income by customer"]["C1048576"] = 1
     content = saved(book)
-    assert len(content) < 10 * 1024
+    assert len(content) < 32 * 1024  # a small file (the hidden lists of codes included)
 
     peak = peak_memory(lambda: pytest.raises(PlanInvalid, plan_workbook.read_upload, content))
     assert peak < 16 * MB  # it was 1.35 GB, kept

@@ -28,11 +28,17 @@ INCOME = ("10000000", "9800000", "9500000", "9400000")
 SHARES = {"00C": "0.32", "00D": "0.28", "01A": "0.20", "board": "0.10", "other": "0.10"}
 SPENDING = ("9900000", "9700000", "9400000", "9300000")
 WTE = ("154", "150.89", "146.22", "144.67")
+# Each CCG's income is spread over BI and CP half and half: 00C £1,600,000 of each in
+# 2013/14, 00D £1,400,000, 01A £1,000,000, and less in the later years.
 BACKING = {
-    ("00C", "BI"): Backing(True, D("3300000")),
-    ("00D", "CP"): Backing(agreed={year: D("2900000") for year in YEARS}),
-    ("01A", "BI"): Backing(True, D("2000000")),
+    ("00C", "BI"): Backing(True, D("1600000")),
+    ("00C", "CP"): Backing(True, D("1600000")),
+    ("00D", "BI"): Backing(agreed={year: D("1400000") for year in YEARS}),
+    ("00D", "CP"): Backing(agreed={year: D("1400000") for year in YEARS}),
+    ("01A", "BI"): Backing(True, D("1000000")),
+    ("01A", "CP"): Backing(True, D("1000000")),
 }
+NAMES = {"00C": "NHS Darlington CCG", "01A": "NHS Coventry and Rugby CCG"}
 
 
 def make_model(income=INCOME, shares=SHARES, spending=SPENDING, wte=WTE, pay=None,
@@ -49,9 +55,9 @@ def make_model(income=INCOME, shares=SHARES, spending=SPENDING, wte=WTE, pay=Non
 
 
 def run(model=None, *, backing=BACKING, allowances=ALLOWANCES, baseline=None, retained=None,
-        codes=None, **thresholds):
+        codes=None, names=None, **thresholds):
     inputs = PlanInputs(model or make_model(), allowances, backing, baseline, retained or {},
-                        codes)
+                        codes, names or {})
     return check_plan(inputs, Thresholds(**thresholds))
 
 
@@ -372,34 +378,94 @@ def test_a_ccg_with_no_intention_and_no_agreement():
     assert flag.message == ("Planned income from 01A has nothing behind it: the CCG has stated "
                             "no intention to buy and signed no agreement.")
     assert texts(flag)["Planned income, 2013/14"] == "£2,000,000.00"
+    assert texts(flag)["Specifications the plan expects it to buy"] == "BI, CP"
+    named = only(run(backing=backing, names=NAMES, codes={"BI": "Business intelligence",
+                                                          "CP": "Contract monitoring"}),
+                 CheckCode.INCOME_WITHOUT_BACKING)
+    assert named.message.startswith("Planned income from NHS Coventry and Rugby CCG (01A) has")
+    assert texts(named)["Specifications the plan expects it to buy"] == \
+        "Business intelligence, Contract monitoring"
+
+
+def test_a_specification_the_ccg_neither_intends_to_buy_nor_has_agreed():
+    # 01A intends to buy BI; the plan also expects its half of 01A's income for CP.
+    backing = {key: b for key, b in BACKING.items() if key != ("01A", "CP")}
+    flag = only(run(backing=backing, names=NAMES, codes={"BI": "Business intelligence",
+                                                         "CP": "Contract monitoring"}),
+                CheckCode.INCOME_WITHOUT_BACKING)
+    assert flag.severity is Severity.HIGH
+    assert flag.message == (
+        "The plan expects income from NHS Coventry and Rugby CCG (01A) for “Contract "
+        "monitoring”, but the CCG has neither stated an intention to buy nor signed an "
+        "agreement for it.")
+    assert texts(flag)["Contract monitoring: planned income, 2013/14"] == "£1,000,000.00"
+    assert texts(flag)["Contract monitoring: planned income, 2014/15"] == "£980,000.00"
+    assert flag.figure("planned[CP][2013/14]").value == D("1000000.00")
 
 
 def test_an_agreement_that_ends_leaves_the_later_years_unbacked():
-    # 00D's £2,900,000 agreement covers only the first 18 months: 2013/14 and 2014/15.
-    backing = dict(BACKING) | {("00D", "CP"): Backing(agreed={"2013/14": D("2900000"),
-                                                               "2014/15": D("2900000")})}
+    # 00D's £1,400,000 CP agreement covers only the first two years.
+    backing = dict(BACKING) | {("00D", "CP"): Backing(agreed={"2013/14": D("1400000"),
+                                                               "2014/15": D("1400000")})}
     flag = only(run(backing=backing), CheckCode.INCOME_WITHOUT_BACKING)
     assert flag.severity is Severity.MEDIUM
-    assert "in 2015/16, 2016/17" in flag.message
-    assert texts(flag)["Without backing, 2015/16"] == "£2,660,000.00"
+    assert flag.message == ("The plan expects more from 00D than the CCG intends to spend or "
+                            "has agreed, by more than 10.0%, for “CP” in 2015/16, 2016/17.")
+    # 28% of £9,500,000, half of it CP, none of it agreed.
+    assert texts(flag)["CP: without backing, 2015/16"] == "£1,330,000.00"
+    assert texts(flag)["CP: signed agreements, 2015/16"] == "£0.00"
+
+
+def test_one_flag_a_ccg_names_every_specification_short_of_backing():
+    backing = dict(BACKING) | {("01A", "BI"): Backing(True, D("500000"))}
+    backing.pop(("01A", "CP"))
+    flag = only(run(backing=backing), CheckCode.INCOME_WITHOUT_BACKING)
+    assert flag.severity is Severity.HIGH
+    assert flag.message == (
+        "The plan expects income from 01A for “CP”, but the CCG has neither stated an "
+        "intention to buy nor signed an agreement for it. It also expects more from the CCG "
+        "than the CCG intends to spend or has agreed, by more than 10.0%, for “BI” in "
+        "2013/14, 2014/15, 2015/16, 2016/17.")
+    assert texts(flag)["BI: budget the CCG states a year"] == "£500,000.00"
 
 
 @pytest.mark.parametrize(("intended", "flagged"), [
-    ("1818181.82", False),   # ×1.1 = £2,000,000.002: the plan's £2,000,000 is within 10%
-    ("1818181.81", True),    # ×1.1 = £1,999,999.991
+    ("909090.91", False),   # ×1.1 = £1,000,000.001: the plan's £1,000,000 is within 10%
+    ("909090.90", True),    # ×1.1 = £999,999.99
 ])
 def test_planned_income_against_an_intended_budget(intended, flagged):
     backing = dict(BACKING) | {("01A", "BI"): Backing(True, D(intended))}
     result = run(backing=backing)
     assert (CheckCode.INCOME_WITHOUT_BACKING in result.codes()) is flagged
     if flagged:
-        assert texts(only(result, CheckCode.INCOME_WITHOUT_BACKING))[
-            "Without backing, 2013/14"] == "£181,818.19"
+        flag = only(result, CheckCode.INCOME_WITHOUT_BACKING)
+        assert texts(flag)["BI: without backing, 2013/14"] == "£90,909.10"
+        assert texts(flag)["BI: budget the CCG states a year"] == "£909,090.90"
+        # 2014/15's £980,000 is within 10% of the budget: only 2013/14 is named.
+        assert flag.message.endswith("for “BI” in 2013/14.")
 
 
 def test_an_intention_without_a_budget_has_nothing_to_measure_against():
     backing = dict(BACKING) | {("01A", "BI"): Backing(True)}
     assert run(backing=backing).flags == ()
+
+
+def test_the_lines_compare_income_intention_and_agreement_per_ccg_and_specification():
+    backing = dict(BACKING) | {("02Q", "BI"): Backing(True, D("5000"))}
+    result = run(backing=backing, names=NAMES)
+    lines = {(line.customer, line.specification): line for line in result.lines}
+    assert set(lines) == {(c, s) for c in ("00C", "00D", "01A") for s in ("BI", "CP")} | {
+        ("02Q", "BI")}
+    coventry = lines[("01A", "BI")]
+    assert coventry.customer_name == "NHS Coventry and Rugby CCG"
+    assert coventry.planned["2013/14"] == D("1000000.00")
+    assert coventry.intention == "Intends to buy, budget £1,000,000.00 a year"
+    assert lines[("00D", "CP")].agreed["2016/17"] == D("1400000")
+    assert lines[("00D", "CP")].intention == "No intention to buy stated"
+    # An intention the plan earns nothing from is shown too: income it may be missing.
+    assert not any(lines[("02Q", "BI")].planned.values())
+    # Board and other customers have no intentions to compare: they are not lines.
+    assert not {c for c, _s in lines} & {"board", "other"}
 
 
 def test_a_service_line_no_ccg_intends_to_buy():
