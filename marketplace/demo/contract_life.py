@@ -8,8 +8,9 @@ clock pinned to each day, so the audit trail, the notifications and the late fla
 as they would have.
 
 The record follows the CSS's Checkpoint 2 outcome: the A-rated CSSs meet nearly everything,
-Greater Manchester (B) misses a few figures and has one disputed, and West Mercia (C) sends
-every return late, misses more, and is given notice by its CCG in January. Greater
+Greater Manchester (B) misses a few figures and has one disputed, and Cumbria and Lancashire
+(B, the weakest record of those that trade on after the summer's mergers) sends every return
+late, misses more, and is given notice by its CCG in January. Greater
 Manchester's agreement is varied once (more activity, more money) and Kent and Medway's once
 (extended to September 2013, the 18-month limit); service reviews with actions are held on
 three of them.
@@ -95,7 +96,7 @@ STORIES = (
     Story("00C", "North East CSS", met=18, within=1),
     Story("00T", "Greater Manchester CSS", met=14, within=3, disputed_month=7,
           review_months=(4, 9)),
-    Story("05F", "West Mercia CSS", met=10, within=4, late_days=6, disputed_month=5,
+    Story("00Q", "Cumbria and Lancashire CSS", met=10, within=4, late_days=6, disputed_month=5,
           notice_on=date(2013, 1, 14)),
 )
 

@@ -61,9 +61,9 @@ def test_each_agreement_is_signed_and_reported_on_up_to_the_demo_day(market):
     for code, agreement in market.items():
         assert agreement.status == "signed"
         rows = performance_returns.schedule(agreement)
-        # April 2012 to January 2013; West Mercia, always late, has not sent January's yet
-        # (it is not due until later in February).
-        assert sum(1 for row in rows if row.versions) == (9 if code == "05F" else 10)
+        # April 2012 to January 2013; Cumbria and Lancashire, always late, has not sent
+        # January's yet (it is not due until later in February).
+        assert sum(1 for row in rows if row.versions) == (9 if code == "00Q" else 10)
         assert all(version.submitted_at <= DEMO_NOW for row in rows
                    for version in row.versions)
     assert _count(AuditEvent, AuditEvent.action == "agreement.countersigned") == 5
@@ -71,12 +71,12 @@ def test_each_agreement_is_signed_and_reported_on_up_to_the_demo_day(market):
 
 def test_the_record_follows_the_checkpoint_2_outcome(market):
     arden, kent, north_east = market["05H"], market["09C"], market["00C"]
-    manchester, west_mercia = market["00T"], market["05F"]
+    manchester, lancashire = market["00T"], market["00Q"]
     for a_rated in (arden, kent, north_east):
         assert _share_met(a_rated) >= 0.85 and _ratings(a_rated).count(Rating.MISSED) <= 2
     assert 0.6 <= _share_met(manchester) < 0.85  # B: most met, some missed
-    assert _share_met(west_mercia) < 0.6  # C: more missed
-    assert Rating.MISSED in _ratings(west_mercia)
+    assert _share_met(lancashire) < 0.6  # the weakest record: more missed
+    assert Rating.MISSED in _ratings(lancashire)
 
 
 def test_one_css_is_late_every_month_and_the_others_never(market):
@@ -84,8 +84,8 @@ def test_one_css_is_late_every_month_and_the_others_never(market):
         select(PerformanceReturn).where(PerformanceReturn.agreement_id == agreement.id,
                                         PerformanceReturn.version == 1))]
         for code, agreement in market.items()}
-    assert all(late["05F"])  # West Mercia: every month (a resubmission is never late)
-    assert not any(flag for code, flags in late.items() if code != "05F" for flag in flags)
+    assert all(late["00Q"])  # every month (a resubmission is never late)
+    assert not any(flag for code, flags in late.items() if code != "00Q" for flag in flags)
 
 
 def test_disputes_reviews_variations_and_a_notice(market):
@@ -98,7 +98,7 @@ def test_disputes_reviews_variations_and_a_notice(market):
     [longer] = variations.variations_of(kent)
     assert longer.status == "agreed" and str(longer.new_end_date) == "2013-09-30"
     [notice] = db.session.scalars(select(AgreementEnding)).all()
-    assert notice.agreement_id == market["05F"].id and notice.kind == "notice"
+    assert notice.agreement_id == market["00Q"].id and notice.kind == "notice"
     assert str(notice.given_on) == "2013-01-14"
 
 
@@ -110,10 +110,10 @@ def test_seeding_twice_adds_nothing(market):
 
 
 def test_both_sides_see_the_record(market, sign_in):
-    west_mercia = market["05F"]
-    css = sign_in("leader.west-mercia-css@demo.test")
-    page = text_of(css.get(f"/customers/agreements/{west_mercia.id}/performance"))
+    lancashire = market["00Q"]
+    css = sign_in("leader.cumbria-and-lancashire-css@demo.test")
+    page = text_of(css.get(f"/customers/agreements/{lancashire.id}/performance"))
     assert "Missed" in page and "late" in page.lower()
-    ccg = sign_in(f"buyer.{west_mercia.ccg.ods_code.lower()}@demo.test")
-    page = text_of(ccg.get(f"/agreements/{west_mercia.id}"))
-    assert west_mercia.reference in page and "31 March 2013" in page
+    ccg = sign_in(f"buyer.{lancashire.ccg.ods_code.lower()}@demo.test")
+    page = text_of(ccg.get(f"/agreements/{lancashire.id}"))
+    assert lancashire.reference in page and "31 March 2013" in page
