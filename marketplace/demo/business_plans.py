@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
@@ -128,7 +129,7 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
     if submitted:
         plan.status = PlanStatus.SUBMITTED
         plan.submitted_at = (datetime.combine(submitted_on, datetime.min.time(), tzinfo=UTC)
-                             if submitted_on else datetime.now(UTC))
+                             if submitted_on else clock.now())
     db.session.add(plan)
     return plan
 

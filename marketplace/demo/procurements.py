@@ -9,7 +9,7 @@ click calls, with the clock (marketplace/clock.py) pinned to the day it happened
 The CSS that was home to the buying CCGs in 2012 (``ccg_clusters_2012.csv``) bids for every
 one of them, against a CSS from elsewhere and, where it offers the services, an independent
 provider. "Now" for the demo is DEMO_NOW (Monday 11 February 2013, 9am), what ``make run``
-pins MARKETPLACE_NOW to; seeded under another "now" the stages are the same when they are
+pins MARKETPLACE_TODAY to; seeded under another "now" the stages are the same when they are
 made, and time then moves them on (a closing time passes, a standstill ends) as it would.
 
 What each demo login can do at DEMO_NOW (README, "Buying demo"):
@@ -355,7 +355,7 @@ def home_css_names() -> dict[str, str]:
 
 
 def _set_now(moment: datetime) -> None:
-    current_app.config["MARKETPLACE_NOW"] = moment
+    current_app.config["MARKETPLACE_TODAY"] = moment
 
 
 def _money(value: Decimal) -> Decimal:
@@ -678,7 +678,7 @@ def seed_procurements(scale: int = 1) -> None:
         return
     homes = home_css_names()
     users = _DemoUsers()
-    pinned = current_app.config.get("MARKETPLACE_NOW")
+    pinned = current_app.config.get("MARKETPLACE_TODAY")
     try:
         for competition in COMPETITIONS:
             lead = _organisation(ods_code=competition.lead, kind=OrganisationKind.CCG)
@@ -689,4 +689,4 @@ def seed_procurements(scale: int = 1) -> None:
             if run is not None:
                 _competition(run)
     finally:
-        current_app.config["MARKETPLACE_NOW"] = pinned
+        current_app.config["MARKETPLACE_TODAY"] = pinned

@@ -110,7 +110,7 @@ PARAM_MODELS = {
 
 
 def build_world(app) -> dict:
-    app.config["MARKETPLACE_NOW"] = START
+    app.config["MARKETPLACE_TODAY"] = START
     market = build.build_market()
     build.drafted_review(2)
     build.plan(build.ARDEN, 2)  # a draft plan Arden can still edit
@@ -257,7 +257,7 @@ class Findings:
 def world(app, app_context):
     values = build_world(app)
     yield values
-    app.config.pop("MARKETPLACE_NOW", None)
+    app.config.pop("MARKETPLACE_TODAY", None)
 
 
 @pytest.fixture
