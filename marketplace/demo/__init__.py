@@ -7,7 +7,7 @@ SEEDERS; they run in order after the organisations and users.
 
 from collections.abc import Callable
 
-from .assurance import seed_assurance, seed_checkpoints
+from .assurance import seed_assurance, seed_checkpoints, seed_review_documents
 from .buying import seed_agreements, seed_statements
 from .organisations import seed_organisations
 from .performance import seed_performance
@@ -31,6 +31,8 @@ SEEDERS: list[Seeder] = [
     seed_agreements,
     seed_checkpoints,
     seed_assurance,
+    # Each 2012 review's PDF, issued as of its sign-off before later history changes the data.
+    seed_review_documents,
     # Competitions at every stage, through the services; last, so that a response shows
     # its provider's assurance status as it stands.
     seed_procurements,

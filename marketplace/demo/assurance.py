@@ -10,6 +10,7 @@ not produce fails here rather than showing a wrong result.
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from marketplace.data import read_csv
@@ -35,6 +36,7 @@ from marketplace.models import (
     Submission,
     User,
 )
+from marketplace.services import review_documents
 from marketplace.services.checkpoints import checkpoint_by_number, ensure_standard_checkpoints
 
 from .business_plans import ensure_agreements, ensure_plan
@@ -175,6 +177,20 @@ def seed_assurance(scale: int = 1) -> None:
             # Arden's leader (css@demo.test) has a full plan drafted, ready for checkpoint 3.
             ensure_plan(organisation, 2, submitted=False, weak=False,
                         price_per_head=price + Decimal("0.15"))
+
+
+def seed_review_documents(scale: int = 1) -> None:
+    """Every seeded signed-off review issued as its PDF now, as of its sign-off date and from
+    the data of that date (services/review_documents.issue_as_signed_off), before the later
+    history (the summer's mergers, the 2013 competitions) changes what the data says.
+    ``REVIEW_DOCUMENTS_AT_SEEDING`` off (the tests' default, for speed) leaves them to be
+    issued on first download."""
+    if not current_app.config.get("REVIEW_DOCUMENTS_AT_SEEDING", True):
+        return
+    for review in db.session.scalars(
+            select(Review).where(Review.status == ReviewStatus.SIGNED_OFF)
+            .order_by(Review.signed_off_at, Review.id)):
+        review_documents.issue_as_signed_off(review)
 
 
 def _development_plan(review: Review, scenario: str) -> None:
