@@ -53,6 +53,7 @@ NAVIGATION: list[NavItem] = [
     # Last, so that the header keeps the older entries in view on narrow screens.
     NavItem("Procurement thresholds", "procurement_thresholds.index"),
     NavItem("Plan checks", "plan_check_thresholds.index"),
+    NavItem("Market change", "market.index"),
 ]
 
 

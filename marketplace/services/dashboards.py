@@ -111,10 +111,13 @@ def for_css(user: User) -> list[Task]:
     # Through the service that decides which opportunities a provider may see.
     open_to_bid = sum(1 for procurement in opportunities_for_provider(user)
                       if procurement.status == ProcurementStatus.OPEN)
+    # Its own reviews' conditions, less those a successor answers, plus those it answers
+    # for a CSS that merged into it.
     conditions = _counts_by(
         Condition.status,
-        Condition.review_id.in_(select(Review.id).join(Submission).where(
-            Submission.organisation_id == organisation)))
+        (Condition.review_id.in_(select(Review.id).join(Submission).where(
+            Submission.organisation_id == organisation)) & Condition.answered_by_id.is_(None))
+        | (Condition.answered_by_id == organisation))
     today = clock.today_in_uk()
     actions = db.session.execute(
         select(func.count(), func.count().filter(DevelopmentAction.due_date < today))

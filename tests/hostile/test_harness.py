@@ -15,7 +15,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -34,6 +34,8 @@ from marketplace.models import (
     DevelopmentAction,
     EvidenceDocument,
     FinancialYearAllowance,
+    Licence,
+    LicenceCondition,
     Offer,
     Procurement,
     ProcurementThreshold,
@@ -46,6 +48,7 @@ from marketplace.models import (
     Submission,
     User,
 )
+from marketplace.services import market_change
 
 from .. import factories as build
 
@@ -105,7 +108,8 @@ PARAM_MODELS = {
     "checkpoint_id": Checkpoint, "procurement_id": Procurement,
     "threshold_id": ProcurementThreshold, "statement_id": Statement, "line_id": StatementLine,
     "party_id": StatementParty, "scenario_id": Scenario, "allowance_id": FinancialYearAllowance,
-    "review_id": Review, "entry_id": ShortlistEntry,
+    "review_id": Review, "entry_id": ShortlistEntry, "licence_id": Licence,
+    "licence_condition_id": LicenceCondition,
 }
 
 
@@ -121,6 +125,9 @@ def build_world(app) -> dict:
                    (warwickshire, market.bi, "80000.00", None)], partners=[warwickshire])
     build.shortlist(coventry, market.arden_bi, market.gem_bi)
     build.create_agreement(coventry, [market.arden_bi])
+    licence = market_change.grant_licence(build.person("bdu@demo.test"), market.gem,
+                                          granted_on=date(2012, 11, 1),
+                                          conditions=[("Appoint a finance director.", None)])
     buying = build.Buying(market, coventry, build.ccg("00C"), warwickshire,
                           build.person("ccg@demo.test"), build.person("ccg@demo.test"),
                           build.person("ccg2@demo.test"), build.person("css@demo.test"),
@@ -133,9 +140,11 @@ def build_world(app) -> dict:
         db.session.rollback()
     db.session.commit()
     values = {"code": market.bi.code, "number": 2, "ocid": "ocds-unknown-1",
-              "filename": "nothing.css", "provider_id": market.arden.id}
+              "filename": "nothing.css", "provider_id": market.arden.id,
+              "organisation_id": market.gem.id}
     for name, model in PARAM_MODELS.items():
         values[name] = db.session.scalar(select(func.min(model.id))) or 1
+    values["licence_id"] = licence.id
     return values
 
 
