@@ -50,6 +50,9 @@ SCENARIO_RATINGS = {
     "B": [(G, M, G), (M, M, G), (G, F, G), (G, M, M)],
     "C": [(F, F, M), (M, F, F), (F, F, F)],
 }
+# Its revised prospectus reached the peer reviewers in September 2012, after its Checkpoint 2
+# result: peer@demo.test has the Checkpoint 1 review to do.
+CP1_TO_DO = "Hertfordshire"
 CP3_IN_PROGRESS = ("South Yorkshire", "Staffordshire", "North West London",
                    "North Yorkshire and Humber", "Kent and Medway")
 
@@ -137,10 +140,15 @@ def seed_assurance(scale: int = 1) -> None:
         weak = scenario != "A"
         price = Decimal("9.00") + Decimal(index % 5) * Decimal("0.25")
 
-        # Checkpoint 1: prospectus peer review, January 2012.
+        # Checkpoint 1: prospectus peer review, January 2012; one prospectus came in late and
+        # waits for its peer review (peer@demo.test has it to do).
         version = ensure_prospectus_version(organisation)
-        submission = _submission(cp1, organisation, _at(2012, 1, 16), prospectus_version=version)
-        if submission is not None:
+        late = row["css_name"] == CP1_TO_DO
+        submission = _submission(cp1, organisation, _at(2012, 9, 3) if late else _at(2012, 1, 16),
+                                 prospectus_version=version)
+        if submission is not None and late:
+            _review(submission, peer, None, {}, summary="")
+        elif submission is not None:
             ratings = {c.key: feedback[(index + n) % 3].value
                        for n, c in enumerate(cp1.criteria)}
             _review(submission, peer if index % 2 else peer2, peer2 if index % 2 else peer,

@@ -8,10 +8,12 @@ and income from a CCG with no agreement behind it.
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from sqlalchemy import select
 
 from marketplace import clock
+from marketplace.data import read_csv
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
@@ -21,6 +23,9 @@ from marketplace.models import (
     OrganisationKind,
     PlanStatus,
 )
+
+from . import leaders
+from .organisations import css_display_name
 
 YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
 POUND = Decimal("1")
@@ -33,8 +38,28 @@ SERVICE_LINE_SHARES = {
 }
 
 
+@cache
+def _home_codes() -> dict[str, tuple[str, ...]]:
+    """CSS name -> the ODS codes of the CCGs whose home CSS it was in 2012
+    (data/ccg_clusters_2012.csv)."""
+    homes: dict[str, list[str]] = {}
+    for row in read_csv("ccg_clusters_2012.csv"):
+        if row["home_css"].strip():
+            homes.setdefault(css_display_name(row["home_css"].strip()), []).append(
+                row["ods_code"])
+    return {name: tuple(sorted(codes)) for name, codes in homes.items()}
+
+
 def region_ccgs(organisation: Organisation) -> list[Organisation]:
-    """The CCGs this CSS serves: its share of its region's CCGs, by ODS code."""
+    """The CCGs this CSS serves: those whose home CSS it was in 2012
+    (ccg_clusters_2012.csv), by ODS code; a CSS the file gives no CCG takes its share of
+    its region's CCGs."""
+    codes = _home_codes().get(organisation.name)
+    if codes:
+        return list(db.session.scalars(
+            select(Organisation).where(Organisation.kind == OrganisationKind.CCG,
+                                       Organisation.ods_code.in_(codes))
+            .order_by(Organisation.ods_code)))
     if organisation.region_id is None:
         return []
     csss = list(db.session.scalars(
@@ -89,8 +114,9 @@ def financial_model(ccgs: list[Organisation], *, price_per_head: Decimal, weak: 
 
 
 NARRATIVE = {
-    "leadership": "{name} is led by a managing director appointed from the PCT cluster, with "
-                  "directors of finance, business intelligence and commissioning services.",
+    "leadership": "{name} is {leaders}. The managing director was appointed from the PCT "
+                  "cluster; the directors lead the finance, business intelligence and "
+                  "commissioning services teams.",
     "customers": "We serve {ccg_count} CCGs with a registered population of {population:,}. "
                  "Each CCG's leadership was consulted on the offer in the winter of 2011-12.",
     "services": "Business intelligence, contract management, clinical procurement, business "
@@ -122,7 +148,8 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
     plan = BusinessPlan(organisation=organisation, version=version, status=PlanStatus.DRAFT)
     for key, text in NARRATIVE.items():
         setattr(plan, key, text.format(name=organisation.name, ccg_count=len(ccgs),
-                                       population=population))
+                                       population=population,
+                                       leaders=leaders.in_words(organisation.name)))
     plan.financial_model = financial_model(ccgs, price_per_head=price_per_head, weak=weak)
     if version > 1:
         plan.balanced_scorecard = dict(SCORECARD)

@@ -63,6 +63,7 @@ from marketplace.services.audit import record_event
 from marketplace.services.procurement_access import eligible_provider_ids
 from marketplace.services.procurements import CriterionInput
 
+from .market import successor_of
 from .organisations import css_display_name
 
 DEMO_NOW = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
@@ -442,8 +443,10 @@ def _publish(run: _Run, statement: Statement):
                                 [user.id for user in _evaluators(run)])
     procurements.set_invitees(lead_user, procurement, procurement.lock_version,
                               open_to_all=True, organisation_ids=[])
-    wanted = [run.home, *(org for org in (_organisation(name=name) for name in c.rivals)
-                          if org is not None)]
+    # A rival that has merged since (demo/market.py) bids as its successor, once.
+    rivals = [successor_of(org) for org in (_organisation(name=name) for name in c.rivals)
+              if org is not None]
+    wanted = list({org.id: org for org in [run.home, *rivals]}.values())
     eligible = eligible_provider_ids(procurement)
     if any(org.id not in eligible for org in wanted):
         # A rival offers none of these services: the CCG invites its chosen list instead.
@@ -663,6 +666,7 @@ def _plan(competition: Competition, users: _DemoUsers, homes: dict[str, str]) ->
     home = _organisation(name=homes.get(competition.lead, ""), kind=OrganisationKind.CSS)
     if lead is None or home is None:
         return None
+    home = successor_of(home)
     partners = [org for org in (_organisation(ods_code=code, kind=OrganisationKind.CCG)
                                 for code in competition.partners) if org is not None]
     specifications = _specifications(competition.codes, home)
