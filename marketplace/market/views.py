@@ -199,8 +199,13 @@ def add_condition(licence):
 def condition_met(condition):
     form = BaseForm()
     if form.validate_on_submit():
-        attempt(form, lambda: service.mark_licence_condition_met(current_user, condition))
-        flash("The condition has been marked as met.", "success")
+        done, _status = attempt(
+            form, lambda: service.mark_licence_condition_met(current_user, condition)
+        )
+        if done is not None:
+            flash("The condition has been marked as met.", "success")
+        else:
+            flash(" ".join(form.form_errors) or "Nothing changed.", "error")
     return redirect(url_for("market.css", organisation_id=condition.organisation_id))
 
 

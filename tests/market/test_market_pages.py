@@ -128,3 +128,36 @@ def test_a_css_leader_cannot_post_a_merger(css_client):
     assert response.status_code == 403
     assert service.merger_of(gem) is None
     assert user("css@demo.test") is not None
+
+
+def test_the_bdu_adds_a_licence_condition_and_marks_it_met(bdu_client):
+    gem = build.organisation("Greater East Midlands CSS")
+    licence = service.grant_licence(user("bdu@demo.test"), gem, granted_on=date(2012, 11, 1))
+    response = bdu_client.post(
+        f"/market-change/licences/{licence.id}/conditions",
+        data={
+            "condition": "Publish a revised prospectus.",
+            **_date("condition_due_on", date(2013, 1, 31)),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    condition = licence.conditions[0]
+    assert (condition.text, condition.due_on) == (
+        "Publish a revised prospectus.",
+        date(2013, 1, 31),
+    )
+    blank = bdu_client.post(
+        f"/market-change/licences/{licence.id}/conditions", data={"condition": "  "}
+    )
+    assert blank.status_code == 400 and b"Enter the condition" in blank.data
+    met = bdu_client.post(
+        f"/market-change/licence-conditions/{condition.id}/met", data={}, follow_redirects=True
+    )
+    assert b"The condition has been marked as met." in met.data
+    again = bdu_client.post(
+        f"/market-change/licence-conditions/{condition.id}/met", data={}, follow_redirects=True
+    )
+    assert b"This condition has been met already" in again.data
+    css = user("css@demo.test")
+    assert css is not None
