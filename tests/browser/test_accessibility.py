@@ -15,6 +15,7 @@ from marketplace.demo import seed_demo
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
+    Organisation,
     ProspectusVersion,
     Scenario,
     Statement,
@@ -55,6 +56,7 @@ def _ids() -> dict:
         "submission": first(select(Submission.id).order_by(Submission.id.desc())),
         "statement": first(select(Statement.id).where(
             Statement.lead_ccg_id == ccg.organisation_id).order_by(Statement.id)),
+        "arden": first(select(Organisation.id).where(Organisation.name == "Arden CSS")),
     }
 
 
@@ -69,7 +71,10 @@ PAGES = {
     "css@demo.test": ["/dashboard", "/prospectus", "/prospectus/edit", "/assurance"],
     "bdu@demo.test": ["/reviews", "/reviews/submissions/{submission}", "/tracker", "/demand"],
     "peer@demo.test": ["/dashboard"],
-    "admin@demo.test": ["/admin/users", "/admin/audit-events"],
+    "admin@demo.test": ["/admin/users", "/admin/audit-events", "/market-change",
+                        "/market-change/css/{arden}", "/market-change/css/{arden}/merge",
+                        "/market-change/css/{arden}/board-decision",
+                        "/market-change/css/{arden}/licence"],
 }
 
 
