@@ -11,7 +11,8 @@ It takes either
 ``MARKETPLACE_NOW`` is the older name of the same setting and is read when
 ``MARKETPLACE_TODAY`` is not given (marketplace/config.py). Every stamp on a user's action
 (models' defaults through ``marketplace.models.base.utcnow``, services, views) comes from
-``now()`` here; tests/test_clock.py fails if anything else in marketplace/ reads the real clock.
+``now()`` here, except sign-in session lifetimes, which run on the real time
+(``session_now``); tests/test_clock.py fails if anything else in marketplace/ reads the real clock.
 Times are kept in UTC and shown in UK time.
 """
 
@@ -61,6 +62,13 @@ def _shifted(day: date) -> datetime:
     real = _real_now().astimezone(UK)
     wall = real.replace(tzinfo=None) + timedelta(days=(day - _STARTED_ON).days)
     return wall.replace(tzinfo=UK).astimezone(UTC)
+
+
+def session_now() -> datetime:
+    """The real time, whatever the setting: only for how long a sign-in session lasts and
+    when a password was last entered (services/sessions.py). Security timing is not part of
+    the demo's story, and a pinned or moved clock must neither end nor prolong a session."""
+    return _real_now()
 
 
 def now() -> datetime:
