@@ -55,7 +55,7 @@ run: runtime python-dev-deps database
 	  --class aiosmtpd.handlers.Mailbox "$(MAIL_CATCHER_DIR)" & catcher=$$!; \
 	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
 	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_CATCHER_PORT) MAIL_CATCHER_DIR="$(MAIL_CATCHER_DIR)" \
-	  MARKETPLACE_NOW=$(DEMO_NOW) $(FLASK) run --host $(HOST) --port $(PORT)
+	  MARKETPLACE_TODAY=$(DEMO_NOW) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # As in production: migrate, then gunicorn with two workers. The environment must give
 # SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL (shared login limits and job queue) and

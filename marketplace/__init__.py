@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from .headers import set_security_headers
     from .health import bp as health_bp
     from .main import bp as main_bp
+    from .market import bp as market_bp
     from .notifications import bp as notifications_bp
     from .offers import bp as offers_bp
     from .opportunities import bp as opportunities_bp
@@ -171,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
         tracker_bp,
         surveys_bp,
         survey_answers_bp,
+        market_bp,
         catalogue_bp,
         prospectuses_bp,
         offers_bp,

@@ -155,16 +155,14 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Assurance evidence lives outside the web root; default instance/evidence.
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR") or None,
-        # The tracker's "today" for overdue milestones (YYYY-MM-DD); default the real date,
-        # except in development, where the demo data lives in mid-September 2012.
-        "ASSURANCE_AS_OF": os.environ.get("ASSURANCE_AS_OF")
-        or ("2012-09-14" if environment == "development" else None),
         # A performance return is late once this many working days have passed after the
         # end of its month (weekends and England's bank holidays are not working days).
         "RETURN_DUE_WORKING_DAYS": _whole_number("RETURN_DUE_WORKING_DAYS", 15, minimum=1),
-        # Pins "now" for buying (closing times, question cut-offs): an ISO 8601 date-time
-        # with its offset, for demos and tests (marketplace/clock.py). Unset: the real time.
-        "MARKETPLACE_NOW": os.environ.get("MARKETPLACE_NOW") or None,
+        # The one clock (marketplace/clock.py): the day the product lives in (YYYY-MM-DD, the
+        # clock runs on from it) or a moment to pin "now" to (ISO 8601 with its offset).
+        # Unset: the real time. MARKETPLACE_NOW is its older name.
+        "MARKETPLACE_TODAY": os.environ.get("MARKETPLACE_TODAY")
+        or os.environ.get("MARKETPLACE_NOW") or None,
         # Ready reckoner warnings: headroom per head below the benchmark, and fixed plus
         # in-house costs above this share of the allowance.
         "RECKONER_BENCHMARK_PER_HEAD": os.environ.get("RECKONER_BENCHMARK_PER_HEAD", "9.00"),

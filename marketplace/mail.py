@@ -15,6 +15,8 @@ from functools import cache
 
 from flask import current_app, has_app_context
 
+from marketplace import clock
+
 SMTP_TIMEOUT_SECONDS = 30
 # CRLF for SMTP. Lines up to RFC 5322's hard limit: the default 78 folds a subject that just
 # misses the first line onto the next whole, and readers then see it start with a space.
@@ -43,7 +45,7 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(clock.now().timestamp(), usegmt=True)
     message["Message-ID"] = make_msgid(domain="css-marketplace.invalid")
     message.set_content(body)
     return message

@@ -57,6 +57,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Customer survey", "survey_answers.index"),
     NavItem("Customer surveys", "surveys.index"),
     NavItem("Authorisation evidence", "authorisation.index"),
+    NavItem("Market change", "market.index"),
 ]
 
 

@@ -93,6 +93,9 @@ def app(database_url):
             "RATELIMIT_STORAGE_URI": "memory://",
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "REDIS_URL": None,
+            # Seeding renders each 2012 review's PDF; tests that seed skip it for speed
+            # (tests/reports/test_seeded_documents.py turns it on).
+            "REVIEW_DOCUMENTS_AT_SEEDING": False,
         }
     )
     app.test_client_class = Client

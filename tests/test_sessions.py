@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from marketplace.access import rule_for_endpoint
+from marketplace.clock import session_now as utcnow
 from marketplace.extensions import db
 from marketplace.models import Agreement, AuditEvent, Review, ReviewStatus, User, UserSession
-from marketplace.models.base import utcnow
 
 from . import factories as build
 from .conftest import DEMO_PASSWORD, html, text_of, user

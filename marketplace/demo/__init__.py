@@ -7,9 +7,10 @@ SEEDERS; they run in order after the organisations and users.
 
 from collections.abc import Callable
 
-from .assurance import seed_assurance, seed_checkpoints
+from .assurance import seed_assurance, seed_checkpoints, seed_review_documents
 from .buying import seed_agreements, seed_statements
 from .contract_life import seed_contract_life
+from .market import seed_market_change
 from .organisations import seed_organisations
 from .performance import seed_performance
 from .procurements import seed_procurements
@@ -33,6 +34,11 @@ SEEDERS: list[Seeder] = [
     seed_agreements,
     seed_checkpoints,
     seed_assurance,
+    # Each 2012 review's PDF, issued as of its sign-off before later history changes the data.
+    seed_review_documents,
+    # By August 2012 the weakest CSSs merge (26 at Checkpoint 2, 23 after), through the
+    # merge service: before the competitions, so no merged CSS bids in them.
+    seed_market_change,
     # Competitions at every stage, through the services; last, so that a response shows
     # its provider's assurance status as it stands.
     seed_procurements,

@@ -10,6 +10,7 @@ not produce fails here rather than showing a wrong result.
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from marketplace.data import read_csv
@@ -35,6 +36,7 @@ from marketplace.models import (
     Submission,
     User,
 )
+from marketplace.services import review_documents
 from marketplace.services.checkpoints import checkpoint_by_number, ensure_standard_checkpoints
 
 from .business_plans import ensure_agreements, ensure_intentions, ensure_plan
@@ -48,6 +50,9 @@ SCENARIO_RATINGS = {
     "B": [(G, M, G), (M, M, G), (G, F, G), (G, M, M)],
     "C": [(F, F, M), (M, F, F), (F, F, F)],
 }
+# Its revised prospectus reached the peer reviewers in September 2012, after its Checkpoint 2
+# result: peer@demo.test has the Checkpoint 1 review to do.
+CP1_TO_DO = "Hertfordshire"
 CP3_IN_PROGRESS = ("South Yorkshire", "Staffordshire", "North West London",
                    "North Yorkshire and Humber", "Kent and Medway")
 
@@ -135,10 +140,15 @@ def seed_assurance(scale: int = 1) -> None:
         weak = scenario != "A"
         price = Decimal("9.00") + Decimal(index % 5) * Decimal("0.25")
 
-        # Checkpoint 1: prospectus peer review, January 2012.
+        # Checkpoint 1: prospectus peer review, January 2012; one prospectus came in late and
+        # waits for its peer review (peer@demo.test has it to do).
         version = ensure_prospectus_version(organisation)
-        submission = _submission(cp1, organisation, _at(2012, 1, 16), prospectus_version=version)
-        if submission is not None:
+        late = row["css_name"] == CP1_TO_DO
+        submission = _submission(cp1, organisation, _at(2012, 9, 3) if late else _at(2012, 1, 16),
+                                 prospectus_version=version)
+        if submission is not None and late:
+            _review(submission, peer, None, {}, summary="")
+        elif submission is not None:
             ratings = {c.key: feedback[(index + n) % 3].value
                        for n, c in enumerate(cp1.criteria)}
             _review(submission, peer if index % 2 else peer2, peer2 if index % 2 else peer,
@@ -177,6 +187,20 @@ def seed_assurance(scale: int = 1) -> None:
             # Arden's leader (css@demo.test) has a full plan drafted, ready for checkpoint 3.
             ensure_plan(organisation, 2, submitted=False, weak=False,
                         price_per_head=price + Decimal("0.15"))
+
+
+def seed_review_documents(scale: int = 1) -> None:
+    """Every seeded signed-off review issued as its PDF now, as of its sign-off date and from
+    the data of that date (services/review_documents.issue_as_signed_off), before the later
+    history (the summer's mergers, the 2013 competitions) changes what the data says.
+    ``REVIEW_DOCUMENTS_AT_SEEDING`` off (the tests' default, for speed) leaves them to be
+    issued on first download."""
+    if not current_app.config.get("REVIEW_DOCUMENTS_AT_SEEDING", True):
+        return
+    for review in db.session.scalars(
+            select(Review).where(Review.status == ReviewStatus.SIGNED_OFF)
+            .order_by(Review.signed_off_at, Review.id)):
+        review_documents.issue_as_signed_off(review)
 
 
 def _development_plan(review: Review, scenario: str) -> None:

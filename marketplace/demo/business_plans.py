@@ -10,9 +10,12 @@ workforce copied from the PCT cluster, income from a CCG with nothing behind it)
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import cache
 
 from sqlalchemy import select
 
+from marketplace import clock
+from marketplace.data import read_csv
 from marketplace.domain.plan_income import apportion
 from marketplace.extensions import db
 from marketplace.models import (
@@ -35,6 +38,9 @@ from marketplace.models import (
 )
 from marketplace.services import plan_income
 
+from . import leaders
+from .organisations import css_display_name
+
 YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
 INTENDED_AT = datetime(2012, 3, 1, 12, tzinfo=UTC)
 POUND = Decimal("1")
@@ -50,8 +56,28 @@ SERVICE_LINE_SHARES = {
 }
 
 
+@cache
+def _home_codes() -> dict[str, tuple[str, ...]]:
+    """CSS name -> the ODS codes of the CCGs whose home CSS it was in 2012
+    (data/ccg_clusters_2012.csv)."""
+    homes: dict[str, list[str]] = {}
+    for row in read_csv("ccg_clusters_2012.csv"):
+        if row["home_css"].strip():
+            homes.setdefault(css_display_name(row["home_css"].strip()), []).append(
+                row["ods_code"])
+    return {name: tuple(sorted(codes)) for name, codes in homes.items()}
+
+
 def region_ccgs(organisation: Organisation) -> list[Organisation]:
-    """The CCGs this CSS serves: its share of its region's CCGs, by ODS code."""
+    """The CCGs this CSS serves: those whose home CSS it was in 2012
+    (ccg_clusters_2012.csv), by ODS code; a CSS the file gives no CCG takes its share of
+    its region's CCGs."""
+    codes = _home_codes().get(organisation.name)
+    if codes:
+        return list(db.session.scalars(
+            select(Organisation).where(Organisation.kind == OrganisationKind.CCG,
+                                       Organisation.ods_code.in_(codes))
+            .order_by(Organisation.ods_code)))
     if organisation.region_id is None:
         return []
     csss = list(db.session.scalars(
@@ -146,8 +172,9 @@ def financial_model(ccgs: list[Organisation], *, price_per_head: Decimal, weak: 
 
 
 NARRATIVE = {
-    "leadership": "{name} is led by a managing director appointed from the PCT cluster, with "
-                  "directors of finance, business intelligence and commissioning services.",
+    "leadership": "{name} is {leaders}. The managing director was appointed from the PCT "
+                  "cluster; the directors lead the finance, business intelligence and "
+                  "commissioning services teams.",
     "customers": "We serve {ccg_count} CCGs with a registered population of {population:,}. "
                  "Each CCG's leadership was consulted on the offer in the winter of 2011-12.",
     "services": "Business intelligence, contract management, clinical procurement, business "
@@ -182,7 +209,8 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
     plan = BusinessPlan(organisation=organisation, version=version, status=PlanStatus.DRAFT)
     for key, text in NARRATIVE.items():
         setattr(plan, key, text.format(name=organisation.name, ccg_count=len(ccgs),
-                                       population=population))
+                                       population=population,
+                                       leaders=leaders.in_words(organisation.name)))
     plan.financial_model = financial_model(ccgs, price_per_head=price_per_head, weak=weak,
                                            lines_known=catalogue_lines(), outcome=outcome)
     plan_income.replace_for(plan)
@@ -191,7 +219,7 @@ def ensure_plan(organisation: Organisation, version: int, *, submitted: bool, we
     if submitted:
         plan.status = PlanStatus.SUBMITTED
         plan.submitted_at = (datetime.combine(submitted_on, datetime.min.time(), tzinfo=UTC)
-                             if submitted_on else datetime.now(UTC))
+                             if submitted_on else clock.now())
     db.session.add(plan)
     return plan
 

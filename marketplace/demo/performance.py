@@ -84,7 +84,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _set_now(moment: datetime) -> None:
-    current_app.config["MARKETPLACE_NOW"] = moment
+    current_app.config["MARKETPLACE_TODAY"] = moment
 
 
 def _offers(provider: Organisation) -> list[Offer]:
@@ -185,7 +185,7 @@ def seed_performance(scale: int = 1) -> None:
         return
     users = _DemoUsers()
     ccg_user, css_user = users.ccg_lead(ccg), users.provider_leader(provider)
-    pinned = current_app.config.get("MARKETPLACE_NOW")
+    pinned = current_app.config.get("MARKETPLACE_TODAY")
     try:
         agreement = shadow_agreement()
         if agreement is None:
@@ -197,4 +197,4 @@ def seed_performance(scale: int = 1) -> None:
         if agreement.status in performance_returns.REPORTED_ON:
             _returns(agreement, ccg_user, css_user)
     finally:
-        current_app.config["MARKETPLACE_NOW"] = pinned
+        current_app.config["MARKETPLACE_TODAY"] = pinned

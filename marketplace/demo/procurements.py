@@ -9,7 +9,7 @@ click calls, with the clock (marketplace/clock.py) pinned to the day it happened
 The CSS that was home to the buying CCGs in 2012 (``ccg_clusters_2012.csv``) bids for every
 one of them, against a CSS from elsewhere and, where it offers the services, an independent
 provider. "Now" for the demo is DEMO_NOW (Monday 11 February 2013, 9am), what ``make run``
-pins MARKETPLACE_NOW to; seeded under another "now" the stages are the same when they are
+pins MARKETPLACE_TODAY to; seeded under another "now" the stages are the same when they are
 made, and time then moves them on (a closing time passes, a standstill ends) as it would.
 
 What each demo login can do at DEMO_NOW (README, "Buying demo"):
@@ -63,6 +63,7 @@ from marketplace.services.audit import record_event
 from marketplace.services.procurement_access import eligible_provider_ids
 from marketplace.services.procurements import CriterionInput
 
+from .market import successor_of
 from .organisations import css_display_name
 
 DEMO_NOW = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
@@ -355,7 +356,7 @@ def home_css_names() -> dict[str, str]:
 
 
 def _set_now(moment: datetime) -> None:
-    current_app.config["MARKETPLACE_NOW"] = moment
+    current_app.config["MARKETPLACE_TODAY"] = moment
 
 
 def _money(value: Decimal) -> Decimal:
@@ -442,8 +443,10 @@ def _publish(run: _Run, statement: Statement):
                                 [user.id for user in _evaluators(run)])
     procurements.set_invitees(lead_user, procurement, procurement.lock_version,
                               open_to_all=True, organisation_ids=[])
-    wanted = [run.home, *(org for org in (_organisation(name=name) for name in c.rivals)
-                          if org is not None)]
+    # A rival that has merged since (demo/market.py) bids as its successor, once.
+    rivals = [successor_of(org) for org in (_organisation(name=name) for name in c.rivals)
+              if org is not None]
+    wanted = list({org.id: org for org in [run.home, *rivals]}.values())
     eligible = eligible_provider_ids(procurement)
     if any(org.id not in eligible for org in wanted):
         # A rival offers none of these services: the CCG invites its chosen list instead.
@@ -663,6 +666,7 @@ def _plan(competition: Competition, users: _DemoUsers, homes: dict[str, str]) ->
     home = _organisation(name=homes.get(competition.lead, ""), kind=OrganisationKind.CSS)
     if lead is None or home is None:
         return None
+    home = successor_of(home)
     partners = [org for org in (_organisation(ods_code=code, kind=OrganisationKind.CCG)
                                 for code in competition.partners) if org is not None]
     specifications = _specifications(competition.codes, home)
@@ -678,7 +682,7 @@ def seed_procurements(scale: int = 1) -> None:
         return
     homes = home_css_names()
     users = _DemoUsers()
-    pinned = current_app.config.get("MARKETPLACE_NOW")
+    pinned = current_app.config.get("MARKETPLACE_TODAY")
     try:
         for competition in COMPETITIONS:
             lead = _organisation(ods_code=competition.lead, kind=OrganisationKind.CCG)
@@ -689,4 +693,4 @@ def seed_procurements(scale: int = 1) -> None:
             if run is not None:
                 _competition(run)
     finally:
-        current_app.config["MARKETPLACE_NOW"] = pinned
+        current_app.config["MARKETPLACE_TODAY"] = pinned

@@ -41,6 +41,17 @@ from .contract_life import (
 )
 from .frozen import FrozenRecordError, refuse_changes_to_frozen_records
 from .issued_document import IssuedDocument
+from .market import (
+    BOARD_DECISION_LABELS,
+    BoardDecision,
+    BoardHostingDecision,
+    Licence,
+    LicenceCondition,
+    LicenceConditionStatus,
+    LicenceStatus,
+    Merger,
+    MergerKind,
+)
 from .notification import (
     KIND_LABELS,
     Notification,
@@ -110,6 +121,15 @@ from .user import ROLE_ORGANISATION_KINDS, Role, User
 from .user_session import UserSession
 
 __all__ = [
+    "BOARD_DECISION_LABELS",
+    "BoardDecision",
+    "BoardHostingDecision",
+    "Licence",
+    "LicenceCondition",
+    "LicenceConditionStatus",
+    "LicenceStatus",
+    "Merger",
+    "MergerKind",
     "ActionStatus",
     "Agreement",
     "AgreementEnding",

@@ -6,11 +6,13 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, Numeric, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace import clock
 from marketplace.domain.money import round_money
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the one clock (MARKETPLACE_TODAY): every default stamp on a row uses it."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -116,10 +116,13 @@ class Agreement(IdMixin, TimestampMixin, db.Model):
     provider_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     provider_decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The provider it was signed with, when a merger has moved it to that CSS's successor.
+    novated_from_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     lock_version: Mapped[int] = mapped_column(default=1)
 
     ccg: Mapped[Organisation] = relationship(foreign_keys=[ccg_id])
     provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id])
+    novated_from: Mapped[Organisation | None] = relationship(foreign_keys=[novated_from_id])
     procurement: Mapped["Procurement | None"] = relationship()  # noqa: F821
     bid: Mapped["Bid | None"] = relationship()  # noqa: F821
     ccg_signed_by: Mapped["User | None"] = relationship(foreign_keys=[ccg_signed_by_id])  # noqa: F821
@@ -174,6 +177,14 @@ TERMS_FIXED_ONCE_SIGNED = (
 )
 
 
+def _novated(state) -> bool:
+    """The provider changes only with the old one recorded as novated_from in the same save
+    (services/market_change.merge: a CSS merged into its successor)."""
+    old_provider = state.attrs.provider_id.history.deleted
+    new_from = state.attrs.novated_from_id.history.added
+    return bool(old_provider and new_from and new_from[0] == old_provider[0])
+
+
 def signed_terms_never_change(mapper, connection, agreement: Agreement) -> None:
     """A last line behind the agreements service: a signed agreement's terms cannot be saved.
     create_app attaches it to Agreement's updates (models.register_listeners)."""
@@ -183,6 +194,8 @@ def signed_terms_never_change(mapper, connection, agreement: Agreement) -> None:
     if status_before == AgreementStatus.DRAFT:
         return
     changed = [name for name in TERMS_FIXED_ONCE_SIGNED if state.attrs[name].history.has_changes()]
+    if changed == ["provider_id"] and _novated(state):
+        return  # a merger moved it to the successor, recording whom it was with
     if changed:
         raise ValueError(
             f"agreement {agreement.reference} is {status_before}: {', '.join(changed)} "

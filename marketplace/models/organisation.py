@@ -1,6 +1,7 @@
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
@@ -61,9 +62,14 @@ class Organisation(IdMixin, TimestampMixin, db.Model):
     # The PCT cluster a CCG sat in during 2012 (data/ccg_clusters_2012.csv): the scale at
     # which SHA clusters were asked to aggregate demand, so the demand page groups by it.
     pct_cluster: Mapped[str | None] = mapped_column(String(120), index=True)
+    # A CSS that merged into another, or was taken over (models/market.py Merger): its
+    # records stay readable under its own name; its customers are the successor's now.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    merged_on: Mapped[date | None] = mapped_column(Date)
 
     region: Mapped[Region | None] = relationship(back_populates="organisations")
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821
+    merged_into: Mapped["Organisation | None"] = relationship(remote_side="Organisation.id")
 
     @validates("kind")
     def _validate_kind(self, key, value):

@@ -170,8 +170,16 @@ class Condition(IdMixin, TimestampMixin, db.Model):
     reviewer_note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when the CSS reviewed merged into another: the successor answers the condition now.
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
     review: Mapped[Review] = relationship(back_populates="conditions")
+    answered_by: Mapped[Organisation | None] = relationship(foreign_keys=[answered_by_id])
+
+    @property
+    def answering_organisation_id(self) -> int:
+        """The CSS that answers this condition: the one reviewed, or its successor."""
+        return self.answered_by_id or self.review.submission.organisation_id
 
     @validates("status")
     def _status(self, key, value):

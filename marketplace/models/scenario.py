@@ -3,7 +3,7 @@
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
@@ -47,6 +47,11 @@ class Scenario(IdMixin, TimestampMixin, db.Model):
     # When set, used for every year instead of the published allowance (e.g. the 2011 £20).
     allowance_per_head_override: Mapped[Decimal | None] = mapped_column(Money)
     in_house_non_pay: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Set when the scenario is marked final: the allowances per head and warning thresholds
+    # it was costed with ({"allowances": {"2013/14": "25.00", ...}, "benchmark_per_head":
+    # "9.00", "overheads_share": "0.5"}), so its figures stay as finalised when an
+    # administrator later changes an allowance.
+    final_figures: Mapped[dict | None] = mapped_column(JSON)
     # Optimistic locking: a save based on an older read is refused, not silently lost.
     lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 

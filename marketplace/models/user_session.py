@@ -3,9 +3,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.clock import session_now
 from marketplace.extensions import db
 
-from .base import IdMixin, UTCDateTime, utcnow
+from .base import IdMixin, UTCDateTime
 
 
 class UserSession(IdMixin, db.Model):
@@ -19,11 +20,11 @@ class UserSession(IdMixin, db.Model):
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=session_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=session_now)
     # When the password was last entered in this session: at sign-in, or to confirm an
     # action that asks for it again.
-    password_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=session_now)
     # Wrong passwords given to confirm an action since the last right one.
     wrong_passwords: Mapped[int] = mapped_column(default=0)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401,I001
     agreements,
     assessment,
     catalogue,
+    market,
     organisations,
     procurements,
     prospectuses,

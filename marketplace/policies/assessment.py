@@ -123,11 +123,19 @@ def _under_review(user, item) -> bool:
     return leader_of(user, item.review.submission.organisation_id)
 
 
+def _answers(user, item) -> bool:
+    """A condition is answered by the CSS reviewed or, once it has merged, its successor."""
+    organisation_id = getattr(item, "answering_organisation_id", None) \
+        or item.review.submission.organisation_id
+    return leader_of(user, organisation_id)
+
+
 def _reviewer(user, item) -> bool:
     return may_review(user, item.review.submission)
 
 
 for _follow_up in (Condition, DevelopmentAction):
     declare(_follow_up, hidden=_told_not_found,
-            view=lambda user, item: _under_review(user, item) or _reviewer(user, item),
-            respond=_under_review, decide=_reviewer)
+            view=lambda user, item: _answers(user, item) or _under_review(user, item)
+            or _reviewer(user, item),
+            respond=_answers, decide=_reviewer)

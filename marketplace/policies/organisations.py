@@ -7,6 +7,7 @@ business plans, evidence and submissions). Only administrators manage user accou
 
 from marketplace.models import Organisation, User
 
+from .market import records_market_change
 from .people import ccg_user_of, is_admin, leader_of
 from .rules import declare
 
@@ -17,6 +18,9 @@ declare(
     act_for_ccg=lambda user, organisation: organisation.is_ccg
     and ccg_user_of(user, organisation.id),
     act_for_provider=lambda user, organisation: leader_of(user, organisation.id),
+    # The BDU and administrators record a CSS's hosting decision, licence and merger.
+    record_market_change=lambda user, organisation: organisation.is_css
+    and records_market_change(user),
 )
 
 declare(User, view=is_admin, edit=is_admin, not_found="There is no user with that number")

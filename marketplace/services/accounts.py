@@ -5,10 +5,10 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
+from marketplace.clock import session_now
 from marketplace.domain.sessions import WRONG_PASSWORDS_BEFORE_SIGN_OUT
 from marketplace.extensions import db
 from marketplace.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User, UserSession
-from marketplace.models.base import utcnow
 from marketplace.security import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
 from . import sessions
@@ -77,7 +77,7 @@ class Confirmation(StrEnum):
 def confirm_password(user: User, session_row: UserSession, password: str) -> Confirmation:
     """Check the password someone gave to go on with a sensitive action in this session."""
     if verify_password(user.password_hash, password or ""):
-        session_row.password_entered_at = utcnow()
+        session_row.password_entered_at = session_now()
         session_row.wrong_passwords = 0
         return Confirmation.CONFIRMED
     session_row.wrong_passwords += 1
@@ -115,7 +115,7 @@ def change_own_password(user: User, current_password: str, new_password: str, *,
     user.password_hash = hash_password(new_password)
     sessions.end_all_for(user, sessions.EndReason.PASSWORD_CHANGED, keep=session_row)
     if session_row is not None:
-        session_row.password_entered_at = utcnow()
+        session_row.password_entered_at = session_now()
         session_row.wrong_passwords = 0
     record_event("user.password_changed", user, f"{user.email} changed their password", actor=user)
 

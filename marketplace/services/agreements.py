@@ -12,7 +12,7 @@ so that a save based on a page read before somebody else's change is refused, no
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -384,13 +384,16 @@ class CustomerSummary:
     region_name: str | None
 
 
-def customer_summary(provider: Organisation) -> CustomerSummary:
+def customer_summary(provider: Organisation, as_of: datetime | None = None) -> CustomerSummary:
+    """The provider's agreements, income and market share; ``as_of``: only agreements signed
+    by then count as contracted (an issued review shows the market as it was at sign-off)."""
     agreements = db.session.scalars(
         select(Agreement)
         .where(Agreement.provider_id == provider.id)
         .order_by(Agreement.status, Agreement.start_date.desc(), Agreement.id)
     ).all()
-    contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED]
+    contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED
+                  and (as_of is None or (agreement.signed_at or as_of) <= as_of)]
     region_populations = {}
     if provider.region_id is not None:
         region_populations = dict(

@@ -165,10 +165,13 @@ def for_css(user: User) -> list[Task]:
     open_to_bid = sum(1 for procurement in db.session.scalars(
         select(Procurement).where(Procurement.status == ProcurementStatus.OPEN))
         if may_respond(user, procurement))
+    # Its own reviews' conditions, less those a successor answers, plus those it answers
+    # for a CSS that merged into it.
     conditions = _counts_by(
         Condition.status,
-        Condition.review_id.in_(select(Review.id).join(Submission).where(
-            Submission.organisation_id == organisation)))
+        (Condition.review_id.in_(select(Review.id).join(Submission).where(
+            Submission.organisation_id == organisation)) & Condition.answered_by_id.is_(None))
+        | (Condition.answered_by_id == organisation))
     today = clock.today_in_uk()
     actions = db.session.execute(
         select(func.count(), func.count().filter(DevelopmentAction.due_date < today))

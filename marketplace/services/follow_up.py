@@ -66,7 +66,11 @@ def _check_css_leader(actor: User, review: Review) -> None:
 
 @transactional
 def respond_to_condition(actor: User, condition: Condition, response: str) -> None:
-    _check_css_leader(actor, condition.review)
+    # The CSS reviewed answers, or its successor once it has merged (services/market_change).
+    if not leader_of(actor, condition.answering_organisation_id):
+        raise PermissionDenied("Only a leader of the CSS reviewed can answer this")
+    if not condition.review.is_signed_off:
+        raise ServiceError("The results have not been released yet")
     if condition.status not in (ConditionStatus.OPEN, ConditionStatus.REOPENED):
         raise ServiceError("This condition is not waiting for a response")
     if not response.strip():

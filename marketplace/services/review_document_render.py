@@ -86,7 +86,9 @@ def _charts(review: Review, model) -> list[Chart]:
         charts.append(Chart("Income and expenditure", Markup(income_and_expenditure_svg(model))))
         charts.append(Chart("Income by customer",
                             Markup(income_by_customer_svg(_customer_totals(model)))))
-    summary = customer_summary(review.submission.organisation)
+    # An issued review shows the market as it stood when it was signed off.
+    summary = customer_summary(review.submission.organisation,
+                               as_of=review.signed_off_at if review.is_signed_off else None)
     charts.append(Chart("Market share",
                         Markup(market_share_svg(summary.share, summary.region_name))))
     return charts

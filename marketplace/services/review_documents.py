@@ -2,14 +2,18 @@
 
 A review's PDF is rendered and stored when it is signed off, in the sign-off's transaction
 (services/reviews.sign_off calls stage_issue), so a failed render leaves the review a draft
-and nothing stored. Reviews signed off before documents existed (the 2012 demo results)
-are issued later by ensure_issued, from `flask reviews render` or on first download.
+and nothing stored. Reviews signed off without one (the 2012 demo results, written as rows)
+are issued by issue_as_signed_off when they are seeded: on the one clock put back to the
+sign-off, so the document, its date and its audit entry, and the figures it shows (the
+market as it stood then) are those of that day. ensure_issued, from `flask reviews render`
+or on first download, covers any review still without a document.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Checkpoint,
@@ -85,6 +89,18 @@ def ensure_issued(review: Review) -> tuple[IssuedDocument, bool]:
             raise
         return winner, False
     return document, True
+
+
+def issue_as_signed_off(review: Review) -> tuple[IssuedDocument, bool]:
+    """Issue a signed-off review's document as of its sign-off: rendered, stored and audited
+    with "now" put at the sign-off moment, then the clock put back as it was."""
+    held = clock.pinned()
+    clock.pin(review.signed_off_at)
+    try:
+        db.session.flush()
+        return ensure_issued(review)
+    finally:
+        clock.pin(held)
 
 
 def print_notes(review: Review, context: dict | None = None) -> tuple[Replacement, ...]:

@@ -442,6 +442,13 @@ def finalise_scenario(actor: User, scenario: Scenario) -> Scenario:
     if not scenario.is_draft:
         raise Conflict("This scenario is already final")
     scenario.status = ScenarioStatus.FINAL
+    # The figures it was finalised with stay its figures (outcome reads these back).
+    thresholds = reckoner_thresholds()
+    scenario.final_figures = {
+        "allowances": {year: str(amount) for year, amount in allowances().items()},
+        "benchmark_per_head": str(thresholds.benchmark_per_head),
+        "overheads_share": str(thresholds.overheads_share),
+    }
     record_event("scenario.finalised", scenario, f"{actor.email} marked scenario "
                  f"“{scenario.name}” as final", changes={"status": ["draft", "final"]},
                  actor=actor)
@@ -536,8 +543,21 @@ def line_annual_cost(line: ScenarioLine) -> Decimal:
         raise ServiceError(error.message, field="scenario_line_id") from error
 
 
+def _figures_in_force(scenario: Scenario) -> tuple[dict[str, Decimal], Thresholds]:
+    """A final scenario's allowances and thresholds as they were when it was finalised; a
+    draft's, as they are now."""
+    stored = scenario.final_figures
+    if scenario.is_draft or not stored:
+        return allowances(), reckoner_thresholds()
+    return (
+        {year: Decimal(amount) for year, amount in sorted(stored["allowances"].items())},
+        Thresholds(benchmark_per_head=Decimal(stored["benchmark_per_head"]),
+                   overheads_share=Decimal(stored["overheads_share"])),
+    )
+
+
 def outcome(scenario: Scenario) -> ScenarioOutcome:
-    yearly = allowances()
+    yearly, thresholds = _figures_in_force(scenario)
     if scenario.allowance_per_head_override is not None:
         yearly = {year: scenario.allowance_per_head_override for year in yearly}
     ccg_key = str(scenario.organisation_id)
@@ -551,7 +571,7 @@ def outcome(scenario: Scenario) -> ScenarioOutcome:
         financial_years=tuple(yearly),
     )
     try:
-        years = compute_multi_year(multi_year, yearly, reckoner_thresholds())
+        years = compute_multi_year(multi_year, yearly, thresholds)
     except SourcingError as error:  # saved data was checked, so this means a rule changed
         raise ServiceError(error.message, field=error.field) from error
     return ScenarioOutcome(scenario, yearly, years)

@@ -14,10 +14,10 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from marketplace.clock import session_now
 from marketplace.domain import sessions as rules
 from marketplace.extensions import db
 from marketplace.models import User, UserSession
-from marketplace.models.base import utcnow
 
 from .transaction import transactional
 
@@ -50,7 +50,7 @@ def _user_agent_hint(user_agent: str | None) -> str:
 
 def start(user: User, user_agent: str | None) -> str:
     """Stage a new session for the user and return the token its cookie is to carry."""
-    now = utcnow()
+    now = session_now()
     session_limits = limits()
     # Whatever of this user's sessions can no longer be used goes now, so the table holds
     # only live sessions and the last few, without a clean-up job.
@@ -80,7 +80,7 @@ def find(token: str | None) -> UserSession | None:
 
 
 def state_of(row: UserSession) -> rules.SessionState:
-    return rules.state_of(limits(), now=utcnow(), created_at=row.created_at,
+    return rules.state_of(limits(), now=session_now(), created_at=row.created_at,
                           last_seen_at=row.last_seen_at, ended_at=row.ended_at)
 
 
@@ -88,7 +88,7 @@ def state_of(row: UserSession) -> rules.SessionState:
 def keep_alive(row: UserSession) -> None:
     """Record activity at most once a minute; called before the request does anything else,
     so the commit holds nothing but this."""
-    now = utcnow()
+    now = session_now()
     if not rules.needs_touch(limits(), now=now, last_seen_at=row.last_seen_at):
         return
     db.session.execute(
@@ -99,14 +99,14 @@ def keep_alive(row: UserSession) -> None:
 
 
 def password_is_recent(row: UserSession) -> bool:
-    return rules.password_is_recent(limits(), now=utcnow(),
+    return rules.password_is_recent(limits(), now=session_now(),
                                     password_entered_at=row.password_entered_at)
 
 
 def end(row: UserSession, reason: str) -> None:
     """Stage the end of one session."""
     if row.ended_at is None:
-        row.ended_at = utcnow()
+        row.ended_at = session_now()
         row.end_reason = reason
 
 
@@ -117,5 +117,5 @@ def end_all_for(user: User, reason: str, *, keep: UserSession | None = None) -> 
     )
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
-    db.session.execute(statement.values(ended_at=utcnow(), end_reason=reason),
+    db.session.execute(statement.values(ended_at=session_now(), end_reason=reason),
                        execution_options={"synchronize_session": "fetch"})

@@ -5,10 +5,10 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from marketplace import clock
 from marketplace.domain.checkpoints import TIMELINE_2012, Milestone, overdue_milestones
 from marketplace.extensions import db
 from marketplace.models import (
@@ -96,8 +96,8 @@ class CssProgress:
 
 
 def as_of_date() -> date:
-    configured = current_app.config.get("ASSURANCE_AS_OF")
-    return date.fromisoformat(configured) if configured else date.today()
+    """The tracker counts overdue milestones from today on the one clock (MARKETPLACE_TODAY)."""
+    return clock.today_in_uk()
 
 
 def _status(submission: Submission | None) -> str:

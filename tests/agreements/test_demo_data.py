@@ -47,7 +47,11 @@ def test_statements_and_agreements_for_many_ccgs_and_idempotent(app_context, mar
         len({line.offer.specification_id for line in a.lines}) == len(a.lines) for a in agreements
     )
 
-    share = customer_summary(organisation("Arden CSS")).share
+    # Each CCG buys from its home CSS of 2012 (ccg_clusters_2012.csv): Arden's patch is its
+    # own three CCGs, Greater East Midlands' twenty.
+    arden = {a.ccg.ods_code for a in agreements if a.provider.name == "Arden CSS"}
+    assert arden and arden <= {"05A", "05H", "05R"}
+    share = customer_summary(organisation("Greater East Midlands CSS")).share
     assert 0 < share.population_share < 1 and share.ccgs_under_agreement > 5
 
     assert {a.ccg.ods_code for a in agreements} & buying_ccg_codes()

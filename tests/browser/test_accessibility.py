@@ -15,6 +15,7 @@ from marketplace.demo import seed_demo
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
+    Organisation,
     ProspectusVersion,
     Scenario,
     Statement,
@@ -57,6 +58,7 @@ def _ids() -> dict:
         "survey": first(select(SurveyWindow.id)),
         "statement": first(select(Statement.id).where(
             Statement.lead_ccg_id == ccg.organisation_id).order_by(Statement.id)),
+        "arden": first(select(Organisation.id).where(Organisation.name == "Arden CSS")),
     }
 
 
@@ -75,7 +77,10 @@ PAGES = {
                       "/customer-surveys/{survey}", "/customer-surveys/new",
                       "/demand/sufficiency"],
     "peer@demo.test": ["/dashboard"],
-    "admin@demo.test": ["/admin/users", "/admin/audit-events"],
+    "admin@demo.test": ["/admin/users", "/admin/audit-events", "/market-change",
+                        "/market-change/css/{arden}", "/market-change/css/{arden}/merge",
+                        "/market-change/css/{arden}/board-decision",
+                        "/market-change/css/{arden}/licence"],
 }
 
 

@@ -35,6 +35,8 @@ from marketplace.models import (
     DevelopmentAction,
     EvidenceDocument,
     FinancialYearAllowance,
+    Licence,
+    LicenceCondition,
     Offer,
     Procurement,
     ProcurementThreshold,
@@ -48,6 +50,7 @@ from marketplace.models import (
     SurveyWindow,
     User,
 )
+from marketplace.services import market_change
 
 from .. import factories as build
 
@@ -109,11 +112,12 @@ PARAM_MODELS = {
     "party_id": StatementParty, "scenario_id": Scenario, "allowance_id": FinancialYearAllowance,
     "review_id": Review, "entry_id": ShortlistEntry, "window_id": SurveyWindow,
     "pack_id": AuthorisationPack,
+    "licence_id": Licence, "licence_condition_id": LicenceCondition,
 }
 
 
 def build_world(app) -> dict:
-    app.config["MARKETPLACE_NOW"] = START
+    app.config["MARKETPLACE_TODAY"] = START
     market = build.build_market()
     build.drafted_review(2)
     build.plan(build.ARDEN, 2)  # a draft plan Arden can still edit
@@ -131,6 +135,9 @@ def build_world(app) -> dict:
     from marketplace.services.authorisation_packs import issue as issue_pack
 
     issue_pack(build.person("ccg@demo.test"), coventry)
+    licence = market_change.grant_licence(build.person("bdu@demo.test"), market.gem,
+                                          granted_on=date(2012, 11, 1),
+                                          conditions=[("Appoint a finance director.", None)])
     buying = build.Buying(market, coventry, build.ccg("00C"), warwickshire,
                           build.person("ccg@demo.test"), build.person("ccg@demo.test"),
                           build.person("ccg2@demo.test"), build.person("css@demo.test"),
@@ -143,9 +150,11 @@ def build_world(app) -> dict:
         db.session.rollback()
     db.session.commit()
     values = {"code": market.bi.code, "number": 2, "ocid": "ocds-unknown-1",
-              "filename": "nothing.css", "provider_id": market.arden.id}
+              "filename": "nothing.css", "provider_id": market.arden.id,
+              "organisation_id": market.gem.id}
     for name, model in PARAM_MODELS.items():
         values[name] = db.session.scalar(select(func.min(model.id))) or 1
+    values["licence_id"] = licence.id
     return values
 
 
@@ -267,7 +276,7 @@ class Findings:
 def world(app, app_context):
     values = build_world(app)
     yield values
-    app.config.pop("MARKETPLACE_NOW", None)
+    app.config.pop("MARKETPLACE_TODAY", None)
 
 
 @pytest.fixture

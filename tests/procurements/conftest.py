@@ -1,6 +1,6 @@
 """A settable clock and the buying fixture for the buying tests (builders: tests/factories.py).
 
-The clock is the app's MARKETPLACE_NOW setting (marketplace/clock.py); ``clock.set(...)``
+The clock is the app's MARKETPLACE_TODAY setting (marketplace/clock.py); ``clock.set(...)``
 moves it, and it is put back after each test.
 """
 
@@ -19,15 +19,15 @@ class Clock:
         self.app = app
 
     def set(self, moment: datetime) -> datetime:
-        self.app.config["MARKETPLACE_NOW"] = moment
+        self.app.config["MARKETPLACE_TODAY"] = moment
         return moment
 
     def advance(self, **delta) -> datetime:
-        return self.set(self.app.config["MARKETPLACE_NOW"] + timedelta(**delta))
+        return self.set(self.app.config["MARKETPLACE_TODAY"] + timedelta(**delta))
 
     @property
     def now(self) -> datetime:
-        return self.app.config["MARKETPLACE_NOW"]
+        return self.app.config["MARKETPLACE_TODAY"]
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def clock(app):
     clock = Clock(app)
     clock.set(START)
     yield clock
-    app.config.pop("MARKETPLACE_NOW", None)
+    app.config.pop("MARKETPLACE_TODAY", None)
 
 
 @pytest.fixture

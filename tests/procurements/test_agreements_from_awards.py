@@ -165,7 +165,7 @@ def test_a_direct_award_carries_its_rationale(buying):
 
 
 def test_drafting_signing_and_declining_follow_the_pinned_clock(buying, clock):
-    """Demos and tests pin "now" (MARKETPLACE_NOW): every stamp on an agreement follows it,
+    """Demos and tests pin "now" (MARKETPLACE_TODAY): every stamp on an agreement follows it,
     and the contract release is dated with the second signature."""
     from datetime import UTC, datetime, timedelta
 

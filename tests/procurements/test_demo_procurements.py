@@ -122,7 +122,7 @@ def test_every_stage_is_seeded_through_the_services(demo, app):
         "active", "unsuccessful"]
 
     # The pinned "now" is put back as it was after seeding, and a second seed adds nothing.
-    assert app.config["MARKETPLACE_NOW"] == DEMO_NOW
+    assert app.config["MARKETPLACE_TODAY"] == DEMO_NOW
     before = (_count(Procurement), _count(Statement), _count(AuditEvent))
     with transaction():
         seed_procurements(1)

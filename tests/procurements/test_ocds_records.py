@@ -40,7 +40,7 @@ def _through_standstill(b):
     db.session.commit()
     # The buying fixture's clock is still at the start of January; signatures come after
     # the standstill (it ended on 4 February 2013), and are dated by the clock.
-    current_app.config["MARKETPLACE_NOW"] = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
+    current_app.config["MARKETPLACE_TODAY"] = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
     return procurement
 
 

@@ -326,10 +326,10 @@ def test_the_clock_reads_an_iso_setting(app):
 
     from marketplace import clock as app_clock
 
-    app.config["MARKETPLACE_NOW"] = "2013-06-21T17:30:00+01:00"
+    app.config["MARKETPLACE_TODAY"] = "2013-06-21T17:30:00+01:00"
     try:
         with app.app_context():
             assert app_clock.now() == datetime(2013, 6, 21, 16, 30, tzinfo=UTC)
             assert app_clock.in_words(app_clock.now()) == "21 June 2013 at 5:30pm"
     finally:
-        app.config.pop("MARKETPLACE_NOW")
+        app.config.pop("MARKETPLACE_TODAY")

@@ -76,6 +76,31 @@ def test_a_final_scenario_is_kept(app_context):
     assert service.copy_scenario(owner, scenario).is_draft
 
 
+def test_a_final_scenario_keeps_the_figures_it_was_finalised_with(app_context):
+    scenario = make_scenario()
+    owner, admin = user("ccg@demo.test"), user("admin@demo.test")
+    service.finalise_scenario(owner, scenario)
+    draft = make_scenario()
+    finalised = [y.reckoner.running_cost_allowance for y in service.outcome(scenario).years]
+    assert finalised == [Decimal("11614900.00"), Decimal("11489459.08"),
+                         Decimal("10253633.72")]
+
+    row = next(r for r in service.allowance_rows() if r.financial_year == "2014/15")
+    service.update_allowance(admin, row, Decimal("20.00"))
+    db.session.expire_all()
+
+    kept = db.session.get(Scenario, scenario.id)
+    assert [y.reckoner.running_cost_allowance for y in service.outcome(kept).years] == finalised
+    assert kept.final_figures["allowances"]["2014/15"] == "24.73"
+    # A draft follows the allowance as it is now; a copy of the final one is a draft too.
+    assert service.outcome(db.session.get(Scenario, draft.id)).years[1].reckoner \
+        .running_cost_allowance == Decimal("9291920.00")
+    copy = service.copy_scenario(owner, kept)
+    assert copy.final_figures is None
+    assert service.outcome(copy).years[1].reckoner.running_cost_allowance == Decimal(
+        "9291920.00")
+
+
 @pytest.mark.parametrize(
     "changes, field",
     [
