@@ -1,11 +1,12 @@
 """A CSS leader's assurance: progress, submitting, evidence, results and follow-up."""
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import allow, load, owns, roles
 from marketplace.auth.recent_password import requires_recent_password
+from marketplace.confirmation import confirmation_page
 from marketplace.extensions import db
 from marketplace.models import (
     BusinessPlan,
@@ -50,6 +51,29 @@ def _document_choices(checkpoint) -> list[tuple[int, str]]:
     return [(v.id, f"Published prospectus {v.label}") for v in versions]
 
 
+def _confirm_submit(checkpoint):
+    """Choosing the document is a GET, so the page that asks "are you sure" changes nothing;
+    its button posts the choice to the submit route."""
+    form = SubmitForm(request.args, meta={"csrf": False})
+    form.document_id.choices = choices = _document_choices(checkpoint)
+    if not form.validate():
+        return render_template("checkpoints/submit.html", title=f"Submit to {checkpoint.title}",
+                               checkpoint=checkpoint, form=form), 400
+    label = dict(choices)[form.document_id.data]
+    consequences = [f"{label} goes to the {checkpoint.title} reviewers."]
+    if checkpoint.takes_business_plan:
+        consequences.append("That version of the plan is frozen: later changes start a new "
+                            "version, which is not part of this submission.")
+    consequences.append("You can add evidence afterwards, but not change what you submitted.")
+    return confirmation_page(
+        title=f"Are you sure you want to submit to {checkpoint.title}?",
+        consequences=consequences, button_text=f"Submit to {checkpoint.title}",
+        cancel_href=url_for("checkpoints.submit", number=checkpoint.number),
+        hidden={"document_id": form.document_id.data}, form=SubmitForm(),
+        undo_note="There is one submission per checkpoint; it cannot be withdrawn.",
+    )
+
+
 @bp.route("/checkpoints/<int:number>/submit", methods=["GET", "POST"])
 @requires_recent_password("submit to this checkpoint")
 @owns("number", Checkpoint, "submit", find=checkpoint_service.checkpoint_by_number,
@@ -58,6 +82,8 @@ def submit(checkpoint):
     existing = checkpoint_service.submission_for(checkpoint, current_user.organisation_id)
     if existing is not None:
         return redirect(url_for("checkpoints.submission", submission_id=existing.id))
+    if request.method == "GET" and "document_id" in request.args:
+        return _confirm_submit(checkpoint)
     form = SubmitForm()
     form.document_id.choices = _document_choices(checkpoint)
     if form.validate_on_submit():

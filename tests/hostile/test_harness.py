@@ -444,3 +444,31 @@ def test_an_oversize_body_is_refused_not_failed(app, world, everyone):
                 before)
     assert findings.server_errors == []
     assert findings.saved_on_refusal == []
+
+
+# Confirmation pages (NHS.UK "are you sure"): their GET only asks, whoever asks and whatever
+# the query says; the action is the POST their button sends.
+CONFIRMATION_PAGES = {
+    "prospectuses.remove_offer", "prospectuses.withdraw", "reviews.sign_off",
+    "checkpoints.submit", "catalogue.delete", "checkpoint_admin.delete_criterion",
+    "statements.withdraw", "statements.line_remove", "statements.partner_remove",
+    "agreements.sign", "customers.countersign", "agreements.ending", "customers.ending",
+    "reckoner.delete_scenario",
+}
+
+
+def test_confirmation_pages_change_nothing_when_shown(app, world, everyone):
+    findings = Findings()
+    pages = [(endpoint, url) for endpoint, url, methods in urls(app, world)
+             if endpoint in CONFIRMATION_PAGES and "GET" in methods]
+    assert {endpoint for endpoint, _url in pages} == CONFIRMATION_PAGES
+    before = row_counts()
+    for role, client in everyone.items():
+        for _endpoint, url in pages:
+            for query in ("", f"?document_id={world['plan_id']}", "?document_id=" + MARKER,
+                          "?" + urlencode({"lock_version": "9" * 40, "reason": MARKER})):
+                response = client.get(url + query)
+                findings.check(f"{role} GET {url}{query}", response)
+                assert row_counts() == before, f"{role} GET {url}{query} changed something"
+    assert findings.server_errors == []
+    assert findings.raw_markup == []
