@@ -101,7 +101,10 @@ def test_signing_off_a_review_asks_first(sign_in):
     assert review.status != ReviewStatus.SIGNED_OFF
     # The author may not sign off, so is not asked either.
     assert sign_in("bdu@demo.test").get(link["href"]).status_code == 403
-    assert second.post(link["href"], data={"lock_version": review.lock_version}).status_code == 302
+    # The page's own form carries the version it was drawn from.
+    lock = html(second.get(link["href"])).select_one("main form input[name=lock_version]")
+    assert lock["value"] == str(review.lock_version)
+    assert second.post(link["href"], data={"lock_version": lock["value"]}).status_code == 302
     db.session.refresh(review)
     assert review.status == ReviewStatus.SIGNED_OFF
 
@@ -137,3 +140,9 @@ def test_withdrawing_a_statement_asks_first(ccg_client):
     ccg_client.post(url, data={"lock_version": statement.lock_version})
     db.session.refresh(statement)
     assert statement.status == "withdrawn"
+
+
+def test_a_refused_confirmation_has_one_error_summary(css_client):
+    publish("Arden CSS", (create_spec(), {}))
+    refused = css_client.post("/prospectus/versions/1/withdraw", data={"reason": "x" * 1001})
+    assert len(html(refused).select(".nhsuk-error-summary")) == 1

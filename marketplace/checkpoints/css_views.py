@@ -19,7 +19,6 @@ from marketplace.models import (
     Submission,
     VersionStatus,
 )
-from marketplace.refusals import flash_refusal
 from marketplace.reports import storage
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services import evidence as evidence_service
@@ -107,16 +106,24 @@ def submit(checkpoint):
                            checkpoint=checkpoint, form=form), status
 
 
-def _render_submission(submission, evidence_form=None, status=200):
+def _render_submission(submission, evidence_form=None, status=200, refused=None):
+    """``refused``: a condition response or action form sent back with its errors, drawn in
+    place of its blank form and summarised at the top of the page."""
     review = submission.review
     signed_off = review is not None and review.is_signed_off
+
+    def form_for(form_class, prefix):
+        if refused is not None and refused._prefix == f"{prefix}-":
+            return refused
+        return form_class(prefix=prefix)
+
     return render_template(
         "checkpoints/submission.html", title=submission.checkpoint.title,
         submission=submission, review=review if signed_off else None,
         issued=storage.latest(review.id) if signed_off else None,
-        evidence_form=evidence_form or EvidenceForm(), form=evidence_form,
-        response_form_for=lambda c: ConditionResponseForm(prefix=f"condition-{c.id}"),
-        done_form_for=lambda a: ActionDoneForm(prefix=f"action-{a.id}"),
+        evidence_form=evidence_form or EvidenceForm(), form=refused or evidence_form,
+        response_form_for=lambda c: form_for(ConditionResponseForm, f"condition-{c.id}"),
+        done_form_for=lambda a: form_for(ActionDoneForm, f"action-{a.id}"),
     ), status
 
 
@@ -162,30 +169,29 @@ def download_evidence(document):
 @owns("condition_id", Condition, "respond")
 def respond_to_condition(condition):
     form = ConditionResponseForm(prefix=f"condition-{condition.id}")
+    submission = condition.review.submission
     if form.validate_on_submit():
         try:
             follow_up.respond_to_condition(current_user, condition, form.response.data)
         except ServiceError as error:
-            flash_refusal(error)
+            form.refuse(error, error.field or "response")
         else:
             flash("Your response has been sent to the reviewers.", "success")
-    else:
-        flash(" ".join(sum(form.errors.values(), [])), "error")
-    return redirect(url_for("checkpoints.submission",
-                            submission_id=condition.review.submission_id))
+            return redirect(url_for("checkpoints.submission", submission_id=submission.id))
+    return _render_submission(submission, status=400, refused=form)
 
 
 @bp.post("/actions/<int:action_id>/done")
 @owns("action_id", DevelopmentAction, "respond", name="item")
 def mark_action_done(item):
     form = ActionDoneForm(prefix=f"action-{item.id}")
+    submission = item.review.submission
     if form.validate_on_submit():
         try:
             follow_up.mark_action_done(current_user, item, form.evidence_note.data)
         except ServiceError as error:
-            flash_refusal(error)
+            form.refuse(error, error.field or "evidence_note")
         else:
             flash("The action has been marked done.", "success")
-    else:
-        flash(" ".join(sum(form.errors.values(), [])), "error")
-    return redirect(url_for("checkpoints.submission", submission_id=item.review.submission_id))
+            return redirect(url_for("checkpoints.submission", submission_id=submission.id))
+    return _render_submission(submission, status=400, refused=form)

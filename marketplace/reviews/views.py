@@ -55,8 +55,17 @@ def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
         .order_by(Organisation.name))]
 
 
+def _decision_form(item, refused):
+    prefix = f"{type(item).__name__}-{item.id}"
+    if refused is not None and refused._prefix == f"{prefix}-":
+        return refused
+    return DecisionForm(prefix=prefix)
+
+
 def render_submission(submission: Submission, *, assign_form=None, condition_form=None,
-                      action_form=None, status: int = 200):
+                      action_form=None, decision_form=None, status: int = 200):
+    """``decision_form``: a refused decision on a condition or action, drawn with its errors
+    in place of that item's blank form."""
     review = submission.review
     plan = submission.business_plan
     previous = business_plans.previous_version(plan) if plan else None
@@ -83,8 +92,9 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),
         action_form=action_form or ActionForm(),
-        decision_form_for=lambda item: DecisionForm(prefix=f"{type(item).__name__}-{item.id}"),
-        form=assign_form if assign_form.errors else (condition_form or action_form),
+        decision_form_for=lambda item: _decision_form(item, decision_form),
+        form=assign_form if assign_form.errors else (
+            condition_form or action_form or decision_form),
     ), status
 
 
