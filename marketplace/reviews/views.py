@@ -7,6 +7,7 @@ from sqlalchemy import select
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.confirmation import confirmation_page
+from marketplace.domain.checkpoints import RULES
 from marketplace.extensions import db
 from marketplace.models import (
     SCORECARD_PERSPECTIVES,
@@ -179,7 +180,8 @@ def edit(review):
     return render_template("reviews/review-form.html",
                            title=f"Review {submission.organisation.name}",
                            review=review, submission=submission, checkpoint=checkpoint,
-                           form=form, conflict=conflict, computed=computed), (
+                           form=form, conflict=conflict, computed=computed,
+                           rule_name=RULES[checkpoint.rule_key].name), (
         409 if conflict else 200)
 
 
