@@ -293,7 +293,8 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     @given(index=st.integers(0, len(pages) - 1),
            names=st.lists(st.sampled_from(["page", "per_page", "q", "from", "to", "a", "b",
                                            "offer", "region", "specification", "plan_id",
-                                           "cluster", "as_of", "status", "next"]),
+                                           "cluster", "as_of", "status", "next", "sort",
+                                           "document_id"]),
                           min_size=1, max_size=3),
            value=hostile_text)
     def query(index, names, value):
@@ -305,7 +306,7 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     # Every page that takes no id, as every role, with the marker in every parameter the
     # pages read: the list, search and comparison pages are where a query is echoed.
     names = ["page", "q", "from", "to", "a", "b", "offer", "region", "specification",
-             "cluster", "status", "next", "action", "organisation", "as_of"]
+             "cluster", "status", "next", "action", "organisation", "as_of", "sort"]
     for role, client in everyone.items():
         for _endpoint, url, methods in urls(app, world):
             if "GET" in methods and not re.search(r"/[0-9]+(/|$)", url):
@@ -470,5 +471,32 @@ def test_confirmation_pages_change_nothing_when_shown(app, world, everyone):
                 response = client.get(url + query)
                 findings.check(f"{role} GET {url}{query}", response)
                 assert row_counts() == before, f"{role} GET {url}{query} changed something"
+    assert findings.server_errors == []
+    assert findings.raw_markup == []
+
+
+def test_search_sort_refuses_hostile_values_naming_the_field(app, world, everyone):
+    """/offers?sort=...: the three sorts answer 200 (the cost to a CCG only for a CCG
+    user), anything else a 400 whose error summary links to the sort field."""
+    findings = Findings()
+
+    @harness_settings
+    @given(role=st.sampled_from(sorted(everyone)), value=hostile_text,
+           q=st.sampled_from(["", "data", MARKER]))
+    def sort(role, value, q):
+        response = everyone[role].get("/offers?" + urlencode({"sort": value, "q": q}))
+        findings.check(f"{role} GET /offers sort={value[:40]!r}", response)
+        assert response.status_code == 400, value
+        summary = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+            ".nhsuk-error-summary a[href='#sort']")
+        assert summary is not None
+
+    sort()
+    for role, client in everyone.items():
+        for value in ("relevance", "price", "cost", ""):
+            response = client.get(f"/offers?sort={value}&page=2&q=data")
+            findings.check(f"{role} GET /offers sort={value}", response)
+            expected = 400 if value == "cost" and role != "ccg" else 200
+            assert response.status_code == expected, (role, value)
     assert findings.server_errors == []
     assert findings.raw_markup == []
