@@ -146,3 +146,27 @@ def test_a_refused_confirmation_has_one_error_summary(css_client):
     publish("Arden CSS", (create_spec(), {}))
     refused = css_client.post("/prospectus/versions/1/withdraw", data={"reason": "x" * 1001})
     assert len(html(refused).select(".nhsuk-error-summary")) == 1
+
+
+def test_ending_or_finalising_an_agreement_asks_first(ccg_client):
+    from marketplace.models import Agreement, AgreementStatus
+
+    market = build.build_market()
+    agreement = build.create_agreement(build.ccg("05A"), [market.arden_bi])
+    agreement.status = AgreementStatus.SIGNED
+    db.session.commit()
+    show = html(ccg_client.get(f"/agreements/{agreement.id}"))
+    url = f"/agreements/{agreement.id}/status?status=ended"
+    assert show.find("a", href=url) is not None
+    assert not show.select(f"form[action='/agreements/{agreement.id}/status']")
+    question, button = _confirmation(ccg_client.get(url))
+    assert question == f"Are you sure you want to end agreement {agreement.reference}?"
+    assert "End the agreement" in button
+    assert db.session.get(Agreement, agreement.id).status == AgreementStatus.SIGNED
+    # A status the agreement cannot move to is not asked about.
+    assert ccg_client.get(f"/agreements/{agreement.id}/status?status=draft").status_code == 302
+    page = html(ccg_client.get(url))
+    data = {i["name"]: i["value"] for i in page.select("main form input[type=hidden]")}
+    assert ccg_client.post(f"/agreements/{agreement.id}/status", data=data).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == AgreementStatus.ENDED
