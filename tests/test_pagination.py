@@ -46,7 +46,7 @@ def _target(href: str) -> tuple[str, dict]:
 
 
 def _summaries(response) -> list[str]:
-    return [cell.get_text(" ", strip=True).removeprefix("Summary ")
+    return [cell.get_text(" ", strip=True).removeprefix("What happened ")
             for cell in html(response).select("tbody tr td:last-child")]
 
 

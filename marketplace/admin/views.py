@@ -8,7 +8,7 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, OrganisationKind, User
 from marketplace.pagination import paginate
-from marketplace.services import accounts
+from marketplace.services import accounts, audit_words
 from marketplace.services.errors import ServiceError
 
 from . import bp
@@ -113,4 +113,5 @@ def audit_events():
         )
     page = paginate(statement, per_page=AUDIT_PAGE_SIZE)
     filters = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("admin/audit-events.html", form=form, page=page, filters=filters)
+    return render_template("admin/audit-events.html", form=form, page=page, filters=filters,
+                           described=audit_words.describe_all(page.items))

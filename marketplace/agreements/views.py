@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from marketplace.access import allow, owns, roles
 from marketplace.auth.recent_password import requires_recent_password
+from marketplace.confirmation import confirmation_page
 from marketplace.models import Agreement, AgreementStatus, Role
 from marketplace.policies import may
 from marketplace.refusals import is_about_the_input
@@ -159,10 +160,49 @@ def sign(agreement: Agreement):
                            gate=affordability.for_signing(agreement)), status
 
 
-@bp.post("/<int:agreement_id>/status")
+STATUS_CONSEQUENCES = {
+    AgreementStatus.FINAL: [
+        "The agreement is recorded as final: its terms stay as signed.",
+        "Both parties see it as final; it can still be ended later.",
+    ],
+    AgreementStatus.ENDED: [
+        "The agreement is recorded as ended today, for both parties.",
+        "No more performance returns or variations can be made under it.",
+    ],
+}
+
+
+def _confirm_status(agreement: Agreement):
+    """The GET: which change was chosen (?status=final or ended), what it does; nothing
+    changes until the button posts it."""
+    back = url_for("agreements.show", agreement_id=agreement.id)
+    choices = dict(ACTIONS[AgreementStatus(agreement.status)])
+    try:
+        target = AgreementStatus(request.args.get("status", ""))
+    except ValueError:
+        target = None
+    if target not in choices:
+        flash(f"Agreement {agreement.reference} is {agreement.status_label.lower()}: choose "
+              "what to do from its page.", "info")
+        return redirect(back)
+    verb = {AgreementStatus.FINAL: "record agreement {} as final",
+            AgreementStatus.ENDED: "end agreement {}"}[target].format(agreement.reference)
+    return confirmation_page(
+        title=f"Are you sure you want to {verb}?", consequences=STATUS_CONSEQUENCES[target],
+        button_text=choices[target], cancel_href=back,
+        form=StatusForm(data={"lock_version": agreement.lock_version}),
+        hidden={"status": target.value},
+        undo_note="To end it later instead, go back and choose “Give notice on or terminate "
+                  "the agreement”." if target is AgreementStatus.ENDED else None,
+    )
+
+
+@bp.route("/<int:agreement_id>/status", methods=["GET", "POST"])
 @requires_recent_password("change the status of this agreement")
 @owns("agreement_id", Agreement, "edit")
 def change_status(agreement: Agreement):
+    if request.method == "GET":
+        return _confirm_status(agreement)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)

@@ -1,10 +1,11 @@
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from marketplace.access import PUBLIC, allow, owner_exempt, owns
+from marketplace.confirmation import confirmation_page
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
@@ -138,7 +139,17 @@ def reinstate(spec):
     return _act(spec, catalogue.reinstate_specification, "takes offers again")
 
 
-@bp.post("/admin/specifications/<code>/delete")
+@bp.route("/admin/specifications/<code>/delete", methods=["GET", "POST"])
 @owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
 def delete(spec):
+    if request.method == "GET":
+        return confirmation_page(
+            title=f"Are you sure you want to delete {spec.code} {spec.name}?",
+            consequences=[
+                f"{spec.code} {spec.name} is taken out of the catalogue for good.",
+                "No offer has been made against it, so no prospectus or agreement changes.",
+            ],
+            undo_note="To bring it back, add it again as a new specification.",
+            button_text="Delete specification", cancel_href=url_for("catalogue.manage"),
+        )
     return _act(spec, catalogue.delete_specification, "has been deleted")

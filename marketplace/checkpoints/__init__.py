@@ -29,6 +29,13 @@ def rating_words(scale_key: str, value: str | None) -> dict:
     return {"text": member.label, "colour": member.colour}
 
 
+@bp.app_template_global("assurance_colour")
+def assurance_colour(status: str | None, code: str | None = None) -> str:
+    from marketplace.domain.checkpoints import assurance_colour as colour
+
+    return colour(code) if code else colour(status)
+
+
 @bp.app_template_global("outcome_words")
 def outcome_words(code: str | None, label: str | None) -> dict:
     from marketplace.services.checkpoints import outcome_colour

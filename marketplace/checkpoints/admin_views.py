@@ -1,9 +1,10 @@
 """Administrators edit checkpoints, their criteria, scales and dates."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.domain.checkpoints import RATING_SCALES, RULES
 from marketplace.models import Checkpoint, Criterion
 from marketplace.refusals import flash_refusal
@@ -67,9 +68,22 @@ def edit_criterion(checkpoint=None, criterion=None):
     ), 400 if form.is_submitted() else 200
 
 
-@admin_bp.post("/criteria/<int:criterion_id>/delete")
+@admin_bp.route("/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @owns("criterion_id", Criterion, "edit")
 def delete_criterion(criterion):
+    if request.method == "GET":
+        checkpoint = criterion.checkpoint
+        return confirmation_page(
+            title=f"Are you sure you want to remove “{criterion.name}” from "
+                  f"{checkpoint.title}?",
+            consequences=[
+                f"Reviewers no longer rate “{criterion.name}” at {checkpoint.title}.",
+                "Reviews already signed off keep the ratings they were issued with.",
+            ],
+            undo_note="To ask for it again, add it as a new criterion.",
+            button_text="Remove criterion", form=ConfirmForm(),
+            cancel_href=url_for("checkpoint_admin.edit_criterion", criterion_id=criterion.id),
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -69,6 +69,44 @@ class HostingRecommendation(_ScaleValue):
 
 Rating = FeedbackRating | DomainRating | GatewayRating
 
+FEEDBACK_OUTCOME = "feedback", "Feedback and development needs", "blue"
+
+
+def _outcome_colours() -> tuple[dict[str, str], dict[str, str]]:
+    """(colour by outcome code in lower case, colour by outcome label) for every outcome
+    a checkpoint rule gives: Checkpoint 1's feedback, 2's scenarios A, B and C, 3's hosting
+    recommendations and the overall delivery confidence."""
+    by_code = {FEEDBACK_OUTCOME[0]: FEEDBACK_OUTCOME[2]}
+    by_label = {FEEDBACK_OUTCOME[1]: FEEDBACK_OUTCOME[2]}
+    for scale in (GatewayRating, HostingRecommendation, Scenario):
+        for member in scale:
+            by_code[member.value.lower()] = member.colour
+            words = f"Scenario {member.value}: {member.label}" if scale is Scenario else (
+                member.label)
+            by_label[words] = member.colour
+    return by_code, by_label
+
+
+_OUTCOME_COLOURS = _outcome_colours()
+
+
+def assurance_colour(status: str | None) -> str:
+    """The tag colour for an assurance outcome given as its code ("B"), its status key
+    ("checkpoint-2-b") or its words ("Checkpoint 2: Scenario B: Proceed with ..."):
+    green, yellow and red for scenarios A, B and C; grey for anything not known. The words
+    always go with it: the colour only repeats them."""
+    if not status:
+        return "grey"
+    by_code, by_label = _OUTCOME_COLOURS
+    text = status.strip()
+    if text.startswith("checkpoint-"):  # a status key: checkpoint-<n>-<code>
+        text = text.split("-", 2)[-1].replace("-", "_")
+    if text.lower() in by_code:
+        return by_code[text.lower()]
+    if text.startswith("Checkpoint ") and ": " in text:
+        text = text.split(": ", 1)[1]
+    return by_label.get(text.split(". Flagged:")[0].rstrip("."), "grey")
+
 RATING_SCALES: Mapping[str, type[_ScaleValue]] = MappingProxyType(
     {"feedback": FeedbackRating, "domain": DomainRating, "gateway": GatewayRating}
 )

@@ -7,7 +7,7 @@ from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
 from marketplace.models import PROVIDER_KINDS, Offer, Organisation, VersionStatus
 from marketplace.policies import may
-from marketplace.search import parse_filters, parse_page, search_offers
+from marketplace.search import SORT_LABELS, parse_filters, parse_page, parse_sort, search_offers
 from marketplace.services import prospectuses
 from marketplace.services.assurance import assurance_label, assurance_status_for
 from marketplace.services.errors import NotFound
@@ -37,18 +37,29 @@ def buyer_population() -> int | None:
 def search():
     filters, _ignored = parse_filters(request.args)  # unknown values are simply left out
     page, per_page, _ = parse_page(request.args, per_page_allowed=False)
-    result = search_offers(filters, page=page, per_page=per_page, population=buyer_population())
-    args = filters.query_args()
+    population = buyer_population()
+    # A sort the page never offers is refused, naming the field: a shared link that asks
+    # for one should not quietly show another order.
+    sort, sort_error = parse_sort(request.args, for_ccg=population is not None)
+    result = search_offers(filters, page=page, per_page=per_page, population=population,
+                           sort=sort)
+    args = filters.query_args() | ({"sort": sort} if sort != "relevance" else {})
+    sorts = {key: label for key, label in SORT_LABELS.items()
+             if key != "cost" or population is not None}
     return render_template(
         "offers/search.html",
         result=result,
         filters=filters,
+        sort=sort,
+        sorts=sorts,
+        sort_error=sort_error.message if sort_error else None,
+        filter_args=filters.query_args(),
         prev_url=url_for("offers.search", page=result.page - 1, **args)
         if result.has_prev else None,
         next_url=url_for("offers.search", page=result.page + 1, **args)
         if result.has_next else None,
         shortlisted=_shortlisted(),
-    )
+    ), 400 if sort_error else 200
 
 
 def _published_offer_or_404(offer_id: int) -> Offer:

@@ -3,8 +3,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
+from marketplace.forms import BaseForm
 from marketplace.models import (
     Offer,
     Organisation,
@@ -198,9 +200,24 @@ def edit_offer(offer):
     return render_template("prospectuses/offer-form.html", form=form, offer=offer), status
 
 
-@bp.post("/offers/<int:offer_id>/remove")
+@bp.route("/offers/<int:offer_id>/remove", methods=["GET", "POST"])
 @owns("offer_id", Offer, "edit")
 def remove_offer(offer):
+    if request.method == "GET" and not offer.is_draft:
+        flash(PUBLISHED_IS_IMMUTABLE, "error")
+        return redirect(url_for("prospectuses.overview"), code=303)
+    form = BaseForm()
+    if not form.validate_on_submit():  # the GET, or a POST without its token: ask first
+        return confirmation_page(
+            title=f"Are you sure you want to remove {offer.title} from your draft?",
+            consequences=[
+                f"{offer.title} and its service levels are taken out of your draft prospectus.",
+                "Your published prospectus does not change until you publish the draft.",
+            ],
+            undo_note="To offer it again, add it to your draft as a new offer.",
+            button_text="Remove offer", cancel_href=url_for("prospectuses.overview"),
+            form=form, status=400 if form.is_submitted() else 200,
+        )
     title = offer.title
     try:
         prospectuses.remove_offer(current_user, offer)
@@ -256,17 +273,28 @@ def versions():
         "prospectuses/versions.html",
         organisation=organisation,
         versions=prospectuses.versions_for(organisation.id),
-        withdraw_form=WithdrawForm(),
     )
 
 
-@bp.post("/versions/<int:number>/withdraw")
+@bp.route("/versions/<int:number>/withdraw", methods=["GET", "POST"])
 @owns("number", ProspectusVersion, "withdraw", find=_own_version, name="version")
 def withdraw(version):
     form = WithdrawForm()
-    if not form.validate_on_submit():
-        flash("The reason is too long.", "error")
-        return redirect(url_for("prospectuses.versions"))
+    if request.method == "GET" or not form.validate_on_submit():
+        return confirmation_page(
+            title=f"Are you sure you want to withdraw version {version.number} "
+                  "of your prospectus?",
+            consequences=[
+                f"The {len(version.offers)} offers in version {version.number} stop appearing "
+                "in search and cannot be added to shortlists or statements.",
+                "Agreements already signed for them carry on.",
+                "CCGs see the version as withdrawn, with your reason if you give one.",
+            ],
+            undo_note="To offer again, publish a new version from your draft.",
+            button_text=f"Withdraw version {version.number}",
+            cancel_href=url_for("prospectuses.versions"), form=form, fields=["reason"],
+            status=400 if form.is_submitted() else 200,
+        )
     # Withdrawing a version that is no longer the published one is a Conflict: the 409 page.
     prospectuses.withdraw(current_user, version, form.reason.data or "")
     flash(f"Version {version.number} is withdrawn: its offers no longer appear in search.",

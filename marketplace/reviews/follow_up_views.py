@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from marketplace.access import owns
 from marketplace.models import Condition, DevelopmentAction, Review
-from marketplace.refusals import flash_refusal
 from marketplace.services import follow_up
 from marketplace.services.errors import ServiceError
 
@@ -53,12 +52,11 @@ def _decide(item, decide):
             decide(current_user, item, accept=form.decision.data == "accept",
                    note=form.note.data or "")
         except ServiceError as error:
-            flash_refusal(error)
+            form.refuse(error, error.field or "note")
         else:
             flash("Accepted." if form.decision.data == "accept" else "Reopened.", "success")
-    else:
-        flash(" ".join(sum(form.errors.values(), [])), "error")
-    return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+            return redirect(url_for("reviews.submission", submission_id=review.submission_id))
+    return render_submission(review.submission, decision_form=form, status=400)
 
 
 @bp.post("/conditions/<int:condition_id>/decision")

@@ -1,11 +1,13 @@
 """Reviewers' pages: the review list, a submission under review, rating, sign-off."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
+from marketplace.confirmation import confirmation_page
+from marketplace.domain.checkpoints import RULES
 from marketplace.extensions import db
 from marketplace.models import (
     SCORECARD_PERSPECTIVES,
@@ -54,8 +56,17 @@ def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
         .order_by(Organisation.name))]
 
 
+def _decision_form(item, refused):
+    prefix = f"{type(item).__name__}-{item.id}"
+    if refused is not None and refused._prefix == f"{prefix}-":
+        return refused
+    return DecisionForm(prefix=prefix)
+
+
 def render_submission(submission: Submission, *, assign_form=None, condition_form=None,
-                      action_form=None, status: int = 200):
+                      action_form=None, decision_form=None, status: int = 200):
+    """``decision_form``: a refused decision on a condition or action, drawn with its errors
+    in place of that item's blank form."""
     review = submission.review
     plan = submission.business_plan
     previous = business_plans.previous_version(plan) if plan else None
@@ -84,9 +95,9 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),
         action_form=action_form or ActionForm(),
-        sign_off_form=SignOffForm(data={"lock_version": review.lock_version} if review else None),
-        decision_form_for=lambda item: DecisionForm(prefix=f"{type(item).__name__}-{item.id}"),
-        form=assign_form if assign_form.errors else (condition_form or action_form),
+        decision_form_for=lambda item: _decision_form(item, decision_form),
+        form=assign_form if assign_form.errors else (
+            condition_form or action_form or decision_form),
     ), status
 
 
@@ -173,14 +184,40 @@ def edit(review):
                            review=review, submission=submission, checkpoint=checkpoint,
                            form=form, conflict=conflict, computed=computed,
                            voice=customer_survey.customer_voice(submission),
-                           voice_criteria=customer_survey.VOICE_CRITERIA), (
+                           voice_criteria=customer_survey.VOICE_CRITERIA,
+                           rule_name=RULES[checkpoint.rule_key].name), (
         409 if conflict else 200)
 
 
-@bp.post("/<int:review_id>/sign-off")
+def _confirm_sign_off(review):
+    back = url_for("reviews.submission", submission_id=review.submission_id)
+    if review.is_signed_off:
+        flash("This review has already been signed off.", "info")
+        return redirect(back)
+    if not reviews.may_sign_off(current_user, review):
+        abort(403)
+    submission = review.submission
+    return confirmation_page(
+        title=f"Are you sure you want to sign off the review of "
+              f"{submission.organisation.name} at {submission.checkpoint.title}?",
+        consequences=[
+            f"The review is issued with the outcome “{review.outcome_label}” as a PDF "
+            "that does not change afterwards.",
+            f"{submission.organisation.name} is told the review has been issued, and its "
+            "conditions and development actions start.",
+            "Nobody can change the ratings or the commentary after sign-off.",
+        ],
+        button_text="Sign off and issue the review", cancel_href=back,
+        form=SignOffForm(data={"lock_version": review.lock_version}),
+    )
+
+
+@bp.route("/<int:review_id>/sign-off", methods=["GET", "POST"])
 @requires_recent_password("sign off this review")
 @owns("review_id", Review)
 def sign_off(review):
+    if request.method == "GET":
+        return _confirm_sign_off(review)
     form = SignOffForm()
     if not form.validate_on_submit():
         abort(400)

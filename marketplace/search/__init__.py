@@ -1,8 +1,8 @@
 """Search: faceted search of published offers, with keywords matched and ranked by each
 engine's full-text index (PostgreSQL tsvector, SQLite FTS5) behind one interface.
 
-    search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None)
-        -> OfferSearchResult
+    search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None,
+                  sort="relevance") -> OfferSearchResult
     match_keywords(statement, query) -> (statement, relevance) | None
 """
 
@@ -10,6 +10,7 @@ from .offers import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
     REFERENCE_POPULATION,
+    SORT_LABELS,
     Facet,
     FacetOption,
     FilterError,
@@ -18,6 +19,7 @@ from .offers import (
     OfferSearchResult,
     parse_filters,
     parse_page,
+    parse_sort,
     search_offers,
 )
 from .text import keywords, match_keywords
@@ -26,6 +28,7 @@ __all__ = [
     "DEFAULT_PER_PAGE",
     "MAX_PER_PAGE",
     "REFERENCE_POPULATION",
+    "SORT_LABELS",
     "Facet",
     "FacetOption",
     "FilterError",
@@ -35,6 +38,7 @@ __all__ = [
     "keywords",
     "match_keywords",
     "parse_filters",
+    "parse_sort",
     "parse_page",
     "search_offers",
 ]

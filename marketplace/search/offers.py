@@ -25,6 +25,7 @@ from marketplace.domain.pricing import (
     PRICE_BANDS,
     UNITS_PER_POUND,
     PricingError,
+    annual_cost,
     band_starts,
     cost_per_head,
 )
@@ -71,6 +72,16 @@ FACET_LABELS = {
     "assurance": "Assurance status",
 }
 FACET_ORDER = list(FACET_LABELS)
+
+# How results may be ordered, in words for the "Sort by" choice. Price compares offers
+# priced differently (per head, a fixed fee, days or cases) by what each costs a CCG of the
+# reference population a year; cost by what each costs the viewing CCG, at its population.
+RELEVANCE, PRICE, COST = "relevance", "price", "cost"
+SORT_LABELS = {
+    RELEVANCE: "Most relevant",
+    PRICE: "Lowest price (for a CCG of median size)",
+    COST: "Lowest cost to your CCG",
+}
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,7 @@ class OfferHit:
     assurance_status: str
     cost_per_head: Decimal | None  # £ per head a year at the search's population
     assurance_label: str = NOT_YET_ASSESSED
+    annual_cost: Decimal | None = None  # £ a year to the viewing CCG; None for anyone else
 
 
 @dataclass
@@ -143,6 +155,11 @@ class OfferSearchResult:
     population: int
     population_is_reference: bool
     assurance_labels: dict[str, str] = field(default_factory=dict)
+    sort: str = RELEVANCE
+
+    @property
+    def reference_population(self) -> int:
+        return REFERENCE_POPULATION
 
     @property
     def pages(self) -> int:
@@ -178,6 +195,16 @@ def _price_band(columns, population: int):
     return case((model == PER_HEAD, band(columns.price, starts[True])),
                 (model == FIXED_ANNUAL, band(columns.price, starts[False])),
                 else_=band(columns.price * columns.estimated_quantity, starts[False]))
+
+
+def _annual_cost(columns, population: int):
+    """SQL for an offer's £ a year at this population, as domain.pricing.annual_cost works
+    it out (unrounded: it only orders offers); NULL when a day rate or per-case offer has no
+    estimated quantity, and such offers come last."""
+    model = columns.pricing_model
+    return case((model == PER_HEAD, columns.price * population),
+                (model == FIXED_ANNUAL, columns.price),
+                else_=columns.price * columns.estimated_quantity)
 
 
 def _providers():
@@ -249,7 +276,8 @@ def _tests(filters: OfferFilters, keys: dict) -> dict:
             for name in FACET_ORDER if getattr(filters, name)}
 
 
-def _search(filters: OfferFilters, population: int, page: int, per_page: int):
+def _search(filters: OfferFilters, population: int, page: int, per_page: int,
+            sort: str = RELEVANCE):
     """Every facet's counts (facet -> key -> offers), each under every filter but its own,
     the total under all of them, and one page of (offer id, relevance, assurance status),
     most relevant first, then in the order the offers were published: one statement.
@@ -282,9 +310,15 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int):
     ]
     branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
                            no_offer, no_rank).where(*chosen.values()))
-    order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
-        else [listed.c.offer_id]
-    on_page = (select(listed.c.offer_id, listed.c.rank, listed.c.assurance)
+    if sort == RELEVANCE:
+        by = listed.c.rank
+        order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
+            else [listed.c.offer_id]
+    else:  # by what the offer costs a year at the reference or the CCG's population
+        by = cast(_annual_cost(listed.c, population if sort == COST else REFERENCE_POPULATION),
+                  Float)
+        order = [by.is_(None), by, listed.c.offer_id]
+    on_page = (select(listed.c.offer_id, by.label("rank"), listed.c.assurance)
                .where(*_tests(filters, _facet_keys(listed.c, population)).values())
                .order_by(*order)
                .limit(per_page).offset((page - 1) * per_page).subquery("on_page"))
@@ -301,7 +335,11 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int):
         else:
             counts[facet][key] = int(offers)
     # UNION ALL keeps no order: the page's rows are put back in the order they were chosen.
-    rows.sort(key=lambda row: (-(row[1] or 0), row[0]))
+    if sort == RELEVANCE:
+        rows.sort(key=lambda row: (-(row[1] or 0), row[0]))
+    else:
+        rows.sort(key=lambda row: (row[1] is None, row[1] or 0, row[0]))
+        rows = [(offer_id, None, status) for offer_id, _cost, status in rows]
     return counts, total, rows
 
 
@@ -335,18 +373,22 @@ def search_offers(
     per_page: int = DEFAULT_PER_PAGE,
     population: int | None = None,
     full: bool = False,
+    sort: str = RELEVANCE,
 ) -> OfferSearchResult:
     """Published offers matching ``filters``: one page of hits, the total and every facet.
 
     ``population`` is the signed-in CCG's registered population; without one, offers not
     priced per head are banded at REFERENCE_POPULATION. Order: relevance to the keywords,
-    then offer id, a tie-break that favours no provider by name. The hits' offers are
+    then offer id, a tie-break that favours no provider by name; or ``sort`` PRICE or COST
+    (only with a CCG's ``population``), cheapest first. The hits' offers are
     result cards (hits.ListedOffer), or with ``full`` model objects (for the JSON API).
     """
     is_reference = population is None
     population = population or REFERENCE_POPULATION
     page = max(1, min(page, MAX_PAGE))
-    counts, total, rows = _search(filters, population, page, per_page)
+    if sort == COST and is_reference:
+        raise ValueError("the cost to a CCG needs the CCG's population")
+    counts, total, rows = _search(filters, population, page, per_page, sort)
     assurance_labels = assurance_statuses()
     labels = _labels(assurance_labels)
     facets = [
@@ -361,7 +403,8 @@ def search_offers(
     offers = full_offers(offer_ids) if full else listed_offers(offer_ids)
     hits = [
         OfferHit(offers[offer_id], rank, status, _per_head(offers[offer_id], population),
-                 assurance_labels.get(status, NOT_YET_ASSESSED))
+                 assurance_labels.get(status, NOT_YET_ASSESSED),
+                 None if is_reference else _annual(offers[offer_id], population))
         for offer_id, rank, status in rows
     ]
     return OfferSearchResult(
@@ -374,7 +417,17 @@ def search_offers(
         population=population,
         population_is_reference=is_reference,
         assurance_labels=assurance_labels,
+        sort=sort,
     )
+
+
+def _annual(offer: ListedOffer | Offer, population: int) -> Decimal | None:
+    try:
+        return annual_cost(
+            offer.pricing_model, offer.price, population, offer.estimated_quantity
+        )
+    except PricingError:
+        return None
 
 
 def _per_head(offer: ListedOffer | Offer, population: int) -> Decimal | None:
@@ -455,3 +508,18 @@ def parse_page(args, *, per_page_allowed: bool) -> tuple[int, int, list[FilterEr
                 FilterError("per_page", f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
             )
     return page, per_page, errors
+
+
+def parse_sort(args, *, for_ccg: bool) -> tuple[str, FilterError | None]:
+    """The order asked for (relevance when none is): a value not in SORT_LABELS, or the cost
+    to a CCG asked for by somebody not signed in for one, is an error naming the field."""
+    raw = (args.get("sort") or "").strip()
+    if not raw:
+        return RELEVANCE, None
+    if raw not in SORT_LABELS:
+        choices = ", ".join(SORT_LABELS)
+        return RELEVANCE, FilterError("sort", f"Sort by one of: {choices}")
+    if raw == COST and not for_ccg:
+        return RELEVANCE, FilterError(
+            "sort", "Sorting by the cost to your CCG needs you to be signed in for a CCG")
+    return raw, None

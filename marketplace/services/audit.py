@@ -24,6 +24,11 @@ def record_event(action: str, obj, summary: str, *, changes: dict | None = None,
     no actor even when somebody's request happened to trigger it."""
     if actor is None and not system and current_user and current_user.is_authenticated:
         actor = current_user._get_current_object()
+    # current_user passed as the object or actor: record the user, not Werkzeug's proxy
+    # (events once named their object type "LocalProxy").
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
+    if hasattr(actor, "_get_current_object"):
+        actor = actor._get_current_object()
     if obj is not None and getattr(obj, "id", None) is None:
         db.session.flush()  # the event names the object's id, so it needs one
     event = AuditEvent(

@@ -7,6 +7,7 @@ from marketplace.domain.checkpoints import (
     RULES,
     HostingRecommendation,
     Scenario,
+    assurance_colour,
 )
 from marketplace.extensions import db
 from marketplace.models import (
@@ -82,15 +83,8 @@ def outcome_label(rule_key: str, code: str | None) -> str | None:
     return dict(outcome_choices(rule_key)).get(code) if code else None
 
 
-OUTCOME_COLOURS = {
-    **{s.value: s.colour for s in Scenario},
-    **{h.value: h.colour for h in HostingRecommendation},
-    "feedback": "blue",
-}
-
-
 def outcome_colour(code: str | None) -> str:
-    return OUTCOME_COLOURS.get(code or "", "grey")
+    return assurance_colour(code)
 
 
 # --- admin: checkpoints and criteria ----------------------------------------------------

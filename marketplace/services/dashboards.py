@@ -277,8 +277,11 @@ def for_reviewer(user: User) -> list[Task]:
     return tasks
 
 
-def recent_events(limit: int = 10) -> list[AuditEvent]:
-    return list(db.session.scalars(
+def recent_events(limit: int = 10) -> list:
+    """(event, its words) for the latest ``limit`` audit events."""
+    from .audit_words import describe_all
+
+    return describe_all(db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)))
 

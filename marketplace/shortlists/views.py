@@ -3,7 +3,6 @@ from flask_login import current_user
 
 from marketplace.access import owns
 from marketplace.models import ShortlistEntry
-from marketplace.refusals import flash_refusal
 from marketplace.security import is_safe_next
 from marketplace.services import shortlists as service
 from marketplace.services.errors import NotFound, ServiceError
@@ -20,15 +19,22 @@ def _back(form_next: str | None):
 
 @bp.route("")
 def index():
+    return _shortlists_page()
+
+
+def _shortlists_page(refused: AddToShortlistForm | None = None):
+    """``refused``: an offer number that could not be added, with the reason at its field
+    and in the error summary; the form is open so the person can correct it."""
     ccg = current_user.organisation
     return render_template(
         "shortlists/index.html",
         shortlists=service.shortlist_views(ccg),
         population=ccg.population,
         remove_form=RemoveFromShortlistForm(),
-        add_form=AddToShortlistForm(formdata=None),
+        add_form=refused or AddToShortlistForm(formdata=None),
+        form=refused,
         max_compared=service.MAX_COMPARED,
-    )
+    ), 400 if refused else 200
 
 
 @bp.post("/add")
@@ -36,8 +42,7 @@ def add():
     """The "Add to shortlist" button on offer and search pages posts here."""
     form = AddToShortlistForm()
     if not form.validate_on_submit():
-        flash("Enter the number of an offer to shortlist.", "error")
-        return _back(form.next.data)
+        return _shortlists_page(refused=form)
     try:
         shortlist, added = service.add_offer(
             current_user, current_user.organisation, form.offer_id.data
@@ -45,8 +50,8 @@ def add():
     except NotFound:
         raise  # no such published offer: the 404 page, though the refusal names its field
     except ServiceError as error:
-        flash_refusal(error)
-        return _back(form.next.data)
+        form.refuse(error, "offer_id")
+        return _shortlists_page(refused=form)
     name = shortlist.specification.name
     flash(
         f"Added to your shortlist for {name}."

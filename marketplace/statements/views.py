@@ -3,6 +3,7 @@ from flask_login import current_user
 from wtforms.fields import SelectChoice
 
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.domain.money import format_money
 from marketplace.domain.whole_numbers import whole_number
 from marketplace.models import PartyStatus, SplitMethod, Statement, StatementLine, StatementParty
@@ -217,11 +218,29 @@ def _action(statement, call, success: str):
     return redirect(url_for("statements.show", statement_id=statement.id))
 
 
-@bp.route("/<int:statement_id>/lines/<int:line_id>/remove", methods=["POST"])
+def _ask(statement, *, title, consequences, button_text, cancel_href=None, undo_note=None):
+    """The GET of a statement's irreversible action: says what will happen, changes nothing."""
+    return confirmation_page(
+        title=title, consequences=consequences, button_text=button_text, undo_note=undo_note,
+        cancel_href=cancel_href or url_for("statements.show", statement_id=statement.id),
+        form=ActionForm(data={"lock_version": str(statement.lock_version)}),
+    )
+
+
+@bp.route("/<int:statement_id>/lines/<int:line_id>/remove", methods=["GET", "POST"])
 @owns("statement_id", Statement)
 @owns("line_id", StatementLine, "edit", of="statement")
 def line_remove(statement, line):
     name = line.specification.name
+    if request.method == "GET":
+        return _ask(
+            statement, title=f"Are you sure you want to remove the line for {name}?",
+            consequences=[f"The line for {name}, with its volumes, budget and notes, is "
+                          f"taken out of {statement.title}.",
+                          "CCGs that had confirmed their lines are asked to confirm again."],
+            undo_note="To ask for it again, add a new line.", button_text="Remove the line",
+            cancel_href=url_for("statements.line_edit", statement_id=statement.id,
+                                line_id=line.id))
     return _action(statement, lambda version: service.remove_line(
         current_user, statement, line, version), f"The line for {name} has been removed.")
 
@@ -240,9 +259,17 @@ def decline(statement):
         current_user, statement, version), "Your CCG has declined to take part.")
 
 
-@bp.route("/<int:statement_id>/withdraw", methods=["POST"])
+@bp.route("/<int:statement_id>/withdraw", methods=["GET", "POST"])
 @owns("statement_id", Statement)
 def withdraw(statement):
+    if request.method == "GET":
+        return _ask(
+            statement, title=f"Are you sure you want to withdraw {statement.title}?",
+            consequences=["Nobody can change or confirm its lines any more, and it cannot "
+                          "be used to start buying.",
+                          "The CCGs taking part see it as withdrawn."],
+            undo_note="To ask again, write a new statement.",
+            button_text="Withdraw the statement")
     return _action(statement, lambda version: service.withdraw_statement(
         current_user, statement, version), "The statement has been withdrawn.")
 
@@ -270,10 +297,18 @@ def partners(statement):
         _status(form, status)
 
 
-@bp.route("/<int:statement_id>/partners/<int:party_id>/remove", methods=["POST"])
+@bp.route("/<int:statement_id>/partners/<int:party_id>/remove", methods=["GET", "POST"])
 @owns("statement_id", Statement)
 @owns("party_id", StatementParty, of="statement")
 def partner_remove(statement, party):
+    if request.method == "GET":
+        name = party.ccg.name
+        return _ask(
+            statement, title=f"Are you sure you want to remove {name} from {statement.title}?",
+            consequences=[f"{name} no longer takes part, and its lines are taken out.",
+                          f"{name}'s users can no longer see or confirm the statement."],
+            undo_note=f"To bring {name} back, invite it again.", button_text=f"Remove {name}",
+            cancel_href=url_for("statements.partners", statement_id=statement.id))
     return _action(statement, lambda version: service.remove_partner(
         current_user, statement, party.id, version), "The CCG has been removed.")
 

@@ -28,7 +28,10 @@ def test_assurance_journey(app, live_server, new_context, arden_draft_plan):
     css.get_by_role("link", name="Submit to Checkpoint 2: Outline business plan").click()
     css.get_by_label("What are you submitting?").select_option(label="Business plan version 1 "
                                                                "(draft)")
-    css.get_by_role("button", name="Submit").click()
+    css.get_by_role("button", name="Continue").click()
+    expect(css.locator("h1")).to_have_text(
+        "Are you sure you want to submit to Checkpoint 2: Outline business plan?")
+    css.get_by_role("button", name="Submit to Checkpoint 2: Outline business plan").click()
     expect(css.get_by_text("Submitted to Checkpoint 2: Outline business plan.")).to_be_visible()
     submission_url = css.url
 
@@ -58,7 +61,8 @@ def test_assurance_journey(app, live_server, new_context, arden_draft_plan):
     second.goto(bdu.url)
     # Signing off renders and stores the review PDF in the same request, which on a busy
     # two-core CI machine can take longer than the default wait.
-    second.get_by_role("button", name="Sign off this review").click(timeout=60_000)
+    second.get_by_role("button", name="Sign off this review").click()
+    second.get_by_role("button", name="Sign off and issue the review").click(timeout=60_000)
     expect(second.get_by_text("Signed off: Scenario B")).to_be_visible(timeout=60_000)
 
     css.goto(submission_url)

@@ -26,7 +26,7 @@ def test_sign_decline_sign_again_and_countersign(live_server, new_context, buyin
     ccg.get_by_role("link", name=reference).click()
     expect(ccg.get_by_text("Why this provider: Highest total score")).to_be_visible()
     ccg.get_by_role("link", name="Sign the agreement").click()
-    expect(ccg.locator("h1")).to_have_text("Sign the agreement")
+    expect(ccg.locator("h1")).to_contain_text("Are you sure you want to sign agreement")
     ccg.get_by_role("button", name="Sign the agreement").click()
     expect(ccg.get_by_text(f"You signed agreement {reference}.")).to_be_visible()
 

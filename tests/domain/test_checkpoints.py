@@ -306,3 +306,28 @@ def test_everything_overdue_after_the_timeline():
 def test_unknown_completed_key_is_an_error():
     with pytest.raises(CheckpointError, match="cp_one"):
         overdue_milestones(dt.date(2012, 6, 1), completed_keys={"cp_one"})
+
+
+@pytest.mark.parametrize(("status", "colour"), [
+    ("A", "green"), ("B", "yellow"), ("C", "red"),
+    ("checkpoint-2-a", "green"), ("checkpoint-2-b", "yellow"), ("checkpoint-2-c", "red"),
+    ("Checkpoint 2: Scenario A: Proceed", "green"),
+    ("Checkpoint 2: Scenario B: Proceed with issues needing rapid management", "yellow"),
+    ("Checkpoint 2: Scenario C: Stop", "red"),
+    ("Checkpoint 2: Scenario C: Stop. Flagged: Checkpoint 2 outcome was scenario C: Stop.",
+     "red"),
+    ("checkpoint-3-host-with-conditions", "yellow"), ("Checkpoint 3: Do not host", "red"),
+    ("Checkpoint 1: Feedback and development needs", "blue"),
+    ("Not yet assessed", "grey"), ("not_assessed", "grey"), (None, "grey"), ("", "grey"),
+    ("Scenario D: made up", "grey"),
+])
+def test_assurance_outcomes_have_a_colour_that_repeats_their_words(status, colour):
+    from marketplace.domain.checkpoints import assurance_colour
+
+    assert assurance_colour(status) == colour
+
+
+def test_scenarios_a_b_and_c_never_share_a_colour():
+    from marketplace.domain.checkpoints import assurance_colour
+
+    assert len({assurance_colour(code) for code in "ABC"}) == 3

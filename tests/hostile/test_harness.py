@@ -312,7 +312,8 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     @given(index=st.integers(0, len(pages) - 1),
            names=st.lists(st.sampled_from(["page", "per_page", "q", "from", "to", "a", "b",
                                            "offer", "region", "specification", "plan_id",
-                                           "cluster", "as_of", "status", "next", "year"]),
+                                           "cluster", "as_of", "status", "next", "year", "sort",
+                                           "document_id"]),
                           min_size=1, max_size=3),
            value=hostile_text)
     def query(index, names, value):
@@ -324,7 +325,8 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     # Every page that takes no id, as every role, with the marker in every parameter the
     # pages read: the list, search and comparison pages are where a query is echoed.
     names = ["page", "q", "from", "to", "a", "b", "offer", "region", "specification",
-             "cluster", "status", "next", "action", "organisation", "as_of", "year"]
+             "cluster", "status", "next", "action", "organisation", "as_of", "year",
+             "sort"]
     for role, client in everyone.items():
         for _endpoint, url, methods in urls(app, world):
             if "GET" in methods and not re.search(r"/[0-9]+(/|$)", url):
@@ -467,3 +469,58 @@ def test_an_oversize_body_is_refused_not_failed(app, world, everyone):
                 before)
     assert findings.server_errors == []
     assert findings.saved_on_refusal == []
+
+
+# Confirmation pages (NHS.UK "are you sure"): their GET only asks, whoever asks and whatever
+# the query says; the action is the POST their button sends.
+CONFIRMATION_PAGES = {
+    "prospectuses.remove_offer", "prospectuses.withdraw", "reviews.sign_off",
+    "checkpoints.submit", "catalogue.delete", "checkpoint_admin.delete_criterion",
+    "statements.withdraw", "statements.line_remove", "statements.partner_remove",
+    "agreements.sign", "customers.countersign", "agreements.ending", "customers.ending",
+    "reckoner.delete_scenario", "agreements.change_status",
+}
+
+
+def test_confirmation_pages_change_nothing_when_shown(app, world, everyone):
+    findings = Findings()
+    pages = [(endpoint, url) for endpoint, url, methods in urls(app, world)
+             if endpoint in CONFIRMATION_PAGES and "GET" in methods]
+    assert {endpoint for endpoint, _url in pages} == CONFIRMATION_PAGES
+    before = row_counts()
+    for role, client in everyone.items():
+        for _endpoint, url in pages:
+            for query in ("", f"?document_id={world['plan_id']}", "?document_id=" + MARKER,
+                          "?" + urlencode({"lock_version": "9" * 40, "reason": MARKER})):
+                response = client.get(url + query)
+                findings.check(f"{role} GET {url}{query}", response)
+                assert row_counts() == before, f"{role} GET {url}{query} changed something"
+    assert findings.server_errors == []
+    assert findings.raw_markup == []
+
+
+def test_search_sort_refuses_hostile_values_naming_the_field(app, world, everyone):
+    """/offers?sort=...: the three sorts answer 200 (the cost to a CCG only for a CCG
+    user), anything else a 400 whose error summary links to the sort field."""
+    findings = Findings()
+
+    @harness_settings
+    @given(role=st.sampled_from(sorted(everyone)), value=hostile_text,
+           q=st.sampled_from(["", "data", MARKER]))
+    def sort(role, value, q):
+        response = everyone[role].get("/offers?" + urlencode({"sort": value, "q": q}))
+        findings.check(f"{role} GET /offers sort={value[:40]!r}", response)
+        assert response.status_code == 400, value
+        summary = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+            ".nhsuk-error-summary a[href='#sort']")
+        assert summary is not None
+
+    sort()
+    for role, client in everyone.items():
+        for value in ("relevance", "price", "cost", ""):
+            response = client.get(f"/offers?sort={value}&page=2&q=data")
+            findings.check(f"{role} GET /offers sort={value}", response)
+            expected = 400 if value == "cost" and role != "ccg" else 200
+            assert response.status_code == expected, (role, value)
+    assert findings.server_errors == []
+    assert findings.raw_markup == []

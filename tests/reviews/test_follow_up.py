@@ -5,7 +5,7 @@ from marketplace.models import ActionStatus, ConditionStatus
 from marketplace.services import follow_up, reviews
 
 from .. import factories as build
-from ..conftest import text_of
+from ..conftest import html, text_of
 
 
 def prefixed(client, prefix: str, **fields) -> dict:
@@ -106,3 +106,55 @@ def test_a_css_cannot_answer_before_sign_off(app_context):
     condition = follow_up.add_condition(build.person("bdu@demo.test"), review, "Do better")
     with pytest.raises(Exception, match="not been released"):
         follow_up.respond_to_condition(build.person("css@demo.test"), condition, "We will")
+
+
+# A refused response, evidence note or decision comes back on the same page, with the
+# NHS.UK error summary linking to its field and the message at the field, never a banner.
+
+def _summary_links(response) -> dict[str, str]:
+    page = html(response)
+    assert not page.select(".nhsuk-notification-banner"), "a refusal is not a banner"
+    summary = page.select_one(".nhsuk-error-summary")
+    assert summary is not None
+    return {a["href"]: a.get_text(strip=True) for a in summary.select("a")}
+
+
+def test_an_empty_condition_response_is_refused_at_its_field(css_client, signed_off_review):
+    condition = signed_off_review.conditions[0]
+    prefix = f"condition-{condition.id}"
+    response = css_client.post(f"/assurance/conditions/{condition.id}/response",
+                               data=prefixed(css_client, prefix, response=""))
+    assert response.status_code == 400
+    links = _summary_links(response)
+    assert f"#{prefix}-response" in links
+    assert html(response).select_one(f"#{prefix}-response-error") is not None
+    db.session.refresh(condition)
+    assert condition.status == ConditionStatus.OPEN
+
+
+def test_an_action_done_without_evidence_is_refused_at_its_field(css_client,
+                                                                  signed_off_review):
+    item = signed_off_review.actions[0]
+    prefix = f"action-{item.id}"
+    response = css_client.post(f"/assurance/actions/{item.id}/done",
+                               data=prefixed(css_client, prefix, evidence_note=""))
+    assert response.status_code == 400
+    assert f"#{prefix}-evidence_note" in _summary_links(response)
+    db.session.refresh(item)
+    assert item.status == ActionStatus.OPEN
+
+
+def test_reopening_without_a_reason_is_refused_at_the_note(css_client, sign_in,
+                                                            signed_off_review):
+    condition = signed_off_review.conditions[0]
+    css_client.post(f"/assurance/conditions/{condition.id}/response",
+                    data=prefixed(css_client, f"condition-{condition.id}", response="Done"))
+    bdu2 = sign_in("bdu2@demo.test")
+    prefix = f"Condition-{condition.id}"
+    response = bdu2.post(f"/reviews/conditions/{condition.id}/decision",
+                         data=prefixed(bdu2, prefix, decision="reopen", note=""))
+    assert response.status_code == 400
+    links = _summary_links(response)
+    assert list(links) == [f"#{prefix}-note"], links
+    db.session.refresh(condition)
+    assert condition.status == ConditionStatus.RESPONDED

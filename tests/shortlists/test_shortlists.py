@@ -167,8 +167,11 @@ def test_adding_by_number_from_the_shortlists_page(ccg_client, market):
     form = page.select_one("details form")
     assert form["action"] == "/shortlists/add"
     assert page.select_one('label[for="offer_id"]').get_text(strip=True) == "Offer number"
-    response = ccg_client.post(
-        "/shortlists/add", data={"offer_id": "", "next": "/shortlists"}, follow_redirects=True
+    response = ccg_client.post("/shortlists/add", data={"offer_id": "", "next": "/shortlists"})
+    assert response.status_code == 400
+    summary = html(response).select_one(".nhsuk-error-summary")
+    assert summary.find("a", href="#offer_id").get_text(strip=True) == (
+        "Enter the number of an offer to shortlist"
     )
-    assert "Enter the number of an offer to shortlist." in text_of(response)
+    assert html(response).select_one("details").has_attr("open")
     assert entries_of("ccg@demo.test") == []

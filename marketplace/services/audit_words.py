@@ -1,0 +1,357 @@
+"""Audit events in words: a sentence naming who did what to which thing, and what changed.
+
+Every event kind the services record has a sentence here (tests/test_audit_words.py walks
+the code for record_event calls and fails for a kind without one). The sentence names the
+person and their organisation, and the object by its name, not its table and id; the
+changes are listed with labels for their keys, organisations by name rather than ODS code,
+and rule and threshold keys by their titles.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from marketplace import models
+from marketplace.domain.checkpoints import RULES
+from marketplace.domain.plan_checks import THRESHOLD_SPECS
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, Organisation
+
+# "{who}" is the person and organisation (or "The system"); "{thing}" the object's name.
+SENTENCES: dict[str, str] = {
+    # agreements
+    "agreement.drafted_from_award": "{who} drafted agreement {thing} from an award",
+    "agreement.updated": "{who} changed agreement {thing}",
+    "agreement.signed_by_ccg": "{who} signed agreement {thing} for the CCG",
+    "agreement.countersigned": "{who} countersigned agreement {thing}",
+    "agreement.countersignature_declined": "{who} declined to countersign agreement {thing}",
+    "agreement.draft": "{who} returned agreement {thing} to draft",
+    "agreement.awaiting_countersignature": "{who} sent agreement {thing} for countersignature",
+    "agreement.signed": "{who} marked agreement {thing} as signed",
+    "agreement.final": "{who} marked agreement {thing} as final",
+    "agreement.ended": "{who} ended agreement {thing}",
+    "agreement.terminated": "{who} terminated agreement {thing}",
+    "agreement.notice_given": "{who} gave notice to end agreement {thing}",
+    "agreement.kpi_added": "{who} added a service level to agreement {thing}",
+    "agreement.kpi_changed": "{who} changed a service level of agreement {thing}",
+    "agreement.kpi_removed": "{who} removed a service level from agreement {thing}",
+    "agreement_variation.proposed": "{who} proposed a variation: {thing}",
+    "agreement_variation.agreed": "{who} agreed a variation: {thing}",
+    "agreement_variation.declined": "{who} declined a variation: {thing}",
+    "performance_return.submitted": "{who} submitted a performance return: {thing}",
+    "performance_return.resubmitted": "{who} resubmitted a performance return: {thing}",
+    "performance_figure.accepted": "{who} accepted a figure in the performance return {thing}",
+    "performance_figure.disputed": "{who} disputed a figure in the performance return {thing}",
+    "performance_figure.pending": "{who} reopened a figure in the performance return {thing}",
+    "service_review.recorded": "{who} recorded a service review: {thing}",
+    "service_review_action.done": "{who} marked a service review action done: {thing}",
+    # ready reckoner
+    "allowance.updated": "{who} changed the running cost allowance {thing}",
+    "scenario.created": "{who} created the scenario {thing}",
+    "scenario.updated": "{who} changed the scenario {thing}",
+    "scenario.copied": "{who} copied a scenario to make {thing}",
+    "scenario.deleted": "{who} deleted a draft scenario",
+    "scenario.finalised": "{who} made the scenario {thing} final",
+    "scenario.offer_priced": "{who} priced an offer into the scenario {thing}",
+    # assurance
+    "business_plan.created": "{who} started {thing}",
+    "business_plan.updated": "{who} changed {thing}",
+    "business_plan.financial_model_saved": "{who} saved the financial model of {thing}",
+    "checkpoint.created": "{who} set up {thing}",
+    "checkpoint.updated": "{who} changed {thing}",
+    "criterion.added": "{who} added the criterion {thing}",
+    "criterion.updated": "{who} changed the criterion {thing}",
+    "criterion.deleted": "{who} removed a criterion",
+    "condition.added": "{who} set a condition: {thing}",
+    "condition.responded": "{who} responded to a condition: {thing}",
+    "condition.accepted": "{who} accepted the response to a condition: {thing}",
+    "condition.reopened": "{who} reopened a condition: {thing}",
+    "condition.open": "{who} reopened a condition: {thing}",
+    "development_action.added": "{who} set a development action: {thing}",
+    "development_action.done": "{who} marked a development action done: {thing}",
+    "development_action.accepted": "{who} accepted a development action as done: {thing}",
+    "development_action.reopened": "{who} reopened a development action: {thing}",
+    "development_action.open": "{who} reopened a development action: {thing}",
+    "evidence.uploaded": "{who} uploaded evidence for {thing}",
+    "plan_check_thresholds.updated": "{who} changed the thresholds of the business plan checks",
+    "review.reviewer_assigned": "{who} assigned a reviewer to {thing}",
+    "review.saved": "{who} saved {thing}",
+    "review.signed_off": "{who} signed off {thing}",
+    "review.document_issued": "{who} issued the document of {thing}",
+    "submission.created": "{who} submitted {thing}",
+    # catalogue and prospectuses
+    "specification.created": "{who} added the specification {thing} to the catalogue",
+    "specification.updated": "{who} changed the specification {thing}",
+    "specification.retired": "{who} retired the specification {thing}",
+    "specification.reinstated": "{who} reinstated the specification {thing}",
+    "specification.deleted": "{who} deleted a specification from the catalogue",
+    "offer.draft_added": "{who} added the offer {thing} to a draft prospectus",
+    "offer.draft_updated": "{who} changed the draft offer {thing}",
+    "offer.draft_removed": "{who} removed an offer from a draft prospectus",
+    "prospectus.draft_saved": "{who} saved {thing}",
+    "prospectus.published": "{who} published {thing}",
+    "prospectus.withdrawn": "{who} withdrew {thing}",
+    "demo.prospectuses_seeded": "{who} loaded the demonstration prospectuses",
+    "shortlist.offer_added": "{who} added an offer to the shortlist {thing}",
+    "shortlist.offer_removed": "{who} took an offer off the shortlist {thing}",
+    # statements of requirements
+    "statement.created": "{who} started the statement {thing}",
+    "statement.updated": "{who} changed the details of the statement {thing}",
+    "statement.withdrawn": "{who} withdrew the statement {thing}",
+    "statement.line_saved": "{who} saved a line of the statement {thing}",
+    "statement.line_removed": "{who} removed a line from the statement {thing}",
+    "statement.partner_invited": "{who} invited a CCG to the statement {thing}",
+    "statement.partner_removed": "{who} removed a CCG from the statement {thing}",
+    "statement.split_changed": "{who} changed how the statement {thing} is split",
+    "statement.confirmed": "{who} confirmed its lines in the statement {thing}",
+    "statement.declined": "{who} declined to take part in the statement {thing}",
+    # buying
+    "procurement.started": "{who} started the procurement {thing}",
+    "procurement.details_changed": "{who} changed the details of the procurement {thing}",
+    "procurement.route_changed": "{who} changed the route of the procurement {thing}",
+    "procurement.criteria_changed": "{who} changed the evaluation criteria of {thing}",
+    "procurement.evaluators_changed": "{who} changed the evaluators of {thing}",
+    "procurement.invitees_changed": "{who} changed who is invited to bid for {thing}",
+    "procurement.published": "{who} published the opportunity {thing}",
+    "procurement.closed": "{who} closed the procurement {thing} to bids",
+    "procurement.cancelled": "{who} cancelled the procurement {thing}",
+    "procurement.awarded": "{who} awarded the procurement {thing}",
+    "procurement.none_suitable": "{who} found no suitable response to {thing}",
+    "procurement.standstill_ended": "{who} ended the standstill of {thing}",
+    "procurement_threshold.added": "{who} added the procurement threshold {thing}",
+    "procurement_threshold.changed": "{who} changed the procurement threshold {thing}",
+    "clarification.asked": "{who} asked a clarification question about {thing}",
+    "clarification.answered": "{who} answered a clarification question about {thing}",
+    "decision_question.asked": "{who} asked about the decision on {thing}",
+    "decision_question.answered": "{who} answered a question about the decision on {thing}",
+    "evaluation.scored": "{who} scored a response to {thing}",
+    "evaluation.submitted": "{who} submitted their evaluation scores for {thing}",
+    "evaluation.moderated": "{who} moderated the scores for {thing}",
+    "response.started": "{who} started a response to {thing}",
+    "response.saved": "{who} saved a response to {thing}",
+    "response.submitted": "{who} submitted a response to {thing}",
+    "response.withdrawn": "{who} withdrew a response to {thing}",
+    "response.attachment_added": "{who} attached a document to a response to {thing}",
+    "response.attachment_removed": "{who} removed a document from a response to {thing}",
+    # people
+    "user.created": "{who} created the account of {thing}",
+    "user.updated": "{who} changed the account of {thing}",
+    "user.deactivated": "{who} deactivated the account of {thing}",
+    "user.password_changed": "{who} changed the password of {thing}",
+    "user.password_confirmation_failed": "A wrong password was entered to confirm an action "
+    "as {thing}",
+    "user.sign_in_failed": "A sign-in as {thing} failed",
+    "user.signed_in": "{thing} signed in",
+    "user.signed_out": "{thing} signed out",
+    "notification_preferences.changed": "{who} changed which notifications they receive",
+}
+
+# Keys of the changes recorded with events, in words.
+CHANGE_LABELS: dict[str, str] = {
+    "active": "Can sign in",
+    "after": "After",
+    "annual_value": "Annual value",
+    "before": "Before",
+    "budget_annual": "Annual budget",
+    "ccg": "CCG",
+    "ccgs": "CCGs",
+    "change_note": "Change note",
+    "document": "Document",
+    "end_date": "End date",
+    "ends_on": "Ends on",
+    "figure_id": "Figure",
+    "lines": "Lines",
+    "lock_version": "Version",
+    "name": "Name",
+    "organisation": "Organisation",
+    "outcome": "Outcome",
+    "outcome_code": "Outcome",
+    "partner": "CCG invited",
+    "population": "Population",
+    "position": "Position",
+    "price": "Price",
+    "ready": "Ready to buy",
+    "reason": "Reason",
+    "removed": "Removed",
+    "review": "Review of the figure",
+    "role": "Role",
+    "rule_key": "Outcome rule",
+    "rating_scale": "Rating scale",
+    "sha256": "Document fingerprint",
+    "shares": "Shares",
+    "split_method": "How the cost is split",
+    "start_date": "Start date",
+    "status": "Status",
+    "title": "Title",
+}
+
+# Changes too technical to show people: fingerprints and internal row numbers.
+HIDDEN_CHANGES = {"sha256", "lock_version", "figure_id", "line", "lines"}
+
+
+@dataclass
+class EventWords:
+    sentence: str
+    changes: list[str] = field(default_factory=list)
+
+
+def _label(key: str) -> str:
+    if key in CHANGE_LABELS:
+        return CHANGE_LABELS[key]
+    if key in RULES:
+        return RULES[key].name
+    threshold = _THRESHOLD_LABELS.get(key)
+    if threshold:
+        return threshold
+    return key.replace("_", " ").capitalize()
+
+
+_THRESHOLD_LABELS = {spec.key: spec.label for spec in THRESHOLD_SPECS}
+
+
+class _Names:
+    """Organisations by ODS code, looked up once per page of events."""
+
+    def __init__(self):
+        self._by_code: dict[str, str] | None = None
+
+    def of(self, code: str) -> str | None:
+        if self._by_code is None:
+            rows = db.session.execute(
+                select(Organisation.ods_code, Organisation.name).where(
+                    Organisation.ods_code.is_not(None)
+                )
+            )
+            self._by_code = {code: name for code, name in rows}
+        return self._by_code.get(code)
+
+
+def _value(value, names: _Names) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value(item, names) for item in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{_named_key(k, names)}: {_value(v, names)}"
+            for k, v in value.items()
+            if k not in HIDDEN_CHANGES
+        )
+    text = str(value)
+    if text in RULES:
+        return RULES[text].name
+    name = names.of(text) if len(text) <= 10 else None
+    return f"{name} ({text})" if name else text
+
+
+def _named_key(key: str, names: _Names) -> str:
+    name = names.of(key) if len(key) <= 10 else None
+    return name or _label(key)
+
+
+def describe_changes(changes: dict | None, names: _Names | None = None) -> list[str]:
+    """Each change as "Label: before → after" or "Label: value"."""
+    names = names or _Names()
+    if not changes:
+        return []
+    if set(changes) == {"before", "after"} and all(
+        isinstance(changes[k], dict | None) for k in changes
+    ):
+        before, after = changes["before"] or {}, changes["after"] or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        return [
+            f"{_named_key(k, names)}: {_value(before.get(k), names)} → "
+            f"{_value(after.get(k), names)}"
+            for k in keys
+            if k not in HIDDEN_CHANGES and before.get(k) != after.get(k)
+        ]
+    lines = []
+    for key, value in changes.items():
+        if key in HIDDEN_CHANGES:
+            continue
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
+            lines.append(
+                f"{_named_key(key, names)}: {_value(value[0], names)} → {_value(value[1], names)}"
+            )
+        elif isinstance(value, dict) and set(value) <= {"before", "after", "old", "new"}:
+            old = value.get("before", value.get("old"))
+            new = value.get("after", value.get("new"))
+            lines.append(f"{_named_key(key, names)}: {_value(old, names)} → {_value(new, names)}")
+        else:
+            lines.append(f"{_named_key(key, names)}: {_value(value, names)}")
+    return lines
+
+
+def _who(event: AuditEvent) -> str:
+    if event.actor is None:
+        return "The system"
+    organisation = event.organisation or event.actor.organisation
+    return (
+        f"{event.actor.full_name} ({organisation.name})"
+        if organisation
+        else (event.actor.full_name)
+    )
+
+
+def _thing(event: AuditEvent) -> str | None:
+    """The object's name as people know it, or None when it is gone or has none."""
+    object_type = "User" if event.object_type == "LocalProxy" else event.object_type  # old rows
+    model = getattr(models, object_type, None)
+    if model is None or not event.object_id or not str(event.object_id).isdigit():
+        return None
+    obj = db.session.get(model, int(event.object_id))
+    if obj is None:
+        return None
+    named = getattr(obj, "audit_name", None)
+    if named:
+        return named
+    if object_type == "User":
+        return obj.full_name
+    if event.object_type == "Review":
+        submission = obj.submission
+        return f"the review of {submission.organisation.name} at {submission.checkpoint.title}"
+    if event.object_type == "Submission":
+        return f"{obj.organisation.name}'s {obj.checkpoint.title} submission"
+    if event.object_type == "ProspectusVersion":
+        return f"{obj.organisation.name}'s prospectus version {obj.number}"
+    if event.object_type == "BusinessPlan":
+        return f"{obj.organisation.name}'s business plan version {obj.version}"
+    if event.object_type in ("Condition",):
+        return f"“{obj.text}”"
+    if event.object_type in ("DevelopmentAction",):
+        return f"“{obj.action}”"
+    for attribute in ("reference", "title", "name"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return f"“{value}”" if attribute != "reference" else value
+    return None
+
+
+def describe(event: AuditEvent, names: _Names | None = None) -> EventWords:
+    names = names or _Names()
+    template = SENTENCES.get(event.action)
+    thing = _thing(event)
+    if template is None:  # a kind recorded before it had words: the summary as written
+        return EventWords(event.summary, describe_changes(event.changes, names))
+    if "{thing}" in template and thing is None:
+        # The object is gone (removed, deleted): the summary recorded at the time names it.
+        sentence = (
+            template.replace(" {thing}", "")
+            .replace(": {thing}", "")
+            .replace("{thing}", "it")
+            .format(who=_who(event))
+        )
+        sentence = f"{sentence}: {event.summary}"
+    else:
+        sentence = template.format(who=_who(event), thing=thing or "")
+    if "{thing}" not in template and event.action.endswith(("deleted", "removed")):
+        sentence = f"{sentence}: {event.summary}"
+    sentence = sentence[0].upper() + sentence[1:]
+    return EventWords(sentence.rstrip(".") + ".", describe_changes(event.changes, names))
+
+
+def describe_all(events) -> list[tuple[AuditEvent, EventWords]]:
+    names = _Names()
+    return [(event, describe(event, names)) for event in events]
