@@ -248,3 +248,90 @@ def test_an_administrator_sees_what_changed_recently_at_375_px(
     assert page.url == f"{live_server}/admin/audit-events"
     expect(page.locator("main")).to_contain_text("Health needs assessment")
     assert overflowing(page) == []
+
+
+def test_a_ccg_previews_then_issues_its_authorisation_evidence_pack_at_375_px(
+    live_server,
+    new_context,
+    buying,  # noqa: F811
+    clock,  # noqa: F811
+):
+    clock.set(TODAY)
+    _signed(buying.coventry, buying.market.arden_bi, end=date(2014, 3, 31))
+    build.make_scenario(name="Coventry plan 2013/14")
+    page = new_context(**PHONE).new_page()
+    sign_in(page, live_server, "ccg@demo.test")
+    page.goto(f"{live_server}/authorisation-evidence")
+    expect(page.locator("h1").first).to_have_text("Authorisation evidence")
+    expect(page.get_by_text("No pack has been issued yet.")).to_be_visible()
+    preview = page.locator("article.review-document")
+    expect(preview).to_contain_text("Preview: not issued")
+    expect(preview).to_contain_text("Scenario “Coventry plan 2013/14”")
+    expect(preview).to_contain_text("Arden CSS")
+    assert overflowing(page) == []
+
+    page.get_by_role("button", name="Issue the pack").click()
+    expect(
+        page.get_by_text("Version 1 of your authorisation evidence pack is issued")
+    ).to_be_visible()
+    expect(page.locator("#issued-packs tbody tr")).to_have_count(1)
+    expect(page.locator("#issued-packs")).to_contain_text("Priya Shah")
+    assert overflowing(page) == []
+    link = page.locator("#issued-packs").get_by_role("link", name=re.compile("PDF, version 1"))
+    response = page.context.request.get(link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "private, no-store"
+    assert response.body().startswith(b"%PDF-")
+    # Clicked, the browser opens the PDF itself (served inline, named for saving).
+    with page.expect_response(re.compile(r"/pack\.pdf$")) as opened:
+        link.click()
+    assert opened.value.status == 200
+    assert opened.value.headers["content-type"] == "application/pdf"
+    assert "-v1.pdf" in opened.value.headers["content-disposition"]
+
+
+def test_the_bdu_reads_sufficiency_and_downloads_it_as_csv_at_375_px(
+    live_server, new_context, app_context
+):
+    from marketplace.models import BusinessPlan, PlanStatus
+    from marketplace.services import plan_income
+
+    build.build_market()  # the catalogue the plan's service line (BI-01) is matched to
+    # Arden plans £10,003,900.01 from Coventry in 2013/14: more than Coventry can afford.
+    plan = BusinessPlan(
+        organisation=build.organisation(build.ARDEN),
+        version=1,
+        status=PlanStatus.DRAFT,
+        financial_model={
+            "years": ["2013/14", "2014/15", "2015/16", "2016/17"],
+            "income_by_customer": {"2013/14": {"05A": "10003900.01"}},
+            "income_by_service_line": {"2013/14": {"BI-01": "10003900.01"}},
+        },
+    )
+    db.session.add(plan)
+    plan_income.replace_for(plan)  # while a draft, as the service writes them
+    plan.status = PlanStatus.SUBMITTED
+    db.session.commit()
+
+    page = new_context(**PHONE).new_page()
+    sign_in(page, live_server, "bdu@demo.test")
+    page.goto(f"{live_server}/demand/sufficiency")
+    expect(page.locator("h1")).to_have_text("Whole-market sufficiency")
+    over = page.get_by_role("table", name="CCGs whose suppliers plan more than they can afford")
+    expect(over).to_be_visible()
+    expect(over.locator("tbody tr")).to_have_count(1)
+    expect(over.locator("tbody tr")).to_contain_text("NHS Coventry and Rugby CCG")
+    expect(over.locator("tbody tr")).to_contain_text("£10,003,900.01")
+    expect(over.locator("tbody tr")).to_contain_text("Arden CSS")
+    expect(page.get_by_role("table", name="concentration by region in 2013")).to_be_visible()
+    assert overflowing(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="each CCG as CSV").click()
+    assert download.value.suggested_filename == "market-sufficiency.csv"
+    text = download.value.path().read_text(encoding="utf-8")
+    header, *rows = text.splitlines()
+    assert header.startswith("Financial year,CCG,ODS code,Region")
+    [coventry] = [row for row in rows if row.startswith("2013/14,NHS Coventry and Rugby CCG,")]
+    assert ",05A," in coventry and "Arden CSS" in coventry
