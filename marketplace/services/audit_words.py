@@ -45,6 +45,18 @@ SENTENCES: dict[str, str] = {
     "performance_figure.pending": "{who} reopened a figure in the performance return {thing}",
     "service_review.recorded": "{who} recorded a service review: {thing}",
     "service_review_action.done": "{who} marked a service review action done: {thing}",
+    "agreement.ended_by_notice": "{who} ended agreement {thing}: its notice had run out",
+    "authorisation_pack.issued": "{who} issued the authorisation evidence pack {thing}",
+    # the customer survey
+    "survey_window.opened": "{who} opened the customer survey {thing}",
+    "survey_window.closed": "{who} closed the customer survey {thing}",
+    "survey_answer.submitted": "{who} answered the customer survey about {thing}",
+    # market change
+    "market.board_decision": "{who} recorded the Board's hosting decision for {thing}",
+    "market.licence_granted": "{who} granted a licence to operate to {thing}",
+    "market.licence_condition_set": "{who} set a licence condition for {thing}",
+    "market.licence_condition_met": "{who} recorded a licence condition as met for {thing}",
+    "market.merged": "{who} recorded the merger of {thing}",
     # ready reckoner
     "allowance.updated": "{who} changed the running cost allowance {thing}",
     "scenario.created": "{who} created the scenario {thing}",

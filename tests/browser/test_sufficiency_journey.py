@@ -43,7 +43,7 @@ def test_the_bdu_reads_sufficiency_at_375_px(live_server, new_context, market): 
     plan = BusinessPlan(
         organisation=organisation(ARDEN),
         version=1,
-        status=PlanStatus.SUBMITTED,
+        status=PlanStatus.DRAFT,  # income is written to a draft; then it is submitted
         financial_model={
             "years": ["2013/14", "2014/15", "2015/16", "2016/17"],
             "income_by_customer": {"2013/14": {"05A": "10003900.01"}},
@@ -52,6 +52,8 @@ def test_the_bdu_reads_sufficiency_at_375_px(live_server, new_context, market): 
     )
     db.session.add(plan)
     plan_income.replace_for(plan)
+    db.session.flush()
+    plan.status = PlanStatus.SUBMITTED
     db.session.commit()
     page = new_context(**PHONE).new_page()
     sign_in(page, live_server, "bdu@demo.test")

@@ -30,7 +30,7 @@ def plan(name: str, by_customer: dict[str, str]) -> BusinessPlan:
     made = BusinessPlan(
         organisation=organisation(name),
         version=1,
-        status=PlanStatus.SUBMITTED,
+        status=PlanStatus.DRAFT,  # income is written to a draft; then it is submitted
         financial_model={
             "years": YEARS,
             "income_by_customer": {"2013/14": by_customer},
@@ -39,6 +39,8 @@ def plan(name: str, by_customer: dict[str, str]) -> BusinessPlan:
     )
     db.session.add(made)
     plan_income.replace_for(made)
+    db.session.flush()
+    made.status = PlanStatus.SUBMITTED
     return made
 
 
