@@ -200,3 +200,25 @@ def test_the_statement_count_does_not_grow_with_agreements(
             _submit(made, 1)
     assert counts[0] == counts[1], counts
     assert counts[0][0] <= 25 and counts[0][1] <= 25, counts
+
+
+def test_the_bdu_sees_how_many_csss_have_overdue_milestones_as_the_tracker_counts_them(
+    app_context, sign_in, clock  # noqa: F811
+):
+    from marketplace.demo.assurance import seed_assurance, seed_checkpoints
+    from marketplace.extensions import db
+    from marketplace.services import tracker
+
+    seed_checkpoints()
+    seed_assurance()
+    db.session.commit()
+    clock.set(datetime(2012, 1, 1, 12, tzinfo=UTC))  # before the first milestone
+    assert tasks(sign_in("bdu@demo.test").get("/dashboard"))[
+        "CSSs with overdue milestones"] == (0, "/tracker")
+    clock.set(datetime(2012, 10, 15, 12, tzinfo=UTC))  # Checkpoint 3 plans were due
+    expected = sum(1 for row in tracker.progress(as_of=date(2012, 10, 15)) if row.overdue)
+    assert expected > 0
+    assert tasks(sign_in("bdu@demo.test").get("/dashboard"))[
+        "CSSs with overdue milestones"] == (expected, "/tracker")
+    assert "CSSs with overdue milestones" not in tasks(
+        sign_in("peer@demo.test").get("/dashboard"))

@@ -44,7 +44,7 @@ from marketplace.models import (
     VariationStatus,
 )
 
-from . import customer_survey, reviews, scenarios
+from . import customer_survey, reviews, scenarios, tracker
 from .performance_returns import due_working_days
 from .procurement_access import may_respond
 
@@ -274,6 +274,10 @@ def for_reviewer(user: User) -> list[Task]:
             .where(Condition.status == ConditionStatus.RESPONDED)) or 0
         tasks.append(Task("Condition responses waiting for a decision", responded,
                           "reviews.index"))
+        # The tracker's own reckoning, so the two never disagree.
+        overdue = [row for row in tracker.progress(as_of=tracker.as_of_date()) if row.overdue]
+        tasks.append(Task("CSSs with overdue milestones", len(overdue), "tracker.dashboard",
+                          "Checkpoint steps past their due date: see the tracker"))
     return tasks
 
 
