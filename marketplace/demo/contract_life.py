@@ -27,6 +27,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
@@ -263,7 +264,7 @@ def _notice(story: Story, agreement: Agreement, ccg_user) -> None:
 
 def seed_contract_life(scale: int = 1) -> None:
     users = _DemoUsers()
-    pinned = current_app.config.get("MARKETPLACE_NOW")
+    pinned = current_app.config.get(clock.SETTING)
     try:
         for index, story in enumerate(STORIES):
             ccg = db.session.scalar(select(Organisation).where(
@@ -286,4 +287,4 @@ def seed_contract_life(scale: int = 1) -> None:
                 _vary(agreement, ccg_user, css_user, story.ccg_code)
             _notice(story, agreement, ccg_user)
     finally:
-        current_app.config["MARKETPLACE_NOW"] = pinned
+        current_app.config[clock.SETTING] = pinned

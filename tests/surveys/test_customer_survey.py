@@ -33,9 +33,9 @@ FULL = {
 
 @pytest.fixture
 def september(app):
-    app.config["MARKETPLACE_NOW"] = IN_SEPTEMBER
+    app.config["MARKETPLACE_TODAY"] = IN_SEPTEMBER
     yield
-    app.config.pop("MARKETPLACE_NOW", None)
+    app.config.pop("MARKETPLACE_TODAY", None)
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_an_answer_before_the_window_opens_or_after_it_closes_is_refused(
     arden = build.organisation(build.ARDEN)
     early = ccg_client.post(answer_url(window, arden), data=FULL)
     assert early.status_code == 400 and "not open yet" in text_of(early)
-    app.config["MARKETPLACE_NOW"] = datetime(2012, 9, 21, 9, tzinfo=UTC)
+    app.config["MARKETPLACE_TODAY"] = datetime(2012, 9, 21, 9, tzinfo=UTC)
     late = ccg_client.post(answer_url(window, arden), data=FULL)
     assert late.status_code == 400 and "closed" in text_of(late)
     assert answers() == 0
