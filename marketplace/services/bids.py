@@ -113,6 +113,15 @@ def response_for(organisation_id: int, procurement: Procurement) -> Bid | None:
                                                Bid.provider_id == organisation_id))
 
 
+def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
+    """Per procurement id, this provider's response to it or None: one query."""
+    ids = [procurement.id for procurement in procurements]
+    found = {bid.procurement_id: bid for bid in db.session.scalars(
+        select(Bid).where(Bid.procurement_id.in_(ids), Bid.provider_id == organisation_id))
+    } if ids else {}
+    return {procurement_id: found.get(procurement_id) for procurement_id in ids}
+
+
 def submitted_count(procurement: Procurement) -> int:
     return db.session.scalar(
         select(func.count(Bid.id)).where(Bid.procurement_id == procurement.id,

@@ -109,8 +109,7 @@ def for_css(user: User) -> list[Task]:
             Agreement.provider_id == organisation,
             Agreement.status == AgreementStatus.AWAITING_COUNTERSIGNATURE))
     # Through the service that decides which opportunities a provider may see.
-    open_to_bid = sum(1 for procurement in opportunities_for_provider(user)
-                      if procurement.status == ProcurementStatus.OPEN)
+    open_to_bid = len(opportunities_for_provider(user, ProcurementStatus.OPEN))
     conditions = _counts_by(
         Condition.status,
         Condition.review_id.in_(select(Review.id).join(Submission).where(
