@@ -23,7 +23,7 @@ def index():
         "agreements/customers.html",
         summary=summary,
         warnings={a.id: service.term_warning(a) for a in summary.agreements},
-        expiry={a.id: ending.expiry_warning(a) for a in summary.agreements},
+        expiry=ending.expiry_warnings(summary.agreements),
     )
 
 
