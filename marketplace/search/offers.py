@@ -207,10 +207,12 @@ def _published(query: str, providers, columns: list, *, specification: bool = Tr
     """``columns`` of the published offers matching the keywords of ``query``, joined to
     ``providers`` (_providers) and, if asked, their specification; and their relevance
     ("rank"), None without keywords."""
+    # The provider is joined to the version (a provider's prospectus holds only its own
+    # offers): once per version, not once per offer.
     statement = (
         select(*columns)
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(providers, providers.c.provider_id == Offer.organisation_id)
+        .join(providers, providers.c.provider_id == ProspectusVersion.organisation_id)
         # Stated as well as implied by the join: it lets PostgreSQL use the partial GIN index.
         .where(Offer.prospectus_version_id.is_not(None),
                ProspectusVersion.status == VersionStatus.PUBLISHED)
