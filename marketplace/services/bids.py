@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from marketplace import clock, policies
 from marketplace.domain import pricing
@@ -151,7 +152,11 @@ def responses_for_buyer(actor: User, procurement: Procurement) -> list[ResponseF
     refresh_status(procurement)
     if is_sealed(procurement):
         raise PermissionDenied("Responses are sealed until the closing time")
-    bids = [bid for bid in procurement.bids if bid.status == BidStatus.SUBMITTED]
+    # Each with its provider and lines: a query for each, not for each response.
+    bids = db.session.scalars(
+        select(Bid).where(Bid.procurement_id == procurement.id,
+                          Bid.status == BidStatus.SUBMITTED)
+        .options(selectinload(Bid.provider), selectinload(Bid.lines))).all()
     notes = assurance_note([bid.provider_id for bid in bids])
     return [ResponseForBuyer(bid, total_annual_cost(bid), notes[bid.provider_id])
             for bid in sorted(bids, key=lambda b: (b.provider.name, b.id))]
