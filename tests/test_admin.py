@@ -20,7 +20,7 @@ def test_admin_creates_a_user_who_can_sign_in(app, admin_client):
             "email": "New.Person@Demo.test ",
             "password": "temporary-password-1",
             "role": "ccg_user",
-            "organisation": "NHS Darlington CCG",
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_a_role_must_fit_the_organisation(admin_client):
             "email": "wrong@demo.test",
             "password": "temporary-password-1",
             "role": "css_leader",
-            "organisation": "NHS Darlington CCG",
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_duplicate_email_is_refused_at_the_field(admin_client):
             "email": "ccg@demo.test",
             "password": "temporary-password-1",
             "role": "ccg_user",
-            "organisation": "NHS Darlington CCG",
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert "already exists" in html(response).select_one("#email-error").text
@@ -76,7 +76,7 @@ def test_admin_deactivates_a_user_and_their_session_ends(app, admin_client):
     target = user("ccg2@demo.test")
     response = admin_client.post(
         f"/admin/users/{target.id}/edit",
-        data={"role": "ccg_user", "organisation": target.organisation.name},  # box unticked
+        data={"role": "ccg_user", "organisation_name": target.organisation.name},  # box unticked
     )
     assert response.status_code == 302
     assert user("ccg2@demo.test").is_active_user is False
@@ -88,7 +88,7 @@ def test_admin_re_roles_a_user(admin_client):
     target = user("peer2@demo.test")
     response = admin_client.post(
         f"/admin/users/{target.id}/edit",
-        data={"role": "ccg_user", "organisation": "nhs ealing ccg", "active": "y"},
+        data={"role": "ccg_user", "organisation_name": "nhs ealing ccg", "active": "y"},
     )
     assert response.status_code == 302
     changed = user("peer2@demo.test")
@@ -99,10 +99,10 @@ def test_the_user_form_names_the_organisation_and_refuses_one_that_does_not_exis
         admin_client):
     target = user("peer2@demo.test")
     form = html(admin_client.get(f"/admin/users/{target.id}/edit"))
-    assert form.select_one("input#organisation")["value"] == target.organisation.name
-    assert form.select_one("select#organisation") is None  # no list of 3,000 names
+    assert form.select_one("input#organisation_name")["value"] == target.organisation.name
+    assert form.select_one("select#organisation_name") is None  # no list of 3,000 names
     response = admin_client.post(f"/admin/users/{target.id}/edit",
-                                 data={"role": "ccg_user", "organisation": "NHS Nowhere CCG"})
+                                 data={"role": "ccg_user", "organisation_name": "NHS Nowhere CCG"})
     assert response.status_code in (200, 400)
     assert "No organisation has that name or ODS code" in text_of(response)
     assert user("peer2@demo.test").role == "peer_reviewer"
@@ -112,7 +112,8 @@ def test_admins_cannot_lock_themselves_out(admin_client):
     me = user("admin@demo.test")
     response = admin_client.post(
         f"/admin/users/{me.id}/edit",
-        data={"role": "admin", "organisation": me.organisation.ods_code or me.organisation.name},
+        data={"role": "admin",
+              "organisation_name": me.organisation.ods_code or me.organisation.name},
     )
     assert response.status_code == 200
     assert user("admin@demo.test").is_active_user

@@ -13,7 +13,7 @@ class UserForm(BaseForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role")])
     # Typed, not chosen from a list: a list of every organisation (3,019 at seed-demo
     # --scale 100) made the page 250 KB. The view finds the organisation (organisation_named).
-    organisation = StringField(
+    organisation_name = StringField(
         "Organisation",
         description="Its full name as the marketplace spells it, or its ODS code (for "
         "example 05A).",

@@ -23,15 +23,15 @@ NO_SUCH_ORGANISATION = ("No organisation has that name or ODS code: check the sp
 
 
 def organisation_named(form) -> Organisation | None:
-    """The organisation the form's organisation field names, by its full name or its ODS
+    """The organisation the form's organisation_name field names, by its full name or its ODS
     code, either in any case; None, with the refusal at the field, if there is none."""
-    typed = (form.organisation.data or "").strip()
+    typed = (form.organisation_name.data or "").strip()
     found = db.session.scalar(select(Organisation).where(
         (func.lower(Organisation.name) == typed.lower())
         | (func.upper(Organisation.ods_code) == typed.upper())
     ).order_by(Organisation.id).limit(1)) if typed else None
     if found is None:
-        form.set_error("organisation", NO_SUCH_ORGANISATION)
+        form.set_error("organisation_name", NO_SUCH_ORGANISATION)
     return found
 
 
@@ -81,7 +81,7 @@ def edit_user(user):
         data=None if request.method == "POST" else {"active": user.is_active_user},
     )
     if request.method != "POST":
-        form.organisation.data = user.organisation.name
+        form.organisation_name.data = user.organisation.name
     if form.validate_on_submit() and (organisation := organisation_named(form)) is not None:
         try:
             accounts.update_user(

@@ -273,7 +273,7 @@ def test_a_whole_number_field_refuses_other_digits_and_huge_numbers_at_the_field
 def test_an_organisation_that_does_not_exist_is_refused_at_its_field(admin_client):
     response = admin_client.post("/admin/users/new", data={
         "email": "new.person@demo.test", "full_name": "New Person", "role": "ccg_user",
-        "password": "temporary-password-1", "organisation": "٣"})
+        "password": "temporary-password-1", "organisation_name": "٣"})
     assert response.status_code in (200, 400)
-    assert "#organisation" in str(html(response).select_one(".nhsuk-error-summary"))
+    assert "#organisation_name" in str(html(response).select_one(".nhsuk-error-summary"))
     assert user("new.person@demo.test") is None
