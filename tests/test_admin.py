@@ -1,13 +1,9 @@
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, Organisation
+from marketplace.models import AuditEvent
 
 from .conftest import DEMO_PASSWORD, html, text_of, user
-
-
-def organisation_id(name):
-    return db.session.scalar(select(Organisation.id).where(Organisation.name == name))
 
 
 def test_admin_lists_users_with_status_in_words(admin_client):
@@ -24,7 +20,7 @@ def test_admin_creates_a_user_who_can_sign_in(app, admin_client):
             "email": "New.Person@Demo.test ",
             "password": "temporary-password-1",
             "role": "ccg_user",
-            "organisation_id": organisation_id("NHS Darlington CCG"),
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert response.status_code == 302
@@ -49,7 +45,7 @@ def test_a_role_must_fit_the_organisation(admin_client):
             "email": "wrong@demo.test",
             "password": "temporary-password-1",
             "role": "css_leader",
-            "organisation_id": organisation_id("NHS Darlington CCG"),
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert response.status_code == 200
@@ -66,7 +62,7 @@ def test_duplicate_email_is_refused_at_the_field(admin_client):
             "email": "ccg@demo.test",
             "password": "temporary-password-1",
             "role": "ccg_user",
-            "organisation_id": organisation_id("NHS Darlington CCG"),
+            "organisation_name": "NHS Darlington CCG",
         },
     )
     assert "already exists" in html(response).select_one("#email-error").text
@@ -80,7 +76,7 @@ def test_admin_deactivates_a_user_and_their_session_ends(app, admin_client):
     target = user("ccg2@demo.test")
     response = admin_client.post(
         f"/admin/users/{target.id}/edit",
-        data={"role": "ccg_user", "organisation_id": target.organisation_id},  # box unticked
+        data={"role": "ccg_user", "organisation_name": target.organisation.name},  # box unticked
     )
     assert response.status_code == 302
     assert user("ccg2@demo.test").is_active_user is False
@@ -90,21 +86,34 @@ def test_admin_deactivates_a_user_and_their_session_ends(app, admin_client):
 
 def test_admin_re_roles_a_user(admin_client):
     target = user("peer2@demo.test")
-    ccg = organisation_id("NHS Ealing CCG")
     response = admin_client.post(
         f"/admin/users/{target.id}/edit",
-        data={"role": "ccg_user", "organisation_id": ccg, "active": "y"},
+        data={"role": "ccg_user", "organisation_name": "nhs ealing ccg", "active": "y"},
     )
     assert response.status_code == 302
     changed = user("peer2@demo.test")
     assert (changed.role, changed.organisation.name) == ("ccg_user", "NHS Ealing CCG")
 
 
+def test_the_user_form_names_the_organisation_and_refuses_one_that_does_not_exist(
+        admin_client):
+    target = user("peer2@demo.test")
+    form = html(admin_client.get(f"/admin/users/{target.id}/edit"))
+    assert form.select_one("input#organisation_name")["value"] == target.organisation.name
+    assert form.select_one("select#organisation_name") is None  # no list of 3,000 names
+    response = admin_client.post(f"/admin/users/{target.id}/edit",
+                                 data={"role": "ccg_user", "organisation_name": "NHS Nowhere CCG"})
+    assert response.status_code in (200, 400)
+    assert "No organisation has that name or ODS code" in text_of(response)
+    assert user("peer2@demo.test").role == "peer_reviewer"
+
+
 def test_admins_cannot_lock_themselves_out(admin_client):
     me = user("admin@demo.test")
     response = admin_client.post(
         f"/admin/users/{me.id}/edit",
-        data={"role": "admin", "organisation_id": me.organisation_id},
+        data={"role": "admin",
+              "organisation_name": me.organisation.ods_code or me.organisation.name},
     )
     assert response.status_code == 200
     assert user("admin@demo.test").is_active_user

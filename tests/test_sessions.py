@@ -199,7 +199,7 @@ def test_an_administrators_change_to_an_account_ends_its_sessions(admin_client, 
     target = sign_in("css2@demo.test")
     assert target.get("/dashboard").status_code == 200
     account = user("css2@demo.test")
-    data = {"role": "css_leader", "organisation_id": account.organisation_id, "active": "y"}
+    data = {"role": "css_leader", "organisation_name": account.organisation.name, "active": "y"}
     if change == "deactivate":
         del data["active"]
     else:
@@ -207,7 +207,7 @@ def test_an_administrators_change_to_an_account_ends_its_sessions(admin_client, 
         response = admin_client.post(f"/admin/users/{account.id}/edit", data=data)
         assert response.status_code == 200
         assert target.get("/dashboard").status_code == 200
-        data = {"role": "css_leader", "organisation_id": user("css@demo.test").organisation_id,
+        data = {"role": "css_leader", "organisation_name": user("css@demo.test").organisation.name,
                 "active": "y"}
     assert admin_client.post(f"/admin/users/{account.id}/edit", data=data).status_code == 302
     assert target.get("/dashboard").status_code == 302
@@ -221,7 +221,7 @@ def _new_user(request, sign_in):
     client = sign_in("admin@demo.test")
     data = {"full_name": "New Person", "email": "new.person@demo.test",
             "password": "temporary-password-1", "role": "ccg_user",
-            "organisation_id": user("ccg@demo.test").organisation_id}
+            "organisation_name": user("ccg@demo.test").organisation.name}
     return ("admin@demo.test", client, "/admin/users/new", data,
             lambda: user("new.person@demo.test") is not None)
 
@@ -229,7 +229,7 @@ def _new_user(request, sign_in):
 def _edit_user(request, sign_in):
     client = sign_in("admin@demo.test")
     target = user("ccg2@demo.test")
-    data = {"role": "ccg_user", "organisation_id": target.organisation_id}  # not active
+    data = {"role": "ccg_user", "organisation_name": target.organisation.name}  # not active
     return ("admin@demo.test", client, f"/admin/users/{target.id}/edit", data,
             lambda: not user("ccg2@demo.test").is_active_user)
 

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from marketplace.forms import BaseForm, whole_number_choice
+from marketplace.forms import BaseForm
 from marketplace.models import Role
 from marketplace.security import MIN_PASSWORD_LENGTH
 from marketplace.validators import EmailAddress
@@ -11,9 +11,13 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 class UserForm(BaseForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role")])
-    organisation_id = SelectField(
-        "Organisation", coerce=whole_number_choice,
-        validators=[DataRequired("Choose an organisation")],
+    # Typed, not chosen from a list: a list of every organisation (3,019 at seed-demo
+    # --scale 100) made the page 250 KB. The view finds the organisation (organisation_named).
+    organisation_name = StringField(
+        "Organisation",
+        description="Its full name as the marketplace spells it, or its ODS code (for "
+        "example 05A).",
+        validators=[DataRequired("Enter the user's organisation"), Length(max=200)],
     )
 
 

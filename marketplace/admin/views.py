@@ -1,12 +1,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, Organisation, OrganisationKind, User
+from marketplace.models import AuditEvent, Organisation, User
 from marketplace.pagination import paginate
 from marketplace.services import accounts, audit_words
 from marketplace.services.errors import ServiceError
@@ -15,44 +15,53 @@ from . import bp
 from .forms import AuditFilterForm, EditUserForm, NewUserForm
 
 AUDIT_PAGE_SIZE = 50
+USERS_PAGE_SIZE = 50
 
 
-def _organisation_choices():
-    # Bare columns: every organisation (3,019 at seed-demo --scale 100) as a model object
-    # took longer than the rest of the page together.
-    labels = {kind.value: kind.label for kind in OrganisationKind}
-    return [(org_id, f"{name} ({labels.get(kind, kind)})") for org_id, name, kind in
-            db.session.execute(select(Organisation.id, Organisation.name, Organisation.kind)
-                               .order_by(Organisation.name))]
+NO_SUCH_ORGANISATION = ("No organisation has that name or ODS code: check the spelling, "
+                        "or enter its ODS code")
+
+
+def organisation_named(form) -> Organisation | None:
+    """The organisation the form's organisation_name field names, by its full name or its ODS
+    code, either in any case; None, with the refusal at the field, if there is none."""
+    typed = (form.organisation_name.data or "").strip()
+    found = db.session.scalar(select(Organisation).where(
+        (func.lower(Organisation.name) == typed.lower())
+        | (func.upper(Organisation.ods_code) == typed.upper())
+    ).order_by(Organisation.id).limit(1)) if typed else None
+    if found is None:
+        form.set_error("organisation_name", NO_SUCH_ORGANISATION)
+    return found
 
 
 @bp.route("/users")
 def users():
     query = (request.args.get("q") or "").strip().lower()
-    statement = select(User).join(User.organisation).order_by(User.email)
+    statement = (select(User).join(User.organisation).options(contains_eager(User.organisation))
+                 .order_by(User.email, User.id))
     if query:
         like = f"%{query}%"
         statement = statement.where(
             User.email.ilike(like) | User.full_name.ilike(like) | Organisation.name.ilike(like)
         )
-    return render_template(
-        "admin/users.html", users=db.session.scalars(statement).all(), query=query
-    )
+    page = paginate(statement, per_page=USERS_PAGE_SIZE)
+    return render_template("admin/users.html", page=page, query=query,
+                           filters={"q": query} if query else {})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires_recent_password("add a user")
 def new_user():
     form = NewUserForm()
-    form.organisation_id.choices = _organisation_choices()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (organisation := organisation_named(form)) is not None:
         try:
             user = accounts.create_user(
                 current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
                 role=form.role.data,
-                organisation=db.session.get(Organisation, form.organisation_id.data),
+                organisation=organisation,
                 password=form.password.data,
             )
         except ServiceError as error:
@@ -71,14 +80,15 @@ def edit_user(user):
         obj=user,
         data=None if request.method == "POST" else {"active": user.is_active_user},
     )
-    form.organisation_id.choices = _organisation_choices()
-    if form.validate_on_submit():
+    if request.method != "POST":
+        form.organisation_name.data = user.organisation.name
+    if form.validate_on_submit() and (organisation := organisation_named(form)) is not None:
         try:
             accounts.update_user(
                 current_user,
                 user,
                 role=form.role.data,
-                organisation=db.session.get(Organisation, form.organisation_id.data),
+                organisation=organisation,
                 active=form.active.data,
             )
         except ServiceError as error:

@@ -51,7 +51,7 @@ def index():
         "agreements/index.html",
         agreements=agreements,
         warnings={a.id: service.term_warning(a) for a in agreements},
-        expiry={a.id: ending.expiry_warning(a) for a in agreements},
+        expiry=ending.expiry_warnings(agreements),
     )
 
 

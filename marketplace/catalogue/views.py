@@ -79,7 +79,7 @@ def specification(code: str):
 def manage():
     specs = catalogue.list_specifications()
     return render_template(
-        "catalogue/manage.html", specs=specs, used={s.id for s in specs if catalogue.is_used(s)}
+        "catalogue/manage.html", specs=specs, used=catalogue.used_ids(specs)
     )
 
 

@@ -162,12 +162,12 @@ class Offer(IdMixin, TimestampMixin, db.Model):
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("minimum_term_months BETWEEN 0 AND 120", name="minimum_term_range"),
         # Both orders: counting published offers per specification, or of one, reads an
-        # index alone instead of every offer row (see catalogue's offer counts). The
-        # specification-first one also holds what search counts offers by, so that search
-        # reads it and not the offers' wide rows (their texts); SQLite's planner starts
-        # from the specification.
-        Index("ix_offer_prospectus_version_id_specification_id",
-              "prospectus_version_id", "specification_id"),
+        # index alone instead of every offer row (see catalogue's offer counts). Both also
+        # hold what search counts offers by, so that search reads an index and not the
+        # offers' wide rows (their texts): PostgreSQL reads each published version's offers
+        # from the version-first one; SQLite's planner starts from the specification.
+        Index("ix_offer_version_facets", "prospectus_version_id", "specification_id",
+              "pricing_model", "price", "estimated_quantity"),
         Index("ix_offer_search_facets", "specification_id", "prospectus_version_id",
               "organisation_id", "pricing_model", "price", "estimated_quantity"),
     )

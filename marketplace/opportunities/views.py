@@ -34,7 +34,7 @@ def owned_opportunity():
 @bp.route("")
 def index():
     found = [procurements.refresh_status(p) for p in opportunities_for_provider(current_user)]
-    responses = {p.id: bids.response_for(current_user.organisation_id, p) for p in found}
+    responses = bids.responses_for(current_user.organisation_id, found)
     return render_template("opportunities/index.html", opportunities=found,
                            responses=responses)
 

@@ -28,7 +28,7 @@ from marketplace.services import (
 )
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurement_access import (
-    eligible_provider_ids,
+    eligible_provider_count,
     is_lead_user,
     procurements_for_buyer,
 )
@@ -105,7 +105,7 @@ def show(procurement):
         check=procurements.recorded_route_check(procurement),
         specifications=statement_data.specifications(procurement.statement),
         populations=statement_data.populations(procurement.statement),
-        eligible_count=len(eligible_provider_ids(procurement)),
+        eligible_count=eligible_provider_count(procurement),
         questions=clarifications.questions_for_buyer(procurement),
         submitted=bids.submitted_count(procurement),
         sealed=bids.is_sealed(procurement),

@@ -24,6 +24,7 @@ from marketplace.services import business_plans, customer_survey, review_documen
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+from marketplace.services.review_document_render import document_context
 
 from . import bp
 from .forms import (
@@ -72,6 +73,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     previous = business_plans.previous_version(plan) if plan else None
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
+    analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
     assign_form = assign_form or AssignForm()
     assign_form.reviewer_id.choices = [
         (u.id, f"{u.full_name}, {u.organisation.name}")
@@ -85,12 +87,13 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         perspectives=SCORECARD_PERSPECTIVES,
         voice=customer_survey.customer_voice(submission),
         voice_criteria=customer_survey.VOICE_CRITERIA,
-        analysis=(analysis_for_review(review) if review else analysis_for(plan)) if plan
-        else None,
+        analysis=analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.
-        print_notes=review_documents.print_notes(review)
+        # The notes render the review's document, with the analysis already made here.
+        print_notes=review_documents.print_notes(
+            review, document_context(review, analysis=analysis))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),

@@ -208,10 +208,11 @@ def _annual_cost(columns, population: int):
 
 
 def _providers():
-    """Per organisation, the keys the provider facets count its offers under: a subquery
-    of a few thousand rows, joined to each offer once."""
+    """Per organisation, the keys the provider facets count its offers under, and its
+    class: one number per combination of those keys (a few dozen where there are
+    thousands of providers). A CTE of a few thousand rows, joined to each offer once."""
     latest = latest_statuses()
-    return (
+    keys = (
         select(
             Organisation.id.label("provider_id"),
             func.coalesce(Region.code, NATIONAL).label("region"),
@@ -220,20 +221,45 @@ def _providers():
         )
         .outerjoin(Region, Organisation.region_id == Region.id)
         .outerjoin(latest, latest.c.provider_id == Organisation.id)
-        .subquery("providers")
+        .subquery("provider_keys")
     )
+    return select(
+        *keys.c,
+        func.dense_rank().over(order_by=[keys.c.region, keys.c.provider_kind,
+                                         keys.c.assurance]).label("provider_class"),
+    ).cte("providers")
 
 
-def _listed(query: str, *, for_page: bool):
-    """The published offers matching the keywords of ``query``, with the key each facet
-    (but the price band) counts them under and their price; for the page, also
-    their id and relevance ("rank", None without keywords).
+def _published(query: str, providers, columns: list, *, specification: bool = True):
+    """``columns`` of the published offers matching the keywords of ``query``, joined to
+    ``providers`` (_providers) and, if asked, their specification; and their relevance
+    ("rank"), None without keywords."""
+    # The provider is joined to the version (a provider's prospectus holds only its own
+    # offers): once per version, not once per offer.
+    statement = (
+        select(*columns)
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(providers, providers.c.provider_id == ProspectusVersion.organisation_id)
+        # Stated as well as implied by the join: it lets PostgreSQL use the partial GIN index.
+        .where(Offer.prospectus_version_id.is_not(None),
+               ProspectusVersion.status == VersionStatus.PUBLISHED)
+    )
+    if specification:
+        statement = statement.join(ServiceSpecification,
+                                   Offer.specification_id == ServiceSpecification.id)
+    matched = match_keywords(statement, query)
+    if matched is None:
+        return statement.add_columns(cast(null(), Float).label("rank"))
+    statement, rank = matched
+    return statement.add_columns(rank.label("rank"))
 
-    The counts read neither the offer's id nor its text: then PostgreSQL reads the offers
-    from an index that holds every column they need (ix_offer_search_facets), not from
-    the table, whose rows carry the long search text."""
-    providers = _providers()
-    columns = [
+
+def _listed(query: str, providers):
+    """The published offers matching the keywords of ``query``: their id, relevance, the
+    key each facet (but the price band) filters them on and their price; and what the
+    counts group them by (_counted)."""
+    return _published(query, providers, [
+        Offer.id.label("offer_id"),
         ServiceSpecification.code.label("specification"),
         ServiceSpecification.phase.label("phase"),
         ServiceSpecification.nature.label("nature"),
@@ -243,25 +269,57 @@ def _listed(query: str, *, for_page: bool):
         Offer.estimated_quantity.label("estimated_quantity"),
         providers.c.provider_kind,
         providers.c.assurance,
-    ]
-    if for_page:
-        columns.insert(0, Offer.id.label("offer_id"))
-    statement = (
-        select(*columns)
-        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(ServiceSpecification, Offer.specification_id == ServiceSpecification.id)
-        .join(providers, providers.c.provider_id == Offer.organisation_id)
-        # Stated as well as implied by the join: it lets PostgreSQL use the partial GIN index.
-        .where(Offer.prospectus_version_id.is_not(None),
-               ProspectusVersion.status == VersionStatus.PUBLISHED)
+        Offer.specification_id.label("specification_id"),
+        providers.c.provider_class,
+    ])
+
+
+def _counted(query: str, providers):
+    """What the counts read of each matching offer: numbers only (its specification's id,
+    its provider's class, its price), so that grouping them is cheap; the keys are joined
+    to the groups afterwards. Without the offer's id or text PostgreSQL reads the offers
+    from an index that holds every column needed (ix_offer_search_facets)."""
+    return _published(query, providers, [
+        Offer.specification_id.label("specification_id"),
+        providers.c.provider_class,
+        Offer.pricing_model.label("pricing_model"),
+        Offer.price.label("price"),
+        Offer.estimated_quantity.label("estimated_quantity"),
+    ], specification=False)
+
+
+def _combos(counted, providers, population: int):
+    """The matching offers counted per combination of facet keys ("offers"): grouped first by
+    numbers (specification id, provider class, pricing model and price band), a few
+    hundred groups, then given their keys."""
+    band = _price_band(counted.c, population)
+    grouped = (
+        select(counted.c.specification_id, counted.c.provider_class,
+               counted.c.pricing_model, band.label("price_band"),
+               func.count().label("offers"))
+        .group_by(counted.c.specification_id, counted.c.provider_class,
+                  counted.c.pricing_model, band)
+        .subquery("grouped")
     )
-    matched = match_keywords(statement, query)
-    if not for_page:
-        return statement if matched is None else matched[0]
-    if matched is None:
-        return statement.add_columns(cast(null(), Float).label("rank"))
-    statement, rank = matched
-    return statement.add_columns(rank.label("rank"))
+    classes = (select(providers.c.provider_class, providers.c.region,
+                      providers.c.provider_kind, providers.c.assurance)
+               .distinct().subquery("classes"))
+    keys = {
+        "specification": ServiceSpecification.code,
+        "phase": ServiceSpecification.phase,
+        "nature": ServiceSpecification.nature,
+        "region": classes.c.region,
+        "pricing_model": grouped.c.pricing_model,
+        "price_band": grouped.c.price_band,
+        "provider_kind": classes.c.provider_kind,
+        "assurance": classes.c.assurance,
+    }
+    return (
+        select(*[keys[name].label(name) for name in FACET_ORDER], grouped.c.offers)
+        .join(ServiceSpecification, ServiceSpecification.id == grouped.c.specification_id)
+        .join(classes, classes.c.provider_class == grouped.c.provider_class)
+        .cte("combos")
+    )
 
 
 def _facet_keys(columns, population: int) -> dict:
@@ -288,15 +346,13 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int,
     separately when there are no keywords: a second reading, which stops at the page,
     while the counts read only an index. With keywords, the offers matching them are
     found once (in the full-text index) and used for both."""
+    providers = _providers()
     if keywords(filters.q):
-        listed = counted = _listed(filters.q, for_page=True).cte("listed")
+        listed = counted = _listed(filters.q, providers).cte("listed")
     else:
-        counted = _listed(filters.q, for_page=False).subquery("counted")
-        listed = _listed(filters.q, for_page=True).subquery("listed")
-    keys = _facet_keys(counted.c, population)
-    combos = (select(*[keys[name].label(name) for name in FACET_ORDER],
-                     func.count().label("offers"))
-              .group_by(*keys.values()).cte("combos"))
+        counted = _counted(filters.q, providers).subquery("counted")
+        listed = _listed(filters.q, providers).subquery("listed")
+    combos = _combos(counted, providers, population)
     chosen = _tests(filters, combos.c)
     # Typed, as PostgreSQL takes a UNION's column types from its first branch.
     no_offer, no_rank = cast(null(), Integer), cast(null(), Float)

@@ -317,10 +317,18 @@ def decline_to_countersign(actor, agreement: Agreement, expected_lock_version,
     return agreement
 
 
+def _for_a_list(counterparty):
+    """Loaded with a list of agreements: the other party, and the lines with their KPIs
+    (whose targets are part of each agreement's terms, ending.expiry_warnings)."""
+    return (selectinload(counterparty),
+            selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
+
+
 def agreements_for_ccg(ccg: Organisation) -> list[Agreement]:
     return db.session.scalars(
         select(Agreement)
         .where(Agreement.ccg_id == ccg.id)
+        .options(*_for_a_list(Agreement.provider))
         .order_by(Agreement.start_date.desc(), Agreement.id.desc())
     ).all()
 
@@ -390,6 +398,7 @@ def customer_summary(provider: Organisation, as_of: datetime | None = None) -> C
     agreements = db.session.scalars(
         select(Agreement)
         .where(Agreement.provider_id == provider.id)
+        .options(*_for_a_list(Agreement.ccg))
         .order_by(Agreement.status, Agreement.start_date.desc(), Agreement.id)
     ).all()
     contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED

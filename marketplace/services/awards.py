@@ -324,9 +324,12 @@ def on_standstill_ended(procurement: Procurement) -> None:
 
 
 def _standstill_due(procurement: Procurement) -> bool:
+    # The status first: only a procurement in standstill has its decision read.
+    if procurement.status != ProcurementStatus.STANDSTILL:
+        return False
     decision = procurement.decision
-    return (procurement.status == ProcurementStatus.STANDSTILL and decision is not None
-            and rules.standstill_is_over(clock.today_in_uk(), decision.standstill_ends_on))
+    return decision is not None and rules.standstill_is_over(clock.today_in_uk(),
+                                                              decision.standstill_ends_on)
 
 
 def _end_standstill(procurement: Procurement) -> None:

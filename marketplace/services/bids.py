@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace import clock, policies
 from marketplace.domain import pricing
@@ -112,6 +113,15 @@ def response_for(organisation_id: int, procurement: Procurement) -> Bid | None:
                                                Bid.provider_id == organisation_id))
 
 
+def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
+    """Per procurement id, this provider's response to it or None: one query."""
+    ids = [procurement.id for procurement in procurements]
+    found = {bid.procurement_id: bid for bid in db.session.scalars(
+        select(Bid).where(Bid.procurement_id.in_(ids), Bid.provider_id == organisation_id))
+    } if ids else {}
+    return {procurement_id: found.get(procurement_id) for procurement_id in ids}
+
+
 def submitted_count(procurement: Procurement) -> int:
     return db.session.scalar(
         select(func.count(Bid.id)).where(Bid.procurement_id == procurement.id,
@@ -141,7 +151,11 @@ def responses_for_buyer(actor: User, procurement: Procurement) -> list[ResponseF
     refresh_status(procurement)
     if is_sealed(procurement):
         raise PermissionDenied("Responses are sealed until the closing time")
-    bids = [bid for bid in procurement.bids if bid.status == BidStatus.SUBMITTED]
+    # Each with its provider and lines: a query for each, not for each response.
+    bids = db.session.scalars(
+        select(Bid).where(Bid.procurement_id == procurement.id,
+                          Bid.status == BidStatus.SUBMITTED)
+        .options(selectinload(Bid.provider), selectinload(Bid.lines))).all()
     notes = assurance_note([bid.provider_id for bid in bids])
     return [ResponseForBuyer(bid, total_annual_cost(bid), notes[bid.provider_id])
             for bid in sorted(bids, key=lambda b: (b.provider.name, b.id))]

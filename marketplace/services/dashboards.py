@@ -46,7 +46,7 @@ from marketplace.models import (
 
 from . import customer_survey, reviews, scenarios, tracker
 from .performance_returns import due_working_days
-from .procurement_access import may_respond
+from .procurement_access import opportunities_for_provider
 
 RUNNING = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
 
@@ -161,10 +161,8 @@ def for_css(user: User) -> list[Task]:
         select(func.count()).select_from(Agreement).where(
             Agreement.provider_id == organisation,
             Agreement.status == AgreementStatus.AWAITING_COUNTERSIGNATURE))
-    # Open competitions first (few), then the procurement policy's rule for each.
-    open_to_bid = sum(1 for procurement in db.session.scalars(
-        select(Procurement).where(Procurement.status == ProcurementStatus.OPEN))
-        if may_respond(user, procurement))
+    # Through the service that decides which opportunities a provider may see.
+    open_to_bid = len(opportunities_for_provider(user, ProcurementStatus.OPEN))
     # Its own reviews' conditions, less those a successor answers, plus those it answers
     # for a CSS that merged into it.
     conditions = _counts_by(

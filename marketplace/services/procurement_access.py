@@ -6,24 +6,30 @@ that still ask them by these names.
 """
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
+    Bid,
     PartyStatus,
     Procurement,
     ProcurementStatus,
     Role,
     Route,
+    Statement,
     StatementParty,
 )
 from marketplace.policies.procurements import (  # noqa: F401 (the rules, for the services)
+    eligible_provider_count,
     eligible_provider_ids,
+    is_eligible,
     is_lead_user,
     is_party_user,
     is_provider_user,
     may_read,
     may_respond,
     may_see_opportunity,
+    offered_specification_ids,
     offering_provider_ids,
     party_ccg_ids,
 )
@@ -56,13 +62,25 @@ def procurements_for_buyer(user) -> list[Procurement]:
         | Procurement.statement_id.in_(partner_of))))
 
 
-def opportunities_for_provider(user) -> list[Procurement]:
+def opportunities_for_provider(user, status: str | None = None) -> list[Procurement]:
+    """The published competitions this provider may see (may_see_opportunity), with their
+    statement's lines, invitees and lead CCG: a handful of queries however many there are.
+    With ``status``, only those in that status."""
     if not is_provider_user(user):
         return []
     published = db.session.scalars(
         select(Procurement)
         .where(Procurement.status != ProcurementStatus.DRAFT,
-               Procurement.route == Route.FURTHER_COMPETITION)
+               Procurement.route == Route.FURTHER_COMPETITION,
+               *([Procurement.status == status] if status else []))
+        .options(selectinload(Procurement.statement).selectinload(Statement.lines),
+                 selectinload(Procurement.invitees), selectinload(Procurement.lead_ccg))
         .order_by(Procurement.closes_at.desc(), Procurement.id.desc())
     ).all()
-    return [p for p in published if may_see_opportunity(user, p)]
+    if not published:
+        return []
+    offered = offered_specification_ids(user.organisation_id)
+    responded = set(db.session.scalars(
+        select(Bid.procurement_id).where(Bid.provider_id == user.organisation_id)))
+    return [p for p in published
+            if p.id in responded or is_eligible(user.organisation_id, p, offered)]

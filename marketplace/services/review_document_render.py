@@ -104,7 +104,12 @@ def no_financial_model_reason(submission) -> str | None:
     return None
 
 
-def document_context(review: Review, *, version: int = 1) -> dict:
+_UNSET = object()
+
+
+def document_context(review: Review, *, version: int = 1, analysis=_UNSET) -> dict:
+    """``analysis``: the review's analysis_for_review, when the caller has it already (it
+    runs the plan checks, a query each for the plan's CCGs, contracts and allowances)."""
     from marketplace.services.assurance import analysis_for_review
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
 
@@ -125,8 +130,8 @@ def document_context(review: Review, *, version: int = 1) -> dict:
         "reviewers": reviewers,
         "plan": plan,
         "no_model_reason": no_financial_model_reason(submission),
-        "analysis": analysis_for_review(review) if plan is not None and model is not None
-        else None,
+        "analysis": None if plan is None or model is None
+        else analysis_for_review(review) if analysis is _UNSET else analysis,
         "charts": _charts(review, model),
         "voice": customer_voice(submission),
         "voice_criteria": VOICE_CRITERIA,

@@ -84,13 +84,18 @@ def state_of(row: UserSession) -> rules.SessionState:
                           last_seen_at=row.last_seen_at, ended_at=row.ended_at)
 
 
-@transactional
 def keep_alive(row: UserSession) -> None:
     """Record activity at most once a minute; called before the request does anything else,
-    so the commit holds nothing but this."""
+    so the commit holds nothing but this. Most requests have nothing to record, and then
+    commit nothing either: a commit would expire the signed-in user and their organisation,
+    and the request's first look at them would read them again."""
     now = session_now()
-    if not rules.needs_touch(limits(), now=now, last_seen_at=row.last_seen_at):
-        return
+    if rules.needs_touch(limits(), now=now, last_seen_at=row.last_seen_at):
+        _touch(row, now)
+
+
+@transactional
+def _touch(row: UserSession, now) -> None:
     db.session.execute(
         update(UserSession)
         .where(UserSession.id == row.id, UserSession.ended_at.is_(None))

@@ -69,9 +69,26 @@ def variations_of(agreement: Agreement) -> list[AgreementVariation]:
         .order_by(AgreementVariation.id)))
 
 
-def versions(agreement: Agreement) -> list[Version]:
+def variations_by_agreement(agreements) -> dict[int, list[AgreementVariation]]:
+    """Every variation of these agreements, by agreement id: one query for a list page."""
+    ids = [agreement.id for agreement in agreements]
+    found: dict[int, list[AgreementVariation]] = {agreement_id: [] for agreement_id in ids}
+    if ids:
+        for variation in db.session.scalars(
+                select(AgreementVariation).where(AgreementVariation.agreement_id.in_(ids))
+                .order_by(AgreementVariation.id)):
+            found[variation.agreement_id].append(variation)
+    return found
+
+
+def versions(agreement: Agreement,
+             variations: list[AgreementVariation] | None = None) -> list[Version]:
+    """The agreement's versions; ``variations``, its variations when already read
+    (variations_by_agreement)."""
+    if variations is None:
+        variations = variations_of(agreement)
     history = [Version(1, original_terms(agreement), None)]
-    agreed = sorted((v for v in variations_of(agreement) if v.status == VariationStatus.AGREED),
+    agreed = sorted((v for v in variations if v.status == VariationStatus.AGREED),
                     key=lambda v: v.version)
     for variation in agreed:
         history.append(Version(variation.version, rules.apply(

@@ -611,7 +611,31 @@ def test_an_agreement_page_runs_as_many_queries_for_three_lines_as_for_one(sign_
                          (sign_in("css@demo.test"), "/customers/agreements/{}")):
         counts = []
         for agreement in (one, three):
+            db.session.expire_all()  # as in a new request: nothing loaded already
             with counting_statements() as count:
                 assert client.get(page.format(agreement.id)).status_code == 200
             counts.append(len(count))
         assert counts[0] == counts[1], page
+
+
+def test_the_agreement_lists_run_as_many_queries_for_three_agreements_as_for_one(sign_in,
+                                                                                 market):
+    """The CCG's list and the CSS's customers page load every agreement's other party,
+    lines, KPIs, ending and variations with the list: not queries per agreement."""
+    coventry = user("ccg@demo.test").organisation
+    ccg, css = sign_in("ccg@demo.test"), sign_in("css@demo.test")
+
+    def statements(client, page) -> int:
+        db.session.expire_all()  # as in a new request: nothing loaded already
+        with counting_statements() as count:
+            assert client.get(page).status_code == 200
+        return len(count)
+
+    create_agreement(coventry, [market.arden_bi], kpis=[KPI_DASHBOARD])
+    with_one = [statements(ccg, "/agreements"), statements(css, "/customers")]
+    for offer in (market.arden_contracts, market.arden_comms):
+        create_agreement(coventry, [offer], kpis=[KPI_DASHBOARD])
+    with_three = [statements(ccg, "/agreements"), statements(css, "/customers")]
+    # Before, each running agreement cost four queries or more (its ending, its variations,
+    # its lines, each line's KPIs, its CCG): 85 statements for nine agreements at scale 100.
+    assert with_three == with_one, (with_one, with_three)

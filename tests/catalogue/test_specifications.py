@@ -6,6 +6,7 @@ from marketplace.services import prospectuses
 
 from ..conftest import html, text_of
 from ..factories import add_offer, create_spec, offer_data, organisation
+from ..queries import counting_statements
 
 FORM = {
     "code": "PLN-HNA", "name": "Health needs assessment", "description": "Needs and priorities",
@@ -106,3 +107,18 @@ def test_only_administrators_edit_the_catalogue(client, sign_in):
         assert signed_in.get("/specifications").status_code == 200
     assert client.get("/admin/specifications").status_code == 302
     assert not spec("BI-DSS").is_retired
+
+
+def test_the_admin_list_asks_which_specifications_are_used_in_one_query(admin_client):
+    def statements() -> int:
+        db.session.expire_all()  # as in a new request: nothing loaded already
+        with counting_statements() as count:
+            assert admin_client.get("/admin/specifications").status_code == 200
+        return len(count)
+
+    create_spec("BI-DSS", "Decision support")
+    with_one = statements()
+    for code, name in (("BI-RPT", "Reporting"), ("BI-ANL", "Analysis")):
+        add_offer("Arden CSS", create_spec(code, name))
+    # Before, four EXISTS queries per specification: 30 statements for 27 at scale 100.
+    assert statements() == with_one

@@ -14,7 +14,7 @@ from marketplace.models import BusinessPlan, EvidenceDocument, Offer, Scenario
 
 from .. import factories as build
 from ..checkpoints.test_financial_model import _grid
-from ..conftest import html, text_of
+from ..conftest import html, text_of, user
 from ..prospectuses.test_prospectus import OFFER_FORM
 
 NUL_WORDS = "Remove the unusual characters"
@@ -270,9 +270,10 @@ def test_a_whole_number_field_refuses_other_digits_and_huge_numbers_at_the_field
     assert all(criterion.key != "hostile" for criterion in build.checkpoint(2).criteria)
 
 
-def test_an_id_choice_in_other_digits_is_not_a_choice(admin_client):
+def test_an_organisation_that_does_not_exist_is_refused_at_its_field(admin_client):
     response = admin_client.post("/admin/users/new", data={
         "email": "new.person@demo.test", "full_name": "New Person", "role": "ccg_user",
-        "organisation_id": "٣"})
+        "password": "temporary-password-1", "organisation_name": "٣"})
     assert response.status_code in (200, 400)
-    assert "organisation_id" in str(html(response).select_one(".nhsuk-error-summary"))
+    assert "#organisation_name" in str(html(response).select_one(".nhsuk-error-summary"))
+    assert user("new.person@demo.test") is None

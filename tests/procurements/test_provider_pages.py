@@ -11,7 +11,8 @@ from marketplace.models import Bid, Clarification
 from marketplace.services import bids, clarifications
 
 from ..conftest import html, text_of
-from ..factories import published_competition, set_up_competition
+from ..factories import make_statement, published_competition, set_up_competition
+from ..queries import counting_statements
 
 PDF = b"%PDF-1.4\n% method statement\n"
 
@@ -186,3 +187,31 @@ def test_withdraw_after_a_confirmation_page(buying, sign_in):
     assert gem.post(url, data={"lock_version": lock}).status_code == 302
     db.session.refresh(bid)
     assert bid.status == "withdrawn"
+
+
+def _statements_for_opportunities(client) -> int:
+    db.session.expire_all()  # as in a new request: nothing loaded already
+    with counting_statements() as count:
+        response = client.get("/opportunities")
+    assert response.status_code == 200
+    return len(count)
+
+
+def test_the_opportunity_list_runs_as_many_queries_for_three_as_for_one(buying, sign_in):
+    arden = sign_in("css@demo.test")
+    first = published_competition(buying)
+    with_one = _statements_for_opportunities(arden)
+    others = []
+    for title in ("Business intelligence from July 2013", "Contract monitoring, 2014"):
+        buying.statement = make_statement(
+            buying.coventry, [(buying.coventry, buying.market.bi, "150000.00", None),
+                              (buying.warwickshire, buying.market.bi, "80000.00", None)],
+            partners=[buying.warwickshire], title=title)
+        others.append(published_competition(buying))
+    page = text_of(arden.get("/opportunities"))
+    assert all(p.title in page for p in [first, *others])
+    with_three = _statements_for_opportunities(arden)
+    # Before the list loaded every procurement's statement, lines, invitees, decision and
+    # response with it, and asked which providers offer its services, each one cost four
+    # queries of its own: 47 statements for the ten competitions at seed-demo --scale 100.
+    assert with_three == with_one, (with_one, with_three)
