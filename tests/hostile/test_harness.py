@@ -479,7 +479,7 @@ CONFIRMATION_PAGES = {
     "statements.withdraw", "statements.line_remove", "statements.partner_remove",
     "agreements.sign", "customers.countersign", "agreements.ending", "customers.ending",
     "reckoner.delete_scenario", "agreements.change_status", "agreements.remove_kpi",
-    "shortlists.remove",
+    "shortlists.remove", "opportunities.remove_attachment",
 }
 
 
