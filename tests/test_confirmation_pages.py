@@ -170,3 +170,46 @@ def test_ending_or_finalising_an_agreement_asks_first(ccg_client):
     assert ccg_client.post(f"/agreements/{agreement.id}/status", data=data).status_code == 302
     db.session.refresh(agreement)
     assert agreement.status == AgreementStatus.ENDED
+
+
+def test_removing_a_service_level_asks_first(ccg_client):
+    from marketplace.models import AgreementKpi
+
+    market = build.build_market()
+    agreement = build.create_agreement(
+        build.ccg("05A"), [market.arden_bi], status="draft", kpis=[build.KPI_DASHBOARD]
+    )
+    db.session.commit()
+    kpi = db.session.scalar(select(AgreementKpi))
+    url = f"/agreements/{agreement.id}/kpis/{kpi.id}/remove"
+    edit = html(ccg_client.get(f"/agreements/{agreement.id}/kpis/{kpi.id}/edit"))
+    assert edit.find("a", href=url) is not None and not edit.select(f"form[action='{url}']")
+    before = _events()
+    question, button = _confirmation(ccg_client.get(url))
+    assert question == f"Are you sure you want to remove the service level “{kpi.measure}”?"
+    assert "Remove the service level" in button
+    assert db.session.get(AgreementKpi, kpi.id) is not None and _events() == before
+    page = html(ccg_client.get(url))
+    data = {i["name"]: i["value"] for i in page.select("main form input[type=hidden]")}
+    assert ccg_client.post(url, data=data).status_code == 302
+    assert db.session.get(AgreementKpi, kpi.id) is None
+
+
+def test_taking_an_offer_off_a_shortlist_asks_first(ccg_client):
+    from marketplace.models import ShortlistEntry
+
+    market = build.build_market()
+    build.shortlist(build.ccg("05A"), market.arden_bi)
+    entry = db.session.scalar(select(ShortlistEntry))
+    url = f"/shortlists/entries/{entry.id}/remove"
+    page = html(ccg_client.get("/shortlists"))
+    assert page.find("a", href=url) is not None and not page.select(f"form[action='{url}']")
+    before = _events()
+    question, button = _confirmation(ccg_client.get(url))
+    assert question == (
+        f"Are you sure you want to take {market.arden_bi.title} from Arden CSS off your shortlist?"
+    )
+    assert "Take it off the shortlist" in button
+    assert db.session.get(ShortlistEntry, entry.id) is not None and _events() == before
+    assert ccg_client.post(url).status_code == 302
+    assert db.session.get(ShortlistEntry, entry.id) is None

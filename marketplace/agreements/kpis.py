@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.domain.service_levels import plain_number
 from marketplace.models import Agreement, AgreementKpi, AgreementStatus
 from marketplace.services import service_levels as service
@@ -110,15 +111,30 @@ def edit_kpi(agreement: Agreement, kpi: AgreementKpi):
             return _back(agreement)
     elif request.method == "POST":
         status = 400
-    remove_form = RemoveKpiForm(formdata=None, data={"lock_version": agreement.lock_version})
-    return render_template("agreements/kpi-form.html", form=form, agreement=agreement, kpi=kpi,
-                           remove_form=remove_form), status
+    return render_template("agreements/kpi-form.html", form=form, agreement=agreement,
+                           kpi=kpi), status
 
 
-@bp.post("/<int:agreement_id>/kpis/<int:kpi_id>/remove")
+@bp.route("/<int:agreement_id>/kpis/<int:kpi_id>/remove", methods=["GET", "POST"])
 @owns("agreement_id", Agreement, "edit")
 @owns("kpi_id", AgreementKpi, "edit", of="agreement")
 def remove_kpi(agreement: Agreement, kpi: AgreementKpi):
+    if request.method == "GET":  # ask first: the page changes nothing
+        if agreement.status != AgreementStatus.DRAFT:
+            return _not_draft(agreement)
+        return confirmation_page(
+            title=f"Are you sure you want to remove the service level “{kpi.measure}”?",
+            consequences=[
+                f"“{kpi.measure}” is taken out of the draft of agreement "
+                f"{agreement.reference}.",
+                "The provider will not report against it once the agreement is signed.",
+            ],
+            undo_note="To measure it again, add it to the draft as a new service level.",
+            button_text="Remove the service level",
+            cancel_href=url_for("agreements.edit_kpi", agreement_id=agreement.id,
+                                kpi_id=kpi.id),
+            form=RemoveKpiForm(formdata=None, data={"lock_version": agreement.lock_version}),
+        )
     form = RemoveKpiForm()
     if not form.validate_on_submit():
         abort(400)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from marketplace import clock
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.extensions import db
 from marketplace.models import BidAttachment
 from marketplace.refusals import attempt
@@ -53,9 +54,13 @@ def response(procurement):
         guides=bids.line_guides(procurement), criteria=bids.quality_criteria(procurement),
         attachment_form=AttachmentForm(formdata=None),
         confirm=ConfirmForm(formdata=None, data={"lock_version": str(bid.lock_version)}),
-        editable=procurement.status == "open" and bid.status != "submitted"
-        and clock.now() < procurement.closes_at,
+        editable=_editable(procurement, bid),
         problems=bids.submission_problems(bid))
+
+
+def _editable(procurement, bid) -> bool:
+    return (procurement.status == "open" and bid.status != "submitted"
+            and clock.now() < procurement.closes_at)
 
 
 def _form_data(bid, guides, criteria) -> dict:
@@ -129,20 +134,39 @@ def add_attachment(procurement):
         editable=True, problems=bids.submission_problems(bid)), status
 
 
-@bp.post("/<int:procurement_id>/response/attachments/<int:attachment_id>/remove")
+@bp.route("/<int:procurement_id>/response/attachments/<int:attachment_id>/remove",
+          methods=["GET", "POST"])
 @owned_opportunity()
 @owns("attachment_id", BidAttachment, of="bid.procurement", name="item")
 def remove_attachment(procurement, item):
     bid = _own(procurement)
+    if item.bid_id != bid.id:
+        raise NotFound("There is no attachment with that number")
+    filename = item.filename
     form = ConfirmForm()
     if form.validate_on_submit():
         done, status = attempt(form, lambda: bids.remove_attachment(current_user, bid,
                                                                     item.id) or True)
         if done is not None:
-            return _to_response(procurement, "The attachment has been removed.")
+            return _to_response(procurement, f"{filename} has been removed.")
         return render_template("opportunities/refused.html", procurement=procurement,
                                messages=form.form_errors), status
-    return _to_response(procurement)
+    if not _editable(procurement, bid):  # nothing to ask: the response is no longer open
+        return _to_response(procurement)
+    # The GET, or a POST without its token: ask first, changing nothing.
+    return confirmation_page(
+        title=f"Are you sure you want to remove {item.filename} from your response?",
+        consequences=[
+            f"{item.filename} is taken out of your response to opportunity "
+            f"{procurement.reference} and its copy is deleted.",
+            "The buying CCGs will not see it when bids close.",
+        ],
+        undo_note="To include it again, attach the file again before the closing time.",
+        button_text="Remove the attachment",
+        cancel_href=url_for("opportunities.response", procurement_id=procurement.id),
+        form=ConfirmForm(formdata=None, data={"lock_version": str(bid.lock_version)}),
+        status=400 if form.is_submitted() else 200,
+    )
 
 
 @bp.route("/<int:procurement_id>/response/attachments/<int:attachment_id>")

@@ -9,7 +9,6 @@ from marketplace.extensions import db
 from marketplace.forms import BaseForm
 from marketplace.models import FinancialYearAllowance, Offer, Role, Scenario
 from marketplace.policies import may
-from marketplace.refusals import flash_refusal
 from marketplace.services import scenarios as service
 from marketplace.services.errors import Conflict, ServiceError
 from marketplace.services.shortlists import shortlist_views
@@ -99,14 +98,19 @@ def new_scenario():
 @bp.route("/scenarios/<int:scenario_id>")
 @owns("scenario_id", Scenario)
 def scenario(scenario: Scenario):
+    return _scenario_page(scenario)
+
+
+def _scenario_page(scenario: Scenario, refused: BaseForm | None = None):
+    """``refused``: a button's form sent back with why, shown in the error summary (400)."""
     return render_template(
         "reckoner/scenario.html",
         scenario=scenario,
         report=present(service.outcome(scenario)),
         can_change=may(current_user, "edit", scenario),
-        form=None,
-        action_form=BaseForm(),
-    )
+        form=refused,
+        action_form=BaseForm(formdata=None),
+    ), 400 if refused is not None else 200
 
 
 @bp.route("/scenarios/<int:scenario_id>/edit", methods=["GET", "POST"])
@@ -188,13 +192,17 @@ def copy_scenario(scenario: Scenario):
 @allow(CCG_ONLY)
 @owns("scenario_id", Scenario, "edit")
 def finalise_scenario(scenario: Scenario):
-    if BaseForm().validate_on_submit():
-        try:
-            service.finalise_scenario(current_user, scenario)
-        except ServiceError as error:
-            flash_refusal(error)
-        else:
-            flash(f"Scenario “{scenario.name}” is now final.", "success")
+    form = BaseForm()
+    if not form.validate_on_submit():
+        expired = BaseForm(formdata=None)
+        expired.form_errors.append("The page had expired: mark the scenario as final again.")
+        return _scenario_page(scenario, expired)
+    try:
+        service.finalise_scenario(current_user, scenario)
+    except ServiceError as error:
+        form.refuse(error)  # already final, or not this CCG's: their app-wide pages
+        return _scenario_page(scenario, form)
+    flash(f"Scenario “{scenario.name}” is now final.", "success")
     return redirect(url_for("reckoner.scenario", scenario_id=scenario.id))
 
 

@@ -18,6 +18,7 @@ from marketplace.models import (
     Submission,
     User,
 )
+from marketplace.refusals import is_about_the_input
 from marketplace.reports import storage
 from marketplace.reports.printable import summary
 from marketplace.services import business_plans, customer_survey, review_documents, reviews
@@ -65,9 +66,11 @@ def _decision_form(item, refused):
 
 
 def render_submission(submission: Submission, *, assign_form=None, condition_form=None,
-                      action_form=None, decision_form=None, status: int = 200):
+                      action_form=None, decision_form=None, sign_off_form=None,
+                      status: int = 200):
     """``decision_form``: a refused decision on a condition or action, drawn with its errors
-    in place of that item's blank form."""
+    in place of that item's blank form. ``sign_off_form``: a refused sign-off, its reason
+    shown in the error summary."""
     review = submission.review
     plan = submission.business_plan
     previous = business_plans.previous_version(plan) if plan else None
@@ -100,7 +103,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         action_form=action_form or ActionForm(),
         decision_form_for=lambda item: _decision_form(item, decision_form),
         form=assign_form if assign_form.errors else (
-            condition_form or action_form or decision_form),
+            condition_form or action_form or decision_form or sign_off_form),
     ), status
 
 
@@ -229,8 +232,11 @@ def sign_off(review):
     except ServiceError as error:
         if not reviews.may_review(current_user, review.submission):
             abort(403)
-        # The submission page as it is now, saying why: the review changed meanwhile, is not
-        # ready, or this reviewer may not sign it off.
+        if is_about_the_input(error):  # not ready yet: why, in the page's error summary
+            form.refuse(error)
+            return render_submission(review.submission, sign_off_form=form, status=400)
+        # The submission page as it is now, saying why: the review changed meanwhile, or
+        # this reviewer may not sign it off.
         flash(error.message, "error")
         status = 403 if isinstance(error, PermissionDenied) else 409
         return render_submission(review.submission, status=status)

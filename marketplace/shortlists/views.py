@@ -2,6 +2,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.access import owns
+from marketplace.confirmation import confirmation_page
 from marketplace.models import ShortlistEntry
 from marketplace.security import is_safe_next
 from marketplace.services import shortlists as service
@@ -30,7 +31,6 @@ def _shortlists_page(refused: AddToShortlistForm | None = None):
         "shortlists/index.html",
         shortlists=service.shortlist_views(ccg),
         population=ccg.population,
-        remove_form=RemoveFromShortlistForm(),
         add_form=refused or AddToShortlistForm(formdata=None),
         form=refused,
         max_compared=service.MAX_COMPARED,
@@ -62,15 +62,27 @@ def add():
     return _back(form.next.data)
 
 
-@bp.post("/entries/<int:entry_id>/remove")
+@bp.route("/entries/<int:entry_id>/remove", methods=["GET", "POST"])
 @owns("entry_id", ShortlistEntry, "edit")
 def remove(entry):
     form = RemoveFromShortlistForm()
-    if form.validate_on_submit():
-        offer = service.remove_entry(current_user, current_user.organisation, entry.id)
-        flash(
-            f"{offer.title} from {offer.organisation.name} was taken off your shortlist.", "success"
+    if not form.validate_on_submit():  # the GET, or a POST without its token: ask first
+        offer = entry.offer
+        name = f"{offer.title} from {offer.organisation.name}"
+        return confirmation_page(
+            title=f"Are you sure you want to take {name} off your shortlist?",
+            consequences=[
+                f"{name} is no longer on your shortlist for {offer.specification.name}.",
+                "Nothing changes for the provider, and no agreement or competition changes.",
+            ],
+            undo_note="To shortlist it again, add it from the offer's page.",
+            button_text="Take it off the shortlist",
+            cancel_href=url_for("shortlists.index"),
+            form=form,
+            status=400 if form.is_submitted() else 200,
         )
+    offer = service.remove_entry(current_user, current_user.organisation, entry.id)
+    flash(f"{offer.title} from {offer.organisation.name} was taken off your shortlist.", "success")
     return redirect(url_for("shortlists.index"))
 
 

@@ -7,7 +7,6 @@ from marketplace.confirmation import confirmation_page
 from marketplace.domain.money import format_money
 from marketplace.domain.whole_numbers import whole_number
 from marketplace.models import PartyStatus, SplitMethod, Statement, StatementLine, StatementParty
-from marketplace.refusals import flash_refusal
 from marketplace.services import statements as service
 from marketplace.services.buying_common import FieldErrors, lock_version_from
 from marketplace.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
@@ -88,12 +87,19 @@ def _details(form) -> service.DetailsInput:
 @bp.route("/<int:statement_id>")
 @owns("statement_id", Statement)
 def show(statement):
+    return _show(statement)
+
+
+def _show(statement, refused: ActionForm | None = None):
+    """The statement's page; ``refused``: a button's form sent back with why, which the
+    layout shows in the error summary (status 400)."""
     party = statement.party_for(current_user.organisation_id)
-    action = ActionForm(data={"lock_version": str(statement.lock_version)})
+    action = ActionForm(formdata=None, data={"lock_version": str(statement.lock_version)})
     return render_template(
         "statements/show.html", statement=statement, party=party, action=action,
         groups=service.lines_by_ccg(statement), split=service.budget_split(statement),
-        editable=statement.status in service.EDITABLE, title=statement.title)
+        editable=statement.status in service.EDITABLE, title=statement.title,
+        form=refused), 400 if refused is not None else 200
 
 
 @bp.route("/<int:statement_id>/details", methods=["GET", "POST"])
@@ -205,16 +211,19 @@ def line_edit(statement, line):
 
 
 def _action(statement, call, success: str):
+    """A button's action: done, or refused back on the statement's page with the reason in
+    the error summary. Forbidden, missing and stale go on to their app-wide pages."""
     form = ActionForm()
     if not form.validate_on_submit():
-        flash("The page had expired: please try again.", "error")
-        return redirect(url_for("statements.show", statement_id=statement.id))
+        expired = ActionForm(formdata=None)
+        expired.form_errors.append("The page had expired: please try again.")
+        return _show(statement, refused=expired)
     try:
         call(_version(form))
     except ServiceError as error:
-        flash_refusal(error)  # forbidden, missing and stale go on to their pages
-    else:
-        flash(success, "success")
+        form.refuse(error)
+        return _show(statement, refused=form)
+    flash(success, "success")
     return redirect(url_for("statements.show", statement_id=statement.id))
 
 

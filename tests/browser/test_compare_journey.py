@@ -91,6 +91,8 @@ def test_too_many_offers_and_the_add_button_without_javascript(live_server, new_
     expect(page.get_by_text("On your shortlist")).to_be_visible()
 
     page.goto(f"{live_server}/shortlists")
-    page.get_by_role("button", name="Remove Arden business intelligence from Arden CSS").click()
+    page.get_by_role("link", name="Remove Arden business intelligence from Arden CSS").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("off your shortlist?")
+    page.get_by_role("button", name="Take it off the shortlist").click()
     expect(page.get_by_text("was taken off your shortlist")).to_be_visible()
     expect(page.get_by_text("You have not shortlisted any offers yet")).to_be_visible()

@@ -478,7 +478,8 @@ CONFIRMATION_PAGES = {
     "checkpoints.submit", "catalogue.delete", "checkpoint_admin.delete_criterion",
     "statements.withdraw", "statements.line_remove", "statements.partner_remove",
     "agreements.sign", "customers.countersign", "agreements.ending", "customers.ending",
-    "reckoner.delete_scenario", "agreements.change_status",
+    "reckoner.delete_scenario", "agreements.change_status", "agreements.remove_kpi",
+    "shortlists.remove", "opportunities.remove_attachment",
 }
 
 

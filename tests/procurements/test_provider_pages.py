@@ -215,3 +215,35 @@ def test_the_opportunity_list_runs_as_many_queries_for_three_as_for_one(buying, 
     # response with it, and asked which providers offer its services, each one cost four
     # queries of its own: 47 statements for the ten competitions at seed-demo --scale 100.
     assert with_three == with_one, (with_one, with_three)
+
+
+def test_removing_an_attachment_asks_first(buying, sign_in, app, tmp_path):
+    from marketplace.models import AuditEvent, BidAttachment
+
+    app.config["EVIDENCE_DIR"] = str(tmp_path)
+    try:
+        procurement = published_competition(buying)
+        gem = sign_in("css2@demo.test")
+        gem.post(f"/opportunities/{procurement.id}/response/start")
+        gem.post(f"/opportunities/{procurement.id}/response/attachments",
+                 data={"attachment": (io.BytesIO(PDF), "method.pdf")},
+                 content_type="multipart/form-data")
+        attachment = db.session.scalar(select(BidAttachment))
+        url = f"/opportunities/{procurement.id}/response/attachments/{attachment.id}/remove"
+        page = html(gem.get(f"/opportunities/{procurement.id}/response"))
+        assert page.find("a", href=url) is not None and not page.select(f"form[action='{url}']")
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+        asked = gem.get(url)
+        assert asked.status_code == 200
+        question = html(asked).select_one("h1").get_text(" ", strip=True)
+        assert question == "Are you sure you want to remove method.pdf from your response?"
+        assert "Remove the attachment" in html(asked).select_one("main form button").get_text()
+        assert db.session.get(BidAttachment, attachment.id) is not None
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+        # A rival provider is not asked about it, nor told it exists.
+        assert sign_in("css@demo.test").get(url).status_code == 404
+        lock = html(asked).select_one("main form input[name=lock_version]")["value"]
+        assert gem.post(url, data={"lock_version": lock}).status_code == 302
+        assert db.session.get(BidAttachment, attachment.id) is None
+    finally:
+        app.config["EVIDENCE_DIR"] = None

@@ -293,3 +293,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     scenario = make_scenario()
     response = client.get(f"/scenarios/{scenario.id}")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_a_refused_finalise_is_not_a_banner(ccg_client):
+    scenario = make_scenario()
+    expired = ccg_client.post(f"/scenarios/{scenario.id}/finalise", csrf=False)
+    assert expired.status_code == 400
+    assert html(expired).select_one(".nhsuk-notification-banner") is None
+    assert db.session.get(Scenario, scenario.id).status == "draft"
+    assert ccg_client.post(f"/scenarios/{scenario.id}/finalise").status_code == 302
+    again = ccg_client.post(f"/scenarios/{scenario.id}/finalise")
+    assert again.status_code == 409 and "already final" in text_of(again)

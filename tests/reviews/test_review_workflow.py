@@ -112,8 +112,13 @@ def test_sign_off_needs_every_criterion_rated(sign_in):
     build.rate(review, {"leadership": "good_progress"})
     response = sign_in("bdu2@demo.test").post(f"/reviews/{review.id}/sign-off",
                                               data={"lock_version": review.lock_version})
-    assert response.status_code == 409
-    assert "Every criterion must be rated" in text_of(response)
+    # Back on the submission's page with the reason in the NHS.UK error summary, not a banner.
+    assert response.status_code == 400
+    summary = html(response).select_one(".nhsuk-error-summary")
+    assert summary is not None and "Every criterion must be rated" in summary.text
+    assert html(response).select_one(".nhsuk-notification-banner") is None
+    db.session.refresh(review)
+    assert not review.is_signed_off
 
 
 def test_two_reviewers_saving_at_once_the_later_save_is_refused(bdu_client, sign_in):

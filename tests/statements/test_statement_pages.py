@@ -143,8 +143,13 @@ def test_a_partner_confirms_its_own_lines(arden, sign_in):
         assert partner.get(f"/statements/{statement.id}/{url}").status_code == 403
 
     refused = partner.post(f"/statements/{statement.id}/confirm",
-                           data={"lock_version": lock(statement)}, follow_redirects=True)
-    assert "Add at least one line for your CCG" in text_of(refused)
+                           data={"lock_version": lock(statement)})
+    # Back on the statement's page with the reason in the error summary, not a banner.
+    assert refused.status_code == 400
+    summary = html(refused).select_one(".nhsuk-error-summary")
+    assert summary is not None and "Add at least one line for your CCG" in summary.text
+    assert html(refused).select_one(".nhsuk-notification-banner") is None
+    assert "Confirm our lines" in text_of(refused)
     assert partner.post(f"/statements/{statement.id}/lines/new", data={
         "lock_version": lock(statement), "specification_id": str(arden.market.bi.id),
         "mode": "buy", "priority": "medium", "budget_annual": "50000"}).status_code == 302
@@ -184,3 +189,13 @@ def test_the_scenario_and_the_statement_show_each_other(arden, ccg_client):
     page = html(ccg_client.get(f"/scenarios/{scenario.id}"))
     link = page.select_one(f"#service-lines a[href$='#line-{saved.id}']")
     assert link is not None and "Arden support from April 2013" in link.get_text()
+
+
+def test_a_refused_decline_comes_back_with_the_error_summary(arden, ccg_client):
+    statement = started(arden)  # Coventry (ccg@) leads it, so withdraws rather than declines
+    refused = ccg_client.post(f"/statements/{statement.id}/decline",
+                              data={"lock_version": lock(statement)})
+    assert refused.status_code == 400
+    summary = html(refused).select_one(".nhsuk-error-summary")
+    assert summary is not None and "withdraws the statement instead" in summary.text
+    assert db.session.get(Statement, statement.id).status == StatementStatus.DRAFT
