@@ -5,12 +5,13 @@ returns, read from the performance returns (services/performance_returns.py)."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.domain.service_levels import Rating
 from marketplace.extensions import db
-from marketplace.models import Agreement, FigureReview, Organisation
+from marketplace.models import Agreement, AgreementLine, FigureReview, Organisation
 
-from .performance_returns import REPORTED_ON, kpi_records, schedule
+from .performance_returns import REPORTED_ON, kpi_records, returns_by_agreement, schedule
 
 
 @dataclass
@@ -39,11 +40,11 @@ class Record:
         return f"{self.met} met, {self.within_tolerance} within tolerance, {self.missed} missed"
 
 
-def agreement_record(agreement: Agreement) -> Record:
+def agreement_record(agreement: Agreement, returns=None) -> Record:
     record = Record()
     if agreement.status not in REPORTED_ON:
         return record
-    rows = schedule(agreement)
+    rows = schedule(agreement, returns=returns)
     for kpi_record in kpi_records(agreement, rows):
         record.kpis += 1
         record.met += kpi_record.count(Rating.MET)
@@ -69,12 +70,17 @@ class ProviderRecord:
 
 def provider_record(provider: Organisation) -> ProviderRecord:
     result = ProviderRecord(provider)
-    for agreement in db.session.scalars(
+    # The agreements with their lines and KPIs, and all their returns: a few queries for the
+    # whole list, however many customers the provider has.
+    agreements = db.session.scalars(
         select(Agreement)
         .where(Agreement.provider_id == provider.id, Agreement.status.in_(REPORTED_ON))
         .order_by(Agreement.id)
-    ):
-        record = agreement_record(agreement)
+        .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
+    ).all()
+    returns = returns_by_agreement(agreement.id for agreement in agreements)
+    for agreement in agreements:
+        record = agreement_record(agreement, returns.get(agreement.id, {}))
         result.by_agreement[agreement.id] = record
         result.total.add(record)
         result.agreements += 1

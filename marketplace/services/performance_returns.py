@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.domain import service_levels as rules
@@ -136,14 +137,31 @@ def _returns(agreement: Agreement) -> dict[int, list[PerformanceReturn]]:
     return found
 
 
-def schedule(agreement: Agreement, today: date | None = None) -> list[PeriodRow]:
+def returns_by_agreement(agreement_ids) -> dict[int, dict[int, list[PerformanceReturn]]]:
+    """Every return of these agreements, with its figures, in one query: for lists that show
+    many agreements' schedules (``schedule(..., returns=found.get(agreement.id, {}))``)."""
+    found: dict[int, dict[int, list[PerformanceReturn]]] = {}
+    for performance_return in db.session.scalars(
+        select(PerformanceReturn)
+        .where(PerformanceReturn.agreement_id.in_(list(agreement_ids)))
+        .order_by(PerformanceReturn.agreement_id, PerformanceReturn.period_number,
+                  PerformanceReturn.version)
+        .options(selectinload(PerformanceReturn.figures))
+    ):
+        found.setdefault(performance_return.agreement_id, {}).setdefault(
+            performance_return.period_number, []).append(performance_return)
+    return found
+
+
+def schedule(agreement: Agreement, today: date | None = None,
+             returns: dict[int, list[PerformanceReturn]] | None = None) -> list[PeriodRow]:
     """Every month of the agreement with a KPI due, its return's versions and status."""
     if agreement.status not in REPORTED_ON:
         return []
     today = today or clock.today_in_uk()
     kpis = kpis_of(agreement)
     months = rules.periods(agreement.start_date, agreement.end_date)
-    returns = _returns(agreement)
+    returns = _returns(agreement) if returns is None else returns
     rows = []
     for period in months:
         due = [kpi for kpi in kpis

@@ -35,6 +35,7 @@ PAGES = {
     "/opportunities": "Opportunities",
     "/assurance": "Assurance",
     "/reviews": "Reviews",
+    "/tracker": "Assurance tracker",
 }
 
 
@@ -204,6 +205,10 @@ def test_bdu_and_peer_reviewers_see_their_reviews_at_375_px(live_server, new_con
     # peer@'s checkpoint 1 draft of Arden.
     build.drafted_review(1)
 
+    from marketplace.services import tracker
+
+    # As the tracker counts them, on the same clock the live server reads.
+    overdue = sum(1 for row in tracker.progress() if row.overdue)
     bdu = new_context(**PHONE).new_page()
     sign_in(bdu, live_server, "bdu@demo.test")
     check_tasks(
@@ -214,6 +219,7 @@ def test_bdu_and_peer_reviewers_see_their_reviews_at_375_px(live_server, new_con
             "Your reviews in draft": (1, "/reviews"),
             "Reviews waiting for your sign-off": (1, "/reviews"),
             "Condition responses waiting for a decision": (1, "/reviews"),
+            "CSSs with overdue milestones": (overdue, "/tracker"),
         },
     )
     peer = new_context(**PHONE).new_page()
