@@ -11,7 +11,13 @@ from marketplace.domain.service_levels import Rating
 from marketplace.extensions import db
 from marketplace.models import Agreement, AgreementLine, FigureReview, Organisation
 
-from .performance_returns import REPORTED_ON, kpi_records, returns_by_agreement, schedule
+from .performance_returns import (
+    REPORTED_ON,
+    kpi_records,
+    returns_by_agreement,
+    schedule,
+    term_ends,
+)
 
 
 @dataclass
@@ -40,11 +46,11 @@ class Record:
         return f"{self.met} met, {self.within_tolerance} within tolerance, {self.missed} missed"
 
 
-def agreement_record(agreement: Agreement, returns=None) -> Record:
+def agreement_record(agreement: Agreement, returns=None, end_date=None) -> Record:
     record = Record()
     if agreement.status not in REPORTED_ON:
         return record
-    rows = schedule(agreement, returns=returns)
+    rows = schedule(agreement, returns=returns, end_date=end_date)
     for kpi_record in kpi_records(agreement, rows):
         record.kpis += 1
         record.met += kpi_record.count(Rating.MET)
@@ -79,8 +85,9 @@ def provider_record(provider: Organisation) -> ProviderRecord:
         .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
     ).all()
     returns = returns_by_agreement(agreement.id for agreement in agreements)
+    ends = term_ends(agreements)
     for agreement in agreements:
-        record = agreement_record(agreement, returns.get(agreement.id, {}))
+        record = agreement_record(agreement, returns.get(agreement.id, {}), ends[agreement.id])
         result.by_agreement[agreement.id] = record
         result.total.add(record)
         result.agreements += 1

@@ -27,6 +27,7 @@ from marketplace.models import (
     Agreement,
     AgreementKpi,
     AgreementStatus,
+    AgreementVariation,
     FigureReview,
     PerformanceFigure,
     PerformanceReturn,
@@ -153,14 +154,34 @@ def returns_by_agreement(agreement_ids) -> dict[int, dict[int, list[PerformanceR
     return found
 
 
+def term_ends(agreements) -> dict[int, date]:
+    """Each agreement's last day as varied: the end date of its latest agreed variation that
+    changed it, else the signed one. One query for any number of agreements."""
+    ends = {agreement.id: agreement.end_date for agreement in agreements}
+    if ends:
+        for agreement_id, end_date in db.session.execute(
+            select(AgreementVariation.agreement_id, AgreementVariation.new_end_date)
+            .where(AgreementVariation.agreement_id.in_(list(ends)),
+                   AgreementVariation.status == "agreed",
+                   AgreementVariation.new_end_date.is_not(None))
+            .order_by(AgreementVariation.version)
+        ):
+            ends[agreement_id] = end_date  # later versions overwrite earlier ones
+    return ends
+
+
 def schedule(agreement: Agreement, today: date | None = None,
-             returns: dict[int, list[PerformanceReturn]] | None = None) -> list[PeriodRow]:
-    """Every month of the agreement with a KPI due, its return's versions and status."""
+             returns: dict[int, list[PerformanceReturn]] | None = None,
+             end_date: date | None = None) -> list[PeriodRow]:
+    """Every month of the agreement's term as varied with a KPI due, its return's versions
+    and status. ``returns`` and ``end_date`` when a list has read them for many agreements
+    (returns_by_agreement, term_ends)."""
     if agreement.status not in REPORTED_ON:
         return []
     today = today or clock.today_in_uk()
     kpis = kpis_of(agreement)
-    months = rules.periods(agreement.start_date, agreement.end_date)
+    end_date = end_date or term_ends([agreement])[agreement.id]
+    months = rules.periods(agreement.start_date, end_date)
     returns = _returns(agreement) if returns is None else returns
     rows = []
     for period in months:

@@ -266,3 +266,22 @@ def test_a_kpi_target_variation_agreed_and_shown_in_the_diff(market, clock, ccg_
     assert queries.target == Decimal("95")  # the signed KPI is untouched
     page = text_of(ccg_client.get(f"/agreements/{made.id}/variations/{variation.id}"))
     assert "Target: Queries answered within 2 days 95 97.5" in page
+
+
+def test_an_agreed_extension_adds_its_months_to_the_returns_schedule(market, clock):
+    from marketplace.services import performance_returns
+
+    from ..factories import KPI_DASHBOARD
+
+    clock.set(TODAY)
+    agreement = create_agreement(user("ccg@demo.test").organisation, [market.arden_bi],
+                                 start_date=date(2013, 4, 1), end_date=date(2014, 3, 31),
+                                 kpis=[KPI_DASHBOARD])
+    assert len(performance_returns.schedule(agreement)) == 12
+    ccg, css = user("ccg@demo.test"), user("css@demo.test")
+    longer = service.propose(ccg, agreement, None, date(2014, 9, 30), "Until the competition")
+    assert len(performance_returns.schedule(agreement)) == 12  # proposed is not agreed
+    service.answer(css, longer, None, True)
+    rows = performance_returns.schedule(agreement)
+    assert len(rows) == 18 and rows[-1].period.label == "September 2014"
+    assert performance_returns.term_ends([agreement]) == {agreement.id: date(2014, 9, 30)}
