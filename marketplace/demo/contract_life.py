@@ -31,7 +31,6 @@ from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
-    AgreementLine,
     AgreementStatus,
     FigureReview,
     Organisation,
@@ -45,12 +44,11 @@ from marketplace.services import (
     service_reviews,
     variations,
 )
-from marketplace.services.offers_for_buyers import annual_cost
 from marketplace.services.performance_returns import FigureInput
 from marketplace.services.service_levels import KpiInput
 from marketplace.services.service_reviews import ActionInput
 
-from .performance import _at, _offers, _set_now
+from .performance import _at, _draft, _set_now
 from .procurements import DEMO_NOW, _DemoUsers
 
 START, END = date(2012, 4, 1), date(2013, 3, 31)
@@ -150,21 +148,6 @@ def _agreement(ccg: Organisation, provider: Organisation) -> Agreement | None:
     return db.session.scalar(select(Agreement).where(
         Agreement.ccg_id == ccg.id, Agreement.provider_id == provider.id,
         Agreement.start_date == START))
-
-
-def _draft(ccg: Organisation, provider: Organisation) -> Agreement | None:
-    offers = _offers(provider)
-    if not offers:
-        return None
-    lines = [AgreementLine(offer=offer, specification_id=offer.specification_id,
-                           annual_cost=annual_cost(offer, ccg.population)) for offer in offers]
-    value = sum((line.annual_cost for line in lines), Decimal(0))
-    agreement = Agreement(reference=agreements.new_reference(ccg), ccg=ccg, provider=provider,
-                          status=AgreementStatus.DRAFT, start_date=START, end_date=END,
-                          computed_annual_value=value, annual_value=value, lines=lines)
-    db.session.add(agreement)
-    db.session.flush()
-    return agreement
 
 
 def _sign(agreement: Agreement, ccg_user, css_user) -> None:
@@ -274,7 +257,7 @@ def seed_contract_life(scale: int = 1) -> None:
             if ccg is None or provider is None:
                 continue
             ccg_user, css_user = users.ccg_lead(ccg), users.provider_leader(provider)
-            agreement = _agreement(ccg, provider) or _draft(ccg, provider)
+            agreement = _agreement(ccg, provider) or _draft(ccg, provider, START, END)
             if agreement is None:
                 continue
             if agreement.status == AgreementStatus.DRAFT:

@@ -107,7 +107,8 @@ def shadow_agreement() -> Agreement | None:
         .where(Organisation.ods_code == CCG_CODE, Agreement.start_date == SHADOW_START))
 
 
-def _draft(ccg: Organisation, provider: Organisation) -> Agreement | None:
+def _draft(ccg: Organisation, provider: Organisation, start: date = SHADOW_START,
+           end: date = SHADOW_END) -> Agreement | None:
     offers = _offers(provider)
     if not offers:
         return None
@@ -117,8 +118,8 @@ def _draft(ccg: Organisation, provider: Organisation) -> Agreement | None:
     # Recorded as a draft (as the older demo agreements are recorded): from here on every
     # step is a service.
     agreement = Agreement(reference=agreements.new_reference(ccg), ccg=ccg, provider=provider,
-                          status=AgreementStatus.DRAFT, start_date=SHADOW_START,
-                          end_date=SHADOW_END, computed_annual_value=value, annual_value=value,
+                          status=AgreementStatus.DRAFT, start_date=start,
+                          end_date=end, computed_annual_value=value, annual_value=value,
                           lines=lines)
     db.session.add(agreement)
     db.session.flush()
