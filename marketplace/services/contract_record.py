@@ -75,12 +75,18 @@ class ProviderRecord:
 
 
 def provider_record(provider: Organisation) -> ProviderRecord:
-    result = ProviderRecord(provider)
-    # The agreements with their lines and KPIs, and all their returns: a few queries for the
-    # whole list, however many customers the provider has.
+    return provider_records([provider])[provider.id]
+
+
+def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
+    """Each provider's record, by id. The agreements with their lines and KPIs, and all
+    their returns: a few queries for the whole list, however many providers and customers."""
+    results = {provider.id: ProviderRecord(provider) for provider in providers}
+    if not results:
+        return results
     agreements = db.session.scalars(
         select(Agreement)
-        .where(Agreement.provider_id == provider.id, Agreement.status.in_(REPORTED_ON))
+        .where(Agreement.provider_id.in_(list(results)), Agreement.status.in_(REPORTED_ON))
         .order_by(Agreement.id)
         .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
     ).all()
@@ -88,7 +94,8 @@ def provider_record(provider: Organisation) -> ProviderRecord:
     ends = term_ends(agreements)
     for agreement in agreements:
         record = agreement_record(agreement, returns.get(agreement.id, {}), ends[agreement.id])
+        result = results[agreement.provider_id]
         result.by_agreement[agreement.id] = record
         result.total.add(record)
         result.agreements += 1
-    return result
+    return results

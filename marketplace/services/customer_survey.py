@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.domain.customer_survey import (
@@ -284,7 +285,7 @@ def aggregate_for(window: SurveyWindow, provider_id: int) -> Aggregate:
     answers = db.session.scalars(
         select(SurveyAnswer).where(
             SurveyAnswer.window_id == window.id, SurveyAnswer.provider_id == provider_id
-        )
+        ).options(selectinload(SurveyAnswer.scores))
     )
     return aggregate(answer.as_scores() for answer in answers)
 
@@ -305,18 +306,26 @@ class ProviderResult:
 
 
 def results(window: SurveyWindow) -> list[ProviderResult]:
-    """Every CSS answered about in the window, with what may be shown of its answers."""
-    counts = respondent_counts(window)
+    """Every CSS answered about in the window, with what may be shown of its answers: the
+    window's answers and their scores in two queries, however many CSSs were answered about."""
+    by_provider: dict[int, list[SurveyAnswer]] = {}
+    for answer in db.session.scalars(
+        select(SurveyAnswer).where(SurveyAnswer.window_id == window.id)
+        .options(selectinload(SurveyAnswer.scores))
+    ):
+        by_provider.setdefault(answer.provider_id, []).append(answer)
     providers = (
         db.session.scalars(
             select(Organisation)
-            .where(Organisation.id.in_(list(counts)))
+            .where(Organisation.id.in_(list(by_provider)))
             .order_by(Organisation.name)
         )
-        if counts
+        if by_provider
         else []
     )
-    return [ProviderResult(provider, aggregate_for(window, provider.id)) for provider in providers]
+    return [ProviderResult(provider, aggregate(answer.as_scores()
+                                               for answer in by_provider[provider.id]))
+            for provider in providers]
 
 
 @dataclass(frozen=True)

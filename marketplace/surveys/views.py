@@ -63,14 +63,12 @@ def new():
 
 def _show(window: SurveyWindow, form: CloseSurveyForm | None = None, status: int = 200):
     results = service.results(window)
+    records = contract_record.provider_records([result.provider for result in results])
     return render_template(
         "surveys/show.html",
         window=window,
         results=results,
-        records={
-            result.provider.id: contract_record.provider_record(result.provider).total
-            for result in results
-        },
+        records={provider_id: record.total for provider_id, record in records.items()},
         state=window.state(service.today()),
         state_words=service.state_words(window),
         form=form or CloseSurveyForm(formdata=None, data={"lock_version": window.lock_version}),
