@@ -11,9 +11,11 @@ from marketplace.search import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
     REFERENCE_POPULATION,
+    SORT_LABELS,
     OfferFilters,
     parse_filters,
     parse_page,
+    parse_sort,
     search_offers,
 )
 from marketplace.services import catalogue, prospectuses
@@ -86,14 +88,18 @@ def offers():
     filters, errors = parse_filters(request.args)
     page, per_page, page_errors = parse_page(request.args, per_page_allowed=True)
     errors += page_errors
-    if errors:
-        return error_response([(error.field, error.message) for error in errors])
     population = None
     if current_user.is_authenticated and may(current_user, "act_for_ccg",
                                              current_user.organisation):
         population = current_user.organisation.population
+    # The same orders as the search page: relevance, price, and cost to the signed-in CCG.
+    sort, sort_error = parse_sort(request.args, for_ccg=population is not None)
+    if sort_error is not None:
+        errors.append(sort_error)
+    if errors:
+        return error_response([(error.field, error.message) for error in errors])
     result = search_offers(filters, page=page, per_page=per_page, population=population,
-                           full=True)
+                           full=True, sort=sort)
     return jsonify(
         items=[
             offer_json(hit.offer, assurance=hit.assurance_status, cost_per_head=hit.cost_per_head)
@@ -104,6 +110,7 @@ def offers():
         total=result.total,
         population=result.population,
         population_is_reference=result.population_is_reference,
+        sort=result.sort,
         facets={
             facet.name: [
                 {"key": option.key, "label": option.label, "count": option.count,
@@ -224,6 +231,10 @@ document("/offers", "get", {
         {"name": "per_page", "in": "query", "schema": {
             "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
             "default": DEFAULT_PER_PAGE}},
+        {"name": "sort", "in": "query", "description": "The order of the results: "
+         + "; ".join(f"{key}: {label.lower()}" for key, label in SORT_LABELS.items())
+         + ". cost needs a signed-in CCG user.",
+         "schema": {"type": "string", "enum": list(SORT_LABELS), "default": "relevance"}},
     ],
     "responses": {
         "200": {"description": "One page of offers", "content": {_JSON: {"schema": {
@@ -232,6 +243,7 @@ document("/offers", "get", {
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
                 "total": {"type": "integer"}, "population": {"type": "integer"},
                 "population_is_reference": {"type": "boolean"},
+                "sort": {"type": "string", "enum": list(SORT_LABELS)},
                 "facets": {"type": "object", "additionalProperties": {
                     "type": "array", "items": {"$ref": "#/components/schemas/FacetOption"}}},
             }}}}},

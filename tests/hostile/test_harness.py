@@ -515,6 +515,10 @@ def test_search_sort_refuses_hostile_values_naming_the_field(app, world, everyon
         summary = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
             ".nhsuk-error-summary a[href='#sort']")
         assert summary is not None
+        refused = everyone[role].get("/api/v1/offers?" + urlencode({"sort": value, "q": q}))
+        findings.check(f"{role} GET /api/v1/offers sort={value[:40]!r}", refused)
+        assert refused.status_code == 400, value
+        assert "sort" in str(refused.get_json())
 
     sort()
     for role, client in everyone.items():
@@ -523,5 +527,7 @@ def test_search_sort_refuses_hostile_values_naming_the_field(app, world, everyon
             findings.check(f"{role} GET /offers sort={value}", response)
             expected = 400 if value == "cost" and role != "ccg" else 200
             assert response.status_code == expected, (role, value)
+            api = client.get(f"/api/v1/offers?sort={value}&page=2&q=data")
+            assert api.status_code == expected, (role, value, api.get_json())
     assert findings.server_errors == []
     assert findings.raw_markup == []

@@ -109,3 +109,24 @@ def test_an_unknown_sort_is_refused_naming_the_field(ccg_client, offers, value):
     link = page.select_one(".nhsuk-error-summary a[href='#sort']")
     assert link is not None and "Sort by one of" in link.get_text()
     assert page.select_one("#sort-error") is not None
+
+
+def _api_titles(response) -> list[str]:
+    assert response.status_code == 200, response.get_json()
+    return [item["title"] for item in response.get_json()["items"]]
+
+
+def test_the_api_sorts_as_the_page_does(client, ccg_client, offers):
+    assert _api_titles(client.get("/api/v1/offers?sort=price")) == [
+        "A per head", "C days", "B fixed"]
+    assert _api_titles(client.get("/api/v1/offers")) == ["A per head", "B fixed", "C days"]
+    assert _api_titles(ccg_client.get("/api/v1/offers?sort=cost")) == [
+        "C days", "B fixed", "A per head"]
+    assert ccg_client.get("/api/v1/offers?sort=cost").get_json()["sort"] == "cost"
+
+
+@pytest.mark.parametrize("value", ["cheapest", "<b>", "cost"])
+def test_the_api_refuses_an_unknown_sort_or_a_visitors_cost_naming_the_field(client, value):
+    response = client.get("/api/v1/offers", query_string={"sort": value})
+    assert response.status_code == 400
+    assert "sort" in str(response.get_json())
