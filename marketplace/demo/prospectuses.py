@@ -9,9 +9,10 @@ are found by name before any is added.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import insert, select, text
 
@@ -108,8 +109,8 @@ def _offer_rows(provider: Organisation, specs: dict, rng: random.Random) -> list
         if code == "E2E-CSS" and provider.name in KNOWN_PER_HEAD:
             price = Decimal(KNOWN_PER_HEAD[provider.name])
         quantity = Decimal(rng.randint(*quantity_range)) if quantity_range else None
-        levels = [_service_level(line) for line in spec.expected_service_levels.splitlines()
-                  if line.strip()]
+        levels = [_service_level(provider_standard(line, provider.name))
+                  for line in spec.expected_service_levels.splitlines() if line.strip()]
         rows.append({
             "specification_id": spec.id,
             "lineage": str(uuid.uuid5(LINEAGE_NAMESPACE, f"{provider.name}/{code}")),
@@ -127,6 +128,36 @@ def _offer_rows(provider: Organisation, specs: dict, rng: random.Random) -> list
             "_spec": spec,
         })
     return rows
+
+
+# How each provider's own standard departs from the specification's expected service level:
+# quicker or slower turnaround, an earlier or later reporting day, a higher or lower share
+# of calls answered. Drawn per provider from its own seed, so that the other draws of the
+# demo (prices, terms) are the same as without it.
+TURNAROUND_FACTORS = (Decimal("0.75"), Decimal("1"), Decimal("1"), Decimal("1.25"),
+                      Decimal("1.5"))
+WORKING_DAY_SHIFTS = (-2, 0, 0, 2, 3)
+SHARE_SHIFTS = (-5, 0, 0, 3)
+_WITHIN = re.compile(r"\b(within|in) (\d+) (working days|days|weeks|seconds)")
+_WORKING_DAY = re.compile(r"\bworking day (\d+)")
+_SHARE = re.compile(r"\b(\d{2})% of")
+
+
+def provider_standard(line: str, provider_name: str) -> str:
+    """A specification's expected service level as this provider offers it, e.g. 'Ad hoc
+    analyses within 15 working days' -> 'within 11 working days' for a quick provider.
+    Dates and availability percentages are left as the specification states them."""
+    rng = random.Random(f"service-levels/{provider_name}")
+    factor, shift, share = (rng.choice(TURNAROUND_FACTORS), rng.choice(WORKING_DAY_SHIFTS),
+                            rng.choice(SHARE_SHIFTS))
+
+    def within(match: re.Match) -> str:
+        scaled = (Decimal(match[2]) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return f"{match[1]} {max(1, int(scaled))} {match[3]}"
+
+    line = _WITHIN.sub(within, line)
+    line = _WORKING_DAY.sub(lambda match: f"working day {max(5, int(match[1]) + shift)}", line)
+    return _SHARE.sub(lambda match: f"{min(99, int(match[1]) + share)}% of", line)
 
 
 def _service_level(line: str) -> dict:
