@@ -74,3 +74,22 @@ def test_other_roles_still_cannot_see_the_tracker(merged, sign_in, email):
 def test_the_bdu_dashboard_counts_no_merged_css_as_overdue(merged, bdu_client):
     page = html(bdu_client.get("/"))
     assert GEM not in page.get_text(" ")
+
+
+def test_the_demo_mergers_leave_23_trading_and_3_merged(app_context, bdu_client):
+    """The seeded 2012 mergers (demo/market.py): the tracker in the autumn shows the 23 CSSs
+    still trading and the three that merged, each in words."""
+    from marketplace.demo.market import seed_market_change
+
+    seed_checkpoints()
+    seed_assurance()
+    seed_market_change()
+    db.session.commit()
+    page = html(bdu_client.get("/tracker?as_of=2012-10-15"))
+    assert len(page.select("#tracker tbody tr")) == 23
+    merged = {row.select_one("th").get_text(strip=True): row.get_text(" ", strip=True)
+              for row in page.select("#tracker-merged tbody tr")}
+    assert set(merged) == {"West Mercia CSS", "Peninsula CSS",
+                           "NHS Communications and Engagement Service"}
+    assert "Merged into Arden CSS on" in merged["West Mercia CSS"] or (
+        "Taken over by Arden CSS on" in merged["West Mercia CSS"])
