@@ -1,5 +1,5 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from marketplace.forms import BaseForm
 from marketplace.models import Role
@@ -44,11 +44,29 @@ class EditUserForm(UserForm):
     active = BooleanField("Account is active (the user can sign in)")
 
 
+def one_of_the_choices(message: str):
+    """A select's value must be one of its choices (blank: any), else ``message`` at the
+    field: a shared link with a value no longer listed, or a hand-made one."""
+    def check(form, field):
+        if field.data is None:  # not in the URL: any
+            field.data = ""
+        elif field.data not in {value for value, _label in field.choices}:
+            field.data = ""
+            raise StopValidation(message)
+    return check
+
+
 class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
-    action = StringField("Action", validators=[Optional()])
-    object_type = StringField("Object type", validators=[Optional()])
-    actor = StringField("User email", validators=[Optional()])
-    organisation = StringField("Organisation name", validators=[Optional()])
+    # Chosen from lists of plain labels (the view fills the choices); the values in the URL
+    # are the event kind's key, the record's type and ids, so a filtered list can be shared.
+    action = SelectField("What happened", validators=[one_of_the_choices(
+        "Choose what happened from the list")], validate_choice=False)
+    object_type = SelectField("Kind of record", validators=[one_of_the_choices(
+        "Choose a kind of record from the list")], validate_choice=False)
+    actor = SelectField("Who did it", validators=[one_of_the_choices(
+        "Choose a person from the list")], validate_choice=False)
+    organisation = SelectField("Their organisation", validators=[one_of_the_choices(
+        "Choose an organisation from the list")], validate_choice=False)

@@ -1,4 +1,4 @@
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from marketplace.forms import BaseForm
@@ -39,3 +39,10 @@ class SpecificationForm(BaseForm):
         "Service levels a CCG should expect", description="One per line: the measure and target.",
         validators=[Length(max=5000)],
     )
+
+
+class SpecificationActionForm(BaseForm):
+    """A manage-page button's refusal (retire, reinstate, delete): the message goes at the
+    specification's row, whose button carries the field's id, and in the error summary."""
+
+    specification = HiddenField()

@@ -14,12 +14,11 @@ from marketplace.models import (
     ServiceSpecification,
     VersionStatus,
 )
-from marketplace.refusals import flash_refusal
 from marketplace.services import catalogue
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 from . import bp
-from .forms import SpecificationForm
+from .forms import SpecificationActionForm, SpecificationForm
 
 
 def _spec_or_404(code: str):
@@ -77,10 +76,18 @@ def specification(code: str):
 
 @bp.get("/admin/specifications")
 def manage():
+    return _manage()
+
+
+def _manage(refused: SpecificationActionForm | None = None, spec=None, status: int = 200):
+    """The manage page; ``refused``: a button's refusal about ``spec``, shown at its row and
+    in the NHS.UK error summary, with ``status`` (409: what the button was for has changed
+    or cannot be done to it as it is now)."""
     specs = catalogue.list_specifications()
     return render_template(
-        "catalogue/manage.html", specs=specs, used=catalogue.used_ids(specs)
-    )
+        "catalogue/manage.html", specs=specs, used=catalogue.used_ids(specs),
+        form=refused, refused_id=spec.id if refused is not None else None,
+    ), status
 
 
 def _form_data(form: SpecificationForm) -> dict:
@@ -121,10 +128,19 @@ def _act(spec, action, done: str):
     try:
         action(current_user, spec)
     except ServiceError as error:
-        flash_refusal(error)
-    else:
-        flash(f"{spec.code} {spec.name} {done}.", "success")
+        return _refused(spec, error)
+    flash(f"{spec.code} {spec.name} {done}.", "success")
     return redirect(url_for("catalogue.manage"))
+
+
+def _refused(spec, error: ServiceError):
+    """The manage page again, saying why at the specification's row (forbidden and missing go
+    on to their app-wide pages)."""
+    db.session.rollback()
+    form = SpecificationActionForm(formdata=None)
+    form.refuse(error, field="specification")
+    form.specification.id = f"specification-{spec.code}"
+    return _manage(form, spec, status=409 if isinstance(error, Conflict) else 400)
 
 
 @bp.post("/admin/specifications/<code>/retire")
@@ -142,6 +158,14 @@ def reinstate(spec):
 @bp.route("/admin/specifications/<code>/delete", methods=["GET", "POST"])
 @owns("code", ServiceSpecification, "edit", find=catalogue.get_by_code, name="spec")
 def delete(spec):
+    used_by = catalogue.uses(spec)
+    if request.method == "GET" and used_by:
+        # The link is drawn only for a specification nothing uses; one used since is
+        # refused before asking, with what uses it.
+        try:
+            catalogue.refuse_deleting(spec, used_by)
+        except ServiceError as error:
+            return _refused(spec, error)
     if request.method == "GET":
         return confirmation_page(
             title=f"Are you sure you want to delete {spec.code} {spec.name}?",

@@ -210,7 +210,11 @@ def _annual_cost(columns, population: int):
 def _providers():
     """Per organisation, the keys the provider facets count its offers under, and its
     class: one number per combination of those keys (a few dozen where there are
-    thousands of providers). A CTE of a few thousand rows, joined to each offer once."""
+    thousands of providers). A CTE of a few thousand rows, joined to each offer once.
+
+    Only providers still trading: a CSS merged into another (its agreements moved to the
+    successor, services/market_change.merge) is left out here, so its published offers are
+    in neither the results nor any facet's counts, which both join this."""
     latest = latest_statuses()
     keys = (
         select(
@@ -221,6 +225,7 @@ def _providers():
         )
         .outerjoin(Region, Organisation.region_id == Region.id)
         .outerjoin(latest, latest.c.provider_id == Organisation.id)
+        .where(Organisation.merged_into_id.is_(None))
         .subquery("provider_keys")
     )
     return select(

@@ -7,6 +7,7 @@ changes are listed with labels for their keys, organisations by name rather than
 and rule and threshold keys by their titles.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -199,6 +200,63 @@ CHANGE_LABELS: dict[str, str] = {
 
 # Changes too technical to show people: fingerprints and internal row numbers.
 HIDDEN_CHANGES = {"sha256", "lock_version", "figure_id", "line", "lines"}
+
+
+# What a person calls the area an event kind's key starts with, where the key's own words
+# would not do ("survey_window.opened" is about the customer survey).
+AREA_LABELS: dict[str, str] = {
+    "agreement_variation": "Agreement variation",
+    "allowance": "Running cost allowance",
+    "demo": "Demonstration data",
+    "evidence": "Assurance evidence",
+    "kpi": "Service level",
+    "market": "Market change",
+    "notification_preferences": "Notifications",
+    "performance_figure": "Performance return",
+    "plan_check_thresholds": "Business plan checks",
+    "response": "Response to an opportunity",
+    "statement": "Statement of requirements",
+    "survey_answer": "Customer survey",
+    "survey_window": "Customer survey",
+    "user": "User account",
+}
+
+# Records (object types) in words, where splitting the class name would not do.
+RECORD_LABELS: dict[str, str] = {
+    "LocalProxy": "User account",  # events recorded before the proxy was unwrapped
+    "User": "User account",
+    "System": "The service as a whole",
+    "Statement": "Statement of requirements",
+    "Kpi": "Service level",
+    "AgreementKpi": "Service level of an agreement",
+}
+
+
+def kind_label(action: str) -> str:
+    """An event kind in words for a list to choose from: its area, then what was done, as
+    in "Agreement: signed agreement … for the CCG" ("…" stands for the thing's name)."""
+    area_key = action.split(".", 1)[0]
+    area = AREA_LABELS.get(area_key) or area_key.replace("_", " ").capitalize()
+    template = SENTENCES.get(action)
+    if template is None:
+        return area
+    what = template.replace("{who} ", "").replace("{who}", "someone").removesuffix(": {thing}")
+    what = what.replace("{thing}", "…")
+    return f"{area}: {what[0].lower() + what[1:]}"
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """Every event kind that has words, as (key, label), in the order of their labels."""
+    return sorted(((key, kind_label(key)) for key in SENTENCES), key=lambda pair: pair[1])
+
+
+def record_label(object_type: str) -> str:
+    """A record's type (a model's class name) in words: "ProspectusVersion" is "Prospectus
+    version"."""
+    if object_type in RECORD_LABELS:
+        return RECORD_LABELS[object_type]
+    words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", object_type) or [object_type]
+    return " ".join([words[0], *(word.lower() for word in words[1:])])
 
 
 @dataclass

@@ -6,14 +6,18 @@ keep their offers, shortlists and agreements readable but take no new offers.
 
 import re
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import distinct, exists, func, or_, select
 
 from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
+    AgreementLine,
+    BidLine,
     Nature,
     Offer,
+    Organisation,
     Phase,
+    PlanIncome,
     Scale,
     ScenarioLine,
     ServiceSpecification,
@@ -49,13 +53,48 @@ def get_by_code(code: str) -> ServiceSpecification:
     return spec
 
 
+# Everything that points at a specification, and what a person calls a group of them: the
+# column counted (distinct) says what one "thing" is (an agreement, not its lines).
+USERS = (
+    (Offer, Offer.organisation_id, "provider's offers", "providers' offers"),
+    (AgreementLine, AgreementLine.agreement_id, "agreement", "agreements"),
+    (BidLine, BidLine.bid_id, "bid", "bids"),
+    (StatementLine, StatementLine.statement_id, "statement of requirements",
+     "statements of requirements"),
+    (ScenarioLine, ScenarioLine.scenario_id, "ready reckoner scenario",
+     "ready reckoner scenarios"),
+    (Shortlist, Shortlist.organisation_id, "CCG's shortlist", "CCGs' shortlists"),
+    (PlanIncome, PlanIncome.business_plan_id, "business plan's income",
+     "business plans' income"),
+)
+USING_MODELS = tuple(model for model, *_ in USERS)
+
+
 def is_used(spec: ServiceSpecification) -> bool:
-    """Whether any offer, statement line, scenario line or shortlist points at the
-    specification."""
-    return any(
-        db.session.scalar(select(exists().where(model.specification_id == spec.id)))
-        for model in (Offer, StatementLine, ScenarioLine, Shortlist)
-    )
+    """Whether anything (an offer, agreement, bid, statement, scenario, shortlist or business
+    plan's income) points at the specification."""
+    return spec.id in used_ids([spec])
+
+
+def uses(spec: ServiceSpecification) -> list[str]:
+    """What uses the specification, in words: ["offers from Arden CSS and Central CSU",
+    "2 agreements", ...]; empty when nothing does."""
+    words = []
+    for model, counted, one, many in USERS:
+        count = db.session.scalar(select(func.count(distinct(counted)))
+                                  .where(model.specification_id == spec.id))
+        if not count:
+            continue
+        if model is Offer:
+            names = list(db.session.scalars(
+                select(Organisation.name).where(Organisation.id.in_(
+                    select(Offer.organisation_id).where(Offer.specification_id == spec.id)))
+                .order_by(Organisation.name).limit(3)))
+            others = [f"{count - len(names)} more"] if count > len(names) else []
+            words.append(f"offers from {_joined(names + others)}")
+        else:
+            words.append(f"{count} {one if count == 1 else many}")
+    return words
 
 
 def used_ids(specs) -> set[int]:
@@ -69,7 +108,7 @@ def used_ids(specs) -> set[int]:
         select(ServiceSpecification.id).where(
             ServiceSpecification.id.in_(ids),
             or_(*[exists().where(model.specification_id == ServiceSpecification.id)
-                  for model in (Offer, StatementLine, ScenarioLine, Shortlist)]))))
+                  for model in USING_MODELS]))))
 
 
 def _check(data: dict, spec: ServiceSpecification | None) -> dict:
@@ -141,7 +180,8 @@ def _refresh_search_text(spec: ServiceSpecification) -> None:
 @transactional
 def retire_specification(actor, spec: ServiceSpecification) -> None:
     if spec.is_retired:
-        raise Conflict("This specification is already retired")
+        raise Conflict(f"{spec.code} {spec.name} is already retired: somebody retired it after "
+                       "this page was drawn", field="specification")
     spec.retired_at = utcnow()
     record_event("specification.retired", spec, f"Retired specification {spec.code}", actor=actor)
 
@@ -149,16 +189,30 @@ def retire_specification(actor, spec: ServiceSpecification) -> None:
 @transactional
 def reinstate_specification(actor, spec: ServiceSpecification) -> None:
     if not spec.is_retired:
-        raise Conflict("This specification is not retired")
+        raise Conflict(f"{spec.code} {spec.name} is not retired: somebody reinstated it after "
+                       "this page was drawn", field="specification")
     spec.retired_at = None
     record_event("specification.reinstated", spec, f"Reinstated specification {spec.code}",
                  actor=actor)
 
 
+def refuse_deleting(spec: ServiceSpecification, used_by: list[str]) -> None:
+    """The rule: a specification that anything uses (``uses``) is retired, never deleted."""
+    if used_by:
+        raise Conflict(
+            f"{spec.code} {spec.name} cannot be deleted: it is used by {_joined(used_by)}. "
+            "Retire it instead, so that it takes no new offers and what uses it stays "
+            "readable", field="specification")
+
+
 @transactional
 def delete_specification(actor, spec: ServiceSpecification) -> None:
-    """Only a specification nobody has offered against goes; any other is retired instead."""
-    if is_used(spec):
-        raise Conflict("Offers have been made against this specification: retire it instead")
+    """Only a specification nothing uses goes; any other is retired instead. The refusal
+    names what uses it, at the field "specification" (the manage page's row)."""
+    refuse_deleting(spec, uses(spec))
     record_event("specification.deleted", spec, f"Deleted specification {spec.code}", actor=actor)
     db.session.delete(spec)
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

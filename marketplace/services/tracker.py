@@ -17,6 +17,8 @@ from marketplace.models import (
     Checkpoint,
     Condition,
     ConditionStatus,
+    Merger,
+    MergerKind,
     Organisation,
     OrganisationKind,
     Review,
@@ -90,6 +92,22 @@ class CssProgress:
     cells: list[Cell] = field(default_factory=list)
     open_conditions: int = 0
     overdue: list[Milestone] = field(default_factory=list)
+    # Set when the CSS had merged into (or been taken over by) another by the tracker's date:
+    # it no longer trades, so it has no milestones to meet and its conditions are its
+    # successor's (services/market_change.merge). Its checkpoints stay on record.
+    merger: Merger | None = None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merger is not None
+
+    @property
+    def state(self) -> str:
+        """The CSS's state in words: "Trading", or "Merged into X on 1 August 2012"."""
+        if self.merger is None:
+            return "Trading"
+        verb = "Taken over by" if self.merger.kind == MergerKind.TAKEOVER else "Merged into"
+        return f"{verb} {self.merger.successor.name} on {self.merger.effective_on:%-d %B %Y}"
 
     def cell(self, number: int) -> Cell | None:
         return next((c for c in self.cells if c.checkpoint.number == number), None)
@@ -129,28 +147,41 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
             .options(selectinload(Submission.review))
         )
     }
+    # Counted for the CSS that answers each condition: the one reviewed or, once it has
+    # merged, its successor (Condition.answered_by).
+    answering = func.coalesce(Condition.answered_by_id, Submission.organisation_id)
     open_conditions = dict(db.session.execute(
-        select(Submission.organisation_id, func.count(Condition.id))
+        select(answering, func.count(Condition.id))
+        .select_from(Submission)
         .join(Review, Review.submission_id == Submission.id)
         .join(Condition, Condition.review_id == Review.id)
-        .where(Submission.organisation_id.in_(ids), Review.status == ReviewStatus.SIGNED_OFF,
+        .where(answering.in_(ids), Review.status == ReviewStatus.SIGNED_OFF,
                Condition.status.in_(OPEN_CONDITION_STATUSES))
-        .group_by(Submission.organisation_id)
+        .group_by(answering)
     ).all())
     agreements = _agreement_statuses(ids)
+    mergers = {
+        merger.predecessor_id: merger
+        for merger in db.session.scalars(
+            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
+            .options(selectinload(Merger.successor)))
+    }
     with_leaders = set(db.session.scalars(
         select(User.organisation_id).where(User.role == Role.CSS_LEADER,
                                            User.organisation_id.in_(ids))
     ))
     rows = []
     for organisation in organisations:
-        row = CssProgress(organisation, open_conditions=open_conditions.get(organisation.id, 0))
+        merger = mergers.get(organisation.id)
+        row = CssProgress(organisation, merger=merger,
+                          open_conditions=open_conditions.get(organisation.id, 0))
         for checkpoint in all_checkpoints:
             submission = submissions.get((organisation.id, checkpoint.id))
             row.cells.append(Cell(checkpoint, _status(submission), submission))
-        done = _completed(row, agreements.get(organisation.id, set()),
-                          organisation.id in with_leaders)
-        row.overdue = overdue_milestones(as_of, done, milestones)
+        if merger is None:  # a merged CSS has no milestones left to meet
+            done = _completed(row, agreements.get(organisation.id, set()),
+                              organisation.id in with_leaders)
+            row.overdue = overdue_milestones(as_of, done, milestones)
         rows.append(row)
     return rows
 
@@ -190,7 +221,7 @@ def csv_export(rows: list[CssProgress]) -> str:
     writer.writerow(
         ["CSS", "Region"]
         + [f"Checkpoint {n} {what}" for n in numbers for what in ("status", "outcome")]
-        + ["Open conditions", "Overdue milestones"]
+        + ["Open conditions", "Overdue milestones", "State"]
     )
     for row in rows:
         writer.writerow(
@@ -198,7 +229,7 @@ def csv_export(rows: list[CssProgress]) -> str:
              else "National"]
             + [value for cell in row.cells for value in (cell.status_label,
                                                          cell.outcome_label or "")]
-            + [row.open_conditions, "; ".join(m.title for m in row.overdue)]
+            + [row.open_conditions, "; ".join(m.title for m in row.overdue), row.state]
         )
     return output.getvalue()
 

@@ -1,9 +1,10 @@
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, ServiceSpecification
 from marketplace.services import prospectuses
 
+from .. import factories as build
 from ..conftest import html, text_of
 from ..factories import add_offer, create_spec, offer_data, organisation
 from ..queries import counting_statements
@@ -59,12 +60,42 @@ def test_bad_specification_input_is_shown_at_the_field(admin_client):
     assert html(response).select_one("#name-error") is not None
 
 
+def _refusal_at_the_row(response, code: str) -> str:
+    """The manage page answering a refused button: the NHS.UK error summary links to the
+    specification's row, where the same message stands; returns the message."""
+    page = html(response)
+    assert page.select_one("h1").get_text(strip=True) == "Manage specifications"
+    assert page.title.get_text().startswith("Error: ")
+    link = page.select_one(".nhsuk-error-summary a")
+    assert link["href"] == f"#specification-{code}"
+    target = page.select_one(f"#specification-{code}")
+    assert target is not None and target.name == "button"
+    at_row = page.select_one(f"#specification-{code}-error").get_text(" ", strip=True)
+    assert at_row == "Error: " + link.get_text(strip=True)
+    assert target.find_parent("tr").find(string=code) is not None
+    return link.get_text(strip=True)
+
+
 def test_a_used_specification_is_retired_not_deleted(admin_client):
     used = create_spec("BI-DSS", "Decision support")
     add_offer("Arden CSS", used)
-    response = admin_client.post("/admin/specifications/BI-DSS/delete", follow_redirects=True)
-    assert "retire it instead" in text_of(response)
+    add_offer("Greater East Midlands CSS", used, title="Dashboards")
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    response = admin_client.post("/admin/specifications/BI-DSS/delete")
+    # Refused on the manage page with why, not on the app-wide "not saved" page.
+    assert response.status_code == 409
+    message = _refusal_at_the_row(response, "BI-DSS")
+    assert message == (
+        "BI-DSS Decision support cannot be deleted: it is used by offers from Arden CSS and "
+        "Greater East Midlands CSS. Retire it instead, so that it takes no new offers and "
+        "what uses it stays readable")
+    assert "Your change was not saved" not in text_of(response)
     assert spec("BI-DSS") is not None
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    # The confirmation page is not offered for it either: the same refusal, before asking.
+    asked = admin_client.get("/admin/specifications/BI-DSS/delete")
+    assert asked.status_code == 409
+    assert _refusal_at_the_row(asked, "BI-DSS") == message
     admin_client.post("/admin/specifications/BI-DSS/retire")
     assert spec("BI-DSS").is_retired
     page = text_of(admin_client.get("/admin/specifications"))
@@ -122,3 +153,48 @@ def test_the_admin_list_asks_which_specifications_are_used_in_one_query(admin_cl
         add_offer("Arden CSS", create_spec(code, name))
     # Before, four EXISTS queries per specification: 30 statements for 27 at scale 100.
     assert statements() == with_one
+
+
+def test_an_agreement_or_a_statement_keeps_its_specification(admin_client):
+    """An agreement's or statement's line names the specification: what uses it is said in
+    numbers, and deleting is refused at its row."""
+    market = build.build_market()
+    coventry = build.ccg("05A")
+    build.make_statement(coventry, [(coventry, market.bi, "150000.00", None)])
+    build.create_agreement(coventry, [market.arden_bi])
+    db.session.commit()
+    response = admin_client.post(f"/admin/specifications/{market.bi.code}/delete")
+    assert response.status_code == 409
+    message = _refusal_at_the_row(response, market.bi.code)
+    assert "1 agreement" in message and "1 statement of requirements" in message
+    assert "offers from Arden CSS" in message
+    assert spec(market.bi.code) is not None
+
+
+def test_retiring_twice_is_refused_at_the_row(admin_client):
+    """A second Retire from a page drawn before the first (another tab, another
+    administrator): the manage page as it is now, with why at the row, status 409."""
+    create_spec("BI-DSS", "Decision support")
+    assert admin_client.post("/admin/specifications/BI-DSS/retire").status_code == 302
+    response = admin_client.post("/admin/specifications/BI-DSS/retire")
+    assert response.status_code == 409
+    assert "BI-DSS Decision support is already retired" in _refusal_at_the_row(
+        response, "BI-DSS")
+    assert html(response).select_one("#specification-BI-DSS").get_text(
+        " ", strip=True) == "Reinstate BI-DSS"
+    admin_client.post("/admin/specifications/BI-DSS/reinstate")
+    response = admin_client.post("/admin/specifications/BI-DSS/reinstate")
+    assert response.status_code == 409
+    assert "is not retired" in _refusal_at_the_row(response, "BI-DSS")
+
+
+def test_other_roles_cannot_delete_or_reinstate(client, sign_in):
+    create_spec("BUS-LEG", "Legal services")
+    db.session.commit()
+    for email in ("ccg@demo.test", "css@demo.test", "bdu@demo.test", "peer@demo.test"):
+        signed_in = sign_in(email)
+        assert signed_in.get("/admin/specifications/BUS-LEG/delete").status_code == 403
+        assert signed_in.post("/admin/specifications/BUS-LEG/delete").status_code == 403
+        assert signed_in.post("/admin/specifications/BUS-LEG/reinstate").status_code == 403
+    assert client.post("/admin/specifications/BUS-LEG/delete").status_code in (302, 400)
+    assert spec("BUS-LEG") is not None

@@ -313,7 +313,8 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
            names=st.lists(st.sampled_from(["page", "per_page", "q", "from", "to", "a", "b",
                                            "offer", "region", "specification", "plan_id",
                                            "cluster", "as_of", "status", "next", "year", "sort",
-                                           "document_id"]),
+                                           "document_id", "action", "object_type", "actor",
+                                           "organisation"]),
                           min_size=1, max_size=3),
            value=hostile_text)
     def query(index, names, value):
@@ -326,7 +327,7 @@ def test_no_page_fails_with_hostile_query_parameters(app, world, everyone):
     # pages read: the list, search and comparison pages are where a query is echoed.
     names = ["page", "q", "from", "to", "a", "b", "offer", "region", "specification",
              "cluster", "status", "next", "action", "organisation", "as_of", "year",
-             "sort"]
+             "sort", "object_type", "actor"]
     for role, client in everyone.items():
         for _endpoint, url, methods in urls(app, world):
             if "GET" in methods and not re.search(r"/[0-9]+(/|$)", url):
@@ -529,5 +530,44 @@ def test_search_sort_refuses_hostile_values_naming_the_field(app, world, everyon
             assert response.status_code == expected, (role, value)
             api = client.get(f"/api/v1/offers?sort={value}&page=2&q=data")
             assert api.status_code == expected, (role, value, api.get_json())
+    assert findings.server_errors == []
+    assert findings.raw_markup == []
+
+
+def test_audit_filters_refuse_hostile_values_naming_the_field(app, world, everyone):
+    """/admin/audit-events?action=...&object_type=...&actor=...&organisation=...: chosen
+    from lists, so anything not in its list is a 400 whose error summary links to that
+    field, for the administrator; every other role is refused the page whatever it sends."""
+    findings = Findings()
+
+    @harness_settings
+    @given(name=st.sampled_from(["action", "object_type", "actor", "organisation"]),
+           value=hostile_text, role=st.sampled_from(sorted(everyone)))
+    def audit(name, value, role):
+        response = everyone[role].get("/admin/audit-events?" + urlencode({name: value}))
+        findings.check(f"{role} GET /admin/audit-events {name}={value[:40]!r}", response)
+        if role != "admin":
+            assert response.status_code in (302, 403), (role, response.status_code)
+            return
+        assert response.status_code == 400, (name, value)
+        summary = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+            f".nhsuk-error-summary a[href='#{name}']")
+        assert summary is not None
+
+    audit()
+    # Every list's own values answer 200, alone and together.
+    page = BeautifulSoup(everyone["admin"].get("/admin/audit-events").get_data(as_text=True),
+                         "html.parser")
+    chosen = {}
+    for name in ("action", "object_type", "actor", "organisation"):
+        values = [option["value"] for option in page.select(f"select[name={name}] option")]
+        assert len(values) > 1, name
+        for value in values[:5] + values[-5:]:
+            response = everyone["admin"].get("/admin/audit-events?" + urlencode({name: value}))
+            findings.check(f"admin GET /admin/audit-events {name}={value}", response)
+            assert response.status_code == 200, (name, value)
+        chosen[name] = values[-1]
+    response = everyone["admin"].get("/admin/audit-events?" + urlencode(chosen))
+    assert response.status_code == 200
     assert findings.server_errors == []
     assert findings.raw_markup == []
