@@ -9,6 +9,7 @@ from marketplace.confirmation import confirmation_page
 from marketplace.extensions import db
 from marketplace.models import (
     Offer,
+    Organisation,
     Phase,
     ProspectusVersion,
     ServiceSpecification,
@@ -30,12 +31,15 @@ def _spec_or_404(code: str):
 
 def _published_offers():
     # count(*), not count(Offer.id): the offer's columns in ix_offer_*_specification_id are
-    # all the count needs, so it never reads an offer row.
+    # all the count needs, so it never reads an offer row. A CSS merged into another is out
+    # of the offer search, so its offers are not counted here either.
     return (
         select(func.count())
         .select_from(Offer)
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .where(ProspectusVersion.status == VersionStatus.PUBLISHED)
+        .join(Organisation, ProspectusVersion.organisation_id == Organisation.id)
+        .where(ProspectusVersion.status == VersionStatus.PUBLISHED,
+               Organisation.merged_into_id.is_(None))
     )
 
 

@@ -86,3 +86,15 @@ def test_its_own_pages_stay_readable(merged, client):
     assert offer.status_code == 200
     assert market.gem_bi.title in html(offer).select_one("h1").get_text()
     assert client.get(f"/providers/{market.gem.id}").status_code == 200
+
+
+def test_the_catalogue_counts_what_the_search_lists(merged, client):
+    """The specification page's count of published offers leaves the merged CSS's out too,
+    so it says as many as its link to the search finds."""
+    market, before, _titles = merged
+    code = market.gem_bi.specification.code
+    listed = _everything(OfferFilters(specification=(code,))).total
+    before_count = sum(1 for hit in before.hits if hit.offer.specification_code == code)
+    assert listed == before_count - 1
+    page = text_of(client.get(f"/specifications/{code}"))
+    assert f"{listed} published offer" in page, page[:2000]
