@@ -7,6 +7,8 @@ agreement) is left alone, so running twice changes nothing.
 
 The proportions follow the spring 2012 Checkpoint 2 customer survey: a CCG buys about half
 its support, does about a third in-house and shares about 15%.
+Agreements: each CCG pays about its home CSS's end-to-end price a head, £8-£12, and about one
+in four buys a line or two elsewhere (marketplace/demo/supply.py).
 """
 
 import random
@@ -190,7 +192,7 @@ NATIONAL_SIGNED_FROM = datetime(2012, 7, 2, 10, 0, tzinfo=UTC)
 
 def seed_agreements(scale: int = 1) -> None:
     """Signed agreements from April 2013: each CCG's lines from its home CSS, and for about
-    one CCG in three a line or two from a neighbouring CSS, the national communications
+    a third of them a line or two from a neighbouring CSS, the national communications
     service or an independent provider, each supplier its own agreement (marketplace/demo/
     supply.py decides whom from and the price)."""
     by_provider = _offers_by_provider()

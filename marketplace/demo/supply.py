@@ -1,15 +1,16 @@
-"""Whom a demo CCG buys its commissioning support from from April 2013, and what it pays.
+"""Whom a demo CCG buys its commissioning support from, from April 2013, and what it pays.
 
 Each CCG buys mostly from its home CSS of 2012 (ccg_clusters_2012.csv) and pays about that
 CSS's end-to-end price a head (£8 South London, £9.50 Greater East Midlands, £10 CSS South,
 £12 Arden, the others £8-£11.50 in their prospectuses), from 10% under it to 4% over by
 CCG and never outside £8-£12: the average CCG spent just over £9 a head on its CSU in
-2013/14 (domain.md, "The ready reckoner"). About one CCG in three buys a line or two
-elsewhere: business intelligence or risk stratification from a neighbouring CSS of its
-region, communications or engagement from the national NHS Communications and Engagement
-Service, or a specialism from an independent provider. Those lines cost their catalogue
-price and come out of the same total, so the home CSS keeps most of every CCG's spend; the
-home CSS's lines share the rest in proportion to their catalogue prices.
+2013/14 (domain.md, "The ready reckoner"). About a third of the CCGs priced here (one in
+four of all) buy a line or two elsewhere: business intelligence or risk stratification
+from a neighbouring CSS of its region, communications or engagement from the national NHS
+Communications and Engagement Service, or a specialism from an independent provider. Those
+lines cost their catalogue price and come out of the same total, so the home CSS keeps
+most of every CCG's spend; the home CSS's lines share the rest in proportion to their
+catalogue prices.
 
 Every choice is drawn from a random generator seeded by the CCG's ODS code, so every run
 makes the same data.
