@@ -1,3 +1,5 @@
+from datetime import date
+
 from sqlalchemy import func, select
 
 from marketplace.demo import seed_demo
@@ -83,3 +85,71 @@ def test_seed_scale_adds_independent_providers_idempotently(app, app_context):
     assert (counts(), db.session.scalar(select(func.count(Offer.id)))) == after
     assert db.session.scalar(select(Organisation).where(
         Organisation.name == "Independent provider 17 Ltd")) is not None
+
+
+def test_demo_ccgs_buy_mostly_from_home_and_spend_as_in_2013(app, app_context):
+    """domain.md: CSS prices of £8-£12 a head, the average CCG just over £9 to its CSU;
+    each CCG buys mostly from its home CSS, some lines from neighbours, the national
+    service and independent providers; headroom in the 2013/14 plans small."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from marketplace.demo.business_plans import _home_codes
+    from marketplace.demo.market import successor_of
+    from marketplace.demo.supply import NATIONAL_SERVICE
+    from marketplace.models import Agreement, Scenario
+    from marketplace.services import scenarios
+
+    seed_demo()
+    home_of = {code: name for name, codes in _home_codes().items() for code in codes}
+    spend = defaultdict(lambda: defaultdict(Decimal))
+    elsewhere = set()
+    for agreement in db.session.scalars(select(Agreement).where(
+            Agreement.start_date == date(2013, 4, 1),
+            Agreement.status.in_(["signed", "final"]))):
+        ccg, provider = agreement.ccg, agreement.provider
+        spend[ccg][provider] += agreement.annual_value
+        home = successor_of(db.session.scalar(
+            select(Organisation).where(Organisation.name == home_of[ccg.ods_code])))
+        if provider == home:
+            continue
+        if agreement.novated_from and agreement.novated_from.name == NATIONAL_SERVICE:
+            elsewhere.add("national")
+        elif provider.kind == "independent_provider":
+            elsewhere.add("independent")
+        elif provider.region == ccg.region:
+            elsewhere.add("neighbour")
+    assert len(spend) > 150  # of 211 CCGs
+    per_head = {ccg.ods_code: sum(by.values()) / ccg.population for ccg, by in spend.items()}
+    # Before: £0.36 to £23.99 a head (mean £7.80); now £8.00 to £11.88, mean £9.28.
+    assert Decimal("8.00") <= min(per_head.values()) and max(per_head.values()) <= Decimal("12")
+    assert Decimal("9") < sum(per_head.values()) / len(per_head) < Decimal("10")
+    assert max(per_head.values()) - min(per_head.values()) > 3
+    for ccg, by in spend.items():
+        home = successor_of(db.session.scalar(
+            select(Organisation).where(Organisation.name == home_of[ccg.ods_code])))
+        assert max(by, key=by.get) == home, ccg.ods_code
+        assert by[home] > sum(by.values()) * Decimal("0.6"), ccg.ods_code
+    assert elsewhere == {"national", "independent", "neighbour"}
+    assert sum(1 for by in spend.values() if len(by) > 1) > 30  # 51 of 207
+
+    # The 2013/14 plans at £25 a head: Coventry and Rugby pays Arden £10.91 a head, Ealing
+    # pays North West London £8.00; £13.24 and £13.51 left for commissioning support; 44p
+    # and 67p of it unspent (before: Coventry £3.29 bought, £20.82 left, £16.08 unspent).
+    plans = db.session.scalars(select(Scenario).where(
+        Scenario.allowance_per_head_override.is_(None))).all()
+    assert {plan.organisation.ods_code for plan in plans} == {"05A", "07W"}
+    bought = []
+    for plan in plans:
+        year = scenarios.outcome(plan).headline
+        population = Decimal(plan.population)
+        assert (year.financial_year, year.reckoner.allowance_per_head) == ("2013/14", 25)
+        assert year.reckoner.warnings == ()
+        bought.append(year.sourcing.buy_total / population)
+        assert Decimal("8") <= bought[-1] <= Decimal("12")
+        assert Decimal("0.3") <= year.sourcing.balance / population <= Decimal("0.7")
+        assert Decimal("12") <= year.reckoner.commissioning_support_per_head <= Decimal("14")
+        # What the plan buys is what its agreement from April 2013 costs it a head.
+        ccg = plan.organisation
+        assert abs(bought[-1] - per_head[ccg.ods_code]) < Decimal("0.05")
+    assert max(bought) - min(bought) > 2

@@ -160,7 +160,7 @@ def seed_assurance(scale: int = 1) -> None:
                            submitted_on=date(2012, 3, 30), outcome=scenario)
         if not weak:
             ensure_intentions(organisation, plan)
-        ensure_agreements(organisation, leave_out_one=weak)
+        ensure_agreements(organisation, leave_out_one=weak, price_per_head=price)
         submission = _submission(cp2, organisation, _at(2012, 3, 30), business_plan=plan)
         if submission is not None:
             shapes = SCENARIO_RATINGS[scenario]

@@ -38,7 +38,7 @@ from marketplace.models import (
 )
 from marketplace.services import plan_income
 
-from . import leaders
+from . import leaders, supply
 from .organisations import css_display_name
 
 YEARS = ("2013/14", "2014/15", "2015/16", "2016/17")
@@ -267,9 +267,13 @@ def ensure_intentions(organisation: Organisation, plan: BusinessPlan) -> None:
             db.session.add(statement)
 
 
-def ensure_agreements(organisation: Organisation, *, leave_out_one: bool) -> None:
+def ensure_agreements(organisation: Organisation, *, leave_out_one: bool,
+                      price_per_head: Decimal = Decimal("10")) -> None:
     """Draft SLAs of March 2012, signed, for the CCGs a plan takes income from, each with
-    a line for every specification the plan earns from (none without the catalogue)."""
+    a line for every specification the plan earns from (none without the catalogue), at
+    the CSS's end-to-end price a head (price_per_head without one), varied by CCG
+    (marketplace/demo/supply.py)."""
+    price = supply.published_home_price(organisation, price_per_head)
     ccgs = region_ccgs(organisation)
     if leave_out_one:
         ccgs = ccgs[:-1]  # that CCG's planned income has nothing behind it
@@ -281,7 +285,7 @@ def ensure_agreements(organisation: Organisation, *, leave_out_one: bool) -> Non
         )
         if db.session.scalar(already.limit(1)):
             continue
-        value = _pounds(ccg.population * Decimal("10"))
+        value = _pounds(ccg.population * supply.per_head(ccg.ods_code, price))
         specs = list(db.session.scalars(select(ServiceSpecification).where(
             ServiceSpecification.code.in_(list(SERVICE_LINE_SHARES)))
             .order_by(ServiceSpecification.code)))

@@ -7,6 +7,8 @@ agreement) is left alone, so running twice changes nothing.
 
 The proportions follow the spring 2012 Checkpoint 2 customer survey: a CCG buys about half
 its support, does about a third in-house and shares about 15%.
+Agreements: each CCG pays about its home CSS's end-to-end price a head, £8-£12, and about one
+in four buys a line or two elsewhere (marketplace/demo/supply.py).
 """
 
 import random
@@ -34,9 +36,9 @@ from marketplace.models import (
     StatementStatus,
     VersionStatus,
 )
-from marketplace.services.offers_for_buyers import annual_cost
 from marketplace.services.statements import current_specifications
 
+from . import supply
 from .business_plans import region_ccgs
 
 # Shares of CCGs that have written a statement of requirements, and that have a signed
@@ -47,6 +49,7 @@ MODES = [IntendedMode.BUY] * 55 + [IntendedMode.DO] * 30 + [IntendedMode.SHARE] 
 PRIORITIES = [Priority.HIGH] * 3 + [Priority.MEDIUM] * 5 + [Priority.LOW] * 2
 # The 2012 guidance: agreements from April 2013 for at most 18 months.
 START, END = date(2013, 4, 1), date(2014, 9, 30)
+FEWEST_LINES = 4  # on an agreement with the home CSS
 
 
 def _ccgs() -> list[Organisation]:
@@ -146,23 +149,25 @@ def seed_statements(scale: int = 1) -> None:
             db.session.add(statement)
 
 
-def _offers_by_css() -> dict[int, list[Offer]]:
-    """Each regional CSS's offers on its current published version."""
+def _offers_by_provider() -> dict[int, list[Offer]]:
+    """Each seller's offers on its current published version: the regional CSSs, the national
+    communications service and the named independent providers (not the extra ones --scale
+    adds, so a larger seed buys the same)."""
     offers = db.session.scalars(
         select(Offer)
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
         .join(Organisation, Offer.organisation_id == Organisation.id)
         .where(
             ProspectusVersion.status == VersionStatus.PUBLISHED,
-            Organisation.kind == OrganisationKind.CSS,
-            Organisation.region_id.is_not(None),
+            (Organisation.kind == OrganisationKind.CSS)
+            | Organisation.name.in_(supply.INDEPENDENTS),
         )
         .order_by(Offer.organisation_id, Offer.id)
     ).all()
-    by_css: dict[int, list[Offer]] = {}
+    by_provider: dict[int, list[Offer]] = {}
     for offer in offers:
-        by_css.setdefault(offer.organisation_id, []).append(offer)
-    return by_css
+        by_provider.setdefault(offer.organisation_id, []).append(offer)
+    return by_provider
 
 
 def _choose_offers(rng: random.Random, offers: list[Offer], wanted: set[int]) -> list[Offer]:
@@ -170,20 +175,33 @@ def _choose_offers(rng: random.Random, offers: list[Offer], wanted: set[int]) ->
     chosen = [offer for offer in offers if offer.specification_id in wanted]
     if not chosen:
         chosen = rng.sample(offers, k=min(len(offers), rng.randint(2, 4)))
+    # Never one or two lines carrying the whole of a CCG's spend with its CSS.
+    rest = [offer for offer in offers if offer not in chosen]
+    chosen += rng.sample(rest, k=min(len(rest), max(0, FEWEST_LINES - len(chosen))))
     by_specification = {}
     for offer in chosen:
         by_specification.setdefault(offer.specification_id, offer)
     return sorted(by_specification.values(), key=lambda offer: offer.id)
 
 
+# The national service's agreements were signed before its takeover of 1 August 2012 (the
+# takeover moves them to its successor); the others in November 2012.
+SIGNED_FROM = datetime(2012, 11, 1, 10, 0, tzinfo=UTC)
+NATIONAL_SIGNED_FROM = datetime(2012, 7, 2, 10, 0, tzinfo=UTC)
+
+
 def seed_agreements(scale: int = 1) -> None:
-    by_css = _offers_by_css()
-    if not by_css:
+    """Signed agreements from April 2013: each CCG's lines from its home CSS, and for about
+    a third of them a line or two from a neighbouring CSS, the national communications
+    service or an independent provider, each supplier its own agreement (marketplace/demo/
+    supply.py decides whom from and the price)."""
+    by_provider = _offers_by_provider()
+    if not by_provider:
         return
     providers = {
         organisation.id: organisation
         for organisation in db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(list(by_css)))
+            select(Organisation).where(Organisation.id.in_(list(by_provider)))
         )
     }
     with_agreement = set(db.session.scalars(select(Agreement.ccg_id).distinct()))
@@ -196,30 +214,49 @@ def seed_agreements(scale: int = 1) -> None:
     # Each CCG buys from the CSS whose patch it is in (the same split the demo business
     # plans plan their income on), so market shares and plan checks tell one story.
     patch_owner = {
-        ccg.id: provider for provider in providers.values() for ccg in region_ccgs(provider)
+        ccg.id: provider for provider in providers.values()
+        if provider.kind == OrganisationKind.CSS and provider.region_id is not None
+        for ccg in region_ccgs(provider)
     }
     for ccg in _ccgs():
         provider = patch_owner.get(ccg.id)
         rng = random.Random(f"agreement-{ccg.ods_code}")
         if ccg.id in with_agreement or provider is None or rng.random() > AGREEMENT_SHARE:
             continue
-        offers = _choose_offers(rng, by_css[provider.id], buying.get(ccg.id, set()))
-        lines = [AgreementLine(offer=o, specification_id=o.specification_id,
-                               annual_cost=annual_cost(o, ccg.population)) for o in offers]
-        value = sum((line.annual_cost for line in lines), Decimal("0"))
+        others = supply.elsewhere(ccg, provider, providers, by_provider)
+        bought_elsewhere = {offer.specification_id for offer in others}
+        home_offers = [offer for offer in by_provider[provider.id]
+                       if offer.specification.code != supply.END_TO_END
+                       and offer.specification_id not in bought_elsewhere]
+        if not home_offers:
+            continue
+        offers = _choose_offers(rng, home_offers, buying.get(ccg.id, set()))
+        home_lines, other_lines = supply.priced_lines(
+            ccg, supply.per_head(ccg.ods_code, supply.home_price(by_provider[provider.id])),
+            offers, others)
         status = AgreementStatus.FINAL if rng.random() < 0.4 else AgreementStatus.SIGNED
-        signed_at = datetime(2012, 11, 1, 10, 0, tzinfo=UTC) + timedelta(days=rng.randint(0, 28))
-        db.session.add(
-            Agreement(
-                reference=f"SLA-{ccg.ods_code}-001",
-                ccg=ccg,
-                provider=provider,
-                status=status,
-                start_date=START,
-                end_date=END,
-                computed_annual_value=value,
-                annual_value=value,
-                signed_at=signed_at,
-                lines=lines,
+        signed_at = SIGNED_FROM + timedelta(days=rng.randint(0, 28))
+        parts = [(provider, home_lines, signed_at)] + [
+            (providers[offer.organisation_id], [(offer, cost)],
+             NATIONAL_SIGNED_FROM + timedelta(days=rng.randint(0, 14))
+             if supply.kind_of(providers[offer.organisation_id]) == supply.NATIONAL
+             else signed_at)
+            for offer, cost in other_lines]
+        for number, (seller, priced, signed) in enumerate(parts, start=1):
+            lines = [AgreementLine(offer=offer, specification_id=offer.specification_id,
+                                   annual_cost=cost) for offer, cost in priced]
+            value = sum((line.annual_cost for line in lines), Decimal("0"))
+            db.session.add(
+                Agreement(
+                    reference=f"SLA-{ccg.ods_code}-{number:03d}",
+                    ccg=ccg,
+                    provider=seller,
+                    status=status,
+                    start_date=START,
+                    end_date=END,
+                    computed_annual_value=value,
+                    annual_value=value,
+                    signed_at=signed,
+                    lines=lines,
+                )
             )
-        )

@@ -35,21 +35,28 @@ def test_statements_and_agreements_for_many_ccgs_and_idempotent(app_context, mar
     split = budget_split(joint)
     assert split.total > 0 and sum(row.part for row in split.parties) == split.total
     agreements = db.session.scalars(select(Agreement)).all()
-    # Only regional CSSs with published offers take part: Arden and GEM, both Midlands and East.
-    assert {a.provider.name for a in agreements} == {"Arden CSS", "Greater East Midlands CSS"}
+    # Regional CSSs and the named independent providers with published offers take part:
+    # Arden and GEM, both Midlands and East, and Meridian for a line or two elsewhere.
+    assert {a.provider.name for a in agreements} == {
+        "Arden CSS", "Greater East Midlands CSS", "Meridian Commissioning Partners Ltd"}
     # Each CCG buys from the CSS whose patch it is in: two patches of the region here.
-    assert len(agreements) >= 10
-    assert all(
-        a.status in ("signed", "final") and a.ccg.region == a.provider.region for a in agreements
-    )
+    from_css = [a for a in agreements if a.provider.kind == "css"]
+    assert len(from_css) >= 10
+    assert all(a.status in ("signed", "final") for a in agreements)
+    assert all(a.ccg.region == a.provider.region for a in from_css)
     assert all(a.annual_value == sum(line.annual_cost for line in a.lines) for a in agreements)
     assert all(
         len({line.offer.specification_id for line in a.lines}) == len(a.lines) for a in agreements
     )
+    # A line elsewhere is its own agreement, and the home CSS keeps the most of the CCG's spend.
+    elsewhere = [a for a in agreements if a.provider.kind == "independent_provider"]
+    assert elsewhere and all(len(a.lines) == 1 for a in elsewhere)
+    home_value = {a.ccg_id: a.annual_value for a in from_css}
+    assert all(home_value[a.ccg_id] > 2 * a.annual_value for a in elsewhere)
 
     # Each CCG buys from its home CSS of 2012 (ccg_clusters_2012.csv): Arden's patch is its
     # own three CCGs, Greater East Midlands' twenty.
-    arden = {a.ccg.ods_code for a in agreements if a.provider.name == "Arden CSS"}
+    arden = {a.ccg.ods_code for a in from_css if a.provider.name == "Arden CSS"}
     assert arden and arden <= {"05A", "05H", "05R"}
     share = customer_summary(organisation("Greater East Midlands CSS")).share
     assert 0 < share.population_share < 1 and share.ccgs_under_agreement > 5
