@@ -3,21 +3,25 @@ rated (met / within tolerance / missed), the figures its customers dispute and i
 returns, read from the performance returns (services/performance_returns.py)."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, select
 
-from marketplace.domain.service_levels import Rating
+from marketplace import clock
+from marketplace.domain import service_levels as rules
+from marketplace.domain.service_levels import Period, Rating
 from marketplace.extensions import db
-from marketplace.models import Agreement, AgreementLine, FigureReview, Organisation
-
-from .performance_returns import (
-    REPORTED_ON,
-    kpi_records,
-    returns_by_agreement,
-    schedule,
-    term_ends,
+from marketplace.models import (
+    Agreement,
+    AgreementKpi,
+    AgreementLine,
+    FigureReview,
+    Organisation,
+    PerformanceFigure,
+    PerformanceReturn,
 )
+
+from .performance_returns import REPORTED_ON, due_working_days, term_ends
 
 
 @dataclass
@@ -46,26 +50,6 @@ class Record:
         return f"{self.met} met, {self.within_tolerance} within tolerance, {self.missed} missed"
 
 
-def agreement_record(agreement: Agreement, returns=None, end_date=None) -> Record:
-    record = Record()
-    if agreement.status not in REPORTED_ON:
-        return record
-    rows = schedule(agreement, returns=returns, end_date=end_date)
-    for kpi_record in kpi_records(agreement, rows):
-        record.kpis += 1
-        record.met += kpi_record.count(Rating.MET)
-        record.within_tolerance += kpi_record.count(Rating.WITHIN_TOLERANCE)
-        record.missed += kpi_record.count(Rating.MISSED)
-    for row in rows:
-        if row.late:
-            record.late_returns += 1
-        if row.current is not None:
-            record.open_disputes += sum(
-                1 for figure in row.current.figures if figure.review == FigureReview.DISPUTED
-            )
-    return record
-
-
 @dataclass
 class ProviderRecord:
     provider: Organisation
@@ -79,23 +63,124 @@ def provider_record(provider: Organisation) -> ProviderRecord:
 
 
 def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
-    """Each provider's record, by id. The agreements with their lines and KPIs, and all
-    their returns: a few queries for the whole list, however many providers and customers."""
+    """Each provider's record, by id, read as plain rows in four queries for the whole list
+    however many providers and customers: the agreements reported on, their KPIs, the end
+    dates of their varied terms, and their returns with figures. The months of a term and
+    their due days are worked out once per distinct term. The same figures as the
+    agreement's performance page (performance_returns.schedule and kpi_records): a KPI's
+    figures are those of the latest version of each month's return in which a KPI is due,
+    and a month is late when its first version was submitted late or, unsubmitted, its due
+    day has passed."""
     results = {provider.id: ProviderRecord(provider) for provider in providers}
     if not results:
         return results
-    agreements = db.session.scalars(
-        select(Agreement)
-        .where(Agreement.provider_id.in_(list(results)), Agreement.status.in_(REPORTED_ON))
-        .order_by(Agreement.id)
-        .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
+    reported_on = (Agreement.provider_id.in_(list(results)),
+                   Agreement.status.in_(REPORTED_ON))
+    agreements = db.session.execute(
+        select(Agreement.id, Agreement.provider_id, Agreement.start_date, Agreement.end_date)
+        .where(*reported_on).order_by(Agreement.id)
     ).all()
-    returns = returns_by_agreement(agreement.id for agreement in agreements)
-    ends = term_ends(agreements)
     for agreement in agreements:
-        record = agreement_record(agreement, returns.get(agreement.id, {}), ends[agreement.id])
         result = results[agreement.provider_id]
-        result.by_agreement[agreement.id] = record
-        result.total.add(record)
+        result.by_agreement[agreement.id] = Record()
         result.agreements += 1
+    kpis: dict[int, dict[int, Row]] = {}
+    for kpi in db.session.execute(
+        select(AgreementLine.agreement_id, AgreementKpi.id, AgreementKpi.frequency,
+               AgreementKpi.target, AgreementKpi.direction, AgreementKpi.tolerance)
+        .join(AgreementKpi.line).join(AgreementLine.agreement)
+        .where(*reported_on)
+    ):
+        kpis.setdefault(kpi.agreement_id, {})[kpi.id] = kpi
+    # Without a KPI an agreement has no reporting months, so nothing to count.
+    reported = [agreement for agreement in agreements if agreement.id in kpis]
+    if not reported:
+        return results
+    ends = term_ends(reported)
+    returns = _returns([agreement.id for agreement in reported])
+    terms = _Terms(clock.today_in_uk(), due_working_days())
+    for agreement in reported:
+        record = results[agreement.provider_id].by_agreement[agreement.id]
+        _count(record, kpis[agreement.id],
+               terms.months(agreement.start_date, ends[agreement.id]),
+               returns.get(agreement.id, {}))
+        results[agreement.provider_id].total.add(record)
     return results
+
+
+@dataclass
+class _Version:
+    submitted_late: bool
+    figures: list[Row] = field(default_factory=list)
+
+
+def _returns(agreement_ids: list[int]) -> dict[int, dict[int, list[_Version]]]:
+    """Each agreement's returns by month, oldest version first, with their figures."""
+    found: dict[int, dict[int, list[_Version]]] = {}
+    versions: dict[int, _Version] = {}
+    for row in db.session.execute(
+        select(PerformanceReturn.id, PerformanceReturn.agreement_id,
+               PerformanceReturn.period_number, PerformanceReturn.submitted_late,
+               PerformanceFigure.kpi_id, PerformanceFigure.value, PerformanceFigure.review)
+        .outerjoin(PerformanceFigure, PerformanceFigure.return_id == PerformanceReturn.id)
+        .where(PerformanceReturn.agreement_id.in_(agreement_ids))
+        .order_by(PerformanceReturn.agreement_id, PerformanceReturn.period_number,
+                  PerformanceReturn.version, PerformanceFigure.id)
+    ):
+        version = versions.get(row.id)
+        if version is None:
+            version = versions[row.id] = _Version(row.submitted_late)
+            found.setdefault(row.agreement_id, {}).setdefault(
+                row.period_number, []).append(version)
+        if row.kpi_id is not None:
+            version.figures.append(row)
+    return found
+
+
+class _Terms:
+    """The months of a term and each month's due day, worked out once per request for each
+    distinct term (many agreements share their dates)."""
+
+    def __init__(self, today: date, working_days: int):
+        self.today = today
+        self.working_days = working_days
+        self._months: dict[tuple[date, date], list[tuple[Period, bool]]] = {}
+
+    def months(self, start: date, end: date) -> list[tuple[Period, bool]]:
+        """Each month of the term, and whether its due day has passed."""
+        key = (start, end)
+        if key not in self._months:
+            self._months[key] = [
+                (period, self.today > rules.return_due(period, self.working_days))
+                for period in rules.periods(start, end)]
+        return self._months[key]
+
+
+def _count(record: Record, kpis: dict[int, Row], months: list[tuple[Period, bool]],
+           returns: dict[int, list[_Version]]) -> None:
+    record.kpis = len(kpis)
+    frequencies = {kpi.frequency for kpi in kpis.values()}
+    for period, overdue in months:
+        if not any(rules.reported_in(frequency, period.number, len(months))
+                   for frequency in frequencies):
+            continue
+        versions = returns.get(period.number)
+        if not versions:
+            if overdue:
+                record.late_returns += 1
+            continue
+        if versions[0].submitted_late:
+            record.late_returns += 1
+        for figure in versions[-1].figures:
+            if figure.review == FigureReview.DISPUTED:
+                record.open_disputes += 1
+            kpi = kpis.get(figure.kpi_id)
+            if kpi is None or kpi.target is None:
+                continue
+            rating = rules.rate(figure.value, kpi.target, kpi.direction, kpi.tolerance)
+            if rating is Rating.MET:
+                record.met += 1
+            elif rating is Rating.WITHIN_TOLERANCE:
+                record.within_tolerance += 1
+            else:
+                record.missed += 1
