@@ -5,7 +5,7 @@ returns, read from the performance returns (services/performance_returns.py)."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, join, select
 
 from marketplace import clock
 from marketplace.domain import service_levels as rules
@@ -15,13 +15,14 @@ from marketplace.models import (
     Agreement,
     AgreementKpi,
     AgreementLine,
+    AgreementVariation,
     FigureReview,
     Organisation,
     PerformanceFigure,
     PerformanceReturn,
 )
 
-from .performance_returns import REPORTED_ON, due_working_days, term_ends
+from .performance_returns import REPORTED_ON, due_working_days
 
 
 @dataclass
@@ -63,9 +64,9 @@ def provider_record(provider: Organisation) -> ProviderRecord:
 
 
 def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
-    """Each provider's record, by id, read as plain rows in four queries for the whole list
-    however many providers and customers: the agreements reported on, their KPIs, the end
-    dates of their varied terms, and their returns with figures. The months of a term and
+    """Each provider's record, by id, read as plain rows in two queries for the whole list
+    however many providers and customers: the agreements reported on with their KPIs and
+    the end dates of their varied terms, and their returns with figures. The months of a term and
     their due days are worked out once per distinct term. The same figures as the
     agreement's performance page (performance_returns.schedule and kpi_records): a KPI's
     figures are those of the latest version of each month's return in which a KPI is due,
@@ -74,35 +75,46 @@ def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]
     results = {provider.id: ProviderRecord(provider) for provider in providers}
     if not results:
         return results
-    reported_on = (Agreement.provider_id.in_(list(results)),
-                   Agreement.status.in_(REPORTED_ON))
-    agreements = db.session.execute(
-        select(Agreement.id, Agreement.provider_id, Agreement.start_date, Agreement.end_date)
-        .where(*reported_on).order_by(Agreement.id)
-    ).all()
-    for agreement in agreements:
-        result = results[agreement.provider_id]
-        result.by_agreement[agreement.id] = Record()
-        result.agreements += 1
+    # The last day as varied (performance_returns.term_ends): the latest agreed variation
+    # that changed it, else the signed one.
+    varied_end = (
+        select(AgreementVariation.new_end_date)
+        .where(AgreementVariation.agreement_id == Agreement.id,
+               AgreementVariation.status == "agreed",
+               AgreementVariation.new_end_date.is_not(None))
+        .order_by(AgreementVariation.version.desc()).limit(1)
+        .correlate(Agreement).scalar_subquery()
+    )
+    agreements: dict[int, Row] = {}
     kpis: dict[int, dict[int, Row]] = {}
-    for kpi in db.session.execute(
-        select(AgreementLine.agreement_id, AgreementKpi.id, AgreementKpi.frequency,
-               AgreementKpi.target, AgreementKpi.direction, AgreementKpi.tolerance)
-        .join(AgreementKpi.line).join(AgreementLine.agreement)
-        .where(*reported_on)
+    for row in db.session.execute(
+        select(Agreement.id, Agreement.provider_id, Agreement.start_date,
+               func.coalesce(varied_end, Agreement.end_date).label("end_date"),
+               AgreementKpi.id.label("kpi_id"), AgreementKpi.frequency, AgreementKpi.target,
+               AgreementKpi.direction, AgreementKpi.tolerance)
+        .select_from(Agreement)
+        .outerjoin(join(AgreementLine, AgreementKpi),
+                   AgreementLine.agreement_id == Agreement.id)
+        .where(Agreement.provider_id.in_(list(results)), Agreement.status.in_(REPORTED_ON))
+        .order_by(Agreement.id)
     ):
-        kpis.setdefault(kpi.agreement_id, {})[kpi.id] = kpi
+        if row.id not in agreements:
+            agreements[row.id] = row
+            result = results[row.provider_id]
+            result.by_agreement[row.id] = Record()
+            result.agreements += 1
+        if row.kpi_id is not None:
+            kpis.setdefault(row.id, {})[row.kpi_id] = row
     # Without a KPI an agreement has no reporting months, so nothing to count.
-    reported = [agreement for agreement in agreements if agreement.id in kpis]
+    reported = [agreement for agreement in agreements.values() if agreement.id in kpis]
     if not reported:
         return results
-    ends = term_ends(reported)
     returns = _returns([agreement.id for agreement in reported])
     terms = _Terms(clock.today_in_uk(), due_working_days())
     for agreement in reported:
         record = results[agreement.provider_id].by_agreement[agreement.id]
         _count(record, kpis[agreement.id],
-               terms.months(agreement.start_date, ends[agreement.id]),
+               terms.months(agreement.start_date, agreement.end_date),
                returns.get(agreement.id, {}))
         results[agreement.provider_id].total.add(record)
     return results
