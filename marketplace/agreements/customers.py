@@ -39,10 +39,12 @@ def index():
 @bp.route("/agreements/<int:agreement_id>")
 @owns("agreement_id", Agreement)
 def agreement(agreement: Agreement):
-    ending.end_if_notice_ran_out(agreement)
+    notice = ending.end_if_notice_ran_out(agreement)
+    agreement = service.with_lines(agreement)  # before its terms: they name the KPIs
+    current = variations.versions(agreement)[-1]
     return render_template(
         "agreements/show.html",
-        agreement=service.with_lines(agreement),
+        agreement=agreement,
         warning=service.term_warning(agreement),
         status_form=None,
         actions=[],
@@ -51,9 +53,9 @@ def agreement(agreement: Agreement):
         for_provider=True,
         read_only=False,
         late_returns=performance_returns.late_rows(agreement),
-        expiry=ending.expiry_warning(agreement),
-        ending=ending.ending_of(agreement),
-        current=variations.versions(agreement)[-1],
+        expiry=ending.expiry_warning_as_read(agreement, notice, current.terms.end_date),
+        ending=notice,
+        current=current,
         can_end=agreement.status in ending.RUNNING,
     )
 

@@ -64,8 +64,9 @@ def _render_performance(agreement: Agreement, *, for_provider: bool):
 def _render_return(performance_return: PerformanceReturn, *, for_provider: bool,
                    forms: dict | None = None, status: int = 200):
     agreement = performance_return.agreement
-    can_review = (not for_provider and current_user.role == Role.CCG_USER
-                  and service.current_version(performance_return))
+    versions = service.versions_of(performance_return)
+    is_current = versions[-1] is performance_return
+    can_review = not for_provider and current_user.role == Role.CCG_USER and is_current
     forms = dict(forms or {})
     if can_review:
         for figure in performance_return.figures:
@@ -73,14 +74,12 @@ def _render_return(performance_return: PerformanceReturn, *, for_provider: bool,
                 forms[figure.id] = ReviewFigureForm(
                     formdata=None, prefix=f"figure-{figure.id}",
                     data={"lock_version": figure.lock_version})
-    versions = [row for row in service.schedule(agreement)
-                if row.period.number == performance_return.period_number]
     return render_template(
         "agreements/return.html", agreement=agreement, performance_return=performance_return,
-        versions=versions[0].versions if versions else [performance_return],
-        is_current=service.current_version(performance_return), for_provider=for_provider,
+        versions=versions, is_current=is_current, for_provider=for_provider,
         review_forms=forms if can_review else {},
-        can_resubmit=for_provider and service.can_resubmit(performance_return)), status
+        can_resubmit=for_provider and service.can_resubmit(performance_return, is_current)
+    ), status
 
 
 # The CCG's side (and the BDU's, reading).

@@ -68,10 +68,12 @@ def new():
 
 def _render_show(agreement, error: str | None = None, status: int = 200, *,
                  read_only: bool = False):
-    ending.end_if_notice_ran_out(agreement)
+    notice = ending.end_if_notice_ran_out(agreement)
+    agreement = service.with_lines(agreement)  # before its terms: they name the KPIs
+    current = variations.versions(agreement)[-1]
     return render_template(
         "agreements/show.html",
-        agreement=service.with_lines(agreement),
+        agreement=agreement,
         warning=service.term_warning(agreement),
         status_form=StatusForm(formdata=None, data={"lock_version": agreement.lock_version}),
         actions=[] if read_only else ACTIONS[AgreementStatus(agreement.status)],
@@ -80,9 +82,9 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
         for_provider=False,
         read_only=read_only,
         late_returns=performance_returns.late_rows(agreement),
-        expiry=ending.expiry_warning(agreement),
-        ending=ending.ending_of(agreement),
-        current=variations.versions(agreement)[-1],
+        expiry=ending.expiry_warning_as_read(agreement, notice, current.terms.end_date),
+        ending=notice,
+        current=current,
         can_end=not read_only and agreement.status in ending.RUNNING,
     ), status
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.domain.affordability import Affordability, Commitment, assess
 from marketplace.domain.reckoner import (
@@ -24,6 +25,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
     AgreementEnding,
+    AgreementLine,
     AgreementStatus,
     AgreementVariation,
     Organisation,
@@ -32,7 +34,7 @@ from marketplace.models import (
 )
 
 from . import scenarios
-from .variations import current_terms
+from .variations import variations_by_agreement, versions
 
 # Agreements the CCG has put its name to (or is about to): they cost it money.
 COUNTED = (
@@ -114,9 +116,10 @@ def headroom_for(ccg: Organisation) -> Headroom:
 
 
 def _commitment(
-    agreement: Agreement, ending: AgreementEnding | None, subject: bool = False
+    agreement: Agreement, ending: AgreementEnding | None, subject: bool = False,
+    variations: list[AgreementVariation] | None = None,
 ) -> Commitment | None:
-    terms = current_terms(agreement)
+    terms = versions(agreement, variations)[-1].terms
     end = ending.ends_on if ending is not None else terms.end_date
     if agreement.status == AgreementStatus.ENDED and ending is None:
         return None  # ended with no date recorded: nothing to cost it by
@@ -138,10 +141,14 @@ def _commitments(
             select(Agreement)
             .where(Agreement.ccg_id == ccg.id, Agreement.status.in_(COUNTED))
             .order_by(Agreement.start_date, Agreement.id)
+            # Their terms as varied: the original ones name the KPI targets.
+            .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis),
+                     joinedload(Agreement.provider))
         )
     )
     if subject is not None and subject not in agreements:
         agreements.append(subject)
+    variations = variations_by_agreement(agreements)
     endings = {
         ending.agreement_id: ending
         for ending in db.session.scalars(
@@ -152,7 +159,8 @@ def _commitments(
     }
     result = []
     for agreement in agreements:
-        item = _commitment(agreement, endings.get(agreement.id), agreement is subject)
+        item = _commitment(agreement, endings.get(agreement.id), agreement is subject,
+                           variations[agreement.id])
         if item is None:
             continue
         if varied is not None and agreement is subject:

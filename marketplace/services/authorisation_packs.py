@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
 from marketplace.domain import authorisation as rules
@@ -34,6 +35,8 @@ from marketplace.domain.reckoner import (
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
+    AgreementEnding,
+    AgreementLine,
     AgreementStatus,
     AuthorisationPack,
     Organisation,
@@ -48,7 +51,7 @@ from marketplace.reports.pdf import RenderError, html_to_pdf
 from marketplace.reports.printable import printable
 from marketplace.reports.storage import sha256_hex
 
-from . import ending, scenarios, variations
+from . import scenarios, variations
 from .assurance import latest_assurance_status
 from .audit import record_event
 from .errors import PermissionDenied, ServiceError
@@ -166,13 +169,20 @@ def _agreements(ccg: Organisation) -> list[Agreement]:
             select(Agreement)
             .where(Agreement.ccg_id == ccg.id, Agreement.status.in_([s.value for s in LISTED]))
             .order_by(Agreement.start_date, Agreement.reference)
+            # Their terms as varied (the original ones name the KPI targets) and the names
+            # the pack shows, with the list rather than one agreement at a time.
+            .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis),
+                     joinedload(Agreement.provider), joinedload(Agreement.procurement))
         )
     )
 
 
-def _end_of(agreement: Agreement):
-    notice = ending.ending_of(agreement)
-    return notice.ends_on if notice is not None else variations.current_terms(agreement).end_date
+def _endings(agreements: list[Agreement]) -> dict[int, AgreementEnding]:
+    if not agreements:
+        return {}
+    return {found.agreement_id: found for found in db.session.scalars(
+        select(AgreementEnding).where(
+            AgreementEnding.agreement_id.in_([agreement.id for agreement in agreements])))}
 
 
 def _procured(agreement: Agreement) -> str:
@@ -189,10 +199,13 @@ def pack_context(
     scenario = plan_of(ccg)
     agreements = _agreements(ccg)
     assurance = latest_assurance_status({a.provider_id for a in agreements})
+    varied = variations.variations_by_agreement(agreements)
+    endings = _endings(agreements)
     rows, costed = [], []
     for agreement in agreements:
-        terms = variations.current_terms(agreement)
-        end = _end_of(agreement)
+        terms = variations.versions(agreement, varied[agreement.id])[-1].terms
+        notice = endings.get(agreement.id)
+        end = notice.ends_on if notice is not None else terms.end_date
         rows.append(
             AgreementRow(
                 agreement.reference,

@@ -3,21 +3,26 @@ rated (met / within tolerance / missed), the figures its customers dispute and i
 returns, read from the performance returns (services/performance_returns.py)."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, func, join, select
 
-from marketplace.domain.service_levels import Rating
+from marketplace import clock
+from marketplace.domain import service_levels as rules
+from marketplace.domain.service_levels import Period, Rating
 from marketplace.extensions import db
-from marketplace.models import Agreement, AgreementLine, FigureReview, Organisation
-
-from .performance_returns import (
-    REPORTED_ON,
-    kpi_records,
-    returns_by_agreement,
-    schedule,
-    term_ends,
+from marketplace.models import (
+    Agreement,
+    AgreementKpi,
+    AgreementLine,
+    AgreementVariation,
+    FigureReview,
+    Organisation,
+    PerformanceFigure,
+    PerformanceReturn,
 )
+
+from .performance_returns import REPORTED_ON, due_working_days
 
 
 @dataclass
@@ -46,26 +51,6 @@ class Record:
         return f"{self.met} met, {self.within_tolerance} within tolerance, {self.missed} missed"
 
 
-def agreement_record(agreement: Agreement, returns=None, end_date=None) -> Record:
-    record = Record()
-    if agreement.status not in REPORTED_ON:
-        return record
-    rows = schedule(agreement, returns=returns, end_date=end_date)
-    for kpi_record in kpi_records(agreement, rows):
-        record.kpis += 1
-        record.met += kpi_record.count(Rating.MET)
-        record.within_tolerance += kpi_record.count(Rating.WITHIN_TOLERANCE)
-        record.missed += kpi_record.count(Rating.MISSED)
-    for row in rows:
-        if row.late:
-            record.late_returns += 1
-        if row.current is not None:
-            record.open_disputes += sum(
-                1 for figure in row.current.figures if figure.review == FigureReview.DISPUTED
-            )
-    return record
-
-
 @dataclass
 class ProviderRecord:
     provider: Organisation
@@ -79,23 +64,135 @@ def provider_record(provider: Organisation) -> ProviderRecord:
 
 
 def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
-    """Each provider's record, by id. The agreements with their lines and KPIs, and all
-    their returns: a few queries for the whole list, however many providers and customers."""
+    """Each provider's record, by id, read as plain rows in two queries for the whole list
+    however many providers and customers: the agreements reported on with their KPIs and
+    the end dates of their varied terms, and their returns with figures. The months of a term and
+    their due days are worked out once per distinct term. The same figures as the
+    agreement's performance page (performance_returns.schedule and kpi_records): a KPI's
+    figures are those of the latest version of each month's return in which a KPI is due,
+    and a month is late when its first version was submitted late or, unsubmitted, its due
+    day has passed."""
     results = {provider.id: ProviderRecord(provider) for provider in providers}
     if not results:
         return results
-    agreements = db.session.scalars(
-        select(Agreement)
+    # The last day as varied (performance_returns.term_ends): the latest agreed variation
+    # that changed it, else the signed one.
+    varied_end = (
+        select(AgreementVariation.new_end_date)
+        .where(AgreementVariation.agreement_id == Agreement.id,
+               AgreementVariation.status == "agreed",
+               AgreementVariation.new_end_date.is_not(None))
+        .order_by(AgreementVariation.version.desc()).limit(1)
+        .correlate(Agreement).scalar_subquery()
+    )
+    agreements: dict[int, Row] = {}
+    kpis: dict[int, dict[int, Row]] = {}
+    for row in db.session.execute(
+        select(Agreement.id, Agreement.provider_id, Agreement.start_date,
+               func.coalesce(varied_end, Agreement.end_date).label("end_date"),
+               AgreementKpi.id.label("kpi_id"), AgreementKpi.frequency, AgreementKpi.target,
+               AgreementKpi.direction, AgreementKpi.tolerance)
+        .select_from(Agreement)
+        .outerjoin(join(AgreementLine, AgreementKpi),
+                   AgreementLine.agreement_id == Agreement.id)
         .where(Agreement.provider_id.in_(list(results)), Agreement.status.in_(REPORTED_ON))
         .order_by(Agreement.id)
-        .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
-    ).all()
-    returns = returns_by_agreement(agreement.id for agreement in agreements)
-    ends = term_ends(agreements)
-    for agreement in agreements:
-        record = agreement_record(agreement, returns.get(agreement.id, {}), ends[agreement.id])
-        result = results[agreement.provider_id]
-        result.by_agreement[agreement.id] = record
-        result.total.add(record)
-        result.agreements += 1
+    ):
+        if row.id not in agreements:
+            agreements[row.id] = row
+            result = results[row.provider_id]
+            result.by_agreement[row.id] = Record()
+            result.agreements += 1
+        if row.kpi_id is not None:
+            kpis.setdefault(row.id, {})[row.kpi_id] = row
+    # Without a KPI an agreement has no reporting months, so nothing to count.
+    reported = [agreement for agreement in agreements.values() if agreement.id in kpis]
+    if not reported:
+        return results
+    returns = _returns([agreement.id for agreement in reported])
+    terms = _Terms(clock.today_in_uk(), due_working_days())
+    for agreement in reported:
+        record = results[agreement.provider_id].by_agreement[agreement.id]
+        _count(record, kpis[agreement.id],
+               terms.months(agreement.start_date, agreement.end_date),
+               returns.get(agreement.id, {}))
+        results[agreement.provider_id].total.add(record)
     return results
+
+
+@dataclass
+class _Version:
+    submitted_late: bool
+    figures: list[Row] = field(default_factory=list)
+
+
+def _returns(agreement_ids: list[int]) -> dict[int, dict[int, list[_Version]]]:
+    """Each agreement's returns by month, oldest version first, with their figures."""
+    found: dict[int, dict[int, list[_Version]]] = {}
+    versions: dict[int, _Version] = {}
+    for row in db.session.execute(
+        select(PerformanceReturn.id, PerformanceReturn.agreement_id,
+               PerformanceReturn.period_number, PerformanceReturn.submitted_late,
+               PerformanceFigure.kpi_id, PerformanceFigure.value, PerformanceFigure.review)
+        .outerjoin(PerformanceFigure, PerformanceFigure.return_id == PerformanceReturn.id)
+        .where(PerformanceReturn.agreement_id.in_(agreement_ids))
+        .order_by(PerformanceReturn.agreement_id, PerformanceReturn.period_number,
+                  PerformanceReturn.version, PerformanceFigure.id)
+    ):
+        version = versions.get(row.id)
+        if version is None:
+            version = versions[row.id] = _Version(row.submitted_late)
+            found.setdefault(row.agreement_id, {}).setdefault(
+                row.period_number, []).append(version)
+        if row.kpi_id is not None:
+            version.figures.append(row)
+    return found
+
+
+class _Terms:
+    """The months of a term and each month's due day, worked out once per request for each
+    distinct term (many agreements share their dates)."""
+
+    def __init__(self, today: date, working_days: int):
+        self.today = today
+        self.working_days = working_days
+        self._months: dict[tuple[date, date], list[tuple[Period, bool]]] = {}
+
+    def months(self, start: date, end: date) -> list[tuple[Period, bool]]:
+        """Each month of the term, and whether its due day has passed."""
+        key = (start, end)
+        if key not in self._months:
+            self._months[key] = [
+                (period, self.today > rules.return_due(period, self.working_days))
+                for period in rules.periods(start, end)]
+        return self._months[key]
+
+
+def _count(record: Record, kpis: dict[int, Row], months: list[tuple[Period, bool]],
+           returns: dict[int, list[_Version]]) -> None:
+    record.kpis = len(kpis)
+    frequencies = {kpi.frequency for kpi in kpis.values()}
+    for period, overdue in months:
+        if not any(rules.reported_in(frequency, period.number, len(months))
+                   for frequency in frequencies):
+            continue
+        versions = returns.get(period.number)
+        if not versions:
+            if overdue:
+                record.late_returns += 1
+            continue
+        if versions[0].submitted_late:
+            record.late_returns += 1
+        for figure in versions[-1].figures:
+            if figure.review == FigureReview.DISPUTED:
+                record.open_disputes += 1
+            kpi = kpis.get(figure.kpi_id)
+            if kpi is None or kpi.target is None:
+                continue
+            rating = rules.rate(figure.value, kpi.target, kpi.direction, kpi.tolerance)
+            if rating is Rating.MET:
+                record.met += 1
+            elif rating is Rating.WITHIN_TOLERANCE:
+                record.within_tolerance += 1
+            else:
+                record.missed += 1

@@ -6,6 +6,8 @@ Termination ends the agreement that day (status ended) under the agreement's loc
 one ending per agreement (a unique row), so two people giving notice at once cannot both.
 """
 
+from datetime import date
+
 from sqlalchemy import select
 
 from marketplace import clock
@@ -42,8 +44,17 @@ def expiry_warning(agreement: Agreement) -> tuple[int, str] | None:
     the end its notice sets."""
     if agreement.status not in RUNNING:
         return None
-    ending = ending_of(agreement)
-    end = ending.ends_on if ending is not None else current_terms(agreement).end_date
+    return expiry_warning_as_read(agreement, ending_of(agreement),
+                                  current_terms(agreement).end_date)
+
+
+def expiry_warning_as_read(agreement: Agreement, notice: AgreementEnding | None,
+                           current_end: date) -> tuple[int, str] | None:
+    """expiry_warning from the agreement's ending and current end date, when a page has read
+    them (end_if_notice_ran_out, variations.versions)."""
+    if agreement.status not in RUNNING:
+        return None
+    end = notice.ends_on if notice is not None else current_end
     return rules.expiry_warning(end, today())
 
 
@@ -143,19 +154,20 @@ def _end_by_notice(agreement: Agreement, ending: AgreementEnding) -> None:
         system=True)
 
 
-def end_if_notice_ran_out(agreement: Agreement) -> Agreement:
+def end_if_notice_ran_out(agreement: Agreement) -> AgreementEnding | None:
     """End the agreement if its notice has run out (in its own transaction); a page calls it
-    before showing the agreement. Another request ending it at the same moment is no error."""
+    before showing the agreement. Another request ending it at the same moment is no error.
+    The agreement's ending (notice given or ended), if any, for the page to show."""
     ending = ending_of(agreement)
     if not _notice_ran_out(agreement, ending, today()):
-        return agreement
+        return ending
     try:
         with transaction():
             on_conflict(Agreement, ENDED_MEANWHILE)
             _end_by_notice(agreement, ending)
     except Conflict:
         db.session.refresh(agreement)
-    return agreement
+    return ending
 
 
 @transactional

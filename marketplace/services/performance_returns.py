@@ -334,10 +334,22 @@ def disputed_figures(performance_return: PerformanceReturn) -> list[PerformanceF
             if figure.review == FigureReview.DISPUTED]
 
 
-def can_resubmit(performance_return: PerformanceReturn) -> bool:
+def versions_of(performance_return: PerformanceReturn) -> list[PerformanceReturn]:
+    """Every version of the return's month, oldest first, with their figures and the KPIs
+    they report on: one page's worth in two queries."""
+    return list(db.session.scalars(
+        select(PerformanceReturn)
+        .where(PerformanceReturn.agreement_id == performance_return.agreement_id,
+               PerformanceReturn.period_number == performance_return.period_number)
+        .order_by(PerformanceReturn.version)
+        .options(selectinload(PerformanceReturn.figures).joinedload(PerformanceFigure.kpi))))
+
+
+def can_resubmit(performance_return: PerformanceReturn, is_current: bool | None = None) -> bool:
+    """``is_current``: whether it is the latest version, when the caller knows."""
     reviews = {figure.review for figure in performance_return.figures}
     return (FigureReview.DISPUTED in reviews and FigureReview.PENDING not in reviews
-            and current_version(performance_return))
+            and (current_version(performance_return) if is_current is None else is_current))
 
 
 @transactional

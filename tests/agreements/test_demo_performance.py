@@ -2,6 +2,8 @@
 shadow-year agreement of ccg@ (Coventry and Rugby) and css@ (Arden CSS) has KPIs and months of
 returns, all made through the services, and both logins see them on its pages."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -100,3 +102,39 @@ def test_the_demo_logins_see_it(demo, sign_in):
     november = performance_returns.period_row(demo, 3).versions[0]
     first = text_of(css.get(f"/customers/agreements/{demo.id}/returns/{november.id}"))
     assert "case log" in first
+
+
+def _as_on_the_performance_page(agreement) -> dict:
+    """The record counted from what the agreement's performance page shows (schedule and
+    kpi_records), agreement by agreement."""
+    rows = performance_returns.schedule(agreement)
+    points = [point.rating for record in performance_returns.kpi_records(agreement, rows)
+              for point in record.points]
+    return {"met": points.count(Rating.MET),
+            "within_tolerance": points.count(Rating.WITHIN_TOLERANCE),
+            "missed": points.count(Rating.MISSED),
+            "open_disputes": sum(
+                1 for row in rows if row.current is not None
+                for figure in row.current.figures if figure.review == FigureReview.DISPUTED),
+            "late_returns": sum(1 for row in rows if row.late),
+            "kpis": len(performance_returns.kpis_of(agreement))}
+
+
+@pytest.mark.parametrize("today", [datetime(2012, 12, 10, tzinfo=UTC), DEMO_NOW,
+                                   datetime(2013, 6, 3, tzinfo=UTC)])
+def test_the_contract_record_counts_what_the_performance_pages_show(demo, clock, today):
+    from marketplace.models import Agreement
+    from marketplace.services.contract_record import provider_records
+
+    clock.set(today)
+    provider = demo.provider
+    record = provider_records([provider])[provider.id]
+    agreements = db.session.scalars(select(Agreement).where(
+        Agreement.provider_id == provider.id,
+        Agreement.status.in_(performance_returns.REPORTED_ON))).all()
+    assert record.agreements == len(agreements) and demo.id in record.by_agreement
+    for agreement in agreements:
+        assert vars(record.by_agreement[agreement.id]) == _as_on_the_performance_page(agreement)
+    shadow = record.by_agreement[demo.id]
+    assert shadow.kpis == 4 and shadow.missed == 1 and shadow.within_tolerance >= 1
+    assert record.total.rated == sum(r.rated for r in record.by_agreement.values())
