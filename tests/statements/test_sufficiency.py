@@ -197,3 +197,23 @@ def test_sql_totals_match_the_domain_on_the_rows(market_world):
         service.planned_income(tuple(YEARS)), key=repr
     )
     assert sum(row.amount for row in income) == Decimal("11503900.01")
+
+
+def test_the_table_of_every_ccg_is_paged(market_world, bdu_client, monkeypatch):
+    from marketplace.statements import sufficiency as view
+
+    everyone = html(bdu_client.get("/demand/sufficiency"))
+    names = [row.td.get_text(strip=True)
+             for row in everyone.select_one("#ccgs").find_next("table").select("tbody tr")]
+    assert len(names) == min(view.CCGS_PAGE_SIZE, 211)  # every CCG in England in the world
+    monkeypatch.setattr(view, "CCGS_PAGE_SIZE", 1)
+    second = html(bdu_client.get("/demand/sufficiency?year=2013/14&page=2"))
+    rows = second.select_one("#ccgs").find_next("table").select("tbody tr")
+    assert [row.td.get_text(strip=True) for row in rows] == [names[1]]
+    assert second.select_one("#ccgs").find_next("details").has_attr("open")
+    summary = second.select_one("#ccgs").find_next("summary").get_text(" ", strip=True)
+    assert summary == "All 211 CCGs in 2013/14 (page 2 of 211, by name)"
+    # the over-headroom table is not paged
+    assert "Coventry" in second.select_one("#over").find_next("table").get_text()
+    past = bdu_client.get("/demand/sufficiency?page=212")
+    assert past.status_code == 404
