@@ -25,3 +25,27 @@ def paginate(statement, *, per_page: int):
     if page.page > 1 and not page.items:
         abort(404)
     return page
+
+
+class ItemsPage:
+    """A page of a list already in memory, with the attributes templates/macros/pager.html
+    reads from a Flask-SQLAlchemy page (for lists worked out in Python, not by a query)."""
+
+    def __init__(self, items, page: int, per_page: int):
+        self.total = len(items)
+        self.per_page = per_page
+        self.page = page
+        self.pages = max(1, -(-self.total // per_page))
+        self.items = list(items[(page - 1) * per_page : page * per_page])
+        self.has_prev = page > 1
+        self.has_next = page < self.pages
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+
+
+def paginate_items(items, *, per_page: int) -> ItemsPage:
+    """The requested page of ``items`` (a sequence); past the last page is a 404."""
+    page = ItemsPage(items, page_number(request.args), per_page)
+    if page.page > 1 and not page.items:
+        abort(404)
+    return page

@@ -69,6 +69,36 @@ class Intention:
     annual_budget: Decimal
 
 
+@dataclass(frozen=True)
+class IntentionTotals:
+    """Stated intentions already added up: per CCG, per specification, and how many CCGs
+    intend to buy each specification (what ``assess`` reads of them; the database can add
+    them up rather than send every statement line)."""
+
+    by_ccg: Mapping[Hashable, Decimal]
+    by_specification: Mapping[Hashable, Decimal]
+    ccgs_by_specification: Mapping[Hashable, int]
+
+
+def intention_totals(
+    intentions: Iterable[Intention], ccgs: Iterable[Hashable] | None = None
+) -> IntentionTotals:
+    """Add up intention rows; with ``ccgs``, only those of the CCGs named there."""
+    known = None if ccgs is None else set(ccgs)
+    by_ccg: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
+    by_spec: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
+    intending: dict[Hashable, set] = defaultdict(set)
+    for row in intentions:
+        if known is not None and row.ccg not in known:
+            continue
+        by_ccg[row.ccg] += row.annual_budget
+        by_spec[row.specification] += row.annual_budget
+        intending[row.specification].add(row.ccg)
+    return IntentionTotals(
+        dict(by_ccg), dict(by_spec), {spec: len(keys) for spec, keys in intending.items()}
+    )
+
+
 # --- concentration ------------------------------------------------------------------------
 
 
@@ -259,24 +289,24 @@ def assess(
     specifications: Iterable[Specification],
     headroom: Mapping[Hashable, Mapping[str, Decimal]],
     income: Iterable[PlannedIncome],
-    intentions: Iterable[Intention],
+    intentions: Iterable[Intention] | IntentionTotals,
     financial_years: Iterable[str],
 ) -> Sufficiency:
-    """The market for each year: per CCG, rolled up, unsupplied and concentrated."""
+    """The market for each year: per CCG, rolled up, unsupplied and concentrated.
+    intentions: the rows, or their totals (``intention_totals``) for the same CCGs."""
     ccg_list = sorted(ccgs, key=lambda ccg: ccg.name)
     known = {ccg.key: ccg for ccg in ccg_list}
     specs = sorted(specifications, key=lambda spec: spec.name)
     spec_names = {spec.key: spec.name for spec in specs}
     income = list(income)
-    intention_by_ccg: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
-    intention_by_spec: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
-    intending: dict[Hashable, set] = defaultdict(set)
-    for row in intentions:
-        if row.ccg not in known:
-            continue
-        intention_by_ccg[row.ccg] += row.annual_budget
-        intention_by_spec[row.specification] += row.annual_budget
-        intending[row.specification].add(row.ccg)
+    totals = (
+        intentions
+        if isinstance(intentions, IntentionTotals)
+        else intention_totals(intentions, known)
+    )
+    intention_by_ccg = defaultdict(lambda: ZERO, totals.by_ccg)
+    intention_by_spec = defaultdict(lambda: ZERO, totals.by_specification)
+    ccgs_intending = totals.ccgs_by_specification
 
     views = []
     for year in financial_years:
@@ -349,7 +379,12 @@ def assess(
             )
             if total <= 0:
                 unsupplied.append(
-                    Unsupplied(spec, year, len(intending[spec.key]), intention_by_spec[spec.key])
+                    Unsupplied(
+                        spec,
+                        year,
+                        ccgs_intending.get(spec.key, 0),
+                        intention_by_spec[spec.key],
+                    )
                 )
         views.append(
             YearView(

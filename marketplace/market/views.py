@@ -81,16 +81,9 @@ class MergeForm(BaseForm):
 
 @bp.route("")
 def index():
-    rows = [
-        (
-            css,
-            service.bdu_recommendation(css),
-            next(iter(service.board_decisions(css)), None),
-            service.licence_in_force(css),
-        )
-        for css in service.all_csss()
-    ]
-    return render_template("market/index.html", rows=rows, mergers=service.mergers())
+    return render_template(
+        "market/index.html", rows=service.market_overview(), mergers=service.mergers()
+    )
 
 
 @bp.route("/css/<int:organisation_id>")

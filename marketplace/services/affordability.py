@@ -78,11 +78,16 @@ def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
     return latest
 
 
-def headroom_by_ccg(ccgs: Iterable[Organisation]) -> dict[int, Headroom]:
-    """CCG id → its headroom per year, for many CCGs at once (one query for the plans)."""
+def headroom_by_ccg(
+    ccgs: Iterable[Organisation], only: Iterable[str] | None = None
+) -> dict[int, Headroom]:
+    """CCG id → its headroom per year, for many CCGs at once (one query for the plans).
+    only: work out just these financial years (a page showing one year)."""
     ccgs = list(ccgs)
     allowances = scenarios.allowances()
     years = _years(allowances)
+    if only is not None:
+        years = tuple(year for year in years if year in set(only))
     plans = _latest_scenarios([ccg.id for ccg in ccgs])
     result = {}
     for ccg in ccgs:

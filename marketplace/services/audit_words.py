@@ -422,6 +422,37 @@ def describe(event: AuditEvent, names: _Names | None = None) -> EventWords:
     return EventWords(sentence.rstrip(".") + ".", describe_changes(event.changes, names))
 
 
+def _load_objects(events) -> list:
+    """Read the objects a page of events names, one query per kind of object, so that
+    ``_thing``'s ``db.session.get`` finds each in the session instead of asking per event;
+    and the actors' organisations ``_who`` names. The list keeps them alive meanwhile."""
+    ids: dict[type, set[int]] = {}
+    for event in events:
+        object_type = "User" if event.object_type == "LocalProxy" else event.object_type
+        model = getattr(models, object_type, None)
+        if model is None or not event.object_id or not str(event.object_id).isdigit():
+            continue
+        ids.setdefault(model, set()).add(int(event.object_id))
+    loaded = []
+    for model, wanted in ids.items():
+        if hasattr(model, "__table__") and "id" in model.__table__.c:
+            loaded.extend(db.session.scalars(select(model).where(model.id.in_(wanted))))
+    organisation_ids = {
+        event.actor.organisation_id
+        for event in events
+        if event.actor is not None and event.actor.organisation_id
+    }
+    if organisation_ids:
+        loaded.extend(
+            db.session.scalars(
+                select(models.Organisation).where(models.Organisation.id.in_(organisation_ids))
+            )
+        )
+    return loaded
+
+
 def describe_all(events) -> list[tuple[AuditEvent, EventWords]]:
     names = _Names()
+    events = list(events)
+    _kept = _load_objects(events)
     return [(event, describe(event, names)) for event in events]

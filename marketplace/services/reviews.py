@@ -298,7 +298,10 @@ def waiting_for_a_reviewer(user: User) -> list[Submission]:
 def waiting_for_sign_off_by(user: User) -> list[Review]:
     """Draft reviews with an outcome that ``user`` may sign off."""
     drafts = db.session.scalars(
-        select(Review).where(Review.status == ReviewStatus.DRAFT)
+        # Drafts with no outcome yet are left out in SQL, so their submissions and
+        # assignments are not loaded only to be dropped.
+        select(Review).where(Review.status == ReviewStatus.DRAFT,
+                             Review.outcome_code.is_not(None), Review.outcome_code != "")
         .options(*_REVIEW_SHOWN)
         .order_by(Review.id)
     )

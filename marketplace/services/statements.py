@@ -807,12 +807,14 @@ def _demand_groups(
         found[3].add(statement_id)
         cluster_ccgs[key[1:]][ccg_id] = ccg_population or 0
         specification_ccgs[spec_id].add(ccg_id)
+    # Sorted on plain keys (each specification's rank and code read once), not on ORM
+    # attributes read per group.
+    spec_order = {spec_id: (_phase_rank(spec.phase), spec.code)
+                  for spec_id, spec in specifications.items()}
     groups = [DemandGroup(specifications[spec_id], region, cluster, len(ccgs), population,
                           round_money(budget), len(statements))
               for (spec_id, region, cluster), (ccgs, population, budget, statements)
-              in totals.items()]
-    groups.sort(key=lambda g: (_phase_rank(g.specification.phase), g.specification.code,
-                               g.region, g.cluster))
+              in sorted(totals.items(), key=lambda item: (spec_order[item[0][0]], item[0][1:]))]
 
     by_cluster: dict[tuple, list[DemandGroup]] = defaultdict(list)
     by_specification: dict[int, list[DemandGroup]] = defaultdict(list)

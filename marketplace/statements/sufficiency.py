@@ -7,12 +7,16 @@ from flask import Response, render_template, request
 from marketplace.access import allow, roles
 from marketplace.domain.reckoner import FINANCIAL_YEARS
 from marketplace.models import Role
+from marketplace.pagination import paginate_items
 from marketplace.services import sufficiency as service
 
 from . import demand_bp
 from .sufficiency_exports import XLSX_TYPE, csv_text, workbook_bytes
 
 BDU_ONLY = roles(Role.BDU_REVIEWER)
+# The table of every CCG is paged (the CCGs over their headroom have their own table above;
+# the CSV and XLSX carry every CCG).
+CCGS_PAGE_SIZE = 50
 
 
 def _year() -> str:
@@ -24,10 +28,12 @@ def _year() -> str:
 @allow(BDU_ONLY)
 def sufficiency():
     year = _year()
-    result = service.sufficiency()
+    # The page shows one year: work out only that one (the downloads take every year).
+    view = service.sufficiency((year,)).year(year)
     return render_template(
         "statements/sufficiency.html",
-        view=result.year(year),
+        view=view,
+        ccgs=paginate_items(view.ccgs, per_page=CCGS_PAGE_SIZE),
         years=FINANCIAL_YEARS,
         year=year,
         title="Whole-market sufficiency",

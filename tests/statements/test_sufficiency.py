@@ -160,3 +160,60 @@ def test_everybody_else_is_refused(market_world, sign_in, email):
 def test_signed_out_is_sent_to_sign_in_or_told_401(market_world, client):
     assert client.get("/demand/sufficiency").status_code in (302, 303)
     assert client.get("/api/v1/market/sufficiency").status_code == 401
+
+
+def test_sql_totals_match_the_domain_on_the_rows(market_world):
+    """The service adds intentions and planned income up in SQL; the figures are those the
+    domain works out from every row, and one year alone is that year of every year."""
+    from marketplace.domain import sufficiency as rules
+    from marketplace.services import sufficiency as service
+
+    arden = market_world
+    second = started(arden, "Contracts and more intelligence")
+    statements.save_line(
+        arden.lead, second, line(arden.market.contracts, budget_annual="250000.01"), None
+    )
+    third = started(arden, "A second look at intelligence")
+    statements.save_line(arden.lead, third, line(arden.market.bi, budget_annual="80000.49"), None)
+    db.session.commit()
+
+    rows = service.intentions()
+    assert len(rows) == 3
+    in_sql = service.intention_totals()
+    in_python = rules.intention_totals(rows)
+    assert in_sql.by_ccg == in_python.by_ccg == {arden.coventry.id: Decimal("450000.50")}
+    assert in_sql.by_specification == in_python.by_specification == {
+        arden.market.bi.id: Decimal("200000.49"),
+        arden.market.contracts.id: Decimal("250000.01"),
+    }
+    assert in_sql.ccgs_by_specification == in_python.ccgs_by_specification
+    assert in_sql.ccgs_by_specification[arden.market.bi.id] == 1
+
+    everything = service.sufficiency()
+    one = service.sufficiency(("2013/14",))
+    assert one.year("2013/14") == everything.year("2013/14")
+    income = service.planned_income()
+    assert sorted(income, key=repr) == sorted(
+        service.planned_income(tuple(YEARS)), key=repr
+    )
+    assert sum(row.amount for row in income) == Decimal("11503900.01")
+
+
+def test_the_table_of_every_ccg_is_paged(market_world, bdu_client, monkeypatch):
+    from marketplace.statements import sufficiency as view
+
+    everyone = html(bdu_client.get("/demand/sufficiency"))
+    names = [row.td.get_text(strip=True)
+             for row in everyone.select_one("#ccgs").find_next("table").select("tbody tr")]
+    assert len(names) == min(view.CCGS_PAGE_SIZE, 211)  # every CCG in England in the world
+    monkeypatch.setattr(view, "CCGS_PAGE_SIZE", 1)
+    second = html(bdu_client.get("/demand/sufficiency?year=2013/14&page=2"))
+    rows = second.select_one("#ccgs").find_next("table").select("tbody tr")
+    assert [row.td.get_text(strip=True) for row in rows] == [names[1]]
+    assert second.select_one("#ccgs").find_next("details").has_attr("open")
+    summary = second.select_one("#ccgs").find_next("summary").get_text(" ", strip=True)
+    assert summary == "All 211 CCGs in 2013/14 (page 2 of 211, by name)"
+    # the over-headroom table is not paged
+    assert "Coventry" in second.select_one("#over").find_next("table").get_text()
+    past = bdu_client.get("/demand/sufficiency?page=212")
+    assert past.status_code == 404
