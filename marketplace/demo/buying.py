@@ -61,7 +61,9 @@ def _ccgs() -> list[Organisation]:
 # Coventry and Rugby; the other CCGs of the cluster confirm their own lines.
 JOINT_LEAD, JOINT_PARTNERS = "05A", ("05H", "05R")
 JOINT_TITLE = "Arden CCGs: business intelligence and contract support from April 2013"
-CONFIRMED_AT = datetime(2012, 11, 20, 12, 0, tzinfo=UTC)
+# Statements confirmed at the end of September 2012, agreements signed in October: all
+# before the demo's "now" (Monday 19 November 2012, demo/procurements.py).
+CONFIRMED_AT = datetime(2012, 9, 28, 12, 0, tzinfo=UTC)
 
 
 def _per_head(rng: random.Random) -> Decimal:
@@ -208,7 +210,7 @@ def seed_agreements(scale: int = 1) -> None:
                                annual_cost=annual_cost(o, ccg.population)) for o in offers]
         value = sum((line.annual_cost for line in lines), Decimal("0"))
         status = AgreementStatus.FINAL if rng.random() < 0.4 else AgreementStatus.SIGNED
-        signed_at = datetime(2012, 11, 1, 10, 0, tzinfo=UTC) + timedelta(days=rng.randint(0, 28))
+        signed_at = datetime(2012, 10, 1, 10, 0, tzinfo=UTC) + timedelta(days=rng.randint(0, 28))
         db.session.add(
             Agreement(
                 reference=f"SLA-{ccg.ods_code}-001",
