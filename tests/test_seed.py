@@ -121,4 +121,4 @@ def test_nothing_seeded_is_dated_after_the_demo_now(app, app_context):
                 later[f"{table.name}.{column.name}"] = found
     assert later == {}
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.occurred_at <= DEMO_NOW)) > 1000
+        AuditEvent.occurred_at <= DEMO_NOW)) > 500

@@ -48,7 +48,7 @@ SEEDERS: list[Seeder] = [
     # The completed September 2012 customer survey, scored in line with each CSS's
     # assurance ratings, for the reviewers' pages and the CSSs' customers pages.
     seed_survey,
-    # Shadow-year agreements across the market with ten months of returns, reviews,
+    # Shadow-year agreements across the market with seven months of returns, reviews,
     # variations and a notice, each CSS's record in line with its Checkpoint 2 outcome.
     seed_contract_life,
 ]
