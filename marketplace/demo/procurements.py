@@ -5,7 +5,7 @@ further competition published to every provider of its specifications, questions
 responses, independent scores, moderation, the decision and its letters, the standstill, the
 agreements drafted from the award and both signatures: every step is the service a user's
 click calls, with the clock (marketplace/clock.py) pinned to the day it happened in 2012,
-from July (after the summer's first merger) to the demo's "now".
+from the first statement in June to the demo's "now".
 
 The CSS that was home to the buying CCGs in 2012 (``ccg_clusters_2012.csv``) bids for every
 one of them, against a CSS from elsewhere and, where it offers the services, an independent
