@@ -1,6 +1,6 @@
 # Developer set-up for CSS Marketplace.
 #
-#   make run    run the app on demo data at http://127.0.0.1:5000, on 11 February 2013
+#   make run    run the app on demo data at http://127.0.0.1:5000, on 19 November 2012
 #   make serve  run it as in production: gunicorn, 2 workers, PostgreSQL and Redis
 #   make test   lint, then run the whole suite on SQLite and on PostgreSQL
 #   make lint   ruff and the import-linter contracts for the layers
@@ -34,11 +34,11 @@ NODE_TEST_STAMP := node_modules/.installed-test
 .PHONY: run serve test lint bench setup runtime python-deps python-test-deps python-dev-deps node-deps \
   node-test-deps system-deps chromium database
 
-# "Now" for the demo: the seeded competitions stand at their stages on Monday 11 February
-# 2013 (README, "Buying demo"): one open, one in evaluation, one in standstill ... Without it
-# the real time would close every competition and end every standstill at the first page.
-# `make run DEMO_NOW=` runs on the real time.
-DEMO_NOW ?= 2013-02-11T09:00:00+00:00
+# "Now" for the demo: the seeded competitions stand at their stages on Monday 19 November
+# 2012 (README, "Buying demo"): one open, one in evaluation, one in standstill ...; nothing
+# seeded is dated after it. Without it the real time would close every competition and end
+# every standstill at the first page. `make run DEMO_NOW=` runs on the real time.
+DEMO_NOW ?= 2012-11-19T09:00:00+00:00
 
 # The site's emails go to a local mail catcher, a real SMTP server (aiosmtpd, the `dev`
 # extra) that keeps each message in a Maildir; /dev/mail shows them. It stops with the site.

@@ -29,7 +29,7 @@ def print_demo_logins() -> None:
     for email, _name, role, organisation, _active in DEMO_LOGINS:
         click.echo(f"  {email:<18} {role.label:<14} {organisation}")
     click.echo("Buying: README, \"Buying demo\", says which login takes which step of the "
-               "seeded competitions, as at MARKETPLACE_TODAY (make run: 11 February 2013).")
+               "seeded competitions, as at MARKETPLACE_TODAY (make run: 19 November 2012).")
 
 
 @click.command("demo-logins")

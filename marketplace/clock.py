@@ -5,7 +5,7 @@ It takes either
 
 * a date (``2012-10-15``): the clock starts on that day at the real UK time of day and runs
   on from there, so a demo's actions are dated in its year and still come one after another;
-* a date-time with its offset (``2013-02-11T09:00:00+00:00``, or an aware datetime): "now" is
+* a date-time with its offset (``2012-11-19T09:00:00+00:00``, or an aware datetime): "now" is
   pinned to that moment, for tests and for demos whose seeded competitions stand at a stage.
 
 ``MARKETPLACE_NOW`` is the older name of the same setting and is read when

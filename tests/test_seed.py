@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from marketplace.demo import seed_demo
 from marketplace.extensions import db
-from marketplace.models import Organisation, Region, User
+from marketplace.models import AuditEvent, Organisation, Region, User
 
 
 def counts():
@@ -153,3 +153,42 @@ def test_demo_ccgs_buy_mostly_from_home_and_spend_as_in_2013(app, app_context):
         ccg = plan.organisation
         assert abs(bought[-1] - per_head[ccg.ods_code]) < Decimal("0.05")
     assert max(bought) - min(bought) > 2
+
+
+# Moments that lie ahead when they are set (a competition's question cut-off and closing
+# time); every other stamp records when something was done. Days of events kept as dates.
+AHEAD = {("procurement", "clarifications_close_at"), ("procurement", "closes_at")}
+EVENT_DAYS = {("service_review", "held_on"), ("service_review_action", "done_on"),
+              ("agreement_ending", "given_on"), ("board_hosting_decision", "decided_on"),
+              ("licence", "granted_on"), ("css_merger", "effective_on"),
+              ("organisation", "merged_on")}
+
+
+def test_nothing_seeded_is_dated_after_the_demo_now(app, app_context):
+    # make run pins "now" to DEMO_NOW (Monday 19 November 2012): what the demo seeds is its
+    # history, so no audit entry, signature, submission, score, answer or record is dated
+    # after it; only what lies ahead (closing times, standstill ends, starts, due days) is.
+    from marketplace.demo import DEMO_NOW
+    from marketplace.models.base import UTCDateTime
+
+    tables = [table for table in db.metadata.sorted_tables if "id" in table.c]
+    before = {table.name: db.session.scalar(select(func.max(table.c.id))) or 0
+              for table in tables}  # the organisations and users every test starts with
+    seed_demo()
+    later = {}
+    for table in tables:
+        for column in table.c:
+            key = (table.name, column.name)
+            if isinstance(column.type, UTCDateTime) and key not in AHEAD:
+                cut = DEMO_NOW
+            elif key in EVENT_DAYS:
+                cut = DEMO_NOW.date()
+            else:
+                continue
+            found = db.session.scalar(select(func.max(column)).where(
+                table.c.id > before[table.name], column > cut))
+            if found is not None:
+                later[f"{table.name}.{column.name}"] = found
+    assert later == {}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.occurred_at <= DEMO_NOW)) > 500

@@ -13,7 +13,7 @@ from .contract_life import seed_contract_life
 from .market import seed_market_change
 from .organisations import seed_organisations
 from .performance import seed_performance
-from .procurements import seed_procurements
+from .procurements import DEMO_NOW, seed_procurements
 from .prospectuses import seed_prospectuses
 from .scenarios import seed_scenarios
 from .specifications import seed_specifications
@@ -48,21 +48,31 @@ SEEDERS: list[Seeder] = [
     # The completed September 2012 customer survey, scored in line with each CSS's
     # assurance ratings, for the reviewers' pages and the CSSs' customers pages.
     seed_survey,
-    # Shadow-year agreements across the market with ten months of returns, reviews,
+    # Shadow-year agreements across the market with seven months of returns, reviews,
     # variations and a notice, each CSS's record in line with its Checkpoint 2 outcome.
     seed_contract_life,
 ]
 
 
 def seed_demo(scale: int = 1) -> None:
+    """Every seeder in order. Steps of the history pin the clock to their own days; the rest
+    (the organisations, users, catalogue, scenarios ...) are stamped as at the demo's "now"
+    when no MARKETPLACE_TODAY is set, so nothing seeded is dated after DEMO_NOW."""
+    from marketplace import clock
     from marketplace.services.notifications import without_emails
     from marketplace.services.transaction import transaction
 
-    # The seeded history fills the demo users' notification lists, but emails nobody.
-    with without_emails():
-        for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
-            with transaction():
-                seeder(scale)
+    held = clock.pinned()
+    if clock.parse(held) is None:
+        clock.pin(DEMO_NOW)
+    try:
+        # The seeded history fills the demo users' notification lists, but emails nobody.
+        with without_emails():
+            for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
+                with transaction():
+                    seeder(scale)
+    finally:
+        clock.pin(held)
 
 
-__all__ = ["DEMO_LOGINS", "SEEDERS", "seed_demo"]
+__all__ = ["DEMO_LOGINS", "DEMO_NOW", "SEEDERS", "seed_demo"]

@@ -64,7 +64,9 @@ def _ccgs() -> list[Organisation]:
 # Coventry and Rugby; the other CCGs of the cluster confirm their own lines.
 JOINT_LEAD, JOINT_PARTNERS = "05A", ("05H", "05R")
 JOINT_TITLE = "Arden CCGs: business intelligence and contract support from April 2013"
-CONFIRMED_AT = datetime(2012, 11, 20, 12, 0, tzinfo=UTC)
+# Statements confirmed at the end of September 2012, agreements signed in October: all
+# before the demo's "now" (Monday 19 November 2012, demo/procurements.py).
+CONFIRMED_AT = datetime(2012, 9, 28, 12, 0, tzinfo=UTC)
 
 
 def _per_head(rng: random.Random) -> Decimal:
@@ -185,8 +187,8 @@ def _choose_offers(rng: random.Random, offers: list[Offer], wanted: set[int]) ->
 
 
 # The national service's agreements were signed before its takeover of 1 August 2012 (the
-# takeover moves them to its successor); the others in November 2012.
-SIGNED_FROM = datetime(2012, 11, 1, 10, 0, tzinfo=UTC)
+# takeover moves them to its successor); the others in October 2012, before the demo's now.
+SIGNED_FROM = datetime(2012, 10, 1, 10, 0, tzinfo=UTC)
 NATIONAL_SIGNED_FROM = datetime(2012, 7, 2, 10, 0, tzinfo=UTC)
 
 

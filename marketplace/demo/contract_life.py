@@ -2,7 +2,7 @@
 
 CSSs ran in shadow form from April 2012, hosted by the PCT clusters, so five CCGs hold
 service level agreements with their home CSS for April 2012 to March 2013. At the demo's
-"now" (Monday 11 February 2013) ten months have ended. Each agreement is drafted, given
+"now" (Monday 19 November 2012) seven months have ended. Each agreement is drafted, given
 KPIs, signed by both sides and reported on through the services a click calls, with the
 clock pinned to each day, so the audit trail, the notifications and the late flags all read
 as they would have.
@@ -10,10 +10,11 @@ as they would have.
 The record follows the CSS's Checkpoint 2 outcome: the A-rated CSSs meet nearly everything,
 Greater Manchester (B) misses a few figures and has one disputed, and Cumbria and Lancashire
 (B, the weakest record of those that trade on after the summer's mergers) sends every return
-late, misses more, and is given notice by its CCG in January. Greater
-Manchester's agreement is varied once (more activity, more money) and Kent and Medway's once
-(extended to September 2013, the 18-month limit); service reviews with actions are held on
-three of them.
+late, misses more, and is given notice by its CCG in November (three months' notice: the
+agreement ends in February). Greater Manchester's agreement is varied once in October (more
+activity, more money) and Kent and Medway's once at the end of October (extended to September
+2013, the 18-month limit); service reviews with actions are held on two of them, in July and
+October. Nothing is dated after the demo's "now": a return not sent by then is left unsent.
 
 Idempotent: an agreement between the pair for that start day is left alone once signed, a
 month that has a return is not reported again, and a review, variation or notice already
@@ -52,7 +53,7 @@ from .performance import _at, _draft, _set_now
 from .procurements import DEMO_NOW, _DemoUsers
 
 START, END = date(2012, 4, 1), date(2013, 3, 31)
-LAST_REPORTED_MONTH = 10  # January 2013, due in late February
+LAST_REPORTED_MONTH = 7  # October 2012, due in late November
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ STORIES = (
     Story("09C", "Kent and Medway CSS", met=18, within=2),
     Story("00C", "North East CSS", met=18, within=1),
     Story("00T", "Greater Manchester CSS", met=14, within=3, disputed_month=7,
-          review_months=(4, 9)),
+          review_months=(3, 6)),
     Story("00Q", "Cumbria and Lancashire CSS", met=10, within=4, late_days=6, disputed_month=5,
-          notice_on=date(2013, 1, 14)),
+          notice_on=date(2012, 11, 12)),
 )
 
 # Who proposes (the other side agrees), when, the value's factor, the new end, and why.
@@ -105,7 +106,7 @@ VARIATIONS = {
             Decimal("1.08"), None,
             "Activity for the new continuing healthcare cases has run 8% above the plan since "
             "July; the CSS takes on the extra case reviews for the rest of the year."),
-    "09C": (date(2013, 1, 21), "ccg",
+    "09C": (date(2012, 10, 29), "ccg",
             None, date(2013, 9, 30),
             "Extended to the end of September 2013 while the CCG runs its first competition "
             "for commissioning support, as the 18-month limit allows."),
@@ -242,7 +243,8 @@ def _notice(story: Story, agreement: Agreement, ccg_user) -> None:
     _set_now(_at(story.notice_on, 12))
     ending.end(ccg_user, agreement, agreement.lock_version, "notice",
                "Late returns every month and data extracts missing their target: the CCG will "
-               "buy this support through a competition from April.")
+               "do this work itself from February and buy it through a competition from "
+               "April.")
 
 
 def seed_contract_life(scale: int = 1) -> None:

@@ -1,17 +1,19 @@
 """Demo contract performance: KPIs and monthly returns, made through the services.
 
 The signed agreements of the buying demo start in April 2013, so at the demo's "now" (Monday
-11 February 2013) none of their months has ended. Performance is shown on the shadow-year
+19 November 2012) none of their months has ended. Performance is shown on the shadow-year
 agreement the demo CCG (ccg@, Coventry and Rugby) has with its home CSS (css@, Arden CSS):
-September 2012 to March 2013. It is drafted, its lines given KPIs by the CCG, signed by both
-sides and reported on, each step the service a click calls, with the clock pinned to its day:
+June 2012 to March 2013, signed in May. It is drafted, its lines given KPIs by the CCG,
+signed by both sides and reported on, each step the service a click calls, with the clock
+pinned to its day:
 
-- September: every figure met, accepted.
-- October: one figure within tolerance, the rest met, accepted.
-- November: one figure missed (accepted as reported), one disputed by the CCG with its reason
-  and resubmitted by the CSS, the new figure awaiting the CCG's review.
-- December: not submitted, past its due day, so the agreement shows it late to both sides.
-- January: ended, not due yet.
+- June: every figure met, accepted.
+- July: one figure within tolerance, the rest met, accepted.
+- August: one figure missed (accepted as reported), one disputed by the CCG with its reason
+  and resubmitted by the CSS in September, the new figure awaiting the CCG's review.
+- September: not submitted, past its due day (19 October), so the agreement shows it late to
+  both sides.
+- October: ended, not due yet (due 21 November).
 
 Idempotent: an agreement between the two for that start day is left alone, and a month that
 already has a return is not reported again.
@@ -45,7 +47,7 @@ from marketplace.services.service_levels import KpiInput
 from .procurements import _DemoUsers
 
 CCG_CODE, CSS_NAME = "05A", "Arden CSS"
-SHADOW_START, SHADOW_END = date(2012, 9, 1), date(2013, 3, 31)
+SHADOW_START, SHADOW_END = date(2012, 6, 1), date(2013, 3, 31)
 LINES = 3
 
 
@@ -56,7 +58,7 @@ class DemoKpi:
     target: str
     direction: str
     tolerance: str
-    figures: tuple[str, ...]  # September, October, November as first reported
+    figures: tuple[str, ...]  # June, July, August as first reported
 
 
 # The KPIs for each line, by position; the figures tell the story in the module docstring.
@@ -70,13 +72,13 @@ KPIS: tuple[tuple[DemoKpi, ...], ...] = (
     (DemoKpi("Cases reviewed within 28 days", "percent", "85", "higher", "5",
              ("90", "88", "86")),),
 )
-# November: the CCG disputes this KPI's figure (line, position) and the CSS resubmits it.
+# August: the CCG disputes this KPI's figure (line, position) and the CSS resubmits it.
 DISPUTED = (2, 0)
 DISPUTE_REASON = ("Our own case log shows 31 of the 40 cases reviewed within 28 days (78%), "
                   "not 86%: please check the three reviews closed after the month end.")
 RESUBMITTED = "80"
-RESUBMITTED_COMMENTARY = ("Corrected: three reviews were closed in December and had been "
-                          "counted in November. 32 of 40 cases within 28 days.")
+RESUBMITTED_COMMENTARY = ("Corrected: three reviews were closed in September and had been "
+                          "counted in August. 32 of 40 cases within 28 days.")
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -127,16 +129,16 @@ def _draft(ccg: Organisation, provider: Organisation, start: date = SHADOW_START
 
 
 def _kpis_and_signatures(agreement: Agreement, ccg_user, css_user) -> None:
-    _set_now(_at(date(2012, 8, 20)))
+    _set_now(_at(date(2012, 5, 21)))
     for line, wanted in zip(agreement.lines, KPIS, strict=False):
         for kpi in list(line.kpis):  # the offer's drafts, replaced by the agreed ones
             service_levels.remove_kpi(ccg_user, kpi, agreement.lock_version)
         for kpi in wanted:
             service_levels.add_kpi(ccg_user, agreement, agreement.lock_version, line, KpiInput(
                 kpi.measure, kpi.unit, kpi.target, kpi.direction, kpi.tolerance))
-    _set_now(_at(date(2012, 8, 22), 11))
+    _set_now(_at(date(2012, 5, 23), 11))
     agreements.sign_for_ccg(ccg_user, agreement, agreement.lock_version)
-    _set_now(_at(date(2012, 8, 24), 15))
+    _set_now(_at(date(2012, 5, 25), 15))
     agreements.countersign(css_user, agreement, agreement.lock_version)
 
 
@@ -148,11 +150,11 @@ def _returns(agreement: Agreement, ccg_user, css_user) -> None:
     ids = _kpi_ids(agreement)
     submitted = {row.period.number for row in performance_returns.schedule(agreement)
                  if row.versions}
-    # Months 1-3 (September to November), each submitted a few working days after its end
-    # (within its due day) and reviewed by the CCG the week after.
-    for number, (sent, reviewed) in enumerate(((date(2012, 10, 8), date(2012, 10, 15)),
-                                               (date(2012, 11, 7), date(2012, 11, 14)),
-                                               (date(2012, 12, 6), date(2012, 12, 13))),
+    # Months 1-3 (June to August), each submitted a few working days after its end (within
+    # its due day) and reviewed by the CCG the week after.
+    for number, (sent, reviewed) in enumerate(((date(2012, 7, 9), date(2012, 7, 16)),
+                                               (date(2012, 8, 7), date(2012, 8, 14)),
+                                               (date(2012, 9, 6), date(2012, 9, 13))),
                                               start=1):
         if number in submitted:
             continue
@@ -171,10 +173,10 @@ def _returns(agreement: Agreement, ccg_user, css_user) -> None:
                 performance_returns.review_figure(ccg_user, figure, figure.lock_version,
                                                   FigureReview.ACCEPTED.value)
         if disputed is not None:
-            _set_now(_at(date(2012, 12, 18), 16))
+            _set_now(_at(date(2012, 9, 18), 16))
             performance_returns.resubmit(css_user, made, {
                 disputed: FigureInput(RESUBMITTED, RESUBMITTED_COMMENTARY)})
-    # December's return is not submitted: past its due day at the demo's "now", it is late.
+    # September's return is not submitted: past its due day at the demo's "now", it is late.
 
 
 def seed_performance(scale: int = 1) -> None:

@@ -4,13 +4,16 @@ Each competition is a statement of requirements (with partners' lines for the jo
 further competition published to every provider of its specifications, questions and answers,
 responses, independent scores, moderation, the decision and its letters, the standstill, the
 agreements drafted from the award and both signatures: every step is the service a user's
-click calls, with the clock (marketplace/clock.py) pinned to the day it happened in 2012/13.
+click calls, with the clock (marketplace/clock.py) pinned to the day it happened in 2012,
+from the first statement in June to the demo's "now".
 
 The CSS that was home to the buying CCGs in 2012 (``ccg_clusters_2012.csv``) bids for every
 one of them, against a CSS from elsewhere and, where it offers the services, an independent
-provider. "Now" for the demo is DEMO_NOW (Monday 11 February 2013, 9am), what ``make run``
-pins MARKETPLACE_TODAY to; seeded under another "now" the stages are the same when they are
-made, and time then moves them on (a closing time passes, a standstill ends) as it would.
+provider. "Now" for the demo is DEMO_NOW (Monday 19 November 2012, 9am), what ``make run``
+pins MARKETPLACE_TODAY to: nothing seeded is dated after it but what lies ahead (closing
+times, standstill ends, the agreements' April 2013 start). Seeded under another "now" the
+stages are the same when they are made, and time then moves them on (a closing time passes,
+a standstill ends) as it would.
 
 What each demo login can do at DEMO_NOW (README, "Buying demo"):
 
@@ -38,6 +41,7 @@ from sqlalchemy import select
 
 from marketplace import clock
 from marketplace.data import read_csv
+from marketplace.domain.service_levels import is_working_day
 from marketplace.extensions import db
 from marketplace.models import (
     Organisation,
@@ -66,7 +70,7 @@ from marketplace.services.procurements import CriterionInput
 from .market import successor_of
 from .organisations import css_display_name
 
-DEMO_NOW = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
+DEMO_NOW = datetime(2012, 11, 19, 9, 0, tzinfo=UTC)
 
 # The stages a competition is left at.
 OPEN = "open"  # published, questions asked and answered, responses coming in
@@ -138,13 +142,13 @@ COMPETITIONS: list[Competition] = [
                 "its practices, from April 2013.",
         codes=("BI-DMIC", "BI-DSS", "PLN-RSK", "PLN-HNA"),
         rivals=("North and East London CSS", "Northern Health Analytics LLP"),
-        published=date(2012, 10, 15), questions_close=date(2012, 10, 26),
-        closes=date(2012, 11, 9), decided=date(2012, 11, 26), ccg_signs=date(2012, 12, 12),
-        css_countersigns=date(2012, 12, 14),
-        questions=(Question(1, _at(date(2012, 10, 17), 11),
+        published=date(2012, 7, 23), questions_close=date(2012, 8, 3),
+        closes=date(2012, 8, 17), decided=date(2012, 9, 3), ccg_signs=date(2012, 9, 19),
+        css_countersigns=date(2012, 9, 21),
+        questions=(Question(1, _at(date(2012, 7, 25), 11),
                             "Is the data management service expected to include the "
                             "pseudonymised SUS extracts, or only practice data?",
-                            _at(date(2012, 10, 18), 15),
+                            _at(date(2012, 7, 26), 15),
                             "Both: SUS extracts through the DSCRO, and practice data under "
                             "the data sharing agreement the CCG will sign in February."),),
         rationale="Highest total score. The South London team already produces the CCG's "
@@ -155,9 +159,9 @@ COMPETITIONS: list[Competition] = [
                 "financial management for 2013/14 and 2014/15.",
         codes=("MON-CTM", "AGR-NEG", "BUS-FIN", "MON-QA"),
         rivals=("Cumbria and Lancashire CSS", "Meridian Commissioning Partners Ltd"),
-        published=date(2012, 10, 22), questions_close=date(2012, 11, 2),
-        closes=date(2012, 11, 16), decided=date(2012, 12, 3), ccg_signs=date(2012, 12, 17),
-        css_countersigns=date(2012, 12, 19),
+        published=date(2012, 7, 30), questions_close=date(2012, 8, 10),
+        closes=date(2012, 8, 24), decided=date(2012, 9, 10), ccg_signs=date(2012, 9, 24),
+        css_countersigns=date(2012, 9, 26),
         rationale="Highest total score, with the strongest plan for the 2013/14 contract round "
                   "with the Royal Bolton Hospital."),
     # --- signed by the CCG, waiting for the CSS (css@demo.test) ----------------------------
@@ -168,8 +172,8 @@ COMPETITIONS: list[Competition] = [
                 "request panel, from April 2013.",
         codes=("MON-CHC", "MON-IFR", "MON-MED"),
         rivals=("Greater East Midlands CSS", "Birmingham and Black Country CSS"),
-        published=date(2012, 11, 5), questions_close=date(2012, 11, 16),
-        closes=date(2012, 11, 30), decided=date(2012, 12, 14), ccg_signs=date(2013, 2, 8),
+        published=date(2012, 8, 13), questions_close=date(2012, 8, 24),
+        closes=date(2012, 9, 7), decided=date(2012, 9, 21), ccg_signs=date(2012, 11, 16),
         rationale="Highest total score: Arden's CHC team already holds the CCG's caseload, so "
                   "no reviews are lost in the handover."),
     # --- none suitable -----------------------------------------------------------------------
@@ -181,8 +185,8 @@ COMPETITIONS: list[Competition] = [
         codes=("PLN-RED", "PLN-CLS", "PLN-EVL"), budget_per_head=Decimal("0.60"),
         budget_shown=False,
         rivals=("West Mercia CSS", "Meridian Commissioning Partners Ltd"),
-        published=date(2012, 11, 19), questions_close=date(2012, 11, 30),
-        closes=date(2012, 12, 14), decided=date(2013, 1, 10),
+        published=date(2012, 8, 28), questions_close=date(2012, 9, 7),
+        closes=date(2012, 9, 21), decided=date(2012, 10, 18),
         rationale="Every response costs more than a third over the budget the governing body "
                   "set for redesign support, and none offered the clinical engagement the "
                   "diabetes programme needs. The CCG will buy again with a revised statement "
@@ -195,11 +199,11 @@ COMPETITIONS: list[Competition] = [
                 "County Durham CCGs' information team where it can be.",
         codes=("BI-DSS", "BI-DMIC", "MON-CTM", "MON-QA"),
         rivals=("North Yorkshire and Humber CSS", "Northern Health Analytics LLP"),
-        published=date(2012, 12, 3), questions_close=date(2012, 12, 14),
-        closes=date(2013, 1, 11), decided=date(2013, 2, 6),
-        questions=(Question(2, _at(date(2012, 12, 5), 10),
+        published=date(2012, 9, 10), questions_close=date(2012, 9, 21),
+        closes=date(2012, 10, 19), decided=date(2012, 11, 14),
+        questions=(Question(2, _at(date(2012, 9, 12), 10),
                             "Will the CCG accept a subcontract for the contract monitoring "
-                            "line?", _at(date(2012, 12, 6), 16),
+                            "line?", _at(date(2012, 9, 13), 16),
                             "Yes, if the response names the subcontractor and the lead "
                             "provider stays accountable for the service levels."),),
         decision_question="Which parts of our answer on local knowledge and team did the "
@@ -212,8 +216,8 @@ COMPETITIONS: list[Competition] = [
                 "CSS or a partner.",
         codes=("PLN-HNA", "AGR-PRC", "MON-CTM", "BI-DSS"),
         rivals=("Hertfordshire CSS", "Meridian Commissioning Partners Ltd"),
-        published=date(2012, 12, 10), questions_close=date(2012, 12, 21),
-        closes=date(2013, 1, 18), decided=date(2013, 2, 4),
+        published=date(2012, 9, 17), questions_close=date(2012, 9, 28),
+        closes=date(2012, 10, 26), decided=date(2012, 11, 12),
         rationale="Highest total score: the strongest plan for a small CCG, sharing the "
                   "Northamptonshire contracting team."),
     # --- closed, under evaluation ---------------------------------------------------------------
@@ -224,17 +228,17 @@ COMPETITIONS: list[Competition] = [
                 "CCGs of the Arden cluster, its cost split by population.",
         codes=("BI-DSS", "BI-DMIC", "MON-CTM", "AGR-PRC"),
         rivals=("Greater East Midlands CSS", "Meridian Commissioning Partners Ltd"),
-        published=date(2012, 12, 10), questions_close=date(2013, 1, 11),
-        closes=date(2013, 2, 1),
+        published=date(2012, 9, 17), questions_close=date(2012, 10, 19),
+        closes=date(2012, 11, 9),
         questions=(
-            Question(1, _at(date(2012, 12, 12), 14),
+            Question(1, _at(date(2012, 9, 19), 14),
                      "Should the price for decision support cover the three CCGs' practices "
-                     "as well as the CCGs themselves?", _at(date(2012, 12, 13), 11),
+                     "as well as the CCGs themselves?", _at(date(2012, 9, 20), 11),
                      "Yes: the 129 practices across the three CCGs, at the populations "
                      "shown."),
-            Question(2, _at(date(2013, 1, 7), 10),
+            Question(2, _at(date(2012, 10, 15), 10),
                      "Can procurement support be priced as a day rate?",
-                     _at(date(2013, 1, 8), 12),
+                     _at(date(2012, 10, 16), 12),
                      "Yes, any of the four pricing models; say how many days you expect."),
         )),
     Competition(
@@ -243,8 +247,8 @@ COMPETITIONS: list[Competition] = [
         summary="Financial management, governance and corporate support from April 2013.",
         codes=("BUS-FIN", "BUS-GOV", "BUS-HR", "BUS-PRO"),
         rivals=("Kent and Medway CSS", "CSS South"),
-        published=date(2012, 12, 17), questions_close=date(2013, 1, 11),
-        closes=date(2013, 2, 4)),
+        published=date(2012, 9, 24), questions_close=date(2012, 10, 19),
+        closes=date(2012, 11, 12)),
     # --- open -----------------------------------------------------------------------------------
     Competition(
         stage=OPEN, lead="07W", title="Ealing CCG: procurement and market management support",
@@ -252,20 +256,20 @@ COMPETITIONS: list[Competition] = [
                 "market, from April 2013.",
         codes=("AGR-PRC", "AGR-MKT", "AGR-NEG", "BI-DSS"),
         rivals=("North and East London CSS", "Meridian Commissioning Partners Ltd"),
-        published=date(2013, 1, 28), questions_close=date(2013, 2, 15),
-        closes=date(2013, 2, 25), submitted=(1,),
+        published=date(2012, 11, 5), questions_close=date(2012, 11, 23),
+        closes=date(2012, 12, 3), submitted=(1,),
         questions=(
-            Question(0, _at(date(2013, 1, 30), 11),
+            Question(0, _at(date(2012, 11, 7), 11),
                      "Does the community services procurement include the TUPE transfer "
                      "work, or is that with the CCG's HR provider?",
-                     _at(date(2013, 1, 31), 15),
+                     _at(date(2012, 11, 8), 15),
                      "It is included: the supplier supports the TUPE process with the "
                      "incumbent trust."),
-            Question(1, _at(date(2013, 2, 5), 9),
+            Question(1, _at(date(2012, 11, 13), 9),
                      "Is the budget for the market management line for one year or for the "
-                     "whole term?", _at(date(2013, 2, 6), 10),
+                     "whole term?", _at(date(2012, 11, 14), 10),
                      "Every budget shown is a year's; the term is 18 months."),
-            Question(2, _at(date(2013, 2, 8), 16),
+            Question(2, _at(date(2012, 11, 16), 16),
                      "May an independent provider respond for the procurement lines only?"),
         )),
     Competition(
@@ -274,11 +278,11 @@ COMPETITIONS: list[Competition] = [
                 "strategic planning for 2013/14.",
         codes=("PLN-HNA", "PLN-PRI", "PLN-OPT", "PLN-CHG"),
         rivals=("Cheshire, Warrington and Wirral CSS", "Northern Health Analytics LLP"),
-        published=date(2013, 2, 4), questions_close=date(2013, 2, 13),
-        closes=date(2013, 2, 20), submitted=(),
-        questions=(Question(1, _at(date(2013, 2, 6), 12),
+        published=date(2012, 11, 12), questions_close=date(2012, 11, 21),
+        closes=date(2012, 11, 28), submitted=(),
+        questions=(Question(1, _at(date(2012, 11, 14), 12),
                             "Will the needs assessment be published jointly with the "
-                            "council?", _at(date(2013, 2, 7), 9),
+                            "council?", _at(date(2012, 11, 15), 9),
                             "Yes: the health and wellbeing board publishes it."),)),
 ]
 
@@ -481,8 +485,13 @@ def _respond(run: _Run, procurement, index: int, provider: Organisation, *,
              submit: bool) -> None:
     c = run.c
     actor = run.users.provider_leader(provider)
-    # Responses come in over the last days before the closing time.
-    _set_now(_at(c.closes - timedelta(days=3 - min(index, 2)), 14 + index))
+    # Responses come in over the last days before the closing time; while a competition is
+    # still open at the demo's "now", in the days after it was published, so none is dated
+    # after DEMO_NOW.
+    if c.stage == OPEN:
+        _set_now(_at(c.published + timedelta(days=3 + min(index, 2)), 14 + index))
+    else:
+        _set_now(_at(c.closes - timedelta(days=3 - min(index, 2)), 14 + index))
     bid = bids.start_response(actor, procurement)
     share = NONE_SUITABLE_PRICE if c.stage == NONE_SUITABLE else _share(index, provider)
     lines = []
@@ -560,12 +569,10 @@ def _moderate(run: _Run, procurement) -> None:
             for i in _score_inputs(procurement, values)])
 
 
-BANK_HOLIDAYS = {date(2012, 12, 25), date(2012, 12, 26), date(2013, 1, 1)}
-
-
 def _working_day_after(day: date) -> date:
+    """The next working day in England (weekends and bank holidays skipped)."""
     day += timedelta(days=1)
-    while day.weekday() >= 5 or day in BANK_HOLIDAYS:
+    while not is_working_day(day):
         day += timedelta(days=1)
     return day
 

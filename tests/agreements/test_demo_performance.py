@@ -56,14 +56,16 @@ def test_the_shadow_agreement_is_signed_with_kpis_and_reported_on(demo):
     assert _events("performance_figure.disputed") == 1
 
     rows = {row.period.label: row for row in performance_returns.schedule(demo)}
-    assert rows["September 2012"].status == ("Accepted", "green")
-    assert rows["October 2012"].status == ("Accepted", "green")
-    november = rows["November 2012"]
-    assert [r.version for r in november.versions] == [1, 2]
-    assert november.review_state == "pending"  # the resubmitted figure waits for the CCG
-    december = rows["December 2012"]
-    assert december.overdue and december.status == ("Late: not submitted", "red")
-    assert not rows["January 2013"].late and not rows["January 2013"].versions
+    assert rows["June 2012"].status == ("Accepted", "green")
+    assert rows["July 2012"].status == ("Accepted", "green")
+    august = rows["August 2012"]
+    assert [r.version for r in august.versions] == [1, 2]
+    assert august.review_state == "pending"  # the resubmitted figure waits for the CCG
+    september = rows["September 2012"]
+    assert september.overdue and september.status == ("Late: not submitted", "red")
+    # October has ended but is not due until 21 November.
+    assert not rows["October 2012"].late and not rows["October 2012"].versions
+    assert str(rows["October 2012"].due_on) == "2012-11-21"
 
     ratings = [point.rating for record in performance_returns.kpi_records(demo)
                for point in record.points]
@@ -86,21 +88,21 @@ def test_seeding_twice_adds_nothing(demo):
 def test_the_demo_logins_see_it(demo, sign_in):
     ccg = sign_in("ccg@demo.test")
     page = text_of(ccg.get(f"/agreements/{demo.id}/performance"))
-    assert "Late: not submitted" in page and "December 2012" in page
+    assert "Late: not submitted" in page and "September 2012" in page
     assert "Missed" in page and "Within tolerance" in page
-    assert "Review the figures" in page  # November's resubmission
+    assert "Review the figures" in page  # August's resubmission
     agreement_page = text_of(ccg.get(f"/agreements/{demo.id}"))
     assert demo.reference in agreement_page
     assert "Late performance returns" in agreement_page
-    assert "December 2012: due by" in agreement_page and "not submitted" in agreement_page
+    assert "September 2012: due by" in agreement_page and "not submitted" in agreement_page
 
     css = sign_in("css@demo.test")
     page = text_of(css.get(f"/customers/agreements/{demo.id}/performance"))
     assert "Late: not submitted" in page and "Submit the return" in page
     assert "Late performance returns" in text_of(
         css.get(f"/customers/agreements/{demo.id}"))
-    november = performance_returns.period_row(demo, 3).versions[0]
-    first = text_of(css.get(f"/customers/agreements/{demo.id}/returns/{november.id}"))
+    august = performance_returns.period_row(demo, 3).versions[0]
+    first = text_of(css.get(f"/customers/agreements/{demo.id}/returns/{august.id}"))
     assert "case log" in first
 
 
