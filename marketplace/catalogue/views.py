@@ -139,8 +139,7 @@ def _act(spec, action, done: str):
 
 def _refused(spec, error: ServiceError):
     """The manage page again, saying why at the specification's row (forbidden and missing go
-    on to their app-wide pages)."""
-    db.session.rollback()
+    on to their app-wide pages). The service's transaction has rolled back already."""
     form = SpecificationActionForm(formdata=None)
     form.refuse(error, field="specification")
     form.specification.id = f"specification-{spec.code}"

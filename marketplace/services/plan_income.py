@@ -133,33 +133,28 @@ def latest_submitted_plan_ids():
     )
 
 
+def latest_income_sums(*columns):
+    """SQL: the latest submitted plans' income summed per plan, customer, specification and
+    plan year (a plan's service lines may share a specification), ``columns`` first, then
+    plan id, customer id, specification id, plan year and amount; in plan, year, customer
+    and specification order. ``columns`` may be read through a join to BusinessPlan."""
+    grouped = (PlanIncome.business_plan_id, PlanIncome.customer_id,
+               PlanIncome.specification_id, PlanIncome.plan_year)
+    return (
+        select(*columns, *grouped, func.sum(PlanIncome.amount))
+        .where(PlanIncome.business_plan_id.in_(latest_submitted_plan_ids()))
+        .group_by(*grouped, *columns)
+        .order_by(PlanIncome.business_plan_id, PlanIncome.plan_year,
+                  PlanIncome.customer_id, PlanIncome.specification_id)
+    )
+
+
 def planned_income(year: int | None = None) -> list[PlannedIncome]:
     """Planned income of the latest submitted plan of every CSS, summed per plan, customer,
     specification and year (the rows of one plan's service lines may share a
     specification). year: 2013 for 2013/14; None for every year. Board and other
     customers' income is included with ccg None, so totals match the plans."""
-    query = (
-        select(
-            PlanIncome.business_plan_id,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-            PlanIncome.plan_year,
-            func.sum(PlanIncome.amount),
-        )
-        .where(PlanIncome.business_plan_id.in_(latest_submitted_plan_ids()))
-        .group_by(
-            PlanIncome.business_plan_id,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-            PlanIncome.plan_year,
-        )
-        .order_by(
-            PlanIncome.business_plan_id,
-            PlanIncome.plan_year,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-        )
-    )
+    query = latest_income_sums()
     if year is not None:
         query = query.where(PlanIncome.plan_year == year)
     found = db.session.execute(query).all()

@@ -106,29 +106,9 @@ def planned_income(years: tuple[str, ...] | None = None) -> list[rules.PlannedIn
     of its latest submitted plan (services/plan_income.py keeps them in step with the plan),
     as plain rows with the CSS's name: one query. years: only those financial years."""
     query = (
-        select(
-            Organisation.name,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-            PlanIncome.plan_year,
-            func.sum(PlanIncome.amount),
-        )
+        plan_income.latest_income_sums(Organisation.name)
         .join(BusinessPlan, PlanIncome.business_plan_id == BusinessPlan.id)
         .join(Organisation, BusinessPlan.organisation_id == Organisation.id)
-        .where(PlanIncome.business_plan_id.in_(plan_income.latest_submitted_plan_ids()))
-        .group_by(
-            PlanIncome.business_plan_id,
-            Organisation.name,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-            PlanIncome.plan_year,
-        )
-        .order_by(
-            PlanIncome.business_plan_id,
-            PlanIncome.plan_year,
-            PlanIncome.customer_id,
-            PlanIncome.specification_id,
-        )
     )
     if years is not None:
         query = query.where(PlanIncome.plan_year.in_([int(year[:4]) for year in years]))
@@ -136,7 +116,8 @@ def planned_income(years: tuple[str, ...] | None = None) -> list[rules.PlannedIn
         rules.PlannedIncome(
             provider, customer_id, spec_id, _financial_year(plan_year), amount or ZERO
         )
-        for provider, customer_id, spec_id, plan_year, amount in db.session.execute(query)
+        for provider, _plan_id, customer_id, spec_id, plan_year, amount
+        in db.session.execute(query)
     ]
 
 
