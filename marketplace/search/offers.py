@@ -16,7 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
-from sqlalchemy import Float, Integer, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from marketplace.data import median_ccg_population
 from marketplace.domain.pricing import (
@@ -175,26 +186,35 @@ class OfferSearchResult:
 
 
 def _price_band(columns, population: int):
-    """SQL for the price band key of an offer at this population, as
-    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts): per head, its
-    price; otherwise its £ a year, the fee or price × estimated days or cases.
+    """SQL for the price band of an offer at this population, as its index in PRICE_BANDS,
+    as price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts): per head,
+    its price; otherwise its £ a year, the fee or price × estimated days or cases.
 
     Compared in pounds with each band's start less half a PRICE_UNIT: an amount (at most
     four decimal places) is at or above a start in whole units exactly when it is above
     that, also in SQLite's floating point; and nothing is multiplied or rounded per
-    comparison, which over every offer on each search was most of the counting's cost."""
+    comparison. The starts are searched by halves, so an offer takes two or three
+    comparisons rather than up to four, and the band is a small integer to group by: this
+    runs once for every published offer on each search (_band_key names it afterwards)."""
     starts = band_starts(population)
 
-    def band(amount, starts: list[int]):
-        above = list(zip(starts, PRICE_BANDS[1:], strict=True))[::-1]
-        return case(*[(amount >= (Decimal(start) - Decimal("0.5")) / UNITS_PER_POUND, band.key)
-                      for start, band in above],
-                    else_=PRICE_BANDS[0].key)
+    def band(amount, starts: list[int], first: int = 0):
+        if not starts:
+            return literal(first, Integer)
+        middle = len(starts) // 2
+        limit = (Decimal(starts[middle]) - Decimal("0.5")) / UNITS_PER_POUND
+        return case((amount >= limit, band(amount, starts[middle + 1:], first + middle + 1)),
+                    else_=band(amount, starts[:middle], first))
 
     model = columns.pricing_model
     return case((model == PER_HEAD, band(columns.price, starts[True])),
                 (model == FIXED_ANNUAL, band(columns.price, starts[False])),
                 else_=band(columns.price * columns.estimated_quantity, starts[False]))
+
+
+def _band_key(index):
+    """SQL for the key of the price band at this index in PRICE_BANDS (_price_band)."""
+    return case({number: band.key for number, band in enumerate(PRICE_BANDS)}, value=index)
 
 
 def _annual_cost(columns, population: int):
@@ -315,7 +335,7 @@ def _combos(counted, providers, population: int):
         "nature": ServiceSpecification.nature,
         "region": classes.c.region,
         "pricing_model": grouped.c.pricing_model,
-        "price_band": grouped.c.price_band,
+        "price_band": _band_key(grouped.c.price_band),
         "provider_kind": classes.c.provider_kind,
         "assurance": classes.c.assurance,
     }
@@ -329,7 +349,7 @@ def _combos(counted, providers, population: int):
 
 def _facet_keys(columns, population: int) -> dict:
     keys = {name: columns[name] for name in FACET_ORDER if name != "price_band"}
-    keys["price_band"] = _price_band(columns, population)
+    keys["price_band"] = _band_key(_price_band(columns, population))
     return keys
 
 
