@@ -246,16 +246,14 @@ def _annual_cost(columns, population):
                 else_=columns.price * columns.estimated_quantity)
 
 
-def _providers():
-    """Per organisation, the keys the provider facets count its offers under, and its
-    class: one number per combination of those keys (a few dozen where there are
-    thousands of providers). A CTE of a few thousand rows, joined to each offer once.
+def _provider_keys():
+    """Per organisation, the keys the provider facets count its offers under.
 
     Only providers still trading: a CSS merged into another (its agreements moved to the
     successor, services/market_change.merge) is left out here, so its published offers are
     in neither the results nor any facet's counts, which both join this."""
     latest = latest_statuses()
-    keys = (
+    return (
         select(
             Organisation.id.label("provider_id"),
             func.coalesce(Region.code, NATIONAL).label("region"),
@@ -267,6 +265,13 @@ def _providers():
         .where(Organisation.merged_into_id.is_(None))
         .subquery("provider_keys")
     )
+
+
+def _providers():
+    """_provider_keys, and each provider's class: one number per combination of those keys
+    (a few dozen where there are thousands of providers). A CTE of a few thousand rows,
+    joined to each offer once, for the counts."""
+    keys = _provider_keys()
     return select(
         *keys.c,
         func.dense_rank().over(order_by=[keys.c.region, keys.c.provider_kind,
@@ -299,8 +304,8 @@ def _published(with_keywords: bool, providers, columns: list, *, specification: 
 
 def _listed(with_keywords: bool, providers):
     """The published offers (matching the keywords, if asked): their id, relevance, the
-    key each facet (but the price band) filters them on and their price; and what the
-    counts group them by (_counted)."""
+    key each facet (but the price band) filters them on and their price; with keywords,
+    also what the counts group them by (_counted), as the counts read these."""
     return _published(with_keywords, providers, [
         Offer.id.label("offer_id"),
         ServiceSpecification.code.label("specification"),
@@ -313,7 +318,7 @@ def _listed(with_keywords: bool, providers):
         providers.c.provider_kind,
         providers.c.assurance,
         Offer.specification_id.label("specification_id"),
-        providers.c.provider_class,
+        *([providers.c.provider_class] if with_keywords else []),
     ])
 
 
@@ -437,7 +442,10 @@ def _statement(chosen: tuple[str, ...], with_keywords: bool, sort: str, dialect:
         listed = counted = _listed(True, providers).cte("listed")
     else:
         counted = _counted(False, providers).subquery("counted")
-        listed = _listed(False, providers).subquery("listed")
+        # The page reads offers in order until it has enough, each joined to its provider:
+        # to the providers CTE, which has no index, that was a scan of it per offer (a
+        # thousand scans for page 50); to the tables, an index look-up.
+        listed = _listed(False, _provider_keys()).subquery("listed")
     combos = _combos(counted, providers)
     tests = _tests(chosen, combos.c)
     # Typed, as PostgreSQL takes a UNION's column types from its first branch.
