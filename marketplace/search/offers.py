@@ -21,6 +21,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Numeric,
+    String,
     bindparam,
     case,
     cast,
@@ -389,8 +390,9 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int,
             sort: str = RELEVANCE):
     """Every facet's counts (facet -> key -> offers), each under every filter but its own,
     the total under all of them, and one page of (offer id, relevance, assurance status),
-    most relevant first, then in the order the offers were published: one statement
-    (_statement), which every value of the search is bound to."""
+    most relevant first, then in the order the offers were published; and the names of
+    every specification and region (see _labels): one statement (_statement), which every
+    value of the search is bound to."""
     words = keywords(filters.q)
     chosen = tuple(name for name in FACET_ORDER if getattr(filters, name))
     parameters = {
@@ -405,12 +407,15 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int,
     statement = _statement(chosen, bool(words), sort, db.engine.dialect.name)
 
     counts: dict[str, dict[str, int]] = {name: {} for name in FACET_ORDER}
+    names: dict[str, list[tuple[str, str]]] = {"specification": [], "region": []}
     total, rows = 0, []
-    for facet, key, offers, offer_id, rank in db.session.execute(statement, parameters):
+    for facet, key, offers, offer_id, rank, label in db.session.execute(statement, parameters):
         if facet == "page":
             rows.append((offer_id, rank, key))
         elif facet == "total":
             total = int(offers or 0)
+        elif label is not None:
+            names[facet].append((key, label))
         else:
             counts[facet][key] = int(offers)
     # UNION ALL keeps no order: the page's rows are put back in the order they were chosen.
@@ -419,7 +424,7 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int,
     else:
         rows.sort(key=lambda row: (row[1] is None, row[1] or 0, row[0]))
         rows = [(offer_id, None, status) for offer_id, _cost, status in rows]
-    return counts, total, rows
+    return counts, total, rows, names
 
 
 # Building the statement (a few hundred SQL expressions) took longer than any other Python of
@@ -450,16 +455,21 @@ def _statement(chosen: tuple[str, ...], with_keywords: bool, sort: str, dialect:
     tests = _tests(chosen, combos.c)
     # Typed, as PostgreSQL takes a UNION's column types from its first branch.
     no_offer, no_rank = cast(null(), Integer), cast(null(), Float)
+    no_label = cast(null(), String)
     branches = [
         select(literal_column(f"'{name}'").label("facet"), combos.c[name].label("key"),
                func.sum(combos.c.offers).label("offers"),
-               no_offer.label("offer_id"), no_rank.label("rank"))
+               no_offer.label("offer_id"), no_rank.label("rank"), no_label.label("label"))
         .where(*[test for other, test in tests.items() if other != name])
         .group_by(combos.c[name])
         for name in FACET_ORDER
     ]
     branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
-                           no_offer, no_rank).where(*tests.values()))
+                           no_offer, no_rank, no_label).where(*tests.values()))
+    branches.append(select(literal_column("'specification'"), ServiceSpecification.code, null(),
+                           no_offer, no_rank, ServiceSpecification.name))
+    branches.append(select(literal_column("'region'"), Region.code, null(),
+                           no_offer, no_rank, Region.name))
     if sort == RELEVANCE:
         by = listed.c.rank
         order = [listed.c.rank.desc(), listed.c.offer_id] if with_keywords \
@@ -474,26 +484,20 @@ def _statement(chosen: tuple[str, ...], with_keywords: bool, sort: str, dialect:
                .offset(bindparam("offset", type_=Integer))
                .subquery("on_page"))
     branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
-                           on_page.c.offer_id, on_page.c.rank))
+                           on_page.c.offer_id, on_page.c.rank, no_label))
     return union_all(*branches)
 
 
-def _labels(assurance_labels: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Per facet, every key it may show with its label, in the order options are shown."""
-    named = union_all(
-        select(literal_column("'specification'"), ServiceSpecification.code,
-               ServiceSpecification.name, ServiceSpecification.code),
-        select(literal_column("'region'"), Region.code, Region.name, Region.name),
-    )
-    specifications, regions = {}, {}
-    for facet, key, label, _order in db.session.execute(named.order_by(
-            literal_column("1"), literal_column("4"))):
-        (specifications if facet == "specification" else regions)[key] = label
+def _labels(assurance_labels: dict[str, str],
+            names: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, str]]:
+    """Per facet, every key it may show with its label, in the order options are shown:
+    specifications by code, regions by name (``names``: the (code, name) of each, _search)."""
     return {
-        "specification": specifications,
+        "specification": dict(sorted(names["specification"])),
         "phase": {p.value: p.label for p in Phase},
         "nature": {n.value: n.label for n in Nature},
-        "region": {**regions, NATIONAL: "National (no single region)"},
+        "region": {**dict(sorted(names["region"], key=lambda code_name: code_name[1])),
+                   NATIONAL: "National (no single region)"},
         "pricing_model": {m.value: m.label for m in PricingModel},
         "price_band": BAND_LABELS,
         "provider_kind": {k.value: k.label for k in PROVIDER_KINDS},
@@ -523,9 +527,9 @@ def search_offers(
     page = max(1, min(page, MAX_PAGE))
     if sort == COST and is_reference:
         raise ValueError("the cost to a CCG needs the CCG's population")
-    counts, total, rows = _search(filters, population, page, per_page, sort)
+    counts, total, rows, names = _search(filters, population, page, per_page, sort)
     assurance_labels = assurance_statuses()
-    labels = _labels(assurance_labels)
+    labels = _labels(assurance_labels, names)
     facets = [
         Facet(name, FACET_LABELS[name], tuple(
             FacetOption(key, label, counts[name].get(key, 0), key in getattr(filters, name))
