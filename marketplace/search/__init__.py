@@ -3,7 +3,7 @@ engine's full-text index (PostgreSQL tsvector, SQLite FTS5) behind one interface
 
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None,
                   sort="relevance") -> OfferSearchResult
-    match_keywords(statement, query) -> (statement, relevance) | None
+    match_keywords(statement) -> (statement, relevance), keywords bound as "keywords"
 """
 
 from .offers import (
@@ -22,7 +22,7 @@ from .offers import (
     parse_sort,
     search_offers,
 )
-from .text import keywords, match_keywords
+from .text import keyword_parameter, keywords, match_keywords
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -35,6 +35,7 @@ __all__ = [
     "OfferFilters",
     "OfferHit",
     "OfferSearchResult",
+    "keyword_parameter",
     "keywords",
     "match_keywords",
     "parse_filters",

@@ -13,10 +13,25 @@ and the total; another gives the page, most relevant first, then by offer id.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
-from sqlalchemy import Float, Integer, case, cast, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    Numeric,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from marketplace.data import median_ccg_population
 from marketplace.domain.pricing import (
@@ -51,7 +66,7 @@ from marketplace.services.assurance import (
 )
 
 from .hits import ListedOffer, full_offers, listed_offers
-from .text import MAX_QUERY_LENGTH, keywords, match_keywords
+from .text import MAX_QUERY_LENGTH, keyword_parameter, keywords, match_keywords
 
 # The median GP-registered population of a CCG in 2012 (data/ccgs_2013.csv): the population
 # at which offers not priced per head are banded for anyone who is not a CCG user.
@@ -174,30 +189,55 @@ class OfferSearchResult:
         return self.page < self.pages
 
 
-def _price_band(columns, population: int):
-    """SQL for the price band key of an offer at this population, as
-    price_band(cost_per_head(...)) bands it (see domain.pricing.band_starts): per head, its
-    price; otherwise its £ a year, the fee or price × estimated days or cases.
+def _price_band(columns):
+    """SQL for the price band of an offer, as its index in PRICE_BANDS, as
+    price_band(cost_per_head(...)) bands it at the population the band starts were worked
+    out for (_band_parameters, see domain.pricing.band_starts): per head, its price;
+    otherwise its £ a year, the fee or price × estimated days or cases.
 
     Compared in pounds with each band's start less half a PRICE_UNIT: an amount (at most
     four decimal places) is at or above a start in whole units exactly when it is above
     that, also in SQLite's floating point; and nothing is multiplied or rounded per
-    comparison, which over every offer on each search was most of the counting's cost."""
-    starts = band_starts(population)
-
-    def band(amount, starts: list[int]):
-        above = list(zip(starts, PRICE_BANDS[1:], strict=True))[::-1]
-        return case(*[(amount >= (Decimal(start) - Decimal("0.5")) / UNITS_PER_POUND, band.key)
-                      for start, band in above],
-                    else_=PRICE_BANDS[0].key)
+    comparison. The starts are searched by halves, so an offer takes two or three
+    comparisons rather than up to four, and the band is a small integer to group by: this
+    runs once for every published offer on each search (_band_key names it afterwards)."""
+    def band(amount, limits: list, first: int = 0):
+        if not limits:
+            return literal(first, Integer)
+        middle = len(limits) // 2
+        return case((amount >= limits[middle],
+                     band(amount, limits[middle + 1:], first + middle + 1)),
+                    else_=band(amount, limits[:middle], first))
 
     model = columns.pricing_model
-    return case((model == PER_HEAD, band(columns.price, starts[True])),
-                (model == FIXED_ANNUAL, band(columns.price, starts[False])),
-                else_=band(columns.price * columns.estimated_quantity, starts[False]))
+    annual = [bindparam(name, type_=Numeric()) for name in ANNUAL_BAND_STARTS]
+    return case((model == PER_HEAD, band(columns.price, PER_HEAD_BAND_LIMITS)),
+                (model == FIXED_ANNUAL, band(columns.price, annual)),
+                else_=band(columns.price * columns.estimated_quantity, annual))
 
 
-def _annual_cost(columns, population: int):
+def _band_limit(start: int) -> Decimal:
+    return (Decimal(start) - Decimal("0.5")) / UNITS_PER_POUND
+
+
+# Per head, the bands start at the same prices for every population; for the other offers,
+# their starts (bound parameters) depend on the searcher's population.
+PER_HEAD_BAND_LIMITS = [_band_limit(start) for start in band_starts(REFERENCE_POPULATION)[True]]
+ANNUAL_BAND_STARTS = [f"annual_band_start_{number}" for number in range(1, len(PRICE_BANDS))]
+
+
+def _band_parameters(population: int) -> dict[str, Decimal]:
+    return {name: _band_limit(start)
+            for name, start in zip(ANNUAL_BAND_STARTS, band_starts(population)[False],
+                                   strict=True)}
+
+
+def _band_key(index):
+    """SQL for the key of the price band at this index in PRICE_BANDS (_price_band)."""
+    return case({number: band.key for number, band in enumerate(PRICE_BANDS)}, value=index)
+
+
+def _annual_cost(columns, population):
     """SQL for an offer's £ a year at this population, as domain.pricing.annual_cost works
     it out (unrounded: it only orders offers); NULL when a day rate or per-case offer has no
     estimated quantity, and such offers come last."""
@@ -207,16 +247,14 @@ def _annual_cost(columns, population: int):
                 else_=columns.price * columns.estimated_quantity)
 
 
-def _providers():
-    """Per organisation, the keys the provider facets count its offers under, and its
-    class: one number per combination of those keys (a few dozen where there are
-    thousands of providers). A CTE of a few thousand rows, joined to each offer once.
+def _provider_keys():
+    """Per organisation, the keys the provider facets count its offers under.
 
     Only providers still trading: a CSS merged into another (its agreements moved to the
     successor, services/market_change.merge) is left out here, so its published offers are
     in neither the results nor any facet's counts, which both join this."""
     latest = latest_statuses()
-    keys = (
+    return (
         select(
             Organisation.id.label("provider_id"),
             func.coalesce(Region.code, NATIONAL).label("region"),
@@ -228,6 +266,13 @@ def _providers():
         .where(Organisation.merged_into_id.is_(None))
         .subquery("provider_keys")
     )
+
+
+def _providers():
+    """_provider_keys, and each provider's class: one number per combination of those keys
+    (a few dozen where there are thousands of providers). A CTE of a few thousand rows,
+    joined to each offer once, for the counts."""
+    keys = _provider_keys()
     return select(
         *keys.c,
         func.dense_rank().over(order_by=[keys.c.region, keys.c.provider_kind,
@@ -235,8 +280,8 @@ def _providers():
     ).cte("providers")
 
 
-def _published(query: str, providers, columns: list, *, specification: bool = True):
-    """``columns`` of the published offers matching the keywords of ``query``, joined to
+def _published(with_keywords: bool, providers, columns: list, *, specification: bool = True):
+    """``columns`` of the published offers, if asked matching the bound keywords, joined to
     ``providers`` (_providers) and, if asked, their specification; and their relevance
     ("rank"), None without keywords."""
     # The provider is joined to the version (a provider's prospectus holds only its own
@@ -252,18 +297,17 @@ def _published(query: str, providers, columns: list, *, specification: bool = Tr
     if specification:
         statement = statement.join(ServiceSpecification,
                                    Offer.specification_id == ServiceSpecification.id)
-    matched = match_keywords(statement, query)
-    if matched is None:
+    if not with_keywords:
         return statement.add_columns(cast(null(), Float).label("rank"))
-    statement, rank = matched
+    statement, rank = match_keywords(statement)
     return statement.add_columns(rank.label("rank"))
 
 
-def _listed(query: str, providers):
-    """The published offers matching the keywords of ``query``: their id, relevance, the
-    key each facet (but the price band) filters them on and their price; and what the
-    counts group them by (_counted)."""
-    return _published(query, providers, [
+def _listed(with_keywords: bool, providers):
+    """The published offers (matching the keywords, if asked): their id, relevance, the
+    key each facet (but the price band) filters them on and their price; with keywords,
+    also what the counts group them by (_counted), as the counts read these."""
+    return _published(with_keywords, providers, [
         Offer.id.label("offer_id"),
         ServiceSpecification.code.label("specification"),
         ServiceSpecification.phase.label("phase"),
@@ -275,16 +319,16 @@ def _listed(query: str, providers):
         providers.c.provider_kind,
         providers.c.assurance,
         Offer.specification_id.label("specification_id"),
-        providers.c.provider_class,
+        *([providers.c.provider_class] if with_keywords else []),
     ])
 
 
-def _counted(query: str, providers):
+def _counted(with_keywords: bool, providers):
     """What the counts read of each matching offer: numbers only (its specification's id,
     its provider's class, its price), so that grouping them is cheap; the keys are joined
     to the groups afterwards. Without the offer's id or text PostgreSQL reads the offers
     from an index that holds every column needed (ix_offer_search_facets)."""
-    return _published(query, providers, [
+    return _published(with_keywords, providers, [
         Offer.specification_id.label("specification_id"),
         providers.c.provider_class,
         Offer.pricing_model.label("pricing_model"),
@@ -293,11 +337,11 @@ def _counted(query: str, providers):
     ], specification=False)
 
 
-def _combos(counted, providers, population: int):
+def _combos(counted, providers):
     """The matching offers counted per combination of facet keys ("offers"): grouped first by
     numbers (specification id, provider class, pricing model and price band), a few
     hundred groups, then given their keys."""
-    band = _price_band(counted.c, population)
+    band = _price_band(counted.c)
     grouped = (
         select(counted.c.specification_id, counted.c.provider_class,
                counted.c.pricing_model, band.label("price_band"),
@@ -315,7 +359,7 @@ def _combos(counted, providers, population: int):
         "nature": ServiceSpecification.nature,
         "region": classes.c.region,
         "pricing_model": grouped.c.pricing_model,
-        "price_band": grouped.c.price_band,
+        "price_band": _band_key(grouped.c.price_band),
         "provider_kind": classes.c.provider_kind,
         "assurance": classes.c.assurance,
     }
@@ -327,72 +371,51 @@ def _combos(counted, providers, population: int):
     )
 
 
-def _facet_keys(columns, population: int) -> dict:
-    keys = {name: columns[name] for name in FACET_ORDER if name != "price_band"}
-    keys["price_band"] = _price_band(columns, population)
+def _facet_keys(columns, chosen: tuple[str, ...]) -> dict:
+    """The key of each chosen facet (the price band only if chosen: it is worked out)."""
+    keys = {name: columns[name] for name in chosen if name != "price_band"}
+    if "price_band" in chosen:
+        keys["price_band"] = _band_key(_price_band(columns))
     return keys
 
 
-def _tests(filters: OfferFilters, keys: dict) -> dict:
-    """Per chosen facet, its filter: the offer's key is one of those chosen."""
-    return {name: keys[name].in_(getattr(filters, name))
-            for name in FACET_ORDER if getattr(filters, name)}
+def _tests(chosen: tuple[str, ...], keys: dict) -> dict:
+    """Per chosen facet, its filter: the offer's key is one of those chosen (bound as
+    "chosen_<facet>")."""
+    return {name: keys[name].in_(bindparam(f"chosen_{name}", expanding=True))
+            for name in chosen}
 
 
 def _search(filters: OfferFilters, population: int, page: int, per_page: int,
             sort: str = RELEVANCE):
     """Every facet's counts (facet -> key -> offers), each under every filter but its own,
     the total under all of them, and one page of (offer id, relevance, assurance status),
-    most relevant first, then in the order the offers were published: one statement.
-
-    For the counts the matching offers are grouped once per combination of facet keys
-    (hundreds of groups where there are tens of thousands of offers), and each facet sums
-    those groups under the other facets' filters. The page is chosen from the offers
-    separately when there are no keywords: a second reading, which stops at the page,
-    while the counts read only an index. With keywords, the offers matching them are
-    found once (in the full-text index) and used for both."""
-    providers = _providers()
-    if keywords(filters.q):
-        listed = counted = _listed(filters.q, providers).cte("listed")
-    else:
-        counted = _counted(filters.q, providers).subquery("counted")
-        listed = _listed(filters.q, providers).subquery("listed")
-    combos = _combos(counted, providers, population)
-    chosen = _tests(filters, combos.c)
-    # Typed, as PostgreSQL takes a UNION's column types from its first branch.
-    no_offer, no_rank = cast(null(), Integer), cast(null(), Float)
-    branches = [
-        select(literal_column(f"'{name}'").label("facet"), combos.c[name].label("key"),
-               func.sum(combos.c.offers).label("offers"),
-               no_offer.label("offer_id"), no_rank.label("rank"))
-        .where(*[test for other, test in chosen.items() if other != name])
-        .group_by(combos.c[name])
-        for name in FACET_ORDER
-    ]
-    branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
-                           no_offer, no_rank).where(*chosen.values()))
-    if sort == RELEVANCE:
-        by = listed.c.rank
-        order = [listed.c.rank.desc(), listed.c.offer_id] if keywords(filters.q) \
-            else [listed.c.offer_id]
-    else:  # by what the offer costs a year at the reference or the CCG's population
-        by = cast(_annual_cost(listed.c, population if sort == COST else REFERENCE_POPULATION),
-                  Float)
-        order = [by.is_(None), by, listed.c.offer_id]
-    on_page = (select(listed.c.offer_id, by.label("rank"), listed.c.assurance)
-               .where(*_tests(filters, _facet_keys(listed.c, population)).values())
-               .order_by(*order)
-               .limit(per_page).offset((page - 1) * per_page).subquery("on_page"))
-    branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
-                           on_page.c.offer_id, on_page.c.rank))
+    most relevant first, then in the order the offers were published; and the names of
+    every specification and region (see _labels): one statement (_statement), which every
+    value of the search is bound to."""
+    words = keywords(filters.q)
+    chosen = tuple(name for name in FACET_ORDER if getattr(filters, name))
+    parameters = {
+        **{f"chosen_{name}": list(getattr(filters, name)) for name in chosen},
+        **_band_parameters(population),
+        "sort_population": population if sort == COST else REFERENCE_POPULATION,
+        "per_page": per_page,
+        "offset": (page - 1) * per_page,
+    }
+    if words:
+        parameters["keywords"] = keyword_parameter(words)
+    statement = _statement(chosen, bool(words), sort, db.engine.dialect.name)
 
     counts: dict[str, dict[str, int]] = {name: {} for name in FACET_ORDER}
+    names: dict[str, list[tuple[str, str]]] = {"specification": [], "region": []}
     total, rows = 0, []
-    for facet, key, offers, offer_id, rank in db.session.execute(union_all(*branches)):
+    for facet, key, offers, offer_id, rank, label in db.session.execute(statement, parameters):
         if facet == "page":
             rows.append((offer_id, rank, key))
         elif facet == "total":
             total = int(offers or 0)
+        elif label is not None:
+            names[facet].append((key, label))
         else:
             counts[facet][key] = int(offers)
     # UNION ALL keeps no order: the page's rows are put back in the order they were chosen.
@@ -401,25 +424,80 @@ def _search(filters: OfferFilters, population: int, page: int, per_page: int,
     else:
         rows.sort(key=lambda row: (row[1] is None, row[1] or 0, row[0]))
         rows = [(offer_id, None, status) for offer_id, _cost, status in rows]
-    return counts, total, rows
+    return counts, total, rows, names
 
 
-def _labels(assurance_labels: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Per facet, every key it may show with its label, in the order options are shown."""
-    named = union_all(
-        select(literal_column("'specification'"), ServiceSpecification.code,
-               ServiceSpecification.name, ServiceSpecification.code),
-        select(literal_column("'region'"), Region.code, Region.name, Region.name),
-    )
-    specifications, regions = {}, {}
-    for facet, key, label, _order in db.session.execute(named.order_by(
-            literal_column("1"), literal_column("4"))):
-        (specifications if facet == "specification" else regions)[key] = label
+# Building the statement (a few hundred SQL expressions) took longer than any other Python of
+# a search, and it depends only on the facets chosen, whether there are keywords, the order
+# and the engine: so each such statement is built once per process. Only SQL is kept: every
+# value is bound when it runs, and the database counts afresh on every search.
+@functools.lru_cache(maxsize=256)
+def _statement(chosen: tuple[str, ...], with_keywords: bool, sort: str, dialect: str):
+    """The search statement for these choices (see _search); ``dialect`` because keywords
+    are matched in SQL of the engine's own (text.match_keywords).
+
+    For the counts the matching offers are grouped once per combination of facet keys
+    (hundreds of groups where there are tens of thousands of offers), and each facet sums
+    those groups under the other facets' filters. The page is chosen from the offers
+    separately when there are no keywords: a second reading, which stops at the page,
+    while the counts read only an index. With keywords, the offers matching them are
+    found once (in the full-text index) and used for both."""
+    providers = _providers()
+    if with_keywords:
+        listed = counted = _listed(True, providers).cte("listed")
+    else:
+        counted = _counted(False, providers).subquery("counted")
+        # The page reads offers in order until it has enough, each joined to its provider:
+        # to the providers CTE, which has no index, that was a scan of it per offer (a
+        # thousand scans for page 50); to the tables, an index look-up.
+        listed = _listed(False, _provider_keys()).subquery("listed")
+    combos = _combos(counted, providers)
+    tests = _tests(chosen, combos.c)
+    # Typed, as PostgreSQL takes a UNION's column types from its first branch.
+    no_offer, no_rank = cast(null(), Integer), cast(null(), Float)
+    no_label = cast(null(), String)
+    branches = [
+        select(literal_column(f"'{name}'").label("facet"), combos.c[name].label("key"),
+               func.sum(combos.c.offers).label("offers"),
+               no_offer.label("offer_id"), no_rank.label("rank"), no_label.label("label"))
+        .where(*[test for other, test in tests.items() if other != name])
+        .group_by(combos.c[name])
+        for name in FACET_ORDER
+    ]
+    branches.append(select(literal_column("'total'"), null(), func.sum(combos.c.offers),
+                           no_offer, no_rank, no_label).where(*tests.values()))
+    branches.append(select(literal_column("'specification'"), ServiceSpecification.code, null(),
+                           no_offer, no_rank, ServiceSpecification.name))
+    branches.append(select(literal_column("'region'"), Region.code, null(),
+                           no_offer, no_rank, Region.name))
+    if sort == RELEVANCE:
+        by = listed.c.rank
+        order = [listed.c.rank.desc(), listed.c.offer_id] if with_keywords \
+            else [listed.c.offer_id]
+    else:  # by what the offer costs a year at the reference or the CCG's population
+        by = cast(_annual_cost(listed.c, bindparam("sort_population", type_=Integer)), Float)
+        order = [by.is_(None), by, listed.c.offer_id]
+    on_page = (select(listed.c.offer_id, by.label("rank"), listed.c.assurance)
+               .where(*_tests(chosen, _facet_keys(listed.c, chosen)).values())
+               .order_by(*order)
+               .limit(bindparam("per_page", type_=Integer))
+               .offset(bindparam("offset", type_=Integer))
+               .subquery("on_page"))
+    branches.append(select(literal_column("'page'"), on_page.c.assurance, null(),
+                           on_page.c.offer_id, on_page.c.rank, no_label))
+    return union_all(*branches)
+
+
+def _labels(assurance_labels: dict[str, str],
+            names: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, str]]:
+    """Per facet, every key it may show with its label, in the order options are shown:
+    specifications by code, regions by name (``names``: the (code, name) of each, _search)."""
     return {
-        "specification": specifications,
+        "specification": dict(sorted(names["specification"])),
         "phase": {p.value: p.label for p in Phase},
         "nature": {n.value: n.label for n in Nature},
-        "region": {**regions, NATIONAL: "National (no single region)"},
+        "region": {**dict(sorted(names["region"], key=lambda code_name: code_name[1])),
+                   NATIONAL: "National (no single region)"},
         "pricing_model": {m.value: m.label for m in PricingModel},
         "price_band": BAND_LABELS,
         "provider_kind": {k.value: k.label for k in PROVIDER_KINDS},
@@ -449,9 +527,9 @@ def search_offers(
     page = max(1, min(page, MAX_PAGE))
     if sort == COST and is_reference:
         raise ValueError("the cost to a CCG needs the CCG's population")
-    counts, total, rows = _search(filters, population, page, per_page, sort)
+    counts, total, rows, names = _search(filters, population, page, per_page, sort)
     assurance_labels = assurance_statuses()
-    labels = _labels(assurance_labels)
+    labels = _labels(assurance_labels, names)
     facets = [
         Facet(name, FACET_LABELS[name], tuple(
             FacetOption(key, label, counts[name].get(key, 0), key in getattr(filters, name))

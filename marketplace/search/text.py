@@ -1,7 +1,8 @@
 """Keyword matching over published offers, one interface on two engines.
 
-``match_keywords(statement, query)`` narrows a query over ``offer`` to the offers holding
-every keyword and gives their relevance, from the offer's own full-text index:
+``match_keywords(statement)`` narrows a query over ``offer`` to the offers holding every
+keyword (bound as "keywords", ``keyword_parameter(keywords(query))``) and gives their
+relevance, from the offer's own full-text index:
 
 - PostgreSQL: offer.search_vector, generated from the title (weight A) and the search text
   (weight B), with a GIN index; relevance is ts_rank.
@@ -42,29 +43,31 @@ def keywords(query: str) -> list[str]:
     return [word for word in words if word not in STOP_WORDS and word.strip("_")]
 
 
-def match_keywords(statement: Select, query: str) -> tuple[Select, ColumnElement] | None:
-    """``statement`` (a query joining ``offer``) kept to the offers matching every keyword of
-    ``query``, and an expression for their relevance; None when the query has no usable
-    words (then nothing is filtered)."""
-    words = keywords(query)
-    if not words:
-        return None
+def keyword_parameter(words: list[str]) -> str:
+    """What match_keywords binds as "keywords", for these words (keywords(query))."""
+    if db.engine.dialect.name == "postgresql":
+        return " ".join(words)
+    # Each word quoted, so that none is read as an FTS5 operator; spaces between are AND.
+    return " ".join('"' + word.replace('"', "") + '"' for word in words)
+
+
+def match_keywords(statement: Select) -> tuple[Select, ColumnElement]:
+    """``statement`` (a query joining ``offer``) kept to the offers matching every keyword
+    bound as "keywords" (keyword_parameter), and an expression for their relevance."""
     if db.engine.dialect.name == "postgresql":
         # The words are written into the SQL, not bound: psycopg prepares a statement run
         # five times, and PostgreSQL's generic plan cannot see how common the words are, so
         # it would not choose between the GIN index and a scan as well.
         tsquery = func.plainto_tsquery(
             literal("english", String, literal_execute=True),
-            literal(" ".join(words), String, literal_execute=True))
+            bindparam("keywords", type_=String, literal_execute=True))
         vector = literal_column("offer.search_vector")
         return (statement.where(vector.op("@@")(tsquery)),
                 func.ts_rank(vector, tsquery, type_=Float))
-    # Each word quoted, so that none is read as an FTS5 operator; spaces between are AND.
-    phrase = " ".join('"' + word.replace('"', "") + '"' for word in words)
     fts = literal_column("offer_fts")
     return (
         statement.join(_offer_fts, _offer_fts.c.rowid == Offer.id)
-        .where(fts.op("MATCH")(bindparam("keywords", phrase, type_=String))),
+        .where(fts.op("MATCH")(bindparam("keywords", type_=String))),
         # bm25 is lower for better matches.
         -func.bm25(fts, TITLE_WEIGHT, 1.0, type_=Float),
     )

@@ -78,6 +78,6 @@ def test_a_search_takes_the_same_few_queries_however_many_it_shows(specs):
         for filters in (OfferFilters(), OfferFilters(q="tenders", phase=("planning",))):
             with counting_queries() as statements:
                 result = search_offers(filters, full=full)
-            # The counts and the page, the assurance labels, the specifications' and
-            # regions' names, and the page's offers if it shows any.
-            assert len(statements) == (4 if result.hits else 3), statements
+            # The counts, the page and the specifications' and regions' names; the
+            # assurance labels; and the page's offers if it shows any.
+            assert len(statements) == (3 if result.hits else 2), statements
