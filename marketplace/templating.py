@@ -188,12 +188,10 @@ def _field_options(field) -> list[dict]:
 
 
 def _unread_notifications() -> int:
-    """For the header: asked only when a page draws it, for the signed-in user."""
+    """For the header: counted when the signed-in session was read (auth.loader)."""
     if not current_user.is_authenticated:
         return 0
-    from .services.notifications import unread_count
-
-    return unread_count(current_user)
+    return g.get("unread_notifications", 0)
 
 
 def register_template_helpers(app) -> None:

@@ -72,7 +72,7 @@ def _signed_out(message: str) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    row = sessions.find(session.get(SESSION_ID_KEY))
+    row, unread = sessions.find(session.get(SESSION_ID_KEY))
     if row is None or str(row.user_id) != user_id or not row.user.is_active_user:
         _signed_out(_message(SessionState.ENDED, None, current_app.config))
         return None
@@ -81,6 +81,7 @@ def load_user(user_id: str):
         _signed_out(_message(state, row.end_reason, current_app.config))
         return None
     g.user_session = row
+    g.unread_notifications = unread
     return row.user
 
 

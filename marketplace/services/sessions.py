@@ -11,13 +11,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from marketplace.clock import session_now
 from marketplace.domain import sessions as rules
 from marketplace.extensions import db
-from marketplace.models import User, UserSession
+from marketplace.models import Notification, User, UserSession
 
 from .transaction import transactional
 
@@ -68,15 +68,22 @@ def start(user: User, user_agent: str | None) -> str:
     return token
 
 
-def find(token: str | None) -> UserSession | None:
-    """The session a cookie's token names, with its user and their organisation."""
+def find(token: str | None) -> tuple[UserSession | None, int]:
+    """The session a cookie's token names, with its user and their organisation, and how
+    many of the user's notifications are unread (the header shows it on every page: read
+    with the session, it costs no statement of its own)."""
     if not token or not isinstance(token, str):
-        return None
-    return db.session.scalar(
-        select(UserSession)
+        return None, 0
+    unread = (select(func.count(Notification.id))
+              .where(Notification.recipient_id == UserSession.user_id,
+                     Notification.is_read.is_(False))
+              .scalar_subquery())
+    found = db.session.execute(
+        select(UserSession, unread)
         .where(UserSession.token_hash == _hash(token))
         .options(joinedload(UserSession.user).joinedload(User.organisation))
-    )
+    ).first()
+    return (found[0], found[1] or 0) if found else (None, 0)
 
 
 def state_of(row: UserSession) -> rules.SessionState:

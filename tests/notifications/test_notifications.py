@@ -14,6 +14,7 @@ from marketplace.services import notifications
 from marketplace.services.transaction import transaction
 
 from ..conftest import html, text_of, user
+from ..queries import counting_statements
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -125,6 +126,22 @@ def test_each_user_sees_only_their_own_notifications(app, app_context, sign_in):
     assert ccg.post("/notifications/mark-read").status_code == 302
     assert notifications.unread_count(user("ccg@demo.test")) == 0
     assert notifications.unread_count(user("css@demo.test")) == 1
+
+
+def test_the_header_count_is_read_with_the_session(app, app_context, sign_in):
+    """Every signed-in page shows the unread count: it comes with the session row, so a
+    page with nothing else to read runs one statement, and the count follows marking read."""
+    css = sign_in("css@demo.test")
+    _tell("css@demo.test", "First")
+    _tell("css@demo.test", "Second")
+    _tell("ccg@demo.test", "Not for the CSS")
+    with counting_statements() as count:
+        page = css.get("/help")
+    assert len(count) == 1
+    assert "Notifications (2 unread)" in html(page).select_one("header").get_text(" ")
+    assert css.post("/notifications/mark-read").status_code == 302
+    header = html(css.get("/help")).select_one("header").get_text(" ")
+    assert "unread" not in header and "Notifications" in header
 
 
 def test_the_settings_page_has_a_checkbox_per_kind(app, app_context, css_client):
