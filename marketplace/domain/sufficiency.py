@@ -119,7 +119,7 @@ class Concentration:
     total: Decimal
     shares: tuple[Share, ...]  # largest first, then by name
 
-    @property
+    @cached_property  # read by the band and the figure shown, for every table row
     def hhi(self) -> Decimal:
         """Exact: the sum of squared percentage shares, between 0 and 10,000."""
         return sum(((share.share * 100) ** 2 for share in self.shares), ZERO)
