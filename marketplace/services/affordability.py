@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.domain.affordability import Affordability, Commitment, assess
@@ -64,29 +64,32 @@ def _years(allowances: dict[str, Decimal]) -> tuple[str, ...]:
 
 def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
     """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
-    its outcome reads: the choice is made on ids, so the lines, costs and roles of the
+    its outcome reads. The choice is made in SQL, so the lines, costs and roles of the
     scenarios not chosen are never read, and a page of many CCGs costs the same few
     queries as one."""
-    rows = db.session.execute(
-        select(Scenario.organisation_id, Scenario.id)
-        .where(Scenario.organisation_id.in_(ccg_ids))
-        .order_by(
-            Scenario.organisation_id,
-            case((Scenario.status == ScenarioStatus.FINAL, 0), else_=1),
-            Scenario.updated_at.desc(),
-            Scenario.id.desc(),
+    ranked = (
+        select(
+            Scenario.id,
+            func.row_number()
+            .over(
+                partition_by=Scenario.organisation_id,
+                order_by=(
+                    case((Scenario.status == ScenarioStatus.FINAL, 0), else_=1),
+                    Scenario.updated_at.desc(),
+                    Scenario.id.desc(),
+                ),
+            )
+            .label("rank"),
         )
+        .where(Scenario.organisation_id.in_(ccg_ids))
+        .subquery()
     )
-    chosen: dict[int, int] = {}
-    for ccg_id, scenario_id in rows:
-        chosen.setdefault(ccg_id, scenario_id)
-    if not chosen:
-        return {}
-    loaded = {
-        scenario.id: scenario
+    return {
+        scenario.organisation_id: scenario
         for scenario in db.session.scalars(
             select(Scenario)
-            .where(Scenario.id.in_(chosen.values()))
+            .join(ranked, ranked.c.id == Scenario.id)
+            .where(ranked.c.rank == 1)
             .options(
                 selectinload(Scenario.lines).selectinload(ScenarioLine.partners),
                 selectinload(Scenario.fixed_costs),
@@ -94,7 +97,6 @@ def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
             )
         )
     }
-    return {ccg_id: loaded[scenario_id] for ccg_id, scenario_id in chosen.items()}
 
 
 def headroom_by_ccg(
