@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from .money import ZERO
 
@@ -118,7 +119,7 @@ class Concentration:
     total: Decimal
     shares: tuple[Share, ...]  # largest first, then by name
 
-    @property
+    @cached_property  # read by the band and the figure shown, for every table row
     def hhi(self) -> Decimal:
         """Exact: the sum of squared percentage shares, between 0 and 10,000."""
         return sum(((share.share * 100) ** 2 for share in self.shares), ZERO)
@@ -165,7 +166,7 @@ class CcgPosition:
     intention: Decimal
     suppliers: tuple[str, ...]
 
-    @property
+    @cached_property  # read for every roll-up the CCG is in, and by the tables
     def over_headroom(self) -> Decimal:
         """How much more the suppliers plan than the CCG can afford; 0 when it fits."""
         if self.headroom is None:
@@ -246,7 +247,7 @@ class YearView:
     def intention(self) -> Decimal:
         return sum((row.intention for row in self.ccgs), ZERO)
 
-    @property
+    @cached_property  # a page reads it several times
     def over(self) -> tuple[CcgPosition, ...]:
         return tuple(
             sorted(

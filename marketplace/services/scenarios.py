@@ -543,12 +543,14 @@ def line_annual_cost(line: ScenarioLine) -> Decimal:
         raise ServiceError(error.message, field="scenario_line_id") from error
 
 
-def _figures_in_force(scenario: Scenario) -> tuple[dict[str, Decimal], Thresholds]:
+def _figures_in_force(
+    scenario: Scenario, current: dict[str, Decimal] | None = None
+) -> tuple[dict[str, Decimal], Thresholds]:
     """A final scenario's allowances and thresholds as they were when it was finalised; a
-    draft's, as they are now."""
+    draft's, as they are now (``current``: the allowances already read, when given)."""
     stored = scenario.final_figures
     if scenario.is_draft or not stored:
-        return allowances(), reckoner_thresholds()
+        return (allowances() if current is None else dict(current)), reckoner_thresholds()
     return (
         {year: Decimal(amount) for year, amount in sorted(stored["allowances"].items())},
         Thresholds(benchmark_per_head=Decimal(stored["benchmark_per_head"]),
@@ -556,8 +558,10 @@ def _figures_in_force(scenario: Scenario) -> tuple[dict[str, Decimal], Threshold
     )
 
 
-def outcome(scenario: Scenario) -> ScenarioOutcome:
-    yearly, thresholds = _figures_in_force(scenario)
+def outcome(scenario: Scenario, current: dict[str, Decimal] | None = None) -> ScenarioOutcome:
+    """current: today's allowances (``allowances()``) when the caller has read them already,
+    as a page of many CCGs' scenarios has: not read again for each one."""
+    yearly, thresholds = _figures_in_force(scenario, current)
     if scenario.allowance_per_head_override is not None:
         yearly = {year: scenario.allowance_per_head_override for year in yearly}
     ccg_key = str(scenario.organisation_id)

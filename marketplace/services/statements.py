@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Numeric, select, type_coerce
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from marketplace import clock, policies
@@ -751,10 +762,10 @@ def _demand_scope(actor: User) -> int | None:
 
 def _demand_filters(region_id: int | None, cluster: str | None,
                     specification_id: int | None) -> list:
-    """Lines to buy or share, of statements not withdrawn, of CCGs that have not declined."""
+    """Lines to buy or share, of statements not withdrawn, in the region, cluster and
+    specification asked for (the parties are filtered by ``_demand_parties``)."""
     filters = [Statement.status.in_([s.value for s in DEMAND_STATUSES]),
-               StatementLine.mode.in_([m.value for m in DEMAND_MODES]),
-               StatementParty.status != PartyStatus.DECLINED]
+               StatementLine.mode.in_([m.value for m in DEMAND_MODES])]
     if region_id is not None:
         filters.append(Organisation.region_id == region_id)
     if cluster is not None:
@@ -767,52 +778,73 @@ def _demand_filters(region_id: int | None, cluster: str | None,
 def _demand_joins(query):
     return (query
             .join(Statement, StatementLine.statement_id == Statement.id)
-            .join(Organisation, StatementLine.ccg_id == Organisation.id)
-            .join(StatementParty, (StatementParty.statement_id == Statement.id)
-                  & (StatementParty.ccg_id == StatementLine.ccg_id)))
+            .join(Organisation, StatementLine.ccg_id == Organisation.id))
+
+
+def _demand_parties(query, statement_id, ccg_id):
+    """Only the lines of CCGs that have not declined to take part."""
+    return (query
+            .join(StatementParty, (StatementParty.statement_id == statement_id)
+                  & (StatementParty.ccg_id == ccg_id))
+            .where(StatementParty.status != PartyStatus.DECLINED))
+
+
+GROUP_ROW, CCG_ROW = "group", "ccg"
 
 
 def _demand_groups(
     filters: list, specifications: dict[int, ServiceSpecification], region_names: dict[int, str],
 ) -> tuple[list[DemandGroup], list[DemandSummary], list[DemandSummary]]:
-    """The groups and both summaries from one query of bare columns (no ORM objects): a
-    few thousand short rows, added up here in one pass, cost less than grouping the same
-    join three times in SQL (by group, by cluster and by specification)."""
-    rows = db.session.execute(_demand_joins(select(
+    """The groups and both summaries from one statement of bare columns (no ORM objects):
+    the lines added up per specification, region and cluster in SQL, and beside them each
+    CCG with lines once, with its cluster and population (a CCG counts once in its cluster
+    however many specifications it needs). A specification's CCGs are its groups' CCGs
+    added up: a CCG is in one region and one cluster."""
+    # The lines are joined to their statement and CCG in a subquery of their own (OFFSET 0
+    # keeps PostgreSQL from merging it), then to the parties: PostgreSQL takes the join on
+    # both statement and CCG for nearly empty and, planned first, would look each line's
+    # statement and CCG up one line at a time.
+    lines = _demand_joins(select(
         StatementLine.specification_id, Organisation.region_id, Organisation.pct_cluster,
         StatementLine.ccg_id, Organisation.population, StatementLine.population_covered,
         # plain NUMERIC: the Money column's own check of each value is not needed to add up
-        type_coerce(StatementLine.budget_annual, Numeric(14, 2, asdecimal=True)),
+        type_coerce(StatementLine.budget_annual, Numeric(14, 2, asdecimal=True))
+        .label("budget_annual"),
         StatementLine.statement_id,
-    ).select_from(StatementLine)).where(*filters)).all()
-    missing = {row[0] for row in rows} - specifications.keys()
+    ).select_from(StatementLine)).where(*filters).offset(0).subquery("lines")
+    demand = _demand_parties(select(*lines.c), lines.c.statement_id, lines.c.ccg_id).cte("demand")
+    line = demand.c
+    rows = db.session.execute(union_all(
+        select(literal(GROUP_ROW), line.specification_id, line.region_id, line.pct_cluster,
+               func.count(distinct(line.ccg_id)),
+               func.sum(func.coalesce(line.population_covered, line.population, 0)),
+               func.sum(line.budget_annual), func.count(distinct(line.statement_id)))
+        .group_by(line.specification_id, line.region_id, line.pct_cluster),
+        select(literal(CCG_ROW), cast(null(), Integer), line.region_id, line.pct_cluster,
+               line.ccg_id, line.population, cast(null(), Numeric(14, 2)),
+               cast(null(), Integer))
+        .distinct(),
+    )).all()
+    missing = {row[1] for row in rows if row[0] == GROUP_ROW} - specifications.keys()
     if missing:  # a retired specification still asked for in a statement
         specifications.update({spec.id: spec for spec in db.session.scalars(
             select(ServiceSpecification).where(ServiceSpecification.id.in_(missing)))})
 
-    # per group: [CCG ids, population, budget, statement ids]
-    totals: dict[tuple, list] = {}
+    # per group: (CCGs, population, budget, statements)
+    totals: dict[tuple, tuple] = {}
     cluster_ccgs: dict[tuple, dict[int, int]] = defaultdict(dict)
-    specification_ccgs: dict[int, set[int]] = defaultdict(set)
-    for (spec_id, region_id, cluster, ccg_id, ccg_population, population_covered, budget,
-         statement_id) in rows:
-        key = (spec_id, region_names.get(region_id, NO_REGION), cluster or NO_CLUSTER)
-        found = totals.get(key)
-        if found is None:
-            found = totals[key] = [set(), 0, ZERO, set()]
-        found[0].add(ccg_id)
-        found[1] += population_covered or ccg_population or 0
-        if budget is not None:
-            found[2] += budget
-        found[3].add(statement_id)
-        cluster_ccgs[key[1:]][ccg_id] = ccg_population or 0
-        specification_ccgs[spec_id].add(ccg_id)
+    for kind, spec_id, region_id, cluster, count, population, budget, statements in rows:
+        place = (region_names.get(region_id, NO_REGION), cluster or NO_CLUSTER)
+        if kind == GROUP_ROW:
+            totals[(spec_id, *place)] = (count, population or 0, budget or ZERO, statements)
+        else:  # a CCG: count is its id, population its registered population
+            cluster_ccgs[place][count] = population or 0
     # Sorted on plain keys (each specification's rank and code read once), not on ORM
     # attributes read per group.
     spec_order = {spec_id: (_phase_rank(spec.phase), spec.code)
                   for spec_id, spec in specifications.items()}
-    groups = [DemandGroup(specifications[spec_id], region, cluster, len(ccgs), population,
-                          round_money(budget), len(statements))
+    groups = [DemandGroup(specifications[spec_id], region, cluster, ccgs, population,
+                          round_money(budget), statements)
               for (spec_id, region, cluster), (ccgs, population, budget, statements)
               in sorted(totals.items(), key=lambda item: (spec_order[item[0][0]], item[0][1:]))]
 
@@ -828,7 +860,7 @@ def _demand_groups(
                       sum(1 for g in found if g.joint_candidate))
         for (region, cluster), found in sorted(by_cluster.items())]
     specification_summaries = [
-        DemandSummary(found[0].specification.name, "", len(specification_ccgs[spec_id]),
+        DemandSummary(found[0].specification.name, "", sum(g.ccg_count for g in found),
                       sum(g.population for g in found),
                       round_money(sum((g.budget for g in found), ZERO)), len(found),
                       sum(1 for g in found if g.joint_candidate), spec_id)
@@ -838,8 +870,9 @@ def _demand_groups(
 
 def _attach_demand_lines(groups: list[DemandGroup], filters: list) -> None:
     by_key = {(g.specification.id, g.region, g.cluster): g for g in groups}
-    query = (_demand_joins(select(StatementLine, Statement, Organisation)
-                           .select_from(StatementLine))
+    query = (_demand_parties(_demand_joins(select(StatementLine, Statement, Organisation)
+                                           .select_from(StatementLine)),
+                             StatementLine.statement_id, StatementLine.ccg_id)
              .where(*filters)
              .options(selectinload(Statement.parties), selectinload(Organisation.region))
              .order_by(Organisation.pct_cluster, Organisation.name, StatementLine.id))

@@ -8,8 +8,9 @@ CSS's planned income by customer and specification from its latest submitted bus
 (the plan_income rows). Read-only: no transaction, no audit event.
 """
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import joinedload
+from functools import cache
+
+from sqlalchemy import distinct, func, literal, select, union_all
 
 from marketplace.domain import sufficiency as rules
 from marketplace.domain.money import ZERO
@@ -22,6 +23,7 @@ from marketplace.models import (
     OrganisationKind,
     PartyStatus,
     PlanIncome,
+    Region,
     Statement,
     StatementLine,
     StatementParty,
@@ -33,70 +35,81 @@ from .affordability import headroom_by_ccg
 from .statements import current_specifications
 
 
-def _ccgs() -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.kind == OrganisationKind.CCG)
-            .options(joinedload(Organisation.region))
-            .order_by(Organisation.name)
-        )
-    )
+def _ccgs():
+    """Every CCG as a plain row: id, name, region, PCT cluster, population and ODS code (what
+    the sufficiency and the headroom read of it, without loading each organisation)."""
+    return db.session.execute(
+        select(Organisation.id, Organisation.name, Region.name.label("region"),
+               Organisation.pct_cluster, Organisation.population, Organisation.ods_code)
+        .outerjoin(Region, Organisation.region_id == Region.id)
+        .where(Organisation.kind == OrganisationKind.CCG)
+        .order_by(Organisation.name)
+    ).all()
 
 
-def _intention_lines(*columns):
-    """Statement lines to buy, in statements not withdrawn, of CCGs that have not declined."""
-    return (
-        select(*columns)
+def _intention_lines():
+    """Statement lines to buy, in statements not withdrawn, of CCGs that have not declined:
+    a subquery of their CCG, specification and annual budget."""
+    # The lines are joined to their statement and CCG in a subquery of their own (OFFSET 0
+    # keeps PostgreSQL from merging it), then to the parties: PostgreSQL takes the join on
+    # both statement and CCG for nearly empty and, planned first, would look each line's
+    # statement and CCG up one line at a time.
+    lines = (
+        select(StatementLine.statement_id, StatementLine.ccg_id,
+               StatementLine.specification_id, StatementLine.budget_annual)
         .join(Statement, StatementLine.statement_id == Statement.id)
-        .join(
-            StatementParty,
-            (StatementParty.statement_id == Statement.id)
-            & (StatementParty.ccg_id == StatementLine.ccg_id),
-        )
         .join(Organisation, StatementLine.ccg_id == Organisation.id)
         .where(
             StatementLine.mode == IntendedMode.BUY,
             Statement.status != StatementStatus.WITHDRAWN,
-            StatementParty.status != PartyStatus.DECLINED,
             StatementLine.budget_annual.is_not(None),
             Organisation.kind == OrganisationKind.CCG,
         )
+        .offset(0)
+        .subquery("lines")
+    )
+    return (
+        select(lines.c.ccg_id, lines.c.specification_id, lines.c.budget_annual)
+        .join(
+            StatementParty,
+            (StatementParty.statement_id == lines.c.statement_id)
+            & (StatementParty.ccg_id == lines.c.ccg_id),
+        )
+        .where(StatementParty.status != PartyStatus.DECLINED)
     )
 
 
 def intentions() -> list[rules.Intention]:
     """Every stated intention to buy, one row per statement line."""
-    rows = db.session.execute(
-        _intention_lines(
-            StatementLine.ccg_id, StatementLine.specification_id, StatementLine.budget_annual
-        )
-    )
-    return [rules.Intention(ccg_id, spec_id, budget) for ccg_id, spec_id, budget in rows]
+    return [rules.Intention(ccg_id, spec_id, budget)
+            for ccg_id, spec_id, budget in db.session.execute(_intention_lines())]
+
+
+BY_CCG, BY_SPECIFICATION = "ccg", "specification"
 
 
 def intention_totals() -> rules.IntentionTotals:
     """The same intentions added up in SQL (rules.intention_totals of ``intentions()``): per
-    CCG, and per specification with the number of CCGs intending to buy it; two small
-    queries instead of every statement line."""
-    by_ccg = db.session.execute(
-        _intention_lines(StatementLine.ccg_id, func.sum(StatementLine.budget_annual))
-        .group_by(StatementLine.ccg_id)
-    )
-    by_spec = db.session.execute(
-        _intention_lines(
-            StatementLine.specification_id,
-            func.sum(StatementLine.budget_annual),
-            func.count(distinct(StatementLine.ccg_id)),
-        ).group_by(StatementLine.specification_id)
-    ).all()
+    CCG, and per specification with the number of CCGs intending to buy it; one query of a
+    few hundred rows instead of every statement line."""
+    lines = _intention_lines().cte("intended")
+    rows = db.session.execute(union_all(
+        select(literal(BY_CCG), lines.c.ccg_id, func.sum(lines.c.budget_annual), literal(0))
+        .group_by(lines.c.ccg_id),
+        select(literal(BY_SPECIFICATION), lines.c.specification_id,
+               func.sum(lines.c.budget_annual), func.count(distinct(lines.c.ccg_id)))
+        .group_by(lines.c.specification_id),
+    )).all()
     return rules.IntentionTotals(
-        by_ccg={ccg_id: total for ccg_id, total in by_ccg},
-        by_specification={spec_id: total for spec_id, total, _count in by_spec},
-        ccgs_by_specification={spec_id: count for spec_id, _total, count in by_spec},
+        by_ccg={key: total for kind, key, total, _count in rows if kind == BY_CCG},
+        by_specification={key: total for kind, key, total, _count in rows
+                          if kind == BY_SPECIFICATION},
+        ccgs_by_specification={key: count for kind, key, _total, count in rows
+                               if kind == BY_SPECIFICATION},
     )
 
 
+@cache  # read for each of a thousand income rows, from a handful of years
 def _financial_year(plan_year: int) -> str:
     return f"{plan_year}/{(plan_year + 1) % 100:02d}"
 
@@ -130,7 +143,7 @@ def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
             rules.Ccg(
                 ccg.id,
                 ccg.name,
-                ccg.region.name if ccg.region else None,
+                ccg.region,
                 ccg.pct_cluster,
                 ccg.population or 0,
                 ccg.ods_code or "",

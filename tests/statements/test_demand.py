@@ -141,3 +141,28 @@ def test_the_demand_page_runs_as_many_queries_for_many_lines_as_for_a_few(demand
         with counting_statements() as count:
             assert client.get(page).status_code == 200
         assert len(count) == before[page], page
+
+
+def test_lines_without_a_budget_and_a_ccg_in_two_statements_add_up(demand_world):
+    """The totals are added up in SQL: a group whose lines give no budget is £0.00, and a
+    CCG asking for one specification in two statements counts once among its CCGs and its
+    cluster's, with both statements counted."""
+    south = statements.create_statement(demand_world.south_user,
+                                        statements.DetailsInput("South contracts"))
+    statements.save_line(demand_world.south_user, south,
+                         line(demand_world.market.contracts), None)
+    again = statements.create_statement(demand_world.south_user,
+                                        statements.DetailsInput("South intelligence"))
+    statements.save_line(demand_world.south_user, again, line(
+        demand_world.market.bi, budget_annual="10"), None)
+    demand = statements.aggregated_demand(user("bdu@demo.test"))
+    by_key = {(g.specification.code, g.cluster): g for g in demand.groups}
+    contracts = by_key[("CM-01", "Arden PCT Cluster")]
+    assert (contracts.ccg_count, contracts.population, contracts.budget) == (
+        1, 271_809, Decimal("0.00"))
+    bi = by_key[("BI-01", "Arden PCT Cluster")]
+    assert (bi.ccg_count, bi.statement_count, bi.budget) == (3, 3, Decimal("165010.50"))
+    arden = next(row for row in demand.by_cluster() if row.label == "Arden PCT Cluster")
+    assert (arden.ccg_count, arden.population, arden.groups, arden.joint_candidates) == (
+        3, 464_596 + 183_852 + 271_809, 2, 1)
+    assert demand.total_budget == Decimal("195010.50")

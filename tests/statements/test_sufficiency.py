@@ -19,7 +19,8 @@ from marketplace.models import BusinessPlan, PlanStatus
 from marketplace.services import plan_income, statements
 
 from ..conftest import html, text_of
-from ..factories import ARDEN, GEM, organisation
+from ..factories import ARDEN, GEM, make_scenario, mixed_lines, organisation
+from ..queries import counting_statements
 from .conftest import line, started
 
 YEARS = ["2013/14", "2014/15", "2015/16", "2016/17"]
@@ -217,3 +218,21 @@ def test_the_table_of_every_ccg_is_paged(market_world, bdu_client, monkeypatch):
     assert "Coventry" in second.select_one("#over").find_next("table").get_text()
     past = bdu_client.get("/demand/sufficiency?page=212")
     assert past.status_code == 404
+
+
+def test_the_page_runs_as_many_queries_for_many_ccg_plans_as_for_one(market_world, bdu_client):
+    """Each CCG's headroom comes from its latest scenario: the scenarios, their lines, costs
+    and roles (and a draft's allowances) are read for all CCGs at once, not per CCG."""
+    make_scenario("ccg@demo.test", lines=mixed_lines())
+    db.session.commit()
+    with counting_statements() as one:
+        assert bdu_client.get("/demand/sufficiency").status_code == 200
+    make_scenario("nina.north@example.nhs.uk", name="North", population=183_852,
+                  lines=mixed_lines()[:3])
+    make_scenario("ccg2@demo.test", name="Darlington", population=106_079,
+                  lines=mixed_lines())
+    db.session.commit()
+    with counting_statements() as three:
+        page = bdu_client.get("/demand/sufficiency")
+        assert page.status_code == 200
+    assert len(three) == len(one)
