@@ -77,6 +77,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
     analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
+    voice = customer_survey.customer_voice(submission)
     assign_form = assign_form or AssignForm()
     assign_form.reviewer_id.choices = [
         (u.id, f"{u.full_name}, {u.organisation.name}")
@@ -88,15 +89,14 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
-        voice=customer_survey.customer_voice(submission),
-        voice_criteria=customer_survey.VOICE_CRITERIA,
+        voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
         analysis=analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.print_notes(
-            review, document_context(review, analysis=analysis))
+            review, document_context(review, analysis=analysis, voice=voice))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),
