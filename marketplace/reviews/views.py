@@ -25,7 +25,7 @@ from marketplace.services import business_plans, customer_survey, review_documen
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
-from marketplace.services.review_document_render import document_context
+from marketplace.services.review_document_render import analysis_html, document_context
 
 from . import bp
 from .forms import (
@@ -78,11 +78,14 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
     analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
     voice = customer_survey.customer_voice(submission)
+    # The page and its print notes' review document show the same analysis: drawn once.
+    shown_analysis = analysis_html(analysis) if plan else None
     assign_form = assign_form or AssignForm()
+    assigned = review.reviewer_ids() if review else ()
     assign_form.reviewer_id.choices = [
-        (u.id, f"{u.full_name}, {u.organisation.name}")
-        for u in reviews.eligible_reviewers(submission)
-        if not review or u.id not in review.reviewer_ids()]
+        (user_id, f"{full_name}, {organisation_name}")
+        for user_id, full_name, organisation_name in reviews.eligible_reviewer_names(submission)
+        if user_id not in assigned]
     return render_template(
         "reviews/submission.html", title=f"{submission.organisation.name}: "
         f"{submission.checkpoint.title}", submission=submission, review=review, plan=plan,
@@ -90,13 +93,14 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
         voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
-        analysis=analysis,
+        analysis=analysis, analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.print_notes(
-            review, document_context(review, analysis=analysis, voice=voice))
+            review, document_context(review, analysis=analysis, voice=voice,
+                                     analysis_markup=shown_analysis))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),

@@ -35,6 +35,7 @@ from marketplace.reports.review_charts import (
 
 PRINT_TEMPLATE = "reports/review-pdf.html"
 DOCUMENT_TEMPLATE = "reviews/review-document.html"
+ANALYSIS_TEMPLATE = "reviews/analysis.html"
 CUSTOMER_NAMES = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}
 
 
@@ -108,11 +109,19 @@ def no_financial_model_reason(submission) -> str | None:
 _UNSET = object()
 
 
+def analysis_html(analysis) -> Markup:
+    """The plan checks' tables and flags (reviews/analysis.html), drawn once for a page that
+    shows them beside the review document made from the same analysis."""
+    return Markup(current_app.jinja_env.get_template(ANALYSIS_TEMPLATE).render(
+        analysis=analysis))
+
+
 def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
-                     voice=_UNSET) -> dict:
+                     voice=_UNSET, analysis_markup: Markup | None = None) -> dict:
     """``analysis``: the review's analysis_for_review, when the caller has it already (it
     runs the plan checks, a query each for the plan's CCGs, contracts and allowances);
-    ``voice``: the submission's customer_voice, likewise (surveys and contract record)."""
+    ``voice``: the submission's customer_voice, likewise (surveys and contract record);
+    ``analysis_markup``: that analysis drawn by analysis_html."""
     from marketplace.services.assurance import analysis_for_review
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
 
@@ -135,11 +144,16 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
         "no_model_reason": no_financial_model_reason(submission),
         "analysis": None if plan is None or model is None
         else analysis_for_review(review) if analysis is _UNSET else analysis,
+        "analysis_html": None,
         "charts": _charts(review, model),
         "voice": customer_voice(submission) if voice is _UNSET else voice,
         "voice_criteria": VOICE_CRITERIA,
         "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
     }
+    if context["no_model_reason"] is None:
+        given = analysis is not _UNSET and context["analysis"] is analysis
+        context["analysis_html"] = analysis_markup if given and analysis_markup is not None \
+            else analysis_html(context["analysis"])
     # Drawn once here and placed by both the page and the print layout: the page would
     # otherwise draw it again for its print notes.
     context["document_body"] = Markup(

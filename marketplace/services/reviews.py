@@ -81,6 +81,20 @@ def eligible_reviewers(submission: Submission) -> list[User]:
     ))
 
 
+def eligible_reviewer_names(submission: Submission) -> list[tuple[int, str, str]]:
+    """(id, full name, organisation name) of each eligible_reviewers user, in one query: a
+    page's choice of reviewer names each one's organisation."""
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.full_name, Organisation.name)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            User.role == submission.checkpoint.reviewer_role,
+            User.is_active_user.is_(True),
+            User.organisation_id != submission.organisation_id,
+        ).order_by(User.full_name)
+    )]
+
+
 def _check_reviewer(reviewer: User, submission: Submission) -> None:
     if reviewer.belongs_to(submission.organisation_id):
         raise PermissionDenied(
