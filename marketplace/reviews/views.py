@@ -52,9 +52,10 @@ def index():
 
 
 def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
-    return [(o.id, o.name) for o in db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrganisationKind.CSS,
-                                   Organisation.id != submission.organisation_id)
+    return [tuple(row) for row in db.session.execute(
+        select(Organisation.id, Organisation.name).where(
+            Organisation.kind == OrganisationKind.CSS,
+            Organisation.id != submission.organisation_id)
         .order_by(Organisation.name))]
 
 
