@@ -73,6 +73,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     in place of that item's blank form. ``sign_off_form``: a refused sign-off, its reason
     shown in the error summary."""
     review = submission.review
+    # Held while the page is drawn: the session keeps only weak references.
+    people = reviews.load_people(review) if review is not None else []  # noqa: F841
     plan = submission.business_plan
     previous = business_plans.previous_version(plan) if plan else None
     may_edit = review is not None and reviews.may_edit(current_user, review)

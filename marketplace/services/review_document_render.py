@@ -124,7 +124,9 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     ``analysis_markup``: that analysis drawn by analysis_html."""
     from marketplace.services.assurance import analysis_for_review
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
+    from marketplace.services.reviews import load_people
 
+    people = load_people(review)  # noqa: F841  (held while the document is drawn)
     submission = review.submission
     plan = submission.business_plan
     model = _financial_model(plan)

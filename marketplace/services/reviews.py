@@ -11,7 +11,7 @@ input kept by the view.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.domain.checkpoints import (
@@ -79,6 +79,24 @@ def eligible_reviewers(submission: Submission) -> list[User]:
             User.organisation_id != submission.organisation_id,
         ).order_by(User.full_name)
     ))
+
+
+def load_people(review: Review) -> list[User]:
+    """Everyone a review names (its author, its reviewers, its signatory) with their
+    organisation, in one query however many they are, so that drawing their names and
+    organisations loads nothing more; those already loaded are not asked for again.
+    The caller holds the list while it draws them: the session keeps only weak references."""
+    ids = review.reviewer_ids() | {review.signed_off_by_id} - {None}
+    missing = [user_id for user_id in ids if not _loaded_with_organisation(user_id)]
+    if not missing:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(sorted(missing)))
+                                   .options(joinedload(User.organisation))))
+
+
+def _loaded_with_organisation(user_id: int) -> bool:
+    user = db.session.identity_map.get(db.session.identity_key(User, user_id))
+    return user is not None and "organisation" not in inspect(user).unloaded
 
 
 def eligible_reviewer_names(submission: Submission) -> list[tuple[int, str, str]]:

@@ -8,6 +8,7 @@ from marketplace.models import Organisation, OrganisationKind, Role
 from marketplace.services import reviews
 
 from .. import factories as build
+from ..conftest import text_of
 from ..queries import counting_statements
 
 
@@ -42,3 +43,23 @@ def test_the_reviewers_to_choose_from_are_named_in_a_fixed_number_of_queries(pee
              for user_id, name, organisation in reviews.eligible_reviewer_names(submission)}
     assert {(peer.id, f"{peer.full_name}, {peer.organisation.name}")
             for peer in few_peers + many_peers} <= named
+
+
+def test_the_review_document_names_its_reviewers_in_a_fixed_number_of_queries(peer_client):
+    author = build.person("peer@demo.test")
+    review = build.started_review(1, author="peer@demo.test")
+    bdu = build.person("bdu@demo.test")
+    url = f"/review-documents/{review.id}"
+    reviews.assign_reviewer(bdu, review.submission, _peers_from_other_organisations(1)[0])
+    db.session.commit()
+    few = _statements(peer_client, url)
+    added = _peers_from_other_organisations(3, start=1)
+    for peer in added:
+        reviews.assign_reviewer(bdu, review.submission, peer)
+    db.session.commit()
+    db.session.expire_all()
+    many = _statements(peer_client, url)
+    assert many == few
+    page = text_of(peer_client.get(url))
+    for person in [author, *added]:
+        assert f"{person.full_name} ({person.organisation.name})" in page
