@@ -85,7 +85,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     shown_analysis = analysis_html(analysis) if plan else None
     assign_form = assign_form or AssignForm()
     assigned = review.reviewer_ids() if review else ()
-    assign_form.reviewer_id.choices = [
+    # A signed-off review takes no more reviewers: the page has no form to choose one.
+    assign_form.reviewer_id.choices = [] if review is not None and review.is_signed_off else [
         (user_id, f"{full_name}, {organisation_name}")
         for user_id, full_name, organisation_name in reviews.eligible_reviewer_names(submission)
         if user_id not in assigned]
