@@ -75,8 +75,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     review = submission.review
     # Held while the page is drawn: the session keeps only weak references.
     people = reviews.load_people(review) if review is not None else []  # noqa: F841
-    plan = submission.business_plan
-    previous = business_plans.previous_version(plan) if plan else None
+    plan, previous = (business_plans.with_previous_version(submission.business_plan_id)
+                      if submission.business_plan_id is not None else (None, None))
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
     analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
