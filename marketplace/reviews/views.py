@@ -25,7 +25,7 @@ from marketplace.services import business_plans, customer_survey, review_documen
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
-from marketplace.services.review_document_render import document_context
+from marketplace.services.review_document_render import analysis_html, document_context
 
 from . import bp
 from .forms import (
@@ -52,9 +52,10 @@ def index():
 
 
 def _merge_choices(submission: Submission) -> list[tuple[int, str]]:
-    return [(o.id, o.name) for o in db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrganisationKind.CSS,
-                                   Organisation.id != submission.organisation_id)
+    return [tuple(row) for row in db.session.execute(
+        select(Organisation.id, Organisation.name).where(
+            Organisation.kind == OrganisationKind.CSS,
+            Organisation.id != submission.organisation_id)
         .order_by(Organisation.name))]
 
 
@@ -72,31 +73,38 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     in place of that item's blank form. ``sign_off_form``: a refused sign-off, its reason
     shown in the error summary."""
     review = submission.review
-    plan = submission.business_plan
-    previous = business_plans.previous_version(plan) if plan else None
+    # Held while the page is drawn: the session keeps only weak references.
+    people = reviews.load_people(review) if review is not None else []  # noqa: F841
+    plan, previous = (business_plans.with_previous_version(submission.business_plan_id)
+                      if submission.business_plan_id is not None else (None, None))
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
     analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
+    voice = customer_survey.customer_voice(submission)
+    # The page and its print notes' review document show the same analysis: drawn once.
+    shown_analysis = analysis_html(analysis) if plan else None
     assign_form = assign_form or AssignForm()
-    assign_form.reviewer_id.choices = [
-        (u.id, f"{u.full_name}, {u.organisation.name}")
-        for u in reviews.eligible_reviewers(submission)
-        if not review or u.id not in review.reviewer_ids()]
+    assigned = review.reviewer_ids() if review else ()
+    # A signed-off review takes no more reviewers: the page has no form to choose one.
+    assign_form.reviewer_id.choices = [] if review is not None and review.is_signed_off else [
+        (user_id, f"{full_name}, {organisation_name}")
+        for user_id, full_name, organisation_name in reviews.eligible_reviewer_names(submission)
+        if user_id not in assigned]
     return render_template(
         "reviews/submission.html", title=f"{submission.organisation.name}: "
         f"{submission.checkpoint.title}", submission=submission, review=review, plan=plan,
         previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
-        voice=customer_survey.customer_voice(submission),
-        voice_criteria=customer_survey.VOICE_CRITERIA,
-        analysis=analysis,
+        voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
+        analysis=analysis, analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.print_notes(
-            review, document_context(review, analysis=analysis))
+            review, document_context(review, analysis=analysis, voice=voice,
+                                     analysis_markup=shown_analysis))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),

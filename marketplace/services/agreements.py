@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
@@ -30,6 +30,7 @@ from marketplace.models import (
     AgreementStatus,
     Organisation,
     OrganisationKind,
+    Region,
 )
 from marketplace.policies import require
 
@@ -420,3 +421,28 @@ def customer_summary(provider: Organisation, as_of: datetime | None = None) -> C
         share=market_share(region_populations, {agreement.ccg_id for agreement in contracted}),
         region_name=provider.region.name if provider.region else None,
     )
+
+
+def market_share_as_of(provider: Organisation,
+                       as_of: datetime | None = None) -> tuple[MarketShare, str | None]:
+    """customer_summary's share and region name alone: the CCG ids under agreement and the
+    region's populations, with no agreement, line or KPI loaded (a review's chart needs
+    only these)."""
+    contracted = Agreement.status.in_(CONTRACTED)
+    if as_of is not None:
+        contracted &= or_(Agreement.signed_at.is_(None), Agreement.signed_at <= as_of)
+    customers = set(db.session.scalars(
+        select(Agreement.ccg_id).where(Agreement.provider_id == provider.id, contracted)))
+    region_name, region_populations = None, {}
+    if provider.region_id is not None:
+        for name, ccg_id, population in db.session.execute(
+            select(Region.name, Organisation.id, func.coalesce(Organisation.population, 0))
+            .select_from(Region)
+            .outerjoin(Organisation, and_(Organisation.region_id == Region.id,
+                                          Organisation.kind == OrganisationKind.CCG))
+            .where(Region.id == provider.region_id)
+        ):
+            region_name = name
+            if ccg_id is not None:
+                region_populations[ccg_id] = population
+    return market_share(region_populations, customers), region_name

@@ -193,6 +193,20 @@ def previous_version(plan: BusinessPlan) -> BusinessPlan | None:
     ).order_by(BusinessPlan.version.desc()).limit(1))
 
 
+def with_previous_version(plan_id: int) -> tuple[BusinessPlan | None, BusinessPlan | None]:
+    """A plan and its organisation's version before it (previous_version), in one query."""
+    this = select(BusinessPlan.organisation_id, BusinessPlan.version).where(
+        BusinessPlan.id == plan_id).subquery()
+    found = list(db.session.scalars(
+        select(BusinessPlan).join(this, BusinessPlan.organisation_id == this.c.organisation_id)
+        .where(BusinessPlan.version <= this.c.version)
+        .order_by(BusinessPlan.version.desc()).limit(2)))
+    # (organisation, version) is unique: the first is the plan itself.
+    if not found:
+        return None, None
+    return found[0], found[1] if len(found) > 1 else None
+
+
 def _check_leader(actor: User, organisation_id: int) -> None:
     if not leader_of(actor, organisation_id):
         raise PermissionDenied("Only a leader of this CSS can change its business plans")

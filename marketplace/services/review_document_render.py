@@ -1,8 +1,8 @@
 """A review as a document: what the on-screen page and the PDF show, and the PDF itself.
 
 Both the page (templates/reviews/document.html) and the print layout
-(templates/reports/review-pdf.html) include templates/reviews/review-document.html with the
-context built here, so the PDF says exactly what the screen says. Building the HTML is kept
+(templates/reports/review-pdf.html) show templates/reviews/review-document.html, drawn once
+with the context built here, so the PDF says exactly what the screen says. Building the HTML is kept
 apart from converting it (reports/pdf.py), so each can be tested and timed on its own.
 """
 
@@ -34,6 +34,8 @@ from marketplace.reports.review_charts import (
 )
 
 PRINT_TEMPLATE = "reports/review-pdf.html"
+DOCUMENT_TEMPLATE = "reviews/review-document.html"
+ANALYSIS_TEMPLATE = "reviews/analysis.html"
 CUSTOMER_NAMES = {BOARD: "NHS Commissioning Board", OTHER: "Other customers"}
 
 
@@ -79,7 +81,7 @@ def _financial_model(plan):
 
 
 def _charts(review: Review, model) -> list[Chart]:
-    from marketplace.services.agreements import customer_summary
+    from marketplace.services.agreements import market_share_as_of
 
     charts = []
     if model is not None:
@@ -87,10 +89,10 @@ def _charts(review: Review, model) -> list[Chart]:
         charts.append(Chart("Income by customer",
                             Markup(income_by_customer_svg(_customer_totals(model)))))
     # An issued review shows the market as it stood when it was signed off.
-    summary = customer_summary(review.submission.organisation,
-                               as_of=review.signed_off_at if review.is_signed_off else None)
-    charts.append(Chart("Market share",
-                        Markup(market_share_svg(summary.share, summary.region_name))))
+    share, region_name = market_share_as_of(
+        review.submission.organisation,
+        as_of=review.signed_off_at if review.is_signed_off else None)
+    charts.append(Chart("Market share", Markup(market_share_svg(share, region_name))))
     return charts
 
 
@@ -107,19 +109,31 @@ def no_financial_model_reason(submission) -> str | None:
 _UNSET = object()
 
 
-def document_context(review: Review, *, version: int = 1, analysis=_UNSET) -> dict:
+def analysis_html(analysis) -> Markup:
+    """The plan checks' tables and flags (reviews/analysis.html), drawn once for a page that
+    shows them beside the review document made from the same analysis."""
+    return Markup(current_app.jinja_env.get_template(ANALYSIS_TEMPLATE).render(
+        analysis=analysis))
+
+
+def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
+                     voice=_UNSET, analysis_markup: Markup | None = None) -> dict:
     """``analysis``: the review's analysis_for_review, when the caller has it already (it
-    runs the plan checks, a query each for the plan's CCGs, contracts and allowances)."""
+    runs the plan checks, a query each for the plan's CCGs, contracts and allowances);
+    ``voice``: the submission's customer_voice, likewise (surveys and contract record);
+    ``analysis_markup``: that analysis drawn by analysis_html."""
     from marketplace.services.assurance import analysis_for_review
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
+    from marketplace.services.reviews import load_people
 
+    people = load_people(review)  # noqa: F841  (held while the document is drawn)
     submission = review.submission
     plan = submission.business_plan
     model = _financial_model(plan)
     draft = not review.is_signed_off
     reviewers = [review.author] + [a.reviewer for a in review.assignments
                                    if a.reviewer_id != review.author_id]
-    return {
+    context = {
         "review": review,
         "submission": submission,
         "checkpoint": submission.checkpoint,
@@ -132,11 +146,21 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET) -> di
         "no_model_reason": no_financial_model_reason(submission),
         "analysis": None if plan is None or model is None
         else analysis_for_review(review) if analysis is _UNSET else analysis,
+        "analysis_html": None,
         "charts": _charts(review, model),
-        "voice": customer_voice(submission),
+        "voice": customer_voice(submission) if voice is _UNSET else voice,
         "voice_criteria": VOICE_CRITERIA,
         "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
     }
+    if context["no_model_reason"] is None:
+        given = analysis is not _UNSET and context["analysis"] is analysis
+        context["analysis_html"] = analysis_markup if given and analysis_markup is not None \
+            else analysis_html(context["analysis"])
+    # Drawn once here and placed by both the page and the print layout: the page would
+    # otherwise draw it again for its print notes.
+    context["document_body"] = Markup(
+        current_app.jinja_env.get_template(DOCUMENT_TEMPLATE).render(context))
+    return context
 
 
 def review_html(review: Review, *, version: int = 1, context: dict | None = None) -> str:

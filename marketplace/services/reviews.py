@@ -11,8 +11,8 @@ input kept by the view.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.domain.checkpoints import (
     RATING_SCALES,
@@ -79,6 +79,38 @@ def eligible_reviewers(submission: Submission) -> list[User]:
             User.organisation_id != submission.organisation_id,
         ).order_by(User.full_name)
     ))
+
+
+def load_people(review: Review) -> list[User]:
+    """Everyone a review names (its author, its reviewers, its signatory) with their
+    organisation, in one query however many they are, so that drawing their names and
+    organisations loads nothing more; those already loaded are not asked for again.
+    The caller holds the list while it draws them: the session keeps only weak references."""
+    ids = review.reviewer_ids() | {review.signed_off_by_id} - {None}
+    missing = [user_id for user_id in ids if not _loaded_with_organisation(user_id)]
+    if not missing:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(sorted(missing)))
+                                   .options(joinedload(User.organisation))))
+
+
+def _loaded_with_organisation(user_id: int) -> bool:
+    user = db.session.identity_map.get(db.session.identity_key(User, user_id))
+    return user is not None and "organisation" not in inspect(user).unloaded
+
+
+def eligible_reviewer_names(submission: Submission) -> list[tuple[int, str, str]]:
+    """(id, full name, organisation name) of each eligible_reviewers user, in one query: a
+    page's choice of reviewer names each one's organisation."""
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.full_name, Organisation.name)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            User.role == submission.checkpoint.reviewer_role,
+            User.is_active_user.is_(True),
+            User.organisation_id != submission.organisation_id,
+        ).order_by(User.full_name)
+    )]
 
 
 def _check_reviewer(reviewer: User, submission: Submission) -> None:
@@ -272,15 +304,17 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
 
 # What the review list shows of each submission, loaded with it: without these, every row
 # cost three or four queries of its own (69 statements for the demo's 57 submissions).
-_SUBMISSION_SHOWN = (selectinload(Submission.checkpoint), selectinload(Submission.organisation))
-_REVIEW_SHOWN = (selectinload(Review.submission).options(*_SUBMISSION_SHOWN),
-                 selectinload(Review.assignments))
+# A list names each submission's CSS and checkpoint: joined in its one query, not a query each.
+_SUBMISSION_SHOWN = (joinedload(Submission.checkpoint), joinedload(Submission.organisation))
+_REVIEW_LISTED = (joinedload(Review.submission).options(*_SUBMISSION_SHOWN),)
+# Whether its user may sign a review off depends on who reviewed it.
+_REVIEW_SHOWN = (*_REVIEW_LISTED, selectinload(Review.assignments))
 
 
 def reviews_for_user(user: User) -> list[Review]:
     return list(db.session.scalars(
         select(Review).join(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id)
-        .options(*_REVIEW_SHOWN)
+        .options(*_REVIEW_LISTED)
         .order_by(Review.status, Review.id)
     ))
 
