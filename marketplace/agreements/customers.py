@@ -32,7 +32,7 @@ def index():
         records=contract_record.provider_record(current_user.organisation).by_agreement,
         surveys=customer_survey.latest_results(current_user.organisation_id),
         warnings={a.id: service.term_warning(a) for a in summary.agreements},
-        expiry=ending.expiry_warnings(summary.agreements),
+        expiry=ending.expiry_warnings(summary.agreements, summary.ends),
     )
 
 

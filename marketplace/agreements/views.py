@@ -46,12 +46,12 @@ def _flash_saved(agreement, message: str) -> None:
 
 @bp.route("")
 def index():
-    agreements = service.agreements_for_ccg(current_user.organisation)
+    agreements, ends = service.agreements_for_ccg(current_user.organisation)
     return render_template(
         "agreements/index.html",
         agreements=agreements,
         warnings={a.id: service.term_warning(a) for a in agreements},
-        expiry=ending.expiry_warnings(agreements),
+        expiry=ending.expiry_warnings(agreements, ends),
     )
 
 

@@ -30,12 +30,14 @@ from marketplace.models import (
     AgreementStatus,
     Organisation,
     OrganisationKind,
+    Region,
 )
 from marketplace.policies import require
 
 from . import notifications
 from .audit import record_event
 from .buying_common import clean_text
+from .ending import end_column
 from .errors import ServiceError
 from .transaction import check_version, transactional
 
@@ -318,19 +320,19 @@ def decline_to_countersign(actor, agreement: Agreement, expected_lock_version,
 
 
 def _for_a_list(counterparty):
-    """Loaded with a list of agreements: the other party, and the lines with their KPIs
-    (whose targets are part of each agreement's terms, ending.expiry_warnings)."""
-    return (selectinload(counterparty),
-            selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
+    """Loaded with a list of agreements: the other party, in the same query."""
+    return (joinedload(counterparty),)
 
 
-def agreements_for_ccg(ccg: Organisation) -> list[Agreement]:
-    return db.session.scalars(
-        select(Agreement)
+def agreements_for_ccg(ccg: Organisation) -> tuple[list[Agreement], dict[int, date]]:
+    """The CCG's agreements, and the day each ends (ending.end_column), in one query."""
+    rows = db.session.execute(
+        select(Agreement, end_column())
         .where(Agreement.ccg_id == ccg.id)
         .options(*_for_a_list(Agreement.provider))
         .order_by(Agreement.start_date.desc(), Agreement.id.desc())
     ).all()
+    return [agreement for agreement, _end in rows], {agreement.id: end for agreement, end in rows}
 
 
 def term_warning(agreement: Agreement) -> str | None:
@@ -390,33 +392,40 @@ class CustomerSummary:
     contracted_income: Decimal
     share: MarketShare
     region_name: str | None
+    ends: dict[int, date]  # the day each agreement ends (ending.end_column)
 
 
 def customer_summary(provider: Organisation, as_of: datetime | None = None) -> CustomerSummary:
     """The provider's agreements, income and market share; ``as_of``: only agreements signed
     by then count as contracted (an issued review shows the market as it was at sign-off)."""
-    agreements = db.session.scalars(
-        select(Agreement)
+    rows = db.session.execute(
+        select(Agreement, end_column())
         .where(Agreement.provider_id == provider.id)
         .options(*_for_a_list(Agreement.ccg))
         .order_by(Agreement.status, Agreement.start_date.desc(), Agreement.id)
     ).all()
+    agreements = [agreement for agreement, _end in rows]
     contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED
                   and (as_of is None or (agreement.signed_at or as_of) <= as_of)]
     region_populations = {}
+    region_name = None
     if provider.region_id is not None:
-        region_populations = dict(
-            db.session.execute(
-                select(Organisation.id, func.coalesce(Organisation.population, 0)).where(
-                    Organisation.kind == OrganisationKind.CCG,
-                    Organisation.region_id == provider.region_id,
-                )
-            ).all()
-        )
+        # The region's name with its CCGs, in one query (a region may have none yet).
+        in_region = db.session.execute(
+            select(Region.name, Organisation.id, func.coalesce(Organisation.population, 0))
+            .select_from(Region)
+            .outerjoin(Organisation, (Organisation.region_id == Region.id)
+                       & (Organisation.kind == OrganisationKind.CCG))
+            .where(Region.id == provider.region_id)
+        ).all()
+        region_name = in_region[0][0]
+        region_populations = {ccg_id: population for _name, ccg_id, population in in_region
+                              if ccg_id is not None}
     return CustomerSummary(
         provider=provider,
         agreements=list(agreements),
         contracted_income=contracted_income(agreement.annual_value for agreement in contracted),
         share=market_share(region_populations, {agreement.ccg_id for agreement in contracted}),
-        region_name=provider.region.name if provider.region else None,
+        region_name=region_name,
+        ends={agreement.id: end for agreement, end in rows},
     )

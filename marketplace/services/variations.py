@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace import clock
 from marketplace.domain import variations as rules
@@ -95,6 +95,21 @@ def versions(agreement: Agreement,
             history[-1].terms, variation.new_annual_value, variation.new_end_date,
             variation.kpi_targets), variation))
     return history
+
+
+def current_end_date():
+    """The agreement's end date as varied, as a column for a query about agreements: the
+    latest agreed variation that changed it, else the signed one (as versions works it out),
+    so that a list needs neither the variations nor the KPIs of its agreements."""
+    varied_end = (
+        select(AgreementVariation.new_end_date)
+        .where(AgreementVariation.agreement_id == Agreement.id,
+               AgreementVariation.status == VariationStatus.AGREED.value,
+               AgreementVariation.new_end_date.is_not(None))
+        .order_by(AgreementVariation.version.desc()).limit(1)
+        .correlate(Agreement).scalar_subquery()
+    )
+    return func.coalesce(varied_end, Agreement.end_date)
 
 
 def current_terms(agreement: Agreement) -> Terms:
