@@ -52,7 +52,7 @@ def agreement(agreement: Agreement):
         editable=False,
         for_provider=True,
         read_only=False,
-        late_returns=performance_returns.late_rows(agreement),
+        late_returns=performance_returns.late_rows(agreement, end_date=current.terms.end_date),
         expiry=ending.expiry_warning_as_read(agreement, notice, current.terms.end_date),
         ending=notice,
         current=current,

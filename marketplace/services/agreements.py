@@ -28,6 +28,7 @@ from marketplace.models import (
     Agreement,
     AgreementLine,
     AgreementStatus,
+    Offer,
     Organisation,
     OrganisationKind,
     Region,
@@ -79,15 +80,22 @@ class AgreementTerms:
 
 
 def with_lines(agreement: Agreement) -> Agreement:
-    """The agreement with its lines, each line's specification, offer and KPIs loaded
-    together (three queries), for a page that shows them all: not a query per line."""
+    """The agreement with what its page shows, in two queries: both parties, the procurement
+    it came from and who signed it; then its lines with each line's specification, offer and
+    KPIs (not a query per line, nor one per party). Two, not one: PostgreSQL takes longer to
+    plan all those joins together than to run both."""
     db.session.scalars(
         select(Agreement).where(Agreement.id == agreement.id).options(
+            joinedload(Agreement.ccg), joinedload(Agreement.provider),
+            joinedload(Agreement.procurement), joinedload(Agreement.ccg_signed_by),
+            joinedload(Agreement.provider_signed_by),
             selectinload(Agreement.lines).options(
-                joinedload(AgreementLine.specification), joinedload(AgreementLine.offer),
-                selectinload(AgreementLine.kpis)))
-    ).all()
+                joinedload(AgreementLine.specification),
+                joinedload(AgreementLine.offer).joinedload(Offer.prospectus_version),
+                joinedload(AgreementLine.kpis)))
+    ).unique().all()
     return agreement
+
 
 def _check_ccg_actor(actor, ccg: Organisation) -> None:
     require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)

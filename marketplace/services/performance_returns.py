@@ -194,8 +194,10 @@ def schedule(agreement: Agreement, today: date | None = None,
     return rows
 
 
-def late_rows(agreement: Agreement, today: date | None = None) -> list[PeriodRow]:
-    return [row for row in schedule(agreement, today) if row.late]
+def late_rows(agreement: Agreement, today: date | None = None,
+              end_date: date | None = None) -> list[PeriodRow]:
+    """``end_date``: the end as varied, when the page has read it (variations.versions)."""
+    return [row for row in schedule(agreement, today, end_date=end_date) if row.late]
 
 
 def period_row(agreement: Agreement, period_number, today: date | None = None) -> PeriodRow:
