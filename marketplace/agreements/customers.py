@@ -90,6 +90,7 @@ def countersign(agreement: Agreement):
             return redirect(url_for("customers.agreement", agreement_id=agreement.id))
     elif agreement.status != AgreementStatus.AWAITING_COUNTERSIGNATURE:
         return _not_awaiting(agreement)
+    service.with_lines(agreement)  # before its terms: they name the lines and KPIs
     return render_template("agreements/sign.html", agreement=agreement, form=form,
                            warning=service.term_warning(agreement), party="provider"), status
 

@@ -157,6 +157,7 @@ def sign(agreement: Agreement):
         flash(f"Agreement {agreement.reference} is {agreement.status_label.lower()}: there "
               "is nothing for your CCG to sign.", "info")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    service.with_lines(agreement)  # before its terms: they name the lines and KPIs
     return render_template("agreements/sign.html", agreement=agreement, form=form,
                            warning=service.term_warning(agreement), party="ccg",
                            gate=affordability.for_signing(agreement)), status

@@ -85,7 +85,10 @@ def expiry_warnings(agreements, ends: dict[int, date] | None = None,
 
 
 def notice_ends_on(agreement: Agreement):
-    return rules.notice_ends_on(today(), current_terms(agreement).end_date)
+    # Only the end as varied: not the KPIs that the agreement's whole terms would need.
+    current_end = db.session.scalar(
+        select(current_end_date()).where(Agreement.id == agreement.id))
+    return rules.notice_ends_on(today(), current_end)
 
 
 @transactional
