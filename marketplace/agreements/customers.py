@@ -32,7 +32,7 @@ def index():
         records=contract_record.provider_record(current_user.organisation).by_agreement,
         surveys=customer_survey.latest_results(current_user.organisation_id),
         warnings={a.id: service.term_warning(a) for a in summary.agreements},
-        expiry=ending.expiry_warnings(summary.agreements),
+        expiry=ending.expiry_warnings(summary.agreements, summary.ends),
     )
 
 
@@ -52,7 +52,7 @@ def agreement(agreement: Agreement):
         editable=False,
         for_provider=True,
         read_only=False,
-        late_returns=performance_returns.late_rows(agreement),
+        late_returns=performance_returns.late_rows(agreement, end_date=current.terms.end_date),
         expiry=ending.expiry_warning_as_read(agreement, notice, current.terms.end_date),
         ending=notice,
         current=current,
@@ -90,6 +90,7 @@ def countersign(agreement: Agreement):
             return redirect(url_for("customers.agreement", agreement_id=agreement.id))
     elif agreement.status != AgreementStatus.AWAITING_COUNTERSIGNATURE:
         return _not_awaiting(agreement)
+    service.with_lines(agreement)  # before its terms: they name the lines and KPIs
     return render_template("agreements/sign.html", agreement=agreement, form=form,
                            warning=service.term_warning(agreement), party="provider"), status
 

@@ -22,7 +22,7 @@ from marketplace.models import (
 )
 from marketplace.reports.charts import kpi_trend_svg
 from marketplace.services import performance_returns as service
-from marketplace.services import return_workbook
+from marketplace.services import return_workbook, variations
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, ServiceError
 
@@ -52,7 +52,10 @@ def trend_charts(records) -> dict[int, Markup]:
 
 
 def _render_performance(agreement: Agreement, *, for_provider: bool):
-    rows = service.schedule(agreement)
+    variations.with_kpis(agreement)
+    # Every return with its figures in one query, not a query per month for its figures.
+    rows = service.schedule(
+        agreement, returns=service.returns_by_agreement([agreement.id]).get(agreement.id, {}))
     records = service.kpi_records(agreement, rows)
     return render_template(
         "agreements/performance.html", agreement=agreement, rows=rows, records=records,

@@ -20,12 +20,13 @@ from .forms import VariationAnswerForm, VariationForm
 
 
 def _list(agreement: Agreement, side: str):
-    history = service.versions(agreement)
+    service.with_kpis(agreement)
+    found = service.variations_of(agreement)
     return render_template(
         "agreements/variations.html", agreement=agreement, side=side,
-        for_provider=side == "customers", versions=history,
-        variations=service.variations_of(agreement), changes_of=service.changes_of,
-        open_proposal=service.open_proposal(agreement),
+        for_provider=side == "customers", versions=service.versions(agreement, found),
+        variations=found, changes_of=service.changes_of,
+        open_proposal=service.open_proposal(agreement, found),
         can_propose=may(current_user, "party", agreement)
         and agreement.status in service.VARIED)
 
@@ -57,6 +58,7 @@ def _kpi_targets(agreement: Agreement, form: VariationForm) -> tuple[dict, dict]
 
 
 def _new(agreement: Agreement, side: str):
+    service.with_kpis(agreement)
     form = VariationForm()
     status = 200
     targets, typed = _kpi_targets(agreement, form) if request.method == "POST" else ({}, {})
@@ -88,6 +90,7 @@ def _new(agreement: Agreement, side: str):
 def _show(agreement: Agreement, variation: AgreementVariation, side: str,
           form: VariationAnswerForm | None = None, status: int = 200,
           error: str | None = None):
+    service.with_kpis(agreement)
     can_answer = may(current_user, "answer", variation) and variation.status == "proposed"
     if can_answer and form is None:
         form = VariationAnswerForm(formdata=None, data={"lock_version": variation.lock_version})

@@ -46,12 +46,12 @@ def _flash_saved(agreement, message: str) -> None:
 
 @bp.route("")
 def index():
-    agreements = service.agreements_for_ccg(current_user.organisation)
+    agreements, ends = service.agreements_for_ccg(current_user.organisation)
     return render_template(
         "agreements/index.html",
         agreements=agreements,
         warnings={a.id: service.term_warning(a) for a in agreements},
-        expiry=ending.expiry_warnings(agreements),
+        expiry=ending.expiry_warnings(agreements, ends),
     )
 
 
@@ -81,7 +81,7 @@ def _render_show(agreement, error: str | None = None, status: int = 200, *,
         editable=not read_only and agreement.status == AgreementStatus.DRAFT,
         for_provider=False,
         read_only=read_only,
-        late_returns=performance_returns.late_rows(agreement),
+        late_returns=performance_returns.late_rows(agreement, end_date=current.terms.end_date),
         expiry=ending.expiry_warning_as_read(agreement, notice, current.terms.end_date),
         ending=notice,
         current=current,
@@ -157,6 +157,7 @@ def sign(agreement: Agreement):
         flash(f"Agreement {agreement.reference} is {agreement.status_label.lower()}: there "
               "is nothing for your CCG to sign.", "info")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    service.with_lines(agreement)  # before its terms: they name the lines and KPIs
     return render_template("agreements/sign.html", agreement=agreement, form=form,
                            warning=service.term_warning(agreement), party="ccg",
                            gate=affordability.for_signing(agreement)), status

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.domain.affordability import Affordability, Commitment, assess
 from marketplace.domain.reckoner import (
@@ -25,7 +25,6 @@ from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
     AgreementEnding,
-    AgreementLine,
     AgreementStatus,
     AgreementVariation,
     Organisation,
@@ -35,7 +34,7 @@ from marketplace.models import (
 )
 
 from . import scenarios
-from .variations import variations_by_agreement, versions
+from .variations import current_annual_value, current_end_date
 
 # Agreements the CCG has put its name to (or is about to): they cost it money.
 COUNTED = (
@@ -142,66 +141,38 @@ def headroom_for(ccg: Organisation) -> Headroom:
     return headroom_by_ccg([ccg])[ccg.id]
 
 
-def _commitment(
-    agreement: Agreement, ending: AgreementEnding | None, subject: bool = False,
-    variations: list[AgreementVariation] | None = None,
-) -> Commitment | None:
-    terms = versions(agreement, variations)[-1].terms
-    end = ending.ends_on if ending is not None else terms.end_date
-    if agreement.status == AgreementStatus.ENDED and ending is None:
-        return None  # ended with no date recorded: nothing to cost it by
-    return Commitment(
-        agreement.reference,
-        agreement.provider.name,
-        terms.start_date,
-        end,
-        terms.annual_value,
-        subject,
-    )
-
-
 def _commitments(
     ccg: Organisation, subject: Agreement | None, varied: AgreementVariation | None = None
 ) -> list[Commitment]:
-    agreements = list(
-        db.session.scalars(
-            select(Agreement)
-            .where(Agreement.ccg_id == ccg.id, Agreement.status.in_(COUNTED))
-            .order_by(Agreement.start_date, Agreement.id)
-            # Their terms as varied: the original ones name the KPI targets.
-            .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis),
-                     joinedload(Agreement.provider))
-        )
+    """The CCG's counted agreements by start, then the subject if it is not one of them
+    (a draft about to be signed), on their terms as varied: plain rows in one query."""
+    counted = Agreement.status.in_(COUNTED)
+    rows = db.session.execute(
+        select(Agreement.id, Agreement.reference, Organisation.name.label("provider"),
+               Agreement.status, Agreement.start_date,
+               AgreementEnding.ends_on.label("ends_on"),
+               current_end_date().label("end_date"),
+               current_annual_value().label("annual_value"))
+        .join(Organisation, Organisation.id == Agreement.provider_id)
+        .outerjoin(AgreementEnding, AgreementEnding.agreement_id == Agreement.id)
+        .where(Agreement.ccg_id == ccg.id,
+               counted if subject is None else or_(counted, Agreement.id == subject.id))
+        .order_by(case((counted, 0), else_=1), Agreement.start_date, Agreement.id)
     )
-    if subject is not None and subject not in agreements:
-        agreements.append(subject)
-    variations = variations_by_agreement(agreements)
-    endings = {
-        ending.agreement_id: ending
-        for ending in db.session.scalars(
-            select(AgreementEnding).where(
-                AgreementEnding.agreement_id.in_([a.id for a in agreements])
-            )
-        )
-    }
     result = []
-    for agreement in agreements:
-        item = _commitment(agreement, endings.get(agreement.id), agreement is subject,
-                           variations[agreement.id])
-        if item is None:
-            continue
-        if varied is not None and agreement is subject:
-            end = varied.new_end_date or item.end_date
-            ending = endings.get(agreement.id)
-            item = Commitment(
-                item.reference,
-                item.provider,
-                item.start_date,
-                min(end, ending.ends_on) if ending else end,
-                varied.new_annual_value or item.annual_value,
-                True,
-            )
-        result.append(item)
+    for row in rows:
+        if row.status == AgreementStatus.ENDED and row.ends_on is None:
+            continue  # ended with no date recorded: nothing to cost it by
+        is_subject = subject is not None and row.id == subject.id
+        end = row.ends_on if row.ends_on is not None else row.end_date
+        annual_value = row.annual_value
+        if varied is not None and is_subject:
+            end = varied.new_end_date or end
+            if row.ends_on is not None:
+                end = min(end, row.ends_on)
+            annual_value = varied.new_annual_value or annual_value
+        result.append(Commitment(row.reference, row.provider, row.start_date, end,
+                                 annual_value, is_subject))
     return result
 
 

@@ -28,6 +28,7 @@ from marketplace.models import (
     Agreement,
     AgreementLine,
     AgreementStatus,
+    Offer,
     Organisation,
     OrganisationKind,
     Region,
@@ -37,6 +38,7 @@ from marketplace.policies import require
 from . import notifications
 from .audit import record_event
 from .buying_common import clean_text
+from .ending import end_column
 from .errors import ServiceError
 from .transaction import check_version, transactional
 
@@ -78,15 +80,22 @@ class AgreementTerms:
 
 
 def with_lines(agreement: Agreement) -> Agreement:
-    """The agreement with its lines, each line's specification, offer and KPIs loaded
-    together (three queries), for a page that shows them all: not a query per line."""
+    """The agreement with what its page shows, in two queries: both parties, the procurement
+    it came from and who signed it; then its lines with each line's specification, offer and
+    KPIs (not a query per line, nor one per party). Two, not one: PostgreSQL takes longer to
+    plan all those joins together than to run both."""
     db.session.scalars(
         select(Agreement).where(Agreement.id == agreement.id).options(
+            joinedload(Agreement.ccg), joinedload(Agreement.provider),
+            joinedload(Agreement.procurement), joinedload(Agreement.ccg_signed_by),
+            joinedload(Agreement.provider_signed_by),
             selectinload(Agreement.lines).options(
-                joinedload(AgreementLine.specification), joinedload(AgreementLine.offer),
-                selectinload(AgreementLine.kpis)))
-    ).all()
+                joinedload(AgreementLine.specification),
+                joinedload(AgreementLine.offer).joinedload(Offer.prospectus_version),
+                joinedload(AgreementLine.kpis)))
+    ).unique().all()
     return agreement
+
 
 def _check_ccg_actor(actor, ccg: Organisation) -> None:
     require(actor, "act_for_ccg", ccg, ONLY_OWN_USERS)
@@ -319,19 +328,19 @@ def decline_to_countersign(actor, agreement: Agreement, expected_lock_version,
 
 
 def _for_a_list(counterparty):
-    """Loaded with a list of agreements: the other party, and the lines with their KPIs
-    (whose targets are part of each agreement's terms, ending.expiry_warnings)."""
-    return (selectinload(counterparty),
-            selectinload(Agreement.lines).selectinload(AgreementLine.kpis))
+    """Loaded with a list of agreements: the other party, in the same query."""
+    return (joinedload(counterparty),)
 
 
-def agreements_for_ccg(ccg: Organisation) -> list[Agreement]:
-    return db.session.scalars(
-        select(Agreement)
+def agreements_for_ccg(ccg: Organisation) -> tuple[list[Agreement], dict[int, date]]:
+    """The CCG's agreements, and the day each ends (ending.end_column), in one query."""
+    rows = db.session.execute(
+        select(Agreement, end_column())
         .where(Agreement.ccg_id == ccg.id)
         .options(*_for_a_list(Agreement.provider))
         .order_by(Agreement.start_date.desc(), Agreement.id.desc())
     ).all()
+    return [agreement for agreement, _end in rows], {agreement.id: end for agreement, end in rows}
 
 
 def term_warning(agreement: Agreement) -> str | None:
@@ -385,41 +394,73 @@ def contracted_income_by_customer(provider_id: int) -> dict[int, Decimal]:
 
 
 @dataclass(frozen=True)
+class CustomerAgreement:
+    """An agreement as the customers page lists it."""
+
+    id: int
+    reference: str
+    status: str
+    start_date: date
+    end_date: date
+    annual_value: Decimal
+    signed_at: datetime | None
+    ccg_id: int
+    ccg_name: str
+    ccg_ods_code: str | None
+    ends_on: date  # the day it ends (ending.end_column)
+
+    @property
+    def status_label(self) -> str:
+        return AgreementStatus(self.status).label
+
+
+@dataclass(frozen=True)
 class CustomerSummary:
     provider: Organisation
-    agreements: list[Agreement]
+    agreements: list[CustomerAgreement]
     contracted_income: Decimal
     share: MarketShare
     region_name: str | None
 
+    @property
+    def ends(self) -> dict[int, date]:
+        return {agreement.id: agreement.ends_on for agreement in self.agreements}
+
 
 def customer_summary(provider: Organisation, as_of: datetime | None = None) -> CustomerSummary:
     """The provider's agreements, income and market share; ``as_of``: only agreements signed
-    by then count as contracted (an issued review shows the market as it was at sign-off)."""
-    agreements = db.session.scalars(
-        select(Agreement)
+    by then count as contracted (an issued review shows the market as it was at sign-off).
+    The agreements as plain rows with their CCG's name, in one query."""
+    agreements = [CustomerAgreement(*row) for row in db.session.execute(
+        select(Agreement.id, Agreement.reference, Agreement.status, Agreement.start_date,
+               Agreement.end_date, Agreement.annual_value, Agreement.signed_at,
+               Agreement.ccg_id, Organisation.name, Organisation.ods_code, end_column())
+        .join(Organisation, Organisation.id == Agreement.ccg_id)
         .where(Agreement.provider_id == provider.id)
-        .options(*_for_a_list(Agreement.ccg))
         .order_by(Agreement.status, Agreement.start_date.desc(), Agreement.id)
-    ).all()
+    )]
     contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED
                   and (as_of is None or (agreement.signed_at or as_of) <= as_of)]
     region_populations = {}
+    region_name = None
     if provider.region_id is not None:
-        region_populations = dict(
-            db.session.execute(
-                select(Organisation.id, func.coalesce(Organisation.population, 0)).where(
-                    Organisation.kind == OrganisationKind.CCG,
-                    Organisation.region_id == provider.region_id,
-                )
-            ).all()
-        )
+        # The region's name with its CCGs, in one query (a region may have none yet).
+        in_region = db.session.execute(
+            select(Region.name, Organisation.id, func.coalesce(Organisation.population, 0))
+            .select_from(Region)
+            .outerjoin(Organisation, (Organisation.region_id == Region.id)
+                       & (Organisation.kind == OrganisationKind.CCG))
+            .where(Region.id == provider.region_id)
+        ).all()
+        region_name = in_region[0][0]
+        region_populations = {ccg_id: population for _name, ccg_id, population in in_region
+                              if ccg_id is not None}
     return CustomerSummary(
         provider=provider,
         agreements=list(agreements),
         contracted_income=contracted_income(agreement.annual_value for agreement in contracted),
         share=market_share(region_populations, {agreement.ccg_id for agreement in contracted}),
-        region_name=provider.region.name if provider.region else None,
+        region_name=region_name,
     )
 
 

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
 from marketplace.domain import authorisation as rules
@@ -36,11 +35,11 @@ from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
     AgreementEnding,
-    AgreementLine,
     AgreementStatus,
     AuthorisationPack,
     Organisation,
     OrganisationKind,
+    Procurement,
     Scenario,
     ScenarioStatus,
     User,
@@ -163,34 +162,30 @@ def _reckoner_years(
     ]
 
 
-def _agreements(ccg: Organisation) -> list[Agreement]:
-    return list(
-        db.session.scalars(
-            select(Agreement)
-            .where(Agreement.ccg_id == ccg.id, Agreement.status.in_([s.value for s in LISTED]))
-            .order_by(Agreement.start_date, Agreement.reference)
-            # Their terms as varied (the original ones name the KPI targets) and the names
-            # the pack shows, with the list rather than one agreement at a time.
-            .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis),
-                     joinedload(Agreement.provider), joinedload(Agreement.procurement))
-        )
-    )
+def _agreements(ccg: Organisation) -> list:
+    """The agreements the pack lists, on their terms as varied and with the names it shows,
+    as plain rows in one query (not their lines, KPIs, variations and ending)."""
+    return db.session.execute(
+        select(Agreement.reference, Agreement.provider_id, Agreement.status, Agreement.route,
+               Agreement.start_date, Organisation.name.label("provider"),
+               Procurement.reference.label("procurement"),
+               AgreementEnding.ends_on.label("ends_on"),
+               variations.current_end_date().label("end_date"),
+               variations.current_annual_value().label("annual_value"))
+        .join(Organisation, Organisation.id == Agreement.provider_id)
+        .outerjoin(Procurement, Procurement.id == Agreement.procurement_id)
+        .outerjoin(AgreementEnding, AgreementEnding.agreement_id == Agreement.id)
+        .where(Agreement.ccg_id == ccg.id, Agreement.status.in_([s.value for s in LISTED]))
+        .order_by(Agreement.start_date, Agreement.reference)
+    ).all()
 
 
-def _endings(agreements: list[Agreement]) -> dict[int, AgreementEnding]:
-    if not agreements:
-        return {}
-    return {found.agreement_id: found for found in db.session.scalars(
-        select(AgreementEnding).where(
-            AgreementEnding.agreement_id.in_([agreement.id for agreement in agreements])))}
-
-
-def _procured(agreement: Agreement) -> str:
+def _procured(route: str) -> str:
     return {
         "direct_award": "Direct award",
         "further_competition": "Further competition",
         "recorded": "Recorded before procurement in the product",
-    }[agreement.route]
+    }[route]
 
 
 def pack_context(
@@ -199,30 +194,26 @@ def pack_context(
     scenario = plan_of(ccg)
     agreements = _agreements(ccg)
     assurance = latest_assurance_status({a.provider_id for a in agreements})
-    varied = variations.variations_by_agreement(agreements)
-    endings = _endings(agreements)
     rows, costed = [], []
     for agreement in agreements:
-        terms = variations.versions(agreement, varied[agreement.id])[-1].terms
-        notice = endings.get(agreement.id)
-        end = notice.ends_on if notice is not None else terms.end_date
+        end = agreement.ends_on if agreement.ends_on is not None else agreement.end_date
         rows.append(
             AgreementRow(
                 agreement.reference,
-                agreement.provider.name,
-                agreement.status_label,
-                _procured(agreement),
-                agreement.procurement.reference if agreement.procurement else None,
+                agreement.provider,
+                AgreementStatus(agreement.status).label,
+                _procured(agreement.route),
+                agreement.procurement,
                 agreement.start_date,
                 end,
-                terms.annual_value,
+                agreement.annual_value,
                 assurance[agreement.provider_id],
             )
         )
         if agreement.status in COSTED:
             costed.append(
                 rules.CostedAgreement(
-                    agreement.reference, terms.annual_value, agreement.start_date, end
+                    agreement.reference, agreement.annual_value, agreement.start_date, end
                 )
             )
     reckoner_years = _reckoner_years(ccg, scenario)

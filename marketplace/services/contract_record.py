@@ -5,7 +5,7 @@ returns, read from the performance returns (services/performance_returns.py)."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Row, func, join, select
+from sqlalchemy import Row, join, select
 
 from marketplace import clock
 from marketplace.domain import service_levels as rules
@@ -15,7 +15,6 @@ from marketplace.models import (
     Agreement,
     AgreementKpi,
     AgreementLine,
-    AgreementVariation,
     FigureReview,
     Organisation,
     PerformanceFigure,
@@ -23,6 +22,7 @@ from marketplace.models import (
 )
 
 from .performance_returns import REPORTED_ON, due_working_days
+from .variations import current_end_date
 
 
 @dataclass
@@ -75,21 +75,11 @@ def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]
     results = {provider.id: ProviderRecord(provider) for provider in providers}
     if not results:
         return results
-    # The last day as varied (performance_returns.term_ends): the latest agreed variation
-    # that changed it, else the signed one.
-    varied_end = (
-        select(AgreementVariation.new_end_date)
-        .where(AgreementVariation.agreement_id == Agreement.id,
-               AgreementVariation.status == "agreed",
-               AgreementVariation.new_end_date.is_not(None))
-        .order_by(AgreementVariation.version.desc()).limit(1)
-        .correlate(Agreement).scalar_subquery()
-    )
     agreements: dict[int, Row] = {}
     kpis: dict[int, dict[int, Row]] = {}
     for row in db.session.execute(
         select(Agreement.id, Agreement.provider_id, Agreement.start_date,
-               func.coalesce(varied_end, Agreement.end_date).label("end_date"),
+               current_end_date().label("end_date"),  # the last day as varied
                AgreementKpi.id.label("kpi_id"), AgreementKpi.frequency, AgreementKpi.target,
                AgreementKpi.direction, AgreementKpi.tolerance)
         .select_from(Agreement)

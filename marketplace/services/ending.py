@@ -8,7 +8,7 @@ one ending per agreement (a unique row), so two people giving notice at once can
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace import clock
 from marketplace.domain import contract_life as rules
@@ -20,7 +20,7 @@ from .audit import record_event
 from .buying_common import clean_text
 from .errors import Conflict, ServiceError
 from .transaction import check_version, on_conflict, transaction, transactional
-from .variations import current_terms, variations_by_agreement, versions
+from .variations import current_end_date, current_terms
 
 RUNNING = (AgreementStatus.SIGNED, AgreementStatus.FINAL)
 MAX_REASON = 2000
@@ -58,28 +58,37 @@ def expiry_warning_as_read(agreement: Agreement, notice: AgreementEnding | None,
     return rules.expiry_warning(end, today())
 
 
-def expiry_warnings(agreements) -> dict[int, tuple[int, str] | None]:
-    """expiry_warning for each of these agreements, by id, for a list: their endings and
-    variations read in two queries, not two per agreement. Their lines and KPIs should be
-    loaded with them (the original terms name the KPI targets)."""
-    running = [agreement for agreement in agreements if agreement.status in RUNNING]
+def end_column():
+    """The day an agreement ends, as a column for a query about agreements: the end its
+    notice (or termination) sets, else its end as varied."""
+    notice_end = (select(AgreementEnding.ends_on)
+                  .where(AgreementEnding.agreement_id == Agreement.id)
+                  .correlate(Agreement).scalar_subquery())
+    return func.coalesce(notice_end, current_end_date())
+
+
+def expiry_warnings(agreements, ends: dict[int, date] | None = None,
+                    ) -> dict[int, tuple[int, str] | None]:
+    """expiry_warning for each of these agreements, by id, for a list; ``ends``: their ends
+    when already read with them (end_column), else read here in one query."""
+    running = [agreement.id for agreement in agreements if agreement.status in RUNNING]
     warnings: dict[int, tuple[int, str] | None] = {a.id: None for a in agreements}
     if not running:
         return warnings
-    endings = {found.agreement_id: found for found in db.session.scalars(
-        select(AgreementEnding).where(AgreementEnding.agreement_id.in_(
-            [agreement.id for agreement in running])))}
-    varied = variations_by_agreement(running)
-    for agreement in running:
-        ending = endings.get(agreement.id)
-        end = (ending.ends_on if ending is not None
-               else versions(agreement, varied[agreement.id])[-1].terms.end_date)
-        warnings[agreement.id] = rules.expiry_warning(end, today())
+    if ends is None:
+        ends = dict(db.session.execute(
+            select(Agreement.id, end_column()).where(Agreement.id.in_(running))).all())
+    on = today()
+    for agreement_id in running:
+        warnings[agreement_id] = rules.expiry_warning(ends[agreement_id], on)
     return warnings
 
 
 def notice_ends_on(agreement: Agreement):
-    return rules.notice_ends_on(today(), current_terms(agreement).end_date)
+    # Only the end as varied: not the KPIs that the agreement's whole terms would need.
+    current_end = db.session.scalar(
+        select(current_end_date()).where(Agreement.id == agreement.id))
+    return rules.notice_ends_on(today(), current_end)
 
 
 @transactional

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
 from marketplace.domain import service_levels as rules
@@ -194,8 +194,10 @@ def schedule(agreement: Agreement, today: date | None = None,
     return rows
 
 
-def late_rows(agreement: Agreement, today: date | None = None) -> list[PeriodRow]:
-    return [row for row in schedule(agreement, today) if row.late]
+def late_rows(agreement: Agreement, today: date | None = None,
+              end_date: date | None = None) -> list[PeriodRow]:
+    """``end_date``: the end as varied, when the page has read it (variations.versions)."""
+    return [row for row in schedule(agreement, today, end_date=end_date) if row.late]
 
 
 def period_row(agreement: Agreement, period_number, today: date | None = None) -> PeriodRow:
@@ -335,14 +337,20 @@ def disputed_figures(performance_return: PerformanceReturn) -> list[PerformanceF
 
 
 def versions_of(performance_return: PerformanceReturn) -> list[PerformanceReturn]:
-    """Every version of the return's month, oldest first, with their figures and the KPIs
-    they report on: one page's worth in two queries."""
+    """Every version of the return's month, oldest first, with the agreement's parties, who
+    submitted each, their figures, the KPIs they report on and who reviewed them: one
+    page's worth in two queries, not one per figure."""
     return list(db.session.scalars(
         select(PerformanceReturn)
         .where(PerformanceReturn.agreement_id == performance_return.agreement_id,
                PerformanceReturn.period_number == performance_return.period_number)
         .order_by(PerformanceReturn.version)
-        .options(selectinload(PerformanceReturn.figures).joinedload(PerformanceFigure.kpi))))
+        .options(joinedload(PerformanceReturn.submitted_by),
+                 joinedload(PerformanceReturn.agreement).options(
+                     joinedload(Agreement.ccg), joinedload(Agreement.provider)),
+                 selectinload(PerformanceReturn.figures).options(
+                     joinedload(PerformanceFigure.kpi),
+                     joinedload(PerformanceFigure.reviewed_by)))))
 
 
 def can_resubmit(performance_return: PerformanceReturn, is_current: bool | None = None) -> bool:

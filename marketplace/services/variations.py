@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.domain import variations as rules
@@ -21,6 +22,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
     AgreementKpi,
+    AgreementLine,
     AgreementStatus,
     AgreementVariation,
     VariationStatus,
@@ -47,6 +49,17 @@ class Version:
     number: int
     terms: Terms
     variation: AgreementVariation | None  # None: the signed original
+
+
+def with_kpis(agreement: Agreement) -> Agreement:
+    """The agreement with both parties and its lines' KPIs (their targets are part of its
+    terms), in one query: not a query per line."""
+    db.session.scalars(
+        select(Agreement).where(Agreement.id == agreement.id).options(
+            joinedload(Agreement.ccg), joinedload(Agreement.provider),
+            joinedload(Agreement.lines).joinedload(AgreementLine.kpis))
+    ).unique().all()
+    return agreement
 
 
 def kpis_of(agreement: Agreement) -> list[AgreementKpi]:
@@ -97,13 +110,40 @@ def versions(agreement: Agreement,
     return history
 
 
+def _as_varied(changed, signed):
+    """The value of a term as varied, as a column for a query about agreements: the latest
+    agreed variation that changed it, else the signed one (as versions works it out), so
+    that a list needs neither the variations nor the KPIs of its agreements."""
+    latest = (
+        select(changed)
+        .where(AgreementVariation.agreement_id == Agreement.id,
+               AgreementVariation.status == VariationStatus.AGREED.value,
+               changed.is_not(None))
+        .order_by(AgreementVariation.version.desc()).limit(1)
+        .correlate(Agreement).scalar_subquery()
+    )
+    return func.coalesce(latest, signed)
+
+
+def current_end_date():
+    return _as_varied(AgreementVariation.new_end_date, Agreement.end_date)
+
+
+def current_annual_value():
+    return _as_varied(AgreementVariation.new_annual_value, Agreement.annual_value)
+
+
 def current_terms(agreement: Agreement) -> Terms:
     return versions(agreement)[-1].terms
 
 
-def open_proposal(agreement: Agreement) -> AgreementVariation | None:
-    return next((v for v in variations_of(agreement)
-                 if v.status == VariationStatus.PROPOSED), None)
+def open_proposal(agreement: Agreement,
+                  variations: list[AgreementVariation] | None = None,
+                  ) -> AgreementVariation | None:
+    """``variations``: the agreement's variations when already read (variations_of)."""
+    if variations is None:
+        variations = variations_of(agreement)
+    return next((v for v in variations if v.status == VariationStatus.PROPOSED), None)
 
 
 def changes_of(variation: AgreementVariation) -> list[Change]:

@@ -17,6 +17,7 @@ from marketplace.services.scenarios import InHouseInput
 
 from ..conftest import html, text_of, user
 from ..factories import create_agreement, make_scenario
+from ..queries import counting_statements
 
 
 def ccg():
@@ -129,3 +130,45 @@ def test_the_ccgs_own_scenario_sets_the_headroom(ccg_client, market):
     section = text_of(ccg_client.get(f"/agreements/{draft.id}/sign"))
     assert "your draft scenario “Plan for April”" in section
     assert "£9,503,900.00" in section and "in 2013/14 by £0.01" in section
+
+
+def test_agreements_count_on_their_varied_terms_and_an_undated_end_not_at_all(
+    ccg_client, market, clock
+):
+    # Signed at £1,000,000 and varied to £2,000,000: with the draft at £8,003,900.01,
+    # 2013/14 is a penny over. Ended with no date recorded, the £5,000,000 one costs nothing.
+    clock.set(datetime(2013, 5, 20, 9, 0, tzinfo=UTC))
+    signed = create_agreement(
+        ccg(), [market.arden_bi], annual_value=Decimal("1000000.00"), end_date=date(2014, 3, 31)
+    )
+    variation = variations.propose(
+        user("ccg@demo.test"), signed, Decimal("2000000.00"), None, "More analysts"
+    )
+    variations.answer(user("css@demo.test"), variation, None, True)
+    create_agreement(ccg(), [market.arden_bi], status="ended",
+                     annual_value=Decimal("5000000.00"), end_date=date(2014, 3, 31))
+    draft = create_agreement(
+        ccg(), [market.arden_bi], status="draft", annual_value=Decimal("8003900.01"),
+        end_date=date(2014, 3, 31),
+    )
+    section = text_of(ccg_client.get(f"/agreements/{draft.id}/sign"))
+    assert "in 2013/14 by £0.01" in section
+
+
+def test_the_gate_runs_as_many_queries_for_three_agreements_as_for_one(ccg_client, market,
+                                                                      clock):
+    """The CCG's agreements come as plain rows on their terms as varied, in one query: not
+    their lines, KPIs, variations and ending for each."""
+    clock.set(datetime(2013, 5, 20, 9, 0, tzinfo=UTC))
+    draft = create_agreement(ccg(), [market.arden_bi], status="draft")
+
+    def statements() -> int:
+        db.session.expire_all()  # as in a new request: nothing loaded already
+        with counting_statements() as count:
+            assert ccg_client.get(f"/agreements/{draft.id}/sign").status_code == 200
+        return len(count)
+
+    with_one = statements()
+    for offer in (market.arden_contracts, market.arden_comms):
+        create_agreement(ccg(), [offer], end_date=date(2014, 3, 31))
+    assert statements() == with_one

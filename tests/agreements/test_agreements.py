@@ -620,8 +620,8 @@ def test_an_agreement_page_runs_as_many_queries_for_three_lines_as_for_one(sign_
 
 def test_the_agreement_lists_run_as_many_queries_for_three_agreements_as_for_one(sign_in,
                                                                                  market):
-    """The CCG's list and the CSS's customers page load every agreement's other party,
-    lines, KPIs, ending and variations with the list: not queries per agreement."""
+    """The CCG's list and the CSS's customers page read every agreement's other party and
+    its end (by notice, else as varied) with the list: not queries per agreement."""
     coventry = user("ccg@demo.test").organisation
     ccg, css = sign_in("ccg@demo.test"), sign_in("css@demo.test")
 

@@ -118,6 +118,23 @@ def test_a_varied_end_moves_the_warning(ccg_client, agreement, clock):
     assert "Ends within 6 months" in text_of(ccg_client.get(f"/agreements/{agreement.id}"))
 
 
+def test_the_lists_warn_from_the_varied_end_and_then_from_the_notice(ccg_client, css_client,
+                                                                   agreement, clock):
+    variation = variations.propose(user("ccg@demo.test"), agreement, None, date(2014, 9, 30),
+                                   "Extend to 18 months")
+    variations.answer(user("css@demo.test"), variation, None, True)
+    clock.set(datetime(2014, 1, 15, 9, tzinfo=UTC))  # 2.5 months before the signed end
+
+    def warnings():
+        return [("Ends within 3 months" in text_of(page), "Ends within 6 months" in text_of(page))
+                for page in (ccg_client.get("/agreements"), css_client.get("/customers"))]
+
+    assert warnings() == [(False, False)] * 2  # the varied end is 8.5 months away
+    db.session.refresh(agreement)
+    service.end(user("ccg@demo.test"), agreement, agreement.lock_version, "notice", "")
+    assert warnings() == [(True, False)] * 2  # the notice ends it on 14 April 2014
+
+
 def test_the_ccg_sees_how_to_renew(ccg_client, css_client, agreement):
     page = html(ccg_client.get(f"/agreements/{agreement.id}"))
     assert page.find("a", href="/statements/new") is not None

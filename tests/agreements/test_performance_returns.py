@@ -24,6 +24,7 @@ from marketplace.services.errors import ServiceError
 
 from ..conftest import html, text_of, user
 from ..factories import KPI_DASHBOARD, KPI_QUERIES, create_agreement, make_user
+from ..queries import counting_statements
 from ..races import meanwhile
 
 ON_TIME = datetime(2013, 5, 20, 9, 0, tzinfo=UTC)  # Monday 20 May 2013
@@ -408,3 +409,41 @@ def test_a_quarterly_kpi_is_reported_every_third_month(market, clock):
     made = service.submit_return(user("css@demo.test"), agreement, 3, {
         dashboard.id: service.FigureInput("10"), queries.id: service.FigureInput("96")})
     assert [figure.kpi for figure in made.figures] == [dashboard, queries]
+
+
+def _statements(client, page) -> int:
+    db.session.expire_all()  # as in a new request: nothing loaded already
+    with counting_statements() as count:
+        assert client.get(page).status_code == 200
+    return len(count)
+
+
+def test_the_performance_pages_run_as_many_queries_for_three_returns_as_for_one(
+        sign_in, css_client, agreement, clock):
+    """Every return's figures come in one query with the returns, and the KPIs with the
+    agreement: not a query per month."""
+    clock.set(datetime(2013, 8, 5, 9, 0, tzinfo=UTC))  # April to July are over
+    pages = [(sign_in("ccg@demo.test"), f"/agreements/{agreement.id}/performance"),
+             (css_client, f"/customers/agreements/{agreement.id}/performance")]
+    assert submit(css_client, agreement).status_code == 302
+    with_one = [_statements(client, page) for client, page in pages]
+    for period in (2, 3):
+        assert submit(css_client, agreement, period=period).status_code == 302
+    assert [_statements(client, page) for client, page in pages] == with_one
+
+
+def test_a_return_runs_as_many_queries_reviewed_by_two_people_as_unreviewed(
+        sign_in, css_client, agreement):
+    """Who reviewed each figure comes with the figures: not a query per reviewer."""
+    submit(css_client, agreement)
+    [performance_return] = returns()
+    page = f"/agreements/{agreement.id}/returns/{performance_return.id}"
+    ccg_client = sign_in("ccg@demo.test")
+    unreviewed = _statements(ccg_client, page)
+    dashboard, queries = performance_return.figures
+    other = make_user("ccg-other@demo.test", "Other Reviewer", agreement.ccg)
+    service.review_figure(user("ccg@demo.test"), dashboard, None, "accepted", "")
+    service.review_figure(other, queries, None, "accepted", "")
+    page_text = text_of(ccg_client.get(page))
+    assert "Other Reviewer" in page_text
+    assert _statements(ccg_client, page) == unreviewed

@@ -17,7 +17,8 @@ from marketplace.services import variations as service
 from marketplace.services.errors import ServiceError
 
 from ..conftest import html, text_of, user
-from ..factories import create_agreement, make_user
+from ..factories import KPI_DASHBOARD, create_agreement, make_user
+from ..queries import counting_statements
 from ..races import meanwhile
 
 TODAY = datetime(2013, 5, 20, 9, 0, tzinfo=UTC)
@@ -285,3 +286,23 @@ def test_an_agreed_extension_adds_its_months_to_the_returns_schedule(market, clo
     rows = performance_returns.schedule(agreement)
     assert len(rows) == 18 and rows[-1].period.label == "September 2014"
     assert performance_returns.term_ends([agreement]) == {agreement.id: date(2014, 9, 30)}
+
+
+def test_the_proposal_form_runs_as_many_queries_for_three_lines_as_for_one(sign_in, market,
+                                                                         clock):
+    """The KPIs of every line come with the agreement, for both sides: not a query per
+    line."""
+    clock.set(TODAY)
+    coventry = user("ccg@demo.test").organisation
+    one = create_agreement(coventry, [market.arden_bi], kpis=[KPI_DASHBOARD])
+    three = create_agreement(coventry, [market.arden_bi, market.arden_contracts,
+                                        market.arden_comms], kpis=[KPI_DASHBOARD])
+    for client, page in ((sign_in("ccg@demo.test"), "/agreements/{}/variations/new"),
+                         (sign_in("css@demo.test"), "/customers/agreements/{}/variations/new")):
+        counts = []
+        for agreement in (one, three):
+            db.session.expire_all()  # as in a new request: nothing loaded already
+            with counting_statements() as count:
+                assert client.get(page.format(agreement.id)).status_code == 200
+            counts.append(len(count))
+        assert counts[0] == counts[1], page

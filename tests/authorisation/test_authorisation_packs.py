@@ -14,17 +14,19 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Agreement, AuditEvent, AuthorisationPack, FrozenRecordError
-from marketplace.services import scenarios
+from marketplace.services import ending, scenarios, variations
 
 from ..conftest import html, text_of, user
 from ..factories import (
     CP2_GOOD,
+    KPI_DASHBOARD,
     create_agreement,
     drafted_review,
     make_scenario,
     mixed_lines,
     signed_off_without_document,
 )
+from ..queries import counting_statements
 from ..reports.documents import text as pdf_text
 
 ISSUED = datetime(2013, 2, 4, 10, 30, tzinfo=UTC)
@@ -212,3 +214,39 @@ def test_only_the_ccgs_own_users_issue_and_read_its_packs(records, ccg_client, s
 
 def test_unknown_pack_is_not_found(ccg_client, app_context):
     assert ccg_client.get("/authorisation-evidence/999/pack.pdf").status_code == 404
+
+
+def test_the_pack_shows_agreements_on_their_varied_terms_and_notice(records, ccg_client,
+                                                                    clock):
+    competed = db.session.scalar(select(Agreement).where(Agreement.reference == "SLA-05A-301"))
+    clock.set(datetime(2013, 11, 4, 10, 30, tzinfo=UTC))
+    variation = variations.propose(user("ccg@demo.test"), competed, Decimal("240000.00"),
+                                   date(2015, 1, 31), "More analysts")
+    variations.answer(user("css@demo.test"), variation, None, True)
+    page = ccg_client.get("/authorisation-evidence")
+    [row] = [row for row in _rows(page, "Agreements the CCG has signed")
+             if row[0].startswith("SLA-05A-301")]
+    assert row[3:5] == ["1 October 2013 to 31 January 2015", "£240,000.00"]
+    db.session.refresh(competed)
+    ending.end(user("ccg@demo.test"), competed, competed.lock_version, "notice", "")
+    page = ccg_client.get("/authorisation-evidence")
+    [row] = [row for row in _rows(page, "Agreements the CCG has signed")
+             if row[0].startswith("SLA-05A-301")]
+    assert row[3] == "1 October 2013 to 3 February 2014"  # notice given 4 November 2013
+
+
+def test_the_page_runs_as_many_queries_for_three_agreements_as_for_one(records, ccg_client,
+                                                                       market):
+    """The agreements come as plain rows on their terms as varied, in one query: not their
+    lines, KPIs, variations and ending for each."""
+    def statements() -> int:
+        db.session.expire_all()  # as in a new request: nothing loaded already
+        with counting_statements() as count:
+            assert ccg_client.get("/authorisation-evidence").status_code == 200
+        return len(count)
+
+    before = statements()
+    coventry = user("ccg@demo.test").organisation
+    for offer in (market.arden_contracts, market.arden_comms):
+        create_agreement(coventry, [offer], kpis=[KPI_DASHBOARD])
+    assert statements() == before
