@@ -273,8 +273,8 @@ def for_reviewer(user: User) -> list[Task]:
         tasks.append(Task("Condition responses waiting for a decision", responded,
                           "reviews.index"))
         # The tracker's own reckoning, so the two never disagree.
-        overdue = [row for row in tracker.progress(as_of=tracker.as_of_date()) if row.overdue]
-        tasks.append(Task("CSSs with overdue milestones", len(overdue), "tracker.dashboard",
+        overdue = tracker.overdue_count(as_of=tracker.as_of_date())
+        tasks.append(Task("CSSs with overdue milestones", overdue, "tracker.dashboard",
                           "Checkpoint steps past their due date: see the tracker"))
     return tasks
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.domain.checkpoints import TIMELINE_2012, Milestone, overdue_milestones
@@ -127,30 +127,68 @@ def _status(submission: Submission | None) -> str:
 
 
 def progress(region_id: int | None = None, organisation_id: int | None = None,
-             as_of: date | None = None) -> list[CssProgress]:
+             as_of: date | None = None,
+             all_checkpoints: list[Checkpoint] | None = None) -> list[CssProgress]:
+    """One row per CSS. ``all_checkpoints`` saves a query where the caller has them already."""
     as_of = as_of or as_of_date()
+    organisations = _organisations(region_id, organisation_id)
+    ids = [o.id for o in organisations]
+    all_checkpoints = checkpoints() if all_checkpoints is None else all_checkpoints
+    rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of),
+                 _open_conditions(ids))
+    _reckon_overdue(rows, as_of, all_checkpoints, ids)
+    return rows
+
+
+def overdue_count(as_of: date | None = None) -> int:
+    """How many CSSs have overdue milestones: the tracker's own reckoning (the same rows and
+    rules as ``progress``), without the open conditions only the tracker shows."""
+    as_of = as_of or as_of_date()
+    organisations = _organisations(None, None)
+    ids = [o.id for o in organisations]
+    all_checkpoints = checkpoints()
+    rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of), {})
+    _reckon_overdue(rows, as_of, all_checkpoints, ids)
+    return sum(1 for row in rows if row.overdue)
+
+
+def _organisations(region_id: int | None, organisation_id: int | None) -> list[Organisation]:
     statement = select(Organisation).where(Organisation.kind == OrganisationKind.CSS)
     if region_id:
         statement = statement.where(Organisation.region_id == region_id)
     if organisation_id:
         statement = statement.where(Organisation.id == organisation_id)
-    organisations = list(db.session.scalars(
-        statement.options(selectinload(Organisation.region)).order_by(Organisation.name)
+    return list(db.session.scalars(
+        statement.options(joinedload(Organisation.region)).order_by(Organisation.name)
     ))
-    ids = [o.id for o in organisations]
-    all_checkpoints = checkpoints()
-    milestones = css_milestones(all_checkpoints)
-    submissions = {
+
+
+def _submissions(ids: list[int]) -> dict[tuple[int, int], Submission]:
+    return {
         (s.organisation_id, s.checkpoint_id): s
         for s in db.session.scalars(
             select(Submission).where(Submission.organisation_id.in_(ids))
-            .options(selectinload(Submission.review))
+            # Only what a cell shows: a review's text and thresholds stay in the database.
+            .options(joinedload(Submission.review).load_only(
+                Review.status, Review.outcome_code, Review.outcome_label, Review.signed_off_at))
         )
     }
+
+
+def _mergers(ids: list[int], as_of: date) -> dict[int, Merger]:
+    return {
+        merger.predecessor_id: merger
+        for merger in db.session.scalars(
+            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
+            .options(joinedload(Merger.successor)))
+    }
+
+
+def _open_conditions(ids: list[int]) -> dict[int, int]:
     # Counted for the CSS that answers each condition: the one reviewed or, once it has
     # merged, its successor (Condition.answered_by).
     answering = func.coalesce(Condition.answered_by_id, Submission.organisation_id)
-    open_conditions = dict(db.session.execute(
+    return dict(db.session.execute(
         select(answering, func.count(Condition.id))
         .select_from(Submission)
         .join(Review, Review.submission_id == Submission.id)
@@ -159,31 +197,36 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
                Condition.status.in_(OPEN_CONDITION_STATUSES))
         .group_by(answering)
     ).all())
-    agreements = _agreement_statuses(ids)
-    mergers = {
-        merger.predecessor_id: merger
-        for merger in db.session.scalars(
-            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
-            .options(selectinload(Merger.successor)))
-    }
-    with_leaders = set(db.session.scalars(
-        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
-                                           User.organisation_id.in_(ids))
-    ))
+
+
+def _rows(organisations: list[Organisation], all_checkpoints: list[Checkpoint],
+          submissions: dict[tuple[int, int], Submission], mergers: dict[int, Merger],
+          open_conditions: dict[int, int]) -> list[CssProgress]:
     rows = []
     for organisation in organisations:
-        merger = mergers.get(organisation.id)
-        row = CssProgress(organisation, merger=merger,
+        row = CssProgress(organisation, merger=mergers.get(organisation.id),
                           open_conditions=open_conditions.get(organisation.id, 0))
         for checkpoint in all_checkpoints:
             submission = submissions.get((organisation.id, checkpoint.id))
             row.cells.append(Cell(checkpoint, _status(submission), submission))
-        if merger is None:  # a merged CSS has no milestones left to meet
-            done = _completed(row, agreements.get(organisation.id, set()),
-                              organisation.id in with_leaders)
-            row.overdue = overdue_milestones(as_of, done, milestones)
         rows.append(row)
     return rows
+
+
+def _reckon_overdue(rows: list[CssProgress], as_of: date, all_checkpoints: list[Checkpoint],
+                    ids: list[int]) -> None:
+    milestones = css_milestones(all_checkpoints)
+    agreements = _agreement_statuses(ids)
+    with_leaders = set(db.session.scalars(
+        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
+                                           User.organisation_id.in_(ids))
+    ))
+    for row in rows:
+        if row.merger is None:  # a merged CSS has no milestones left to meet
+            organisation_id = row.organisation.id
+            done = _completed(row, agreements.get(organisation_id, set()),
+                              organisation_id in with_leaders)
+            row.overdue = overdue_milestones(as_of, done, milestones)
 
 
 def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
