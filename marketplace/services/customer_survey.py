@@ -139,6 +139,25 @@ def to_answer(ccg: Organisation) -> list[ToAnswer]:
     return rows
 
 
+def unanswered_count(ccg_id: int) -> int:
+    """How many of ``to_answer``'s rows are not answered yet, counted from ids: the same
+    open windows and CSSs, without loading the CSSs, and nothing more when none is open."""
+    now = today()
+    open_ids = [window.id for window in windows() if window.state(now) == "open"]
+    if not open_ids:
+        return 0
+    provider_ids = set(db.session.scalars(
+        select(Agreement.provider_id).where(
+            Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES))
+    ))
+    done = set(db.session.execute(
+        select(SurveyAnswer.window_id, SurveyAnswer.provider_id).where(
+            SurveyAnswer.ccg_id == ccg_id, SurveyAnswer.window_id.in_(open_ids))
+    ).tuples())
+    return sum(1 for window_id in open_ids for provider_id in provider_ids
+               if (window_id, provider_id) not in done)
+
+
 # Changes.
 
 

@@ -84,7 +84,7 @@ def for_ccg(user: User) -> list[Task]:
         Task("Procurements in standstill", procurements.get(ProcurementStatus.STANDSTILL, 0),
              "procurements.index", "Awarded: bidders may still challenge"),
         Task("Customer survey answers to give",
-             sum(1 for row in customer_survey.to_answer(user.organisation) if not row.answered),
+             customer_survey.unanswered_count(organisation),
              "survey_answers.index", "How the CSSs your CCG buys from serve you"),
         Task("Returns to check", returns_to_check(organisation), "agreements.index",
              "Submitted by your providers: accept or dispute each figure"),

@@ -121,9 +121,14 @@ def as_of_date() -> date:
 def _status(submission: Submission | None) -> str:
     if submission is None:
         return "not_submitted"
-    if submission.review is None:
+    return _submitted_status(submission.review.status if submission.review else None)
+
+
+def _submitted_status(review_status: str | None) -> str:
+    """A submitted cell's status from its review's (None before a review is started)."""
+    if review_status is None:
         return "awaiting_review"
-    return "signed_off" if submission.review.status == ReviewStatus.SIGNED_OFF else "in_review"
+    return "signed_off" if review_status == ReviewStatus.SIGNED_OFF else "in_review"
 
 
 def progress(region_id: int | None = None, organisation_id: int | None = None,
@@ -136,20 +141,38 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
     all_checkpoints = checkpoints() if all_checkpoints is None else all_checkpoints
     rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of),
                  _open_conditions(ids))
-    _reckon_overdue(rows, as_of, all_checkpoints, ids)
+    overdue = _overdue({row.organisation.id: row.cells for row in rows if row.merger is None},
+                       as_of, all_checkpoints, ids)
+    for row in rows:
+        row.overdue = overdue.get(row.organisation.id, [])
     return rows
 
 
 def overdue_count(as_of: date | None = None) -> int:
-    """How many CSSs have overdue milestones: the tracker's own reckoning (the same rows and
-    rules as ``progress``), without the open conditions only the tracker shows."""
+    """How many CSSs have overdue milestones: the tracker's own reckoning (the same cells and
+    rules as ``progress``), from plain rows: ids and statuses, not the objects a page shows."""
     as_of = as_of or as_of_date()
-    organisations = _organisations(None, None)
-    ids = [o.id for o in organisations]
+    ids = list(db.session.scalars(
+        select(Organisation.id).where(Organisation.kind == OrganisationKind.CSS)))
     all_checkpoints = checkpoints()
-    rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of), {})
-    _reckon_overdue(rows, as_of, all_checkpoints, ids)
-    return sum(1 for row in rows if row.overdue)
+    merged = set(db.session.scalars(
+        select(Merger.predecessor_id).where(Merger.predecessor_id.in_(ids),
+                                            Merger.effective_on <= as_of)))
+    statuses = {
+        (organisation_id, checkpoint_id): _submitted_status(review_status)
+        for organisation_id, checkpoint_id, review_status in db.session.execute(
+            select(Submission.organisation_id, Submission.checkpoint_id, Review.status)
+            .outerjoin(Review, Review.submission_id == Submission.id)
+            .where(Submission.organisation_id.in_(ids)))
+    }
+    cells = {
+        organisation_id: [
+            Cell(checkpoint, statuses.get((organisation_id, checkpoint.id), "not_submitted"))
+            for checkpoint in all_checkpoints]
+        for organisation_id in ids if organisation_id not in merged
+    }
+    return sum(1 for overdue in _overdue(cells, as_of, all_checkpoints, ids).values()
+               if overdue)
 
 
 def _organisations(region_id: int | None, organisation_id: int | None) -> list[Organisation]:
@@ -213,20 +236,22 @@ def _rows(organisations: list[Organisation], all_checkpoints: list[Checkpoint],
     return rows
 
 
-def _reckon_overdue(rows: list[CssProgress], as_of: date, all_checkpoints: list[Checkpoint],
-                    ids: list[int]) -> None:
+def _overdue(cells: dict[int, list[Cell]], as_of: date, all_checkpoints: list[Checkpoint],
+             ids: list[int]) -> dict[int, list[Milestone]]:
+    """The overdue milestones of each trading CSS, by id, from its cells (a merged CSS is
+    left out by the caller: it has no milestones left to meet)."""
     milestones = css_milestones(all_checkpoints)
     agreements = _agreement_statuses(ids)
     with_leaders = set(db.session.scalars(
         select(User.organisation_id).where(User.role == Role.CSS_LEADER,
                                            User.organisation_id.in_(ids))
     ))
-    for row in rows:
-        if row.merger is None:  # a merged CSS has no milestones left to meet
-            organisation_id = row.organisation.id
-            done = _completed(row, agreements.get(organisation_id, set()),
-                              organisation_id in with_leaders)
-            row.overdue = overdue_milestones(as_of, done, milestones)
+    return {
+        organisation_id: overdue_milestones(
+            as_of, _completed(row_cells, agreements.get(organisation_id, set()),
+                              organisation_id in with_leaders), milestones)
+        for organisation_id, row_cells in cells.items()
+    }
 
 
 def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
@@ -238,9 +263,9 @@ def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
     return statuses
 
 
-def _completed(row: CssProgress, agreement_statuses: set[str], has_leader: bool) -> set[str]:
+def _completed(cells: list[Cell], agreement_statuses: set[str], has_leader: bool) -> set[str]:
     done = set()
-    for cell in row.cells:
+    for cell in cells:
         key = SUBMITTED_MILESTONE.get(cell.checkpoint.number)
         if key and cell.status != "not_submitted":
             done.add(key)
