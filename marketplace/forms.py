@@ -20,8 +20,10 @@ def bind_stripped(form, unbound_field, options):
     of rows do both inside each row instead (WTForms refuses filters on FieldList and
     FormField)."""
     if not issubclass(unbound_field.field_class, FieldList | FormField):
+        # Given to this binding only: the unbound field is the form class's, shared by every
+        # form made from it, so adding to its kwargs would add the filters again each time.
         filters = unbound_field.kwargs.get("filters", ())
-        unbound_field.kwargs["filters"] = (_strip, refuse_nul, *filters)
+        options = {**options, "filters": (_strip, refuse_nul, *filters)}
     return unbound_field.bind(form=form, **options)
 
 

@@ -115,3 +115,27 @@ def test_an_audit_page_runs_as_many_queries_for_fifty_events_as_for_two(admin_cl
     with counting_statements() as with_fifty:
         assert admin_client.get("/admin/audit-events").status_code == 200
     assert len(with_fifty) == len(with_two)
+
+
+def test_an_audit_page_asks_once_for_all_its_actors_and_their_organisations(admin_client):
+    def events_by(emails: list[str]) -> None:
+        start = datetime(2013, 5, 1, tzinfo=UTC)
+        for number, email in enumerate(emails):
+            actor = user(email)
+            # No organisation on the event: its actor's is the one named.
+            db.session.add(AuditEvent(actor_id=actor.id, action="bench.event",
+                                      object_type="System", summary=f"By {email}",
+                                      occurred_at=start + timedelta(minutes=number)))
+        db.session.commit()
+
+    counts = []
+    for emails in (["ccg@demo.test"], ["ccg2@demo.test", "css@demo.test", "css2@demo.test",
+                                       "bdu@demo.test", "peer@demo.test"]):
+        events_by(emails)
+        counts.append([])
+        for path in ("/admin/audit-events", "/dashboard"):
+            with counting_statements() as count:
+                page = text_of(admin_client.get(path))
+            assert f"By {emails[-1]}" in page
+            counts[-1].append(len(count))
+    assert counts[0] == counts[1], counts

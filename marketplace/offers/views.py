@@ -1,5 +1,6 @@
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from marketplace.access import owner_exempt
 from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
@@ -100,8 +101,8 @@ def offer(offer_id: int):
     )
 
 
-def _provider_or_404(provider_id: int) -> Organisation:
-    provider = db.session.get(Organisation, provider_id)
+def _provider_or_404(provider_id: int, *options) -> Organisation:
+    provider = db.session.get(Organisation, provider_id, options=options)
     if provider is None or provider.kind not in PROVIDER_KINDS:
         abort(404)
     return provider
@@ -110,13 +111,15 @@ def _provider_or_404(provider_id: int) -> Organisation:
 @bp.get("/providers/<int:provider_id>")
 @owner_exempt("a provider's published prospectus is public")
 def provider(provider_id: int):
-    provider = _provider_or_404(provider_id)
+    provider = _provider_or_404(provider_id, joinedload(Organisation.region))
     status = assurance_status_for([provider.id])[provider.id]
+    versions = prospectuses.versions_for(provider.id)
     return render_template(
         "offers/provider.html",
         provider=provider,
         version=prospectuses.current_version(provider.id, with_content=True),
-        versions=prospectuses.versions_for(provider.id),
+        versions=versions,
+        offer_counts=prospectuses.offer_counts(versions),
         assurance=assurance_label(status),
     )
 

@@ -13,6 +13,7 @@ from marketplace.models import (
     OrganisationKind,
     ProspectusVersion,
     ServiceSpecification,
+    VersionStatus,
 )
 from marketplace.refusals import flash_refusal
 from marketplace.services import prospectuses
@@ -50,13 +51,15 @@ def _show_current_lock(form, lock_version: int) -> None:
 def overview():
     organisation = _organisation()
     draft = prospectuses.draft_for(organisation.id, with_content=True)
-    current = prospectuses.current_version(organisation.id, with_content=True)
+    versions = prospectuses.versions_for(organisation.id)
+    # The page names the published version (there is at most one) without its content.
+    current = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
     return render_template(
         "prospectuses/overview.html",
         organisation=organisation,
         draft=draft,
         current=current,
-        versions=prospectuses.versions_for(organisation.id),
+        versions=versions,
     )
 
 
@@ -269,10 +272,12 @@ def publish():
 @bp.get("/versions")
 def versions():
     organisation = _organisation()
+    versions = prospectuses.versions_for(organisation.id)
     return render_template(
         "prospectuses/versions.html",
         organisation=organisation,
-        versions=prospectuses.versions_for(organisation.id),
+        versions=versions,
+        offer_counts=prospectuses.offer_counts(versions),
     )
 
 

@@ -107,6 +107,7 @@ def _scenario_page(scenario: Scenario, refused: BaseForm | None = None):
         "reckoner/scenario.html",
         scenario=scenario,
         report=present(service.outcome(scenario)),
+        used_in=service.statement_lines_used(scenario),
         can_change=may(current_user, "edit", scenario),
         form=refused,
         action_form=BaseForm(formdata=None),

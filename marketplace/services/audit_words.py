@@ -425,7 +425,8 @@ def describe(event: AuditEvent, names: _Names | None = None) -> EventWords:
 def _load_objects(events) -> list:
     """Read the objects a page of events names, one query per kind of object, so that
     ``_thing``'s ``db.session.get`` finds each in the session instead of asking per event;
-    and the actors' organisations ``_who`` names. The list keeps them alive meanwhile."""
+    with them the actors, and then in one query the organisations that ``_who`` names (the
+    event's, else its actor's). The list keeps them alive meanwhile."""
     ids: dict[type, set[int]] = {}
     for event in events:
         object_type = "User" if event.object_type == "LocalProxy" else event.object_type
@@ -433,11 +434,17 @@ def _load_objects(events) -> list:
         if model is None or not event.object_id or not str(event.object_id).isdigit():
             continue
         ids.setdefault(model, set()).add(int(event.object_id))
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    if actor_ids:
+        ids.setdefault(models.User, set()).update(actor_ids)
+    organisation_ids = ids.pop(models.Organisation, set())
     loaded = []
     for model, wanted in ids.items():
         if hasattr(model, "__table__") and "id" in model.__table__.c:
             loaded.extend(db.session.scalars(select(model).where(model.id.in_(wanted))))
-    organisation_ids = {
+    # The actors are in the session now, so ``event.actor`` asks nothing more.
+    organisation_ids |= {event.organisation_id for event in events if event.organisation_id}
+    organisation_ids |= {
         event.actor.organisation_id
         for event in events
         if event.actor is not None and event.actor.organisation_id

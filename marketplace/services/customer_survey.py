@@ -139,6 +139,25 @@ def to_answer(ccg: Organisation) -> list[ToAnswer]:
     return rows
 
 
+def unanswered_count(ccg_id: int) -> int:
+    """How many of ``to_answer``'s rows are not answered yet, counted from ids: the same
+    open windows and CSSs, without loading the CSSs, and nothing more when none is open."""
+    now = today()
+    open_ids = [window.id for window in windows() if window.state(now) == "open"]
+    if not open_ids:
+        return 0
+    provider_ids = set(db.session.scalars(
+        select(Agreement.provider_id).where(
+            Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES))
+    ))
+    done = set(db.session.execute(
+        select(SurveyAnswer.window_id, SurveyAnswer.provider_id).where(
+            SurveyAnswer.ccg_id == ccg_id, SurveyAnswer.window_id.in_(open_ids))
+    ).tuples())
+    return sum(1 for window_id in open_ids for provider_id in provider_ids
+               if (window_id, provider_id) not in done)
+
+
 # Changes.
 
 
@@ -307,13 +326,19 @@ class ProviderResult:
 
 def results(window: SurveyWindow) -> list[ProviderResult]:
     """Every CSS answered about in the window, with what may be shown of its answers: the
-    window's answers and their scores in two queries, however many CSSs were answered about."""
-    by_provider: dict[int, list[SurveyAnswer]] = {}
-    for answer in db.session.scalars(
-        select(SurveyAnswer).where(SurveyAnswer.window_id == window.id)
-        .options(selectinload(SurveyAnswer.scores))
+    window's answers and their scores as plain rows in one query, and the CSSs in another,
+    however many CSSs were answered about."""
+    by_provider: dict[int, dict[int, dict[str, int]]] = {}
+    for provider_id, answer_id, question, score in db.session.execute(
+        select(SurveyAnswer.provider_id, SurveyAnswer.id, SurveyScore.question, SurveyScore.score)
+        .outerjoin(SurveyScore, SurveyScore.answer_id == SurveyAnswer.id)
+        .where(SurveyAnswer.window_id == window.id)
+        .order_by(SurveyAnswer.id, SurveyScore.id)
     ):
-        by_provider.setdefault(answer.provider_id, []).append(answer)
+        # Each answer as SurveyAnswer.as_scores() gives it; one without scores still counts.
+        scores = by_provider.setdefault(provider_id, {}).setdefault(answer_id, {})
+        if question is not None:
+            scores[question] = score
     providers = (
         db.session.scalars(
             select(Organisation)
@@ -323,8 +348,7 @@ def results(window: SurveyWindow) -> list[ProviderResult]:
         if by_provider
         else []
     )
-    return [ProviderResult(provider, aggregate(answer.as_scores()
-                                               for answer in by_provider[provider.id]))
+    return [ProviderResult(provider, aggregate(by_provider[provider.id].values()))
             for provider in providers]
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, distinct, func, select
-from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.domain import contract_life
@@ -19,6 +18,7 @@ from marketplace.models import (
     ActionStatus,
     Agreement,
     AgreementEnding,
+    AgreementKpi,
     AgreementLine,
     AgreementStatus,
     AgreementVariation,
@@ -84,7 +84,7 @@ def for_ccg(user: User) -> list[Task]:
         Task("Procurements in standstill", procurements.get(ProcurementStatus.STANDSTILL, 0),
              "procurements.index", "Awarded: bidders may still challenge"),
         Task("Customer survey answers to give",
-             sum(1 for row in customer_survey.to_answer(user.organisation) if not row.answered),
+             customer_survey.unanswered_count(organisation),
              "survey_answers.index", "How the CSSs your CCG buys from serve you"),
         Task("Returns to check", returns_to_check(organisation), "agreements.index",
              "Submitted by your providers: accept or dispute each figure"),
@@ -198,28 +198,35 @@ def for_css(user: User) -> list[Task]:
 def returns_due_and_late(provider_id: int, today) -> tuple[int, int]:
     """Months of the provider's running agreements that have ended with a KPI due and no
     return yet: (due, late), late once past the due day. The same rules as each agreement's
-    schedule (services/performance_returns.py), in three queries for all agreements."""
-    agreements = db.session.scalars(
-        select(Agreement).where(Agreement.provider_id == provider_id,
-                                Agreement.status.in_(RUNNING))
-        .options(selectinload(Agreement.lines).selectinload(AgreementLine.kpis))).all()
-    if not agreements:
+    schedule (services/performance_returns.py), in two queries for all agreements."""
+    # Only the term and the KPIs' frequencies count, so plain rows in one query: an
+    # agreement without a KPI has no row, as it has no month a return is due for.
+    frequencies: dict[int, set[str]] = {}
+    terms: dict[int, tuple] = {}
+    for agreement_id, start_date, end_date, frequency in db.session.execute(
+        select(Agreement.id, Agreement.start_date, Agreement.end_date, AgreementKpi.frequency)
+        .join(AgreementLine, AgreementLine.agreement_id == Agreement.id)
+        .join(AgreementKpi, AgreementKpi.agreement_line_id == AgreementLine.id)
+        .where(Agreement.provider_id == provider_id, Agreement.status.in_(RUNNING))
+        .order_by(Agreement.id)
+    ):
+        terms[agreement_id] = (start_date, end_date)
+        frequencies.setdefault(agreement_id, set()).add(frequency)
+    if not terms:
         return 0, 0
     submitted = set(db.session.execute(
         select(PerformanceReturn.agreement_id, PerformanceReturn.period_number).distinct()
-        .where(PerformanceReturn.agreement_id.in_([a.id for a in agreements]))).all())
+        .where(PerformanceReturn.agreement_id.in_(list(terms)))).all())
     working_days = due_working_days()
     due = late = 0
-    for agreement in agreements:
-        frequencies = {kpi.frequency for line in agreement.lines for kpi in line.kpis}
-        if not frequencies:
-            continue
-        months = levels.periods(agreement.start_date, agreement.end_date)
+    for agreement_id, (start_date, end_date) in terms.items():
+        months = levels.periods(start_date, end_date)
         for period in months:
             if period.end >= today:
                 break
-            if (agreement.id, period.number) in submitted or not any(
-                    levels.reported_in(f, period.number, len(months)) for f in frequencies):
+            if (agreement_id, period.number) in submitted or not any(
+                    levels.reported_in(f, period.number, len(months))
+                    for f in frequencies[agreement_id]):
                 continue
             if today > levels.return_due(period, working_days):
                 late += 1
@@ -273,8 +280,8 @@ def for_reviewer(user: User) -> list[Task]:
         tasks.append(Task("Condition responses waiting for a decision", responded,
                           "reviews.index"))
         # The tracker's own reckoning, so the two never disagree.
-        overdue = [row for row in tracker.progress(as_of=tracker.as_of_date()) if row.overdue]
-        tasks.append(Task("CSSs with overdue milestones", len(overdue), "tracker.dashboard",
+        overdue = tracker.overdue_count(as_of=tracker.as_of_date())
+        tasks.append(Task("CSSs with overdue milestones", overdue, "tracker.dashboard",
                           "Checkpoint steps past their due date: see the tracker"))
     return tasks
 

@@ -293,14 +293,24 @@ def current_version(organisation_id: int, *, with_content: bool = False
 
 
 def versions_for(organisation_id: int) -> list[ProspectusVersion]:
-    """Every version, newest first, with its offers (the history counts them): one query
-    for all the versions' offers, not one per version."""
+    """Every version, newest first (without their offers: ``offer_counts`` counts them)."""
     return list(db.session.scalars(
         select(ProspectusVersion)
         .where(ProspectusVersion.organisation_id == organisation_id)
         .order_by(ProspectusVersion.number.desc())
-        .options(selectinload(ProspectusVersion.offers))
     ))
+
+
+def offer_counts(versions: list[ProspectusVersion]) -> dict[int, int]:
+    """{version id: how many offers it has}, for the history, in one query for them all."""
+    if not versions:
+        return {}
+    counts = dict(db.session.execute(
+        select(Offer.prospectus_version_id, func.count())
+        .where(Offer.prospectus_version_id.in_([version.id for version in versions]))
+        .group_by(Offer.prospectus_version_id)
+    ).all())
+    return {version.id: counts.get(version.id, 0) for version in versions}
 
 
 def get_version(organisation_id: int, number: int, *,

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.domain import pricing
 from marketplace.domain.inputs import (
@@ -54,9 +56,11 @@ from marketplace.models import (
     ScenarioInHouseRole,
     ScenarioLine,
     ScenarioStatus,
+    StatementLine,
     User,
 )
 from marketplace.models.base import utcnow
+from marketplace.models.scenario import scenario_line_partner
 from marketplace.policies import require
 
 from .audit import record_event
@@ -558,9 +562,43 @@ def _figures_in_force(
     )
 
 
+def _load_partners(lines: list[ScenarioLine]) -> None:
+    """The partners of every shared line in one query, instead of one per line."""
+    waiting = [line for line in lines
+               if line.mode == "share" and line.id is not None
+               and "partners" in inspect(line).unloaded]
+    if len(waiting) < 2:  # one line's own lazy load is as cheap
+        return
+    partners: dict[int, list[Organisation]] = {line.id: [] for line in waiting}
+    for line_id, partner in db.session.execute(
+        select(scenario_line_partner.c.line_id, Organisation)
+        .join(Organisation, Organisation.id == scenario_line_partner.c.organisation_id)
+        .where(scenario_line_partner.c.line_id.in_(list(partners)))
+        .order_by(Organisation.name)  # as ScenarioLine.partners orders them
+    ):
+        partners[line_id].append(partner)
+    for line in waiting:
+        set_committed_value(line, "partners", partners[line.id])
+
+
+def statement_lines_used(scenario: Scenario) -> dict[str, StatementLine]:
+    """{service: the statement line whose budget was taken from that scenario line}, with
+    their statements and specifications, in one query for all the lines."""
+    by_line = {
+        line.scenario_line_id: line
+        for line in db.session.scalars(
+            select(StatementLine)
+            .where(StatementLine.scenario_line_id.in_([line.id for line in scenario.lines]))
+            .options(joinedload(StatementLine.statement), joinedload(StatementLine.specification))
+        )
+    }
+    return {line.service: by_line[line.id] for line in scenario.lines if line.id in by_line}
+
+
 def outcome(scenario: Scenario, current: dict[str, Decimal] | None = None) -> ScenarioOutcome:
     """current: today's allowances (``allowances()``) when the caller has read them already,
     as a page of many CCGs' scenarios has: not read again for each one."""
+    _load_partners(scenario.lines)
     yearly, thresholds = _figures_in_force(scenario, current)
     if scenario.allowance_per_head_override is not None:
         yearly = {year: scenario.allowance_per_head_override for year in yearly}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.domain.checkpoints import TIMELINE_2012, Milestone, overdue_milestones
@@ -121,36 +121,97 @@ def as_of_date() -> date:
 def _status(submission: Submission | None) -> str:
     if submission is None:
         return "not_submitted"
-    if submission.review is None:
+    return _submitted_status(submission.review.status if submission.review else None)
+
+
+def _submitted_status(review_status: str | None) -> str:
+    """A submitted cell's status from its review's (None before a review is started)."""
+    if review_status is None:
         return "awaiting_review"
-    return "signed_off" if submission.review.status == ReviewStatus.SIGNED_OFF else "in_review"
+    return "signed_off" if review_status == ReviewStatus.SIGNED_OFF else "in_review"
 
 
 def progress(region_id: int | None = None, organisation_id: int | None = None,
-             as_of: date | None = None) -> list[CssProgress]:
+             as_of: date | None = None,
+             all_checkpoints: list[Checkpoint] | None = None) -> list[CssProgress]:
+    """One row per CSS. ``all_checkpoints`` saves a query where the caller has them already."""
     as_of = as_of or as_of_date()
+    organisations = _organisations(region_id, organisation_id)
+    ids = [o.id for o in organisations]
+    all_checkpoints = checkpoints() if all_checkpoints is None else all_checkpoints
+    rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of),
+                 _open_conditions(ids))
+    overdue = _overdue({row.organisation.id: row.cells for row in rows if row.merger is None},
+                       as_of, all_checkpoints, ids)
+    for row in rows:
+        row.overdue = overdue.get(row.organisation.id, [])
+    return rows
+
+
+def overdue_count(as_of: date | None = None) -> int:
+    """How many CSSs have overdue milestones: the tracker's own reckoning (the same cells and
+    rules as ``progress``), from plain rows: ids and statuses, not the objects a page shows."""
+    as_of = as_of or as_of_date()
+    ids = list(db.session.scalars(
+        select(Organisation.id).where(Organisation.kind == OrganisationKind.CSS)))
+    all_checkpoints = checkpoints()
+    merged = set(db.session.scalars(
+        select(Merger.predecessor_id).where(Merger.predecessor_id.in_(ids),
+                                            Merger.effective_on <= as_of)))
+    statuses = {
+        (organisation_id, checkpoint_id): _submitted_status(review_status)
+        for organisation_id, checkpoint_id, review_status in db.session.execute(
+            select(Submission.organisation_id, Submission.checkpoint_id, Review.status)
+            .outerjoin(Review, Review.submission_id == Submission.id)
+            .where(Submission.organisation_id.in_(ids)))
+    }
+    cells = {
+        organisation_id: [
+            Cell(checkpoint, statuses.get((organisation_id, checkpoint.id), "not_submitted"))
+            for checkpoint in all_checkpoints]
+        for organisation_id in ids if organisation_id not in merged
+    }
+    return sum(1 for overdue in _overdue(cells, as_of, all_checkpoints, ids).values()
+               if overdue)
+
+
+def _organisations(region_id: int | None, organisation_id: int | None) -> list[Organisation]:
     statement = select(Organisation).where(Organisation.kind == OrganisationKind.CSS)
     if region_id:
         statement = statement.where(Organisation.region_id == region_id)
     if organisation_id:
         statement = statement.where(Organisation.id == organisation_id)
-    organisations = list(db.session.scalars(
-        statement.options(selectinload(Organisation.region)).order_by(Organisation.name)
+    return list(db.session.scalars(
+        statement.options(joinedload(Organisation.region)).order_by(Organisation.name)
     ))
-    ids = [o.id for o in organisations]
-    all_checkpoints = checkpoints()
-    milestones = css_milestones(all_checkpoints)
-    submissions = {
+
+
+def _submissions(ids: list[int]) -> dict[tuple[int, int], Submission]:
+    return {
         (s.organisation_id, s.checkpoint_id): s
         for s in db.session.scalars(
             select(Submission).where(Submission.organisation_id.in_(ids))
-            .options(selectinload(Submission.review))
+            # Only what a cell shows: a review's text and thresholds stay in the database.
+            .options(joinedload(Submission.review).load_only(
+                Review.status, Review.outcome_code, Review.outcome_label, Review.signed_off_at))
         )
     }
+
+
+def _mergers(ids: list[int], as_of: date) -> dict[int, Merger]:
+    return {
+        merger.predecessor_id: merger
+        for merger in db.session.scalars(
+            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
+            .options(joinedload(Merger.successor)))
+    }
+
+
+def _open_conditions(ids: list[int]) -> dict[int, int]:
     # Counted for the CSS that answers each condition: the one reviewed or, once it has
     # merged, its successor (Condition.answered_by).
     answering = func.coalesce(Condition.answered_by_id, Submission.organisation_id)
-    open_conditions = dict(db.session.execute(
+    return dict(db.session.execute(
         select(answering, func.count(Condition.id))
         .select_from(Submission)
         .join(Review, Review.submission_id == Submission.id)
@@ -159,31 +220,38 @@ def progress(region_id: int | None = None, organisation_id: int | None = None,
                Condition.status.in_(OPEN_CONDITION_STATUSES))
         .group_by(answering)
     ).all())
-    agreements = _agreement_statuses(ids)
-    mergers = {
-        merger.predecessor_id: merger
-        for merger in db.session.scalars(
-            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
-            .options(selectinload(Merger.successor)))
-    }
-    with_leaders = set(db.session.scalars(
-        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
-                                           User.organisation_id.in_(ids))
-    ))
+
+
+def _rows(organisations: list[Organisation], all_checkpoints: list[Checkpoint],
+          submissions: dict[tuple[int, int], Submission], mergers: dict[int, Merger],
+          open_conditions: dict[int, int]) -> list[CssProgress]:
     rows = []
     for organisation in organisations:
-        merger = mergers.get(organisation.id)
-        row = CssProgress(organisation, merger=merger,
+        row = CssProgress(organisation, merger=mergers.get(organisation.id),
                           open_conditions=open_conditions.get(organisation.id, 0))
         for checkpoint in all_checkpoints:
             submission = submissions.get((organisation.id, checkpoint.id))
             row.cells.append(Cell(checkpoint, _status(submission), submission))
-        if merger is None:  # a merged CSS has no milestones left to meet
-            done = _completed(row, agreements.get(organisation.id, set()),
-                              organisation.id in with_leaders)
-            row.overdue = overdue_milestones(as_of, done, milestones)
         rows.append(row)
     return rows
+
+
+def _overdue(cells: dict[int, list[Cell]], as_of: date, all_checkpoints: list[Checkpoint],
+             ids: list[int]) -> dict[int, list[Milestone]]:
+    """The overdue milestones of each trading CSS, by id, from its cells (a merged CSS is
+    left out by the caller: it has no milestones left to meet)."""
+    milestones = css_milestones(all_checkpoints)
+    agreements = _agreement_statuses(ids)
+    with_leaders = set(db.session.scalars(
+        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
+                                           User.organisation_id.in_(ids))
+    ))
+    return {
+        organisation_id: overdue_milestones(
+            as_of, _completed(row_cells, agreements.get(organisation_id, set()),
+                              organisation_id in with_leaders), milestones)
+        for organisation_id, row_cells in cells.items()
+    }
 
 
 def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
@@ -195,9 +263,9 @@ def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
     return statuses
 
 
-def _completed(row: CssProgress, agreement_statuses: set[str], has_leader: bool) -> set[str]:
+def _completed(cells: list[Cell], agreement_statuses: set[str], has_leader: bool) -> set[str]:
     done = set()
-    for cell in row.cells:
+    for cell in cells:
         key = SUBMITTED_MILESTONE.get(cell.checkpoint.number)
         if key and cell.status != "not_submitted":
             done.add(key)

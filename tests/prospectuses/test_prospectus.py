@@ -275,7 +275,7 @@ def test_a_providers_pages_run_as_many_queries_for_many_offers_as_for_two(ccg_cl
         assert len(count) == counts[before], page
 
 
-@pytest.mark.parametrize("page", ["/prospectus", "/prospectus/publish"])
+@pytest.mark.parametrize("page", ["/prospectus", "/prospectus/publish", "/prospectus/versions"])
 def test_the_css_prospectus_pages_run_as_many_queries_for_many_offers_as_for_two(
         css_client, page):
     """The draft and the published version (shown, and compared before publishing) come
@@ -291,3 +291,16 @@ def test_the_css_prospectus_pages_run_as_many_queries_for_many_offers_as_for_two
     with counting_statements() as many:
         assert css_client.get(page).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_history_counts_each_versions_offers(css_client, client):
+    specs = [create_spec(f"HC-{n:02d}", f"History count {n}") for n in range(3)]
+    provider = organisation("Arden CSS")
+    publish("Arden CSS", (specs[0], {}))
+    publish("Arden CSS", *[(spec, {}) for spec in specs[1:]])  # the draft keeps its offer
+    for viewer, page in ((css_client, "/prospectus/versions"),
+                         (client, f"/providers/{provider.id}")):
+        cells = [[cell.get_text(strip=True) for cell in row.select("td")]
+                 for row in html(viewer.get(page)).select("table tbody tr")]
+        counts = {row[0]: row[3] for row in cells if row and row[0] in ("v1", "v2")}
+        assert counts == {"v2": "3", "v1": "1"}, page

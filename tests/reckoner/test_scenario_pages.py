@@ -1,5 +1,7 @@
 """The scenario pages, per role: build, view, edit, copy, finalise, delete, compare."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
@@ -304,3 +306,25 @@ def test_a_refused_finalise_is_not_a_banner(ccg_client):
     assert ccg_client.post(f"/scenarios/{scenario.id}/finalise").status_code == 302
     again = ccg_client.post(f"/scenarios/{scenario.id}/finalise")
     assert again.status_code == 409 and "already final" in text_of(again)
+
+
+def test_a_scenario_page_runs_as_many_statements_for_four_shared_lines_as_for_two(ccg_client):
+    from marketplace.services.scenarios import LineInput
+
+    from ..queries import counting_statements
+
+    def shared(count: int) -> list[LineInput]:
+        return mixed_lines() + [
+            LineInput(f"Shared service {number}", "share", shared_total=Decimal("1000"),
+                      split_method="population", partner_ods_codes=("05H", "05R"))
+            for number in range(count)]
+
+    counts = []
+    for count in (2, 4):
+        scenario = make_scenario(name=f"With {count} shared", lines=shared(count))
+        ccg_client.get(f"/scenarios/{scenario.id}")
+        with counting_statements() as statements:
+            page = text_of(ccg_client.get(f"/scenarios/{scenario.id}"))
+        assert f"Shared service {count - 1}" in page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

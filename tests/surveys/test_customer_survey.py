@@ -422,3 +422,21 @@ def test_the_ccg_dashboard_counts_the_answers_still_to_give(ccg_client, survey):
     build.survey_answer(window, coventry, build.organisation(build.ARDEN), 4)
     counts = {task.label: task.count for task in dashboards.for_ccg(build.person("ccg@demo.test"))}
     assert counts["Customer survey answers to give"] == 0
+
+
+def test_the_results_page_runs_as_many_statements_for_three_answers_as_for_one(
+    bdu_client, survey
+):
+    from ..queries import counting_statements
+
+    window, (coventry, warwickshire, darlington) = survey
+    arden = build.organisation(build.ARDEN)
+    counts = []
+    for ccg, score in ((coventry, 5), (warwickshire, 4), (darlington, 2)):
+        build.survey_answer(window, ccg, arden, score)
+        with counting_statements() as count:
+            page = text_of(bdu_client.get(f"/customer-surveys/{window.id}"))
+        assert "Arden CSS" in page
+        counts.append(len(count))
+    assert "3.7 out of 5" in page
+    assert counts[0] == counts[2], counts

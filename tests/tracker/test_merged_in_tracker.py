@@ -93,3 +93,11 @@ def test_the_demo_mergers_leave_23_trading_and_3_merged(app_context, bdu_client)
                            "NHS Communications and Engagement Service"}
     assert "Merged into Arden CSS on" in merged["West Mercia CSS"] or (
         "Taken over by Arden CSS on" in merged["West Mercia CSS"])
+
+
+@pytest.mark.parametrize("as_of", [date(2012, 7, 31), date(2012, 10, 15), date(2013, 6, 1)])
+def test_the_dashboards_overdue_count_is_the_trackers_around_a_merger(merged, as_of):
+    from marketplace.services import tracker
+
+    expected = sum(1 for row in tracker.progress(as_of=as_of) if row.overdue)
+    assert tracker.overdue_count(as_of) == expected

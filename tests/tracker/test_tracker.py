@@ -11,7 +11,7 @@ from marketplace.models import Organisation, Region, Review, ReviewStatus
 from marketplace.services.assurance import NOT_YET_ASSESSED, latest_assurance_status
 
 from .. import factories as build
-from ..conftest import html, text_of
+from ..conftest import html, text_of, user
 
 
 @pytest.fixture
@@ -121,3 +121,33 @@ def test_the_tracker_counts_from_the_due_date_an_administrator_set(seeded, bdu_c
     # On the new date checkpoint 3 is not yet overdue; the day after, it is.
     assert "full business plan" not in _arden_overdue(bdu_client, "2012-09-14")
     assert "Checkpoint 3: full business plan submitted" in _arden_overdue(bdu_client, "2012-09-15")
+
+
+def test_the_tracker_runs_as_many_statements_for_26_csss_as_for_3(seeded, bdu_client):
+    from ..queries import counting_statements
+
+    london = db.session.scalar(select(Region).where(Region.name == "London"))
+    counts = []
+    for query in (f"?region={london.id}", ""):
+        bdu_client.get("/tracker" + query)  # warm: the first request loads the session
+        with counting_statements() as count:
+            page = html(bdu_client.get("/tracker" + query))
+        counts.append((len(page.select("#tracker tbody tr")), len(count)))
+    assert [rows for rows, _ in counts] == [3, 26]
+    assert counts[0][1] == counts[1][1] <= 10, counts
+
+
+def test_the_tracker_links_only_the_submissions_the_user_may_review(seeded, sign_in):
+    from marketplace.models import Submission
+    from marketplace.policies import may
+    from marketplace.services import tracker
+
+    bdu = user("bdu@demo.test")
+    expected = {f"/reviews/submissions/{row.id}" for row in db.session.scalars(select(Submission))
+                if may(bdu, "review", row)}
+    assert expected  # the BDU reviews checkpoint 2 and 3 submissions
+    for email, links in (("bdu@demo.test", expected), ("admin@demo.test", set())):
+        page = html(sign_in(email).get("/tracker"))
+        shown = {a["href"] for a in page.select("#tracker a, #tracker-merged a")}
+        assert shown == links, email
+    assert len(tracker.progress()) == 26
