@@ -10,10 +10,11 @@ from io import BytesIO
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
-from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter
+from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter, Procurement
 from marketplace.refusals import attempt
 from marketplace.services import awards, bids, evaluation
 from marketplace.services.buying_common import lock_version_from
@@ -33,6 +34,13 @@ from .views import owned_procurement, question_at
 
 LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
 
+# An evaluator's pages read the evaluators, the criteria and the responses with their
+# providers: a query each, the response the URL names then found among them.
+EVALUATING = (
+    selectinload(Procurement.evaluators), selectinload(Procurement.criteria),
+    selectinload(Procurement.bids).joinedload(Bid.provider),
+)
+
 
 def _score_inputs(form, criteria) -> list[ScoreInput]:
     return [ScoreInput(c.id, form[f"score_{c.id}"].data, form[f"reason_{c.id}"].data)
@@ -49,7 +57,7 @@ def _require_evaluator(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation")
-@owned_procurement()
+@owned_procurement(load=(*EVALUATING, selectinload(Procurement.bids).selectinload(Bid.scores)))
 def evaluation_index(procurement):
     _require_evaluator(procurement)
     return render_template(
@@ -63,7 +71,7 @@ def evaluation_index(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation/<int:bid_id>", methods=["GET", "POST"])
-@owned_procurement()
+@owned_procurement(load=EVALUATING)
 @owns("bid_id", Bid, of="procurement")
 def score(procurement, bid):
     _require_evaluator(procurement)

@@ -6,7 +6,7 @@ that still ask them by these names.
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -17,6 +17,7 @@ from marketplace.models import (
     Role,
     Route,
     Statement,
+    StatementLine,
     StatementParty,
 )
 from marketplace.policies.procurements import (  # noqa: F401 (the rules, for the services)
@@ -37,6 +38,21 @@ from marketplace.policies.procurements import (  # noqa: F401 (the rules, for th
 from .errors import PermissionDenied
 
 NOT_FOUND = "There is no procurement with that number"
+
+
+def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
+    """The procurement with what every procurement page reads: its statement, whose parties
+    decide who may read it, and the statement's lines with their specifications and CCGs
+    (the services asked for, and their populations), a query each rather than one a line.
+    ``options`` load what one page reads besides."""
+    statement = joinedload(Procurement.statement)
+    return db.session.scalar(
+        select(Procurement).where(Procurement.id == procurement_id)
+        .options(joinedload(Procurement.lead_ccg),
+                 statement.selectinload(Statement.parties),
+                 statement.selectinload(Statement.lines).options(
+                     joinedload(StatementLine.specification), joinedload(StatementLine.ccg)),
+                 *options))
 
 
 def require_lead(user, procurement: Procurement) -> None:
