@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
 from marketplace.access import owns
@@ -18,17 +19,25 @@ from marketplace.services import (
 from marketplace.services.procurement_access import (
     may_respond,
     opportunities_for_provider,
+    procurement_by_id,
 )
 
 from . import bp
 from .forms import DecisionQuestionForm, QuestionForm
 
 
-def owned_opportunity():
+def owned_opportunity(load=()):
     """The opportunity the URL names if this provider may see it (404 otherwise), closed if
-    its time is past."""
+    its time is past; ``load``, loader options for what the page reads besides its
+    statement."""
     return owns("procurement_id", Procurement, then=procurements.refresh_status,
-                missing="There is no opportunity with that number")
+                missing="There is no opportunity with that number",
+                find=lambda procurement_id: procurement_by_id(procurement_id, *load))
+
+
+# What the opportunity page reads besides the statement: a query for each.
+SHOWN = (joinedload(Procurement.decision), selectinload(Procurement.criteria),
+         selectinload(Procurement.clarifications))
 
 
 @bp.route("")
@@ -69,13 +78,13 @@ def _render_show(procurement, form, status=200, decision_form=None):
 
 
 @bp.route("/<int:procurement_id>")
-@owned_opportunity()
+@owned_opportunity(load=SHOWN)
 def show(procurement):
     return _render_show(procurement, QuestionForm(formdata=None))
 
 
 @bp.post("/<int:procurement_id>/questions")
-@owned_opportunity()
+@owned_opportunity(load=SHOWN)
 def ask(procurement):
     form = QuestionForm()
     if form.validate_on_submit():

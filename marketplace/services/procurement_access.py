@@ -64,7 +64,9 @@ def require_lead(user, procurement: Procurement) -> None:
 
 
 def procurements_for_buyer(user) -> list[Procurement]:
-    statement = select(Procurement).order_by(Procurement.created_at.desc(), Procurement.id.desc())
+    # With each one's lead CCG, which the list names: not a query a row.
+    statement = (select(Procurement).options(joinedload(Procurement.lead_ccg))
+                 .order_by(Procurement.created_at.desc(), Procurement.id.desc()))
     if user.role == Role.BDU_REVIEWER:
         return list(db.session.scalars(
             statement.where(Procurement.status != ProcurementStatus.DRAFT)))
@@ -89,8 +91,8 @@ def opportunities_for_provider(user, status: str | None = None) -> list[Procurem
         .where(Procurement.status != ProcurementStatus.DRAFT,
                Procurement.route == Route.FURTHER_COMPETITION,
                *([Procurement.status == status] if status else []))
-        .options(selectinload(Procurement.statement).selectinload(Statement.lines),
-                 selectinload(Procurement.invitees), selectinload(Procurement.lead_ccg))
+        .options(joinedload(Procurement.statement).selectinload(Statement.lines),
+                 selectinload(Procurement.invitees), joinedload(Procurement.lead_ccg))
         .order_by(Procurement.closes_at.desc(), Procurement.id.desc())
     ).all()
     if not published:
