@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.access import owns
@@ -47,7 +47,7 @@ def start_response(procurement):
 
 
 @bp.route("/<int:procurement_id>/response")
-@owned_opportunity(load=(selectinload(Procurement.criteria),))
+@owned_opportunity(load=(joinedload(Procurement.criteria),))
 def response(procurement):
     bid = _own(procurement)
     return render_template(

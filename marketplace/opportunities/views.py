@@ -36,7 +36,7 @@ def owned_opportunity(load=()):
 
 
 # What the opportunity page reads besides the statement: a query for each.
-SHOWN = (joinedload(Procurement.decision), selectinload(Procurement.criteria),
+SHOWN = (joinedload(Procurement.decision), joinedload(Procurement.criteria),
          selectinload(Procurement.clarifications))
 
 
@@ -50,6 +50,10 @@ def index():
 
 def _render_show(procurement, form, status=200, decision_form=None):
     now = clock.now()
+    open_for_questions = procurement.status == "open" and rules.is_open_for_questions(
+        now, procurement.clarifications_close_at)
+    open_for_responses = procurement.status == "open" and rules.is_open_for_responses(
+        now, procurement.closes_at)
     return render_template(
         "opportunities/show.html", procurement=procurement, form=form,
         specifications=statement_data.specifications(procurement.statement),
@@ -59,11 +63,10 @@ def _render_show(procurement, form, status=200, decision_form=None):
                                                                 procurement)
                        if not q.is_answered],
         response=bids.response_for(current_user.organisation_id, procurement),
-        may_respond=may_respond(current_user, procurement),
-        open_for_questions=procurement.status == "open"
-        and rules.is_open_for_questions(now, procurement.clarifications_close_at),
-        open_for_responses=procurement.status == "open"
-        and rules.is_open_for_responses(now, procurement.closes_at),
+        # Read only while questions or responses are open (its eligibility is a query).
+        may_respond=(open_for_questions or open_for_responses)
+        and may_respond(current_user, procurement),
+        open_for_questions=open_for_questions, open_for_responses=open_for_responses,
         formula=PRICE_FORMULA,
         decision=procurement.decision,
         letters=awards.own_letters(current_user, procurement),

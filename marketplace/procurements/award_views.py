@@ -10,7 +10,7 @@ from io import BytesIO
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
@@ -37,7 +37,7 @@ LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
 # An evaluator's pages read the evaluators, the criteria and the responses with their
 # providers: a query each, the response the URL names then found among them.
 EVALUATING = (
-    selectinload(Procurement.evaluators), selectinload(Procurement.criteria),
+    selectinload(Procurement.evaluators), joinedload(Procurement.criteria),
     selectinload(Procurement.bids).joinedload(Bid.provider),
 )
 

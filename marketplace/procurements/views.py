@@ -105,7 +105,7 @@ def _flash_route(procurement, message: str) -> None:
 # evaluator or question.
 SHOWN = (
     joinedload(Procurement.threshold), joinedload(Procurement.decision),
-    selectinload(Procurement.criteria),
+    joinedload(Procurement.criteria),
     selectinload(Procurement.evaluators).joinedload(ProcurementEvaluator.user)
     .joinedload(User.organisation),
     selectinload(Procurement.clarifications).joinedload(Clarification.asked_by_organisation),
@@ -191,10 +191,10 @@ def responses(procurement):
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>")
-@owned_procurement(load=(selectinload(Procurement.criteria),))
-@owns("bid_id", Bid, of="procurement")
+@owned_procurement(load=(joinedload(Procurement.criteria),))
+@owns("bid_id", Bid, of="procurement", find=bids.bid_with_lines)
 def response(procurement, bid):
-    found = bids.response_for_buyer(current_user, procurement, bid.id)
+    found = bids.response_for_buyer(current_user, procurement, bid)
     return render_template("procurements/response.html", procurement=procurement,
                            response=found, guides=bids.line_guides(procurement),
                            criteria=bids.quality_criteria(procurement))

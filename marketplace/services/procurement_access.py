@@ -44,15 +44,16 @@ def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
     """The procurement with what every procurement page reads: its statement, whose parties
     decide who may read it, and the statement's lines with their specifications and CCGs
     (the services asked for, and their populations), a query each rather than one a line.
-    ``options`` load what one page reads besides."""
+    ``options`` load what one page reads besides (at most one collection joined, say its
+    handful of criteria, lest the rows multiply)."""
     statement = joinedload(Procurement.statement)
-    return db.session.scalar(
+    return db.session.scalars(
         select(Procurement).where(Procurement.id == procurement_id)
         .options(joinedload(Procurement.lead_ccg),
                  statement.selectinload(Statement.parties),
                  statement.selectinload(Statement.lines).options(
                      joinedload(StatementLine.specification), joinedload(StatementLine.ccg)),
-                 *options))
+                 *options)).unique().one_or_none()
 
 
 def require_lead(user, procurement: Procurement) -> None:

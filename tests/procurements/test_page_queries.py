@@ -4,7 +4,7 @@ each line of its statement, evaluator, question, response or procurement in a li
 from datetime import timedelta
 
 from marketplace.extensions import db
-from marketplace.services import clarifications, procurements
+from marketplace.services import awards, clarifications, procurements
 
 from ..conftest import text_of
 from ..factories import make_statement, make_user, published_competition
@@ -111,3 +111,27 @@ def test_the_bdu_procurement_list_runs_as_many_queries_for_more_lead_ccgs(buying
     # Each procurement's lead CCG was a query of its own.
     assert _statements_for(bdu, "/procurements") == with_one
 
+
+
+def test_the_letters_run_as_many_queries_for_three_bidders_as_for_one(buying, clock, sign_in):
+    b = buying
+    lines = [(b.coventry, b.market.bi, "150000.00", None),
+             (b.coventry, b.market.contracts, "100000.00", None)]
+    one = _competition(b, lines, title="One")
+    respond(b, one, "arden_user")
+    three = _competition(b, lines, title="Three")
+    for who in ("arden_user", "gem_user", "meridian_user"):
+        respond(b, three, who)
+    clock.set(three.closes_at + timedelta(hours=16))
+    for procurement in (one, three):
+        procurements.refresh_status(procurement)
+        awards.none_suitable(b.lead_user, procurement, procurement.lock_version,
+                             "None of the responses meets the need.")
+    lead, arden = sign_in(LEAD), sign_in("css@demo.test")
+    assert text_of(lead.get(f"/procurements/{three.id}/letters")).count(".pdf") == 3
+    for client, page in ((lead, "/procurements/{}/letters"), (lead, "/procurements/{}"),
+                         (arden, "/opportunities/{}")):
+        with_one = _statements_for(client, page.format(one.id))
+        with_three = _statements_for(client, page.format(three.id))
+        # Each letter's response (and its provider) was a query of its own.
+        assert with_three == with_one, (page, with_one, with_three)
