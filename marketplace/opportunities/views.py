@@ -17,6 +17,7 @@ from marketplace.services import (
     statement_data,
 )
 from marketplace.services.procurement_access import (
+    STATEMENT_LINES,
     may_respond,
     opportunities_for_provider,
     procurement_by_id,
@@ -32,7 +33,8 @@ def owned_opportunity(load=()):
     statement."""
     return owns("procurement_id", Procurement, then=procurements.refresh_status,
                 missing="There is no opportunity with that number",
-                find=lambda procurement_id: procurement_by_id(procurement_id, *load))
+                find=lambda procurement_id: procurement_by_id(procurement_id, STATEMENT_LINES,
+                                                              *load))
 
 
 # What the opportunity page reads besides the statement: a query for each.

@@ -20,7 +20,7 @@ from marketplace.services import awards, bids, evaluation
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound, PermissionDenied
 from marketplace.services.evaluation import ScoreInput
-from marketplace.services.procurement_access import is_lead_user
+from marketplace.services.procurement_access import STATEMENT_LINES, is_lead_user
 
 from . import bp
 from .award_forms import (
@@ -34,8 +34,8 @@ from .views import owned_procurement, question_at
 
 LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
 
-# An evaluator's pages read the evaluators, the criteria and the responses with their
-# providers: a query each, the response the URL names then found among them.
+# An evaluator's pages read the evaluators, the criteria (on the procurement's rows) and the
+# responses with their providers, a query each; the response the URL names is among them.
 EVALUATING = (
     selectinload(Procurement.evaluators), joinedload(Procurement.criteria),
     selectinload(Procurement.bids).joinedload(Bid.provider),
@@ -71,7 +71,7 @@ def evaluation_index(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation/<int:bid_id>", methods=["GET", "POST"])
-@owned_procurement(load=EVALUATING)
+@owned_procurement(load=(*EVALUATING, STATEMENT_LINES))
 @owns("bid_id", Bid, of="procurement")
 def score(procurement, bid):
     _require_evaluator(procurement)

@@ -31,6 +31,7 @@ from marketplace.services import (
 )
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurement_access import (
+    STATEMENT_LINES,
     eligible_provider_count,
     is_lead_user,
     procurement_by_id,
@@ -101,10 +102,10 @@ def _flash_route(procurement, message: str) -> None:
         flash(warning, "warning")
 
 
-# What the procurement page reads besides the statement: a query for each, none for each
-# evaluator or question.
+# What the procurement page reads besides the statement and its parties: a query for each,
+# none for each line, evaluator or question.
 SHOWN = (
-    joinedload(Procurement.threshold), joinedload(Procurement.decision),
+    STATEMENT_LINES, joinedload(Procurement.threshold), joinedload(Procurement.decision),
     joinedload(Procurement.criteria),
     selectinload(Procurement.evaluators).joinedload(ProcurementEvaluator.user)
     .joinedload(User.organisation),
@@ -191,7 +192,7 @@ def responses(procurement):
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>")
-@owned_procurement(load=(joinedload(Procurement.criteria),))
+@owned_procurement(load=(STATEMENT_LINES, joinedload(Procurement.criteria)))
 @owns("bid_id", Bid, of="procurement", find=bids.bid_with_lines)
 def response(procurement, bid):
     found = bids.response_for_buyer(current_user, procurement, bid)

@@ -40,19 +40,21 @@ from .errors import PermissionDenied
 NOT_FOUND = "There is no procurement with that number"
 
 
+# The statement's lines with their specifications and CCGs, for the pages that show the
+# services asked for and their populations, or on which a provider's eligibility turns: a
+# query for them all, not one a line.
+STATEMENT_LINES = joinedload(Procurement.statement).selectinload(Statement.lines).options(
+    joinedload(StatementLine.specification), joinedload(StatementLine.ccg))
+
+
 def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
-    """The procurement with what every procurement page reads: its statement, whose parties
-    decide who may read it, and the statement's lines with their specifications and CCGs
-    (the services asked for, and their populations), a query each rather than one a line.
-    ``options`` load what one page reads besides (at most one collection joined, say its
-    handful of criteria, lest the rows multiply)."""
-    statement = joinedload(Procurement.statement)
+    """The procurement with its statement and the statement's parties, which decide who may
+    read it. ``options`` load what one page reads besides (STATEMENT_LINES; at most one
+    collection joined, say its handful of criteria, lest the rows multiply)."""
     return db.session.scalars(
         select(Procurement).where(Procurement.id == procurement_id)
         .options(joinedload(Procurement.lead_ccg),
-                 statement.selectinload(Statement.parties),
-                 statement.selectinload(Statement.lines).options(
-                     joinedload(StatementLine.specification), joinedload(StatementLine.ccg)),
+                 joinedload(Procurement.statement).selectinload(Statement.parties),
                  *options)).unique().one_or_none()
 
 
