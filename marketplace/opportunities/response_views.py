@@ -2,12 +2,13 @@
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.access import owns
 from marketplace.confirmation import confirmation_page
 from marketplace.extensions import db
-from marketplace.models import BidAttachment
+from marketplace.models import BidAttachment, Procurement
 from marketplace.refusals import attempt
 from marketplace.services import bids
 from marketplace.services.buying_common import lock_version_from
@@ -46,7 +47,7 @@ def start_response(procurement):
 
 
 @bp.route("/<int:procurement_id>/response")
-@owned_opportunity()
+@owned_opportunity(load=(joinedload(Procurement.criteria),))
 def response(procurement):
     bid = _own(procurement)
     return render_template(

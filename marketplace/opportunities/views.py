@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
 from marketplace.access import owns
@@ -16,19 +17,29 @@ from marketplace.services import (
     statement_data,
 )
 from marketplace.services.procurement_access import (
+    STATEMENT_LINES,
     may_respond,
     opportunities_for_provider,
+    procurement_by_id,
 )
 
 from . import bp
 from .forms import DecisionQuestionForm, QuestionForm
 
 
-def owned_opportunity():
+def owned_opportunity(load=()):
     """The opportunity the URL names if this provider may see it (404 otherwise), closed if
-    its time is past."""
+    its time is past; ``load``, loader options for what the page reads besides its
+    statement."""
     return owns("procurement_id", Procurement, then=procurements.refresh_status,
-                missing="There is no opportunity with that number")
+                missing="There is no opportunity with that number",
+                find=lambda procurement_id: procurement_by_id(procurement_id, STATEMENT_LINES,
+                                                              *load))
+
+
+# What the opportunity page reads besides the statement: a query for each.
+SHOWN = (joinedload(Procurement.decision), joinedload(Procurement.criteria),
+         selectinload(Procurement.clarifications))
 
 
 @bp.route("")
@@ -41,6 +52,10 @@ def index():
 
 def _render_show(procurement, form, status=200, decision_form=None):
     now = clock.now()
+    open_for_questions = procurement.status == "open" and rules.is_open_for_questions(
+        now, procurement.clarifications_close_at)
+    open_for_responses = procurement.status == "open" and rules.is_open_for_responses(
+        now, procurement.closes_at)
     return render_template(
         "opportunities/show.html", procurement=procurement, form=form,
         specifications=statement_data.specifications(procurement.statement),
@@ -50,11 +65,10 @@ def _render_show(procurement, form, status=200, decision_form=None):
                                                                 procurement)
                        if not q.is_answered],
         response=bids.response_for(current_user.organisation_id, procurement),
-        may_respond=may_respond(current_user, procurement),
-        open_for_questions=procurement.status == "open"
-        and rules.is_open_for_questions(now, procurement.clarifications_close_at),
-        open_for_responses=procurement.status == "open"
-        and rules.is_open_for_responses(now, procurement.closes_at),
+        # Read only while questions or responses are open (its eligibility is a query).
+        may_respond=(open_for_questions or open_for_responses)
+        and may_respond(current_user, procurement),
+        open_for_questions=open_for_questions, open_for_responses=open_for_responses,
         formula=PRICE_FORMULA,
         decision=procurement.decision,
         letters=awards.own_letters(current_user, procurement),
@@ -69,13 +83,13 @@ def _render_show(procurement, form, status=200, decision_form=None):
 
 
 @bp.route("/<int:procurement_id>")
-@owned_opportunity()
+@owned_opportunity(load=SHOWN)
 def show(procurement):
     return _render_show(procurement, QuestionForm(formdata=None))
 
 
 @bp.post("/<int:procurement_id>/questions")
-@owned_opportunity()
+@owned_opportunity(load=SHOWN)
 def ask(procurement):
     form = QuestionForm()
     if form.validate_on_submit():

@@ -10,16 +10,17 @@ from io import BytesIO
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
-from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter
+from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter, Procurement
 from marketplace.refusals import attempt
 from marketplace.services import awards, bids, evaluation
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound, PermissionDenied
 from marketplace.services.evaluation import ScoreInput
-from marketplace.services.procurement_access import is_lead_user
+from marketplace.services.procurement_access import STATEMENT_LINES, is_lead_user
 
 from . import bp
 from .award_forms import (
@@ -32,6 +33,13 @@ from .award_forms import (
 from .views import owned_procurement, question_at
 
 LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
+
+# An evaluator's pages read the evaluators, the criteria (on the procurement's rows) and the
+# responses with their providers, a query each; the response the URL names is among them.
+EVALUATING = (
+    selectinload(Procurement.evaluators), joinedload(Procurement.criteria),
+    selectinload(Procurement.bids).joinedload(Bid.provider),
+)
 
 
 def _score_inputs(form, criteria) -> list[ScoreInput]:
@@ -49,7 +57,7 @@ def _require_evaluator(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation")
-@owned_procurement()
+@owned_procurement(load=(*EVALUATING, selectinload(Procurement.bids).selectinload(Bid.scores)))
 def evaluation_index(procurement):
     _require_evaluator(procurement)
     return render_template(
@@ -63,7 +71,7 @@ def evaluation_index(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation/<int:bid_id>", methods=["GET", "POST"])
-@owned_procurement()
+@owned_procurement(load=(*EVALUATING, STATEMENT_LINES))
 @owns("bid_id", Bid, of="procurement")
 def score(procurement, bid):
     _require_evaluator(procurement)

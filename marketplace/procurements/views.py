@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA
@@ -11,9 +12,11 @@ from marketplace.models import (
     Clarification,
     ClarificationStage,
     Procurement,
+    ProcurementEvaluator,
     Role,
     Statement,
     StatementStatus,
+    User,
 )
 from marketplace.policies import may
 from marketplace.refusals import attempt
@@ -28,8 +31,10 @@ from marketplace.services import (
 )
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurement_access import (
+    STATEMENT_LINES,
     eligible_provider_count,
     is_lead_user,
+    procurement_by_id,
     procurements_for_buyer,
 )
 
@@ -37,11 +42,13 @@ from . import bp
 from .forms import AnswerForm, RouteForm
 
 
-def owned_procurement(action: str = "view", refused: str | None = None):
+def owned_procurement(action: str = "view", refused: str | None = None, load=()):
     """The procurement the URL names if the user may ``action`` it (404 for those who may
-    not see it, 403 otherwise), closed if its time is past."""
+    not see it, 403 otherwise), closed if its time is past; ``load``, loader options for
+    what the page reads besides its statement."""
     return owns("procurement_id", Procurement, action, then=procurements.refresh_status,
-                refused=refused)
+                refused=refused, find=lambda procurement_id: procurement_by_id(
+                    procurement_id, *load))
 
 
 def question_at(stage: str):
@@ -95,8 +102,19 @@ def _flash_route(procurement, message: str) -> None:
         flash(warning, "warning")
 
 
+# What the procurement page reads besides the statement and its parties: a query for each,
+# none for each line, evaluator or question.
+SHOWN = (
+    STATEMENT_LINES, joinedload(Procurement.threshold), joinedload(Procurement.decision),
+    joinedload(Procurement.criteria),
+    selectinload(Procurement.evaluators).joinedload(ProcurementEvaluator.user)
+    .joinedload(User.organisation),
+    selectinload(Procurement.clarifications).joinedload(Clarification.asked_by_organisation),
+)
+
+
 @bp.route("/<int:procurement_id>")
-@owned_procurement()
+@owned_procurement(load=SHOWN)
 def show(procurement):
     lead = is_lead_user(current_user, procurement)
     drafted = agreements_from_awards.agreements_for_procurement(procurement)
@@ -174,10 +192,10 @@ def responses(procurement):
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>")
-@owned_procurement()
-@owns("bid_id", Bid, of="procurement")
+@owned_procurement(load=(STATEMENT_LINES, joinedload(Procurement.criteria)))
+@owns("bid_id", Bid, of="procurement", find=bids.bid_with_lines)
 def response(procurement, bid):
-    found = bids.response_for_buyer(current_user, procurement, bid.id)
+    found = bids.response_for_buyer(current_user, procurement, bid)
     return render_template("procurements/response.html", procurement=procurement,
                            response=found, guides=bids.line_guides(procurement),
                            criteria=bids.quality_criteria(procurement))

@@ -45,6 +45,8 @@ ALREADY_DRAFTED = "The agreements for this award have already been drafted."
 
 
 def agreements_for_procurement(procurement: Procurement) -> list[Agreement]:
+    if procurement.decision is None:
+        return []  # they are drafted from an award: none before the decision
     return list(db.session.scalars(
         select(Agreement).where(Agreement.procurement_id == procurement.id)
         .order_by(Agreement.id)))

@@ -41,18 +41,21 @@ class AssuranceNote:
         return f"{self.status}. Flagged: {'; '.join(self.flags)}."
 
 
-def _latest_codes(provider_ids: list[int], rule_key: str) -> dict[int, str | None]:
+def _latest_codes(provider_ids: list[int], rule_keys: tuple[str, ...]
+                  ) -> dict[str, dict[int, str | None]]:
+    """Per checkpoint rule, each provider's latest signed-off outcome code: one query for
+    all the rules."""
     rows = db.session.execute(
-        select(Submission.organisation_id, Review.outcome_code)
+        select(Checkpoint.rule_key, Submission.organisation_id, Review.outcome_code)
         .join(Review, Review.submission_id == Submission.id)
         .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
-        .where(Review.status == ReviewStatus.SIGNED_OFF, Checkpoint.rule_key == rule_key,
+        .where(Review.status == ReviewStatus.SIGNED_OFF, Checkpoint.rule_key.in_(rule_keys),
                Submission.organisation_id.in_(provider_ids))
         .order_by(Checkpoint.number, Review.signed_off_at, Review.id)
     )
-    latest: dict[int, str | None] = {}
-    for organisation_id, code in rows:  # later ones overwrite earlier
-        latest[organisation_id] = code
+    latest: dict[str, dict[int, str | None]] = {rule_key: {} for rule_key in rule_keys}
+    for rule_key, organisation_id, code in rows:  # later ones overwrite earlier
+        latest[rule_key][organisation_id] = code
     return latest
 
 
@@ -61,8 +64,8 @@ def assurance_note(provider_ids: Iterable[int]) -> dict[int, AssuranceNote]:
     if not ids:
         return {}
     statuses = latest_assurance_status(ids)
-    scenarios = _latest_codes(ids, SCENARIO_RULE)
-    hosting = _latest_codes(ids, HOSTING_RULE)
+    latest = _latest_codes(ids, (SCENARIO_RULE, HOSTING_RULE))
+    scenarios, hosting = latest[SCENARIO_RULE], latest[HOSTING_RULE]
     notes = {}
     for provider_id in ids:
         flags = []

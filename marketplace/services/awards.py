@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock, policies
 from marketplace.domain import procurement as rules
@@ -214,8 +215,12 @@ def none_suitable(actor: User, procurement: Procurement, expected_lock_version,
 
 
 def letters_for(procurement: Procurement) -> list[DecisionLetter]:
+    if procurement.decision is None:
+        return []  # they are issued with the decision: none before it
+    # Each with its bidder, which the pages name or match the reader against.
     return list(db.session.scalars(
         select(DecisionLetter).where(DecisionLetter.procurement_id == procurement.id)
+        .options(joinedload(DecisionLetter.bid).joinedload(Bid.provider))
         .order_by(DecisionLetter.filename, DecisionLetter.version)))
 
 

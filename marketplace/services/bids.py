@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock, policies
 from marketplace.domain import pricing
@@ -144,28 +144,42 @@ def total_annual_cost(bid: Bid) -> Decimal:
     return sum((line.annual_cost for line in bid.lines), Decimal(0))
 
 
-def responses_for_buyer(actor: User, procurement: Procurement) -> list[ResponseForBuyer]:
-    """The submitted responses, once the competition has closed."""
+def _require_unsealed(actor: User, procurement: Procurement) -> None:
     if not is_party_user(actor, procurement):
         raise PermissionDenied("Only the buying CCGs see the responses")
     refresh_status(procurement)
     if is_sealed(procurement):
         raise PermissionDenied("Responses are sealed until the closing time")
+
+
+def responses_for_buyer(actor: User, procurement: Procurement) -> list[ResponseForBuyer]:
+    """The submitted responses, once the competition has closed."""
+    _require_unsealed(actor, procurement)
     # Each with its provider and lines: a query for each, not for each response.
     bids = db.session.scalars(
         select(Bid).where(Bid.procurement_id == procurement.id,
                           Bid.status == BidStatus.SUBMITTED)
-        .options(selectinload(Bid.provider), selectinload(Bid.lines))).all()
+        .options(joinedload(Bid.provider), selectinload(Bid.lines))).all()
     notes = assurance_note([bid.provider_id for bid in bids])
     return [ResponseForBuyer(bid, total_annual_cost(bid), notes[bid.provider_id])
             for bid in sorted(bids, key=lambda b: (b.provider.name, b.id))]
 
 
-def response_for_buyer(actor: User, procurement: Procurement, bid_id) -> ResponseForBuyer:
-    for response in responses_for_buyer(actor, procurement):
-        if response.bid.id == bid_id:
-            return response
-    raise NotFound("There is no response with that number")
+def bid_with_lines(bid_id: int) -> Bid | None:
+    """The response with its provider and priced lines, which its page shows."""
+    return db.session.scalars(
+        select(Bid).where(Bid.id == bid_id)
+        .options(joinedload(Bid.provider), joinedload(Bid.lines))).unique().one_or_none()
+
+
+def response_for_buyer(actor: User, procurement: Procurement, bid: Bid) -> ResponseForBuyer:
+    """One of responses_for_buyer, read alone: a page about one response does not load
+    every response's lines and assurance."""
+    _require_unsealed(actor, procurement)
+    if bid.procurement_id != procurement.id or bid.status != BidStatus.SUBMITTED:
+        raise NotFound("There is no response with that number")
+    return ResponseForBuyer(bid, total_annual_cost(bid),
+                            assurance_note([bid.provider_id])[bid.provider_id])
 
 
 # --- changing --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ that still ask them by these names.
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -17,6 +17,7 @@ from marketplace.models import (
     Role,
     Route,
     Statement,
+    StatementLine,
     StatementParty,
 )
 from marketplace.policies.procurements import (  # noqa: F401 (the rules, for the services)
@@ -39,6 +40,24 @@ from .errors import PermissionDenied
 NOT_FOUND = "There is no procurement with that number"
 
 
+# The statement's lines with their specifications and CCGs, for the pages that show the
+# services asked for and their populations, or on which a provider's eligibility turns: a
+# query for them all, not one a line.
+STATEMENT_LINES = joinedload(Procurement.statement).selectinload(Statement.lines).options(
+    joinedload(StatementLine.specification), joinedload(StatementLine.ccg))
+
+
+def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
+    """The procurement with its statement and the statement's parties, which decide who may
+    read it. ``options`` load what one page reads besides (STATEMENT_LINES; at most one
+    collection joined, say its handful of criteria, lest the rows multiply)."""
+    return db.session.scalars(
+        select(Procurement).where(Procurement.id == procurement_id)
+        .options(joinedload(Procurement.lead_ccg),
+                 joinedload(Procurement.statement).selectinload(Statement.parties),
+                 *options)).unique().one_or_none()
+
+
 def require_lead(user, procurement: Procurement) -> None:
     if not is_lead_user(user, procurement):
         raise PermissionDenied(
@@ -48,7 +67,9 @@ def require_lead(user, procurement: Procurement) -> None:
 
 
 def procurements_for_buyer(user) -> list[Procurement]:
-    statement = select(Procurement).order_by(Procurement.created_at.desc(), Procurement.id.desc())
+    # With each one's lead CCG, which the list names: not a query a row.
+    statement = (select(Procurement).options(joinedload(Procurement.lead_ccg))
+                 .order_by(Procurement.created_at.desc(), Procurement.id.desc()))
     if user.role == Role.BDU_REVIEWER:
         return list(db.session.scalars(
             statement.where(Procurement.status != ProcurementStatus.DRAFT)))
@@ -73,8 +94,8 @@ def opportunities_for_provider(user, status: str | None = None) -> list[Procurem
         .where(Procurement.status != ProcurementStatus.DRAFT,
                Procurement.route == Route.FURTHER_COMPETITION,
                *([Procurement.status == status] if status else []))
-        .options(selectinload(Procurement.statement).selectinload(Statement.lines),
-                 selectinload(Procurement.invitees), selectinload(Procurement.lead_ccg))
+        .options(joinedload(Procurement.statement).selectinload(Statement.lines),
+                 selectinload(Procurement.invitees), joinedload(Procurement.lead_ccg))
         .order_by(Procurement.closes_at.desc(), Procurement.id.desc())
     ).all()
     if not published:

@@ -27,7 +27,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace import clock, policies
 from marketplace.domain import statements as rules
@@ -100,6 +100,15 @@ def statements_for(user: User) -> list[Statement]:
     ).all()
 
 
+def statement_with_lines(statement_id: int) -> Statement | None:
+    """The statement with its parties and their CCGs, and its lines with their
+    specifications, which its page groups and names: a query each, not one a line."""
+    return db.session.scalar(
+        select(Statement).where(Statement.id == statement_id)
+        .options(selectinload(Statement.parties).joinedload(StatementParty.ccg),
+                 selectinload(Statement.lines).joinedload(StatementLine.specification)))
+
+
 def statement_for(user: User, statement_id: int) -> Statement:
     """The statement if the user's CCG takes part in it; NotFound otherwise, so that other
     CCGs' statements are not even confirmed to exist."""
@@ -134,6 +143,7 @@ def scenario_lines_for(ccg_id: int) -> list[ScenarioLine]:
     return db.session.scalars(
         select(ScenarioLine).join(Scenario, ScenarioLine.scenario_id == Scenario.id)
         .where(Scenario.organisation_id == ccg_id)
+        .options(contains_eager(ScenarioLine.scenario))  # each choice names its scenario
         .order_by(Scenario.name, Scenario.id, ScenarioLine.position)
     ).all()
 

@@ -85,7 +85,7 @@ def _details(form) -> service.DetailsInput:
 
 
 @bp.route("/<int:statement_id>")
-@owns("statement_id", Statement)
+@owns("statement_id", Statement, find=service.statement_with_lines)
 def show(statement):
     return _show(statement)
 
@@ -122,8 +122,8 @@ def details(statement):
                            title=f"Details of {statement.title}"), _status(form, status)
 
 
-def _line_choices(form: LineForm, line=None) -> None:
-    specifications = service.current_specifications()
+def _line_choices(form: LineForm, current, line=None) -> None:
+    specifications = list(current)
     if line is not None and line.specification not in specifications:
         specifications.append(line.specification)  # retired since: still its own line
     form.specification_id.choices = [SelectChoice("", "Choose a specification")] + [
@@ -153,10 +153,11 @@ def _line_input(form: LineForm) -> service.LineInput:
 
 
 def _line_page(statement, form, line, status):
-    _line_choices(form, line)
+    specifications = service.current_specifications()
+    _line_choices(form, specifications, line)
     return render_template(
         "statements/line.html", statement=statement, form=form, line=line,
-        specifications=service.current_specifications(),
+        specifications=specifications,
         title=("Change the line for " + line.specification.name) if line
         else f"Add a line to {statement.title}"), _status(form, status)
 
@@ -323,7 +324,7 @@ def partner_remove(statement, party):
 
 
 @bp.route("/<int:statement_id>/split", methods=["GET", "POST"])
-@owns("statement_id", Statement, "lead")
+@owns("statement_id", Statement, "lead", find=service.statement_with_lines)
 def split(statement):
     parties = service.active_parties(statement)
     form_class = split_form_class(parties)
