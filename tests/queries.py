@@ -27,3 +27,12 @@ def counting_statements():
         yield count
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def statements_for(client, url: str) -> int:
+    """The statements a GET of ``url`` runs, as in a new request (nothing loaded already)."""
+    db.session.expire_all()
+    with counting_statements() as count:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(count)

@@ -11,7 +11,7 @@ from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 
 from ..conftest import html, text_of, user
 from ..factories import KPI_DASHBOARD, create_agreement, create_prospectus_version_with_offers
-from ..queries import counting_statements
+from ..queries import statements_for
 
 TERMS = {"start_date": "2013-04-01", "end_date": "2014-09-30"}
 
@@ -609,12 +609,7 @@ def test_an_agreement_page_runs_as_many_queries_for_three_lines_as_for_one(sign_
                                         market.arden_comms], kpis=[KPI_DASHBOARD])
     for client, page in ((sign_in("ccg@demo.test"), "/agreements/{}"),
                          (sign_in("css@demo.test"), "/customers/agreements/{}")):
-        counts = []
-        for agreement in (one, three):
-            db.session.expire_all()  # as in a new request: nothing loaded already
-            with counting_statements() as count:
-                assert client.get(page.format(agreement.id)).status_code == 200
-            counts.append(len(count))
+        counts = [statements_for(client, page.format(agreement.id)) for agreement in (one, three)]
         assert counts[0] == counts[1], page
 
 
@@ -625,17 +620,11 @@ def test_the_agreement_lists_run_as_many_queries_for_three_agreements_as_for_one
     coventry = user("ccg@demo.test").organisation
     ccg, css = sign_in("ccg@demo.test"), sign_in("css@demo.test")
 
-    def statements(client, page) -> int:
-        db.session.expire_all()  # as in a new request: nothing loaded already
-        with counting_statements() as count:
-            assert client.get(page).status_code == 200
-        return len(count)
-
     create_agreement(coventry, [market.arden_bi], kpis=[KPI_DASHBOARD])
-    with_one = [statements(ccg, "/agreements"), statements(css, "/customers")]
+    with_one = [statements_for(ccg, "/agreements"), statements_for(css, "/customers")]
     for offer in (market.arden_contracts, market.arden_comms):
         create_agreement(coventry, [offer], kpis=[KPI_DASHBOARD])
-    with_three = [statements(ccg, "/agreements"), statements(css, "/customers")]
+    with_three = [statements_for(ccg, "/agreements"), statements_for(css, "/customers")]
     # Before, each running agreement cost four queries or more (its ending, its variations,
     # its lines, each line's KPIs, its CCG): 85 statements for nine agreements at scale 100.
     assert with_three == with_one, (with_one, with_three)

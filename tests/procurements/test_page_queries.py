@@ -3,23 +3,14 @@ each line of its statement, evaluator, question, response or procurement in a li
 
 from datetime import timedelta
 
-from marketplace.extensions import db
 from marketplace.services import awards, clarifications, procurements
 
 from ..conftest import text_of
 from ..factories import make_statement, make_user, published_competition
-from ..queries import counting_statements
+from ..queries import statements_for
 from .evaluation import respond
 
 LEAD = "ccg@demo.test"
-
-
-def _statements_for(client, url: str) -> int:
-    db.session.expire_all()  # as in a new request: nothing loaded already
-    with counting_statements() as count:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(count)
 
 
 def _competition(b, lines, *, title: str):
@@ -27,17 +18,22 @@ def _competition(b, lines, *, title: str):
     return published_competition(b)
 
 
-def test_the_procurement_page_runs_as_many_queries_for_more_lines_evaluators_and_questions(
-        buying, sign_in):
-    b = buying
-    small = _competition(b, [(b.coventry, b.market.bi, "150000.00", None)], title="Small")
-    clarifications.ask(b.arden_user, small, "Which data warehouse?")
-    large = _competition(b, [
+def _large(b):
+    """A competition of four lines for two CCGs."""
+    return _competition(b, [
         (b.coventry, b.market.bi, "150000.00", None),
         (b.warwickshire, b.market.bi, "80000.00", None),
         (b.coventry, b.market.contracts, "100000.00", None),
         (b.warwickshire, b.market.comms, "20000.00", None),
     ], title="Large")
+
+
+def test_the_procurement_page_runs_as_many_queries_for_more_lines_evaluators_and_questions(
+        buying, sign_in):
+    b = buying
+    small = _competition(b, [(b.coventry, b.market.bi, "150000.00", None)], title="Small")
+    clarifications.ask(b.arden_user, small, "Which data warehouse?")
+    large = _large(b)
     colleague = make_user("sam.evaluator@example.nhs.uk", "Sam Evaluator", b.warwickshire)
     procurements.set_evaluators(b.lead_user, large, large.lock_version,
                                 [b.lead_user.id, b.partner_user.id, colleague.id])
@@ -45,28 +41,23 @@ def test_the_procurement_page_runs_as_many_queries_for_more_lines_evaluators_and
     clarifications.ask(b.gem_user, large, "Who holds the contracts register?")
     client = sign_in(LEAD)
     assert "Sam Evaluator" in text_of(client.get(f"/procurements/{large.id}"))
-    with_small = _statements_for(client, f"/procurements/{small.id}")
-    with_large = _statements_for(client, f"/procurements/{large.id}")
+    with_small = statements_for(client, f"/procurements/{small.id}")
+    with_large = statements_for(client, f"/procurements/{large.id}")
     # Each line's specification and CCG, each evaluator's user and organisation and each
     # question's provider were a query of their own.
     assert with_large == with_small, (with_small, with_large)
     bdu = sign_in("bdu@demo.test")
-    assert _statements_for(bdu, f"/procurements/{large.id}") \
-        == _statements_for(bdu, f"/procurements/{small.id}")
+    assert statements_for(bdu, f"/procurements/{large.id}") \
+        == statements_for(bdu, f"/procurements/{small.id}")
 
 
 def test_the_opportunity_page_runs_as_many_queries_for_more_lines(buying, sign_in):
     b = buying
     small = _competition(b, [(b.coventry, b.market.bi, "150000.00", None)], title="Small")
-    large = _competition(b, [
-        (b.coventry, b.market.bi, "150000.00", None),
-        (b.warwickshire, b.market.bi, "80000.00", None),
-        (b.coventry, b.market.contracts, "100000.00", None),
-        (b.warwickshire, b.market.comms, "20000.00", None),
-    ], title="Large")
+    large = _large(b)
     arden = sign_in("css@demo.test")
-    assert _statements_for(arden, f"/opportunities/{large.id}") \
-        == _statements_for(arden, f"/opportunities/{small.id}")
+    assert statements_for(arden, f"/opportunities/{large.id}") \
+        == statements_for(arden, f"/opportunities/{small.id}")
 
 
 def test_an_evaluators_list_runs_as_many_queries_for_three_responses_as_for_one(
@@ -86,8 +77,8 @@ def test_an_evaluators_list_runs_as_many_queries_for_three_responses_as_for_one(
     assert all(text_of(client.get(url)).count("Meridian") for url in pages)
     assert client.get(f"/procurements/{one.id}").status_code == 200  # closes it: not counted
     for url in pages:
-        with_three = _statements_for(client, url)
-        with_one = _statements_for(client, url.replace(f"/{three.id}/", f"/{one.id}/"))
+        with_three = statements_for(client, url)
+        with_one = statements_for(client, url.replace(f"/{three.id}/", f"/{one.id}/"))
         # Each response's scores (and before that its provider) were a query of their own.
         assert with_three == with_one, (url, with_one, with_three)
 
@@ -103,13 +94,13 @@ def test_the_bdu_procurement_list_runs_as_many_queries_for_more_lead_ccgs(buying
         procurements.cancel(user, procurement, procurement.lock_version, "Not needed now.")
 
     cancelled(b.coventry, b.lead_user, "Coventry's")
-    with_one = _statements_for(bdu, "/procurements")
+    with_one = statements_for(bdu, "/procurements")
     cancelled(b.darlington, b.other_ccg_user, "Darlington's")
     cancelled(b.warwickshire, b.partner_user, "Warwickshire's")
     page = text_of(bdu.get("/procurements"))
     assert b.darlington.name in page and b.warwickshire.name in page
     # Each procurement's lead CCG was a query of its own.
-    assert _statements_for(bdu, "/procurements") == with_one
+    assert statements_for(bdu, "/procurements") == with_one
 
 
 
@@ -131,7 +122,7 @@ def test_the_letters_run_as_many_queries_for_three_bidders_as_for_one(buying, cl
     assert text_of(lead.get(f"/procurements/{three.id}/letters")).count(".pdf") == 3
     for client, page in ((lead, "/procurements/{}/letters"), (lead, "/procurements/{}"),
                          (arden, "/opportunities/{}")):
-        with_one = _statements_for(client, page.format(one.id))
-        with_three = _statements_for(client, page.format(three.id))
+        with_one = statements_for(client, page.format(one.id))
+        with_three = statements_for(client, page.format(three.id))
         # Each letter's response (and its provider) was a query of its own.
         assert with_three == with_one, (page, with_one, with_three)

@@ -1,21 +1,12 @@
 """A statement's page runs as many queries for more lines and partners as for a few: none
 for each line's specification or each partner's CCG."""
 
-from marketplace.extensions import db
 from marketplace.services import statements
 
 from ..conftest import text_of
 from ..factories import make_scenario, mixed_lines
-from ..queries import counting_statements
+from ..queries import statements_for
 from .conftest import line, started
-
-
-def _statements_for(client, url: str) -> int:
-    db.session.expire_all()  # as in a new request: nothing loaded already
-    with counting_statements() as count:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(count)
 
 
 def test_the_statement_and_split_pages_run_as_many_queries_for_more_lines(arden, ccg_client):
@@ -29,18 +20,18 @@ def test_the_statement_and_split_pages_run_as_many_queries_for_more_lines(arden,
     statements.invite_partner(arden.lead, large, arden.north.id, None)
     assert arden.north.name in text_of(ccg_client.get(f"/statements/{large.id}"))
     for page in ("", "/split"):
-        with_small = _statements_for(ccg_client, f"/statements/{small.id}{page}")
-        with_large = _statements_for(ccg_client, f"/statements/{large.id}{page}")
+        with_small = statements_for(ccg_client, f"/statements/{small.id}{page}")
+        with_large = statements_for(ccg_client, f"/statements/{large.id}{page}")
         assert with_large == with_small, (page, with_small, with_large)
 
 
 def test_the_line_page_runs_as_many_queries_for_more_scenarios(arden, ccg_client):
     statement = started(arden)
     make_scenario("ccg@demo.test", name="Baseline", lines=mixed_lines())
-    with_one = _statements_for(ccg_client, f"/statements/{statement.id}/lines/new")
+    with_one = statements_for(ccg_client, f"/statements/{statement.id}/lines/new")
     for name in ("Growth", "Shared back office"):
         make_scenario("ccg@demo.test", name=name, lines=mixed_lines())
     page = text_of(ccg_client.get(f"/statements/{statement.id}/lines/new"))
     assert "Shared back office: Business intelligence" in page
     # Each scenario line's scenario, which its choice names, was a query of its own.
-    assert _statements_for(ccg_client, f"/statements/{statement.id}/lines/new") == with_one
+    assert statements_for(ccg_client, f"/statements/{statement.id}/lines/new") == with_one
