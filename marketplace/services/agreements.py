@@ -441,20 +441,7 @@ def customer_summary(provider: Organisation, as_of: datetime | None = None) -> C
     )]
     contracted = [agreement for agreement in agreements if agreement.status in CONTRACTED
                   and (as_of is None or (agreement.signed_at or as_of) <= as_of)]
-    region_populations = {}
-    region_name = None
-    if provider.region_id is not None:
-        # The region's name with its CCGs, in one query (a region may have none yet).
-        in_region = db.session.execute(
-            select(Region.name, Organisation.id, func.coalesce(Organisation.population, 0))
-            .select_from(Region)
-            .outerjoin(Organisation, (Organisation.region_id == Region.id)
-                       & (Organisation.kind == OrganisationKind.CCG))
-            .where(Region.id == provider.region_id)
-        ).all()
-        region_name = in_region[0][0]
-        region_populations = {ccg_id: population for _name, ccg_id, population in in_region
-                              if ccg_id is not None}
+    region_name, region_populations = _region_of(provider)
     return CustomerSummary(
         provider=provider,
         agreements=list(agreements),
@@ -474,6 +461,13 @@ def market_share_as_of(provider: Organisation,
         contracted &= or_(Agreement.signed_at.is_(None), Agreement.signed_at <= as_of)
     customers = set(db.session.scalars(
         select(Agreement.ccg_id).where(Agreement.provider_id == provider.id, contracted)))
+    region_name, region_populations = _region_of(provider)
+    return market_share(region_populations, customers), region_name
+
+
+def _region_of(provider: Organisation) -> tuple[str | None, dict[int, int]]:
+    """The provider's region's name and its CCGs' populations by id, in one query (a region
+    may have no CCG yet); (None, {}) for a provider with no region."""
     region_name, region_populations = None, {}
     if provider.region_id is not None:
         for name, ccg_id, population in db.session.execute(
@@ -486,4 +480,4 @@ def market_share_as_of(provider: Organisation,
             region_name = name
             if ccg_id is not None:
                 region_populations[ccg_id] = population
-    return market_share(region_populations, customers), region_name
+    return region_name, region_populations

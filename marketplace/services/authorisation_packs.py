@@ -34,7 +34,6 @@ from marketplace.domain.reckoner import (
 from marketplace.extensions import db
 from marketplace.models import (
     Agreement,
-    AgreementEnding,
     AgreementStatus,
     AuthorisationPack,
     Organisation,
@@ -53,6 +52,7 @@ from marketplace.reports.storage import sha256_hex
 from . import scenarios, variations
 from .assurance import latest_assurance_status
 from .audit import record_event
+from .ending import end_column
 from .errors import PermissionDenied, ServiceError
 from .transaction import on_conflict, transactional
 
@@ -169,12 +169,10 @@ def _agreements(ccg: Organisation) -> list:
         select(Agreement.reference, Agreement.provider_id, Agreement.status, Agreement.route,
                Agreement.start_date, Organisation.name.label("provider"),
                Procurement.reference.label("procurement"),
-               AgreementEnding.ends_on.label("ends_on"),
-               variations.current_end_date().label("end_date"),
+               end_column().label("end_date"),  # by notice, else as varied
                variations.current_annual_value().label("annual_value"))
         .join(Organisation, Organisation.id == Agreement.provider_id)
         .outerjoin(Procurement, Procurement.id == Agreement.procurement_id)
-        .outerjoin(AgreementEnding, AgreementEnding.agreement_id == Agreement.id)
         .where(Agreement.ccg_id == ccg.id, Agreement.status.in_([s.value for s in LISTED]))
         .order_by(Agreement.start_date, Agreement.reference)
     ).all()
@@ -196,7 +194,7 @@ def pack_context(
     assurance = latest_assurance_status({a.provider_id for a in agreements})
     rows, costed = [], []
     for agreement in agreements:
-        end = agreement.ends_on if agreement.ends_on is not None else agreement.end_date
+        end = agreement.end_date
         rows.append(
             AgreementRow(
                 agreement.reference,

@@ -79,10 +79,13 @@ def checkpoints_without_a_window() -> list[Checkpoint]:
     )
 
 
+def _of_a_customer(ccg_id: int) -> tuple:
+    """The agreements that make the CCG a customer who answers about their provider."""
+    return Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES)
+
+
 def _customer_agreements(ccg_id: int, provider_id: int | None = None):
-    query = select(Agreement).where(
-        Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES)
-    )
+    query = select(Agreement).where(*_of_a_customer(ccg_id))
     if provider_id is not None:
         query = query.where(Agreement.provider_id == provider_id)
     return db.session.scalars(query.order_by(Agreement.id))
@@ -147,13 +150,10 @@ def unanswered_count(ccg_id: int) -> int:
     if not open_ids:
         return 0
     provider_ids = set(db.session.scalars(
-        select(Agreement.provider_id).where(
-            Agreement.ccg_id == ccg_id, Agreement.status.in_(CUSTOMER_STATUSES))
-    ))
-    done = set(db.session.execute(
+        select(Agreement.provider_id).where(*_of_a_customer(ccg_id))))
+    done = {(window_id, provider_id) for window_id, provider_id in db.session.execute(
         select(SurveyAnswer.window_id, SurveyAnswer.provider_id).where(
-            SurveyAnswer.ccg_id == ccg_id, SurveyAnswer.window_id.in_(open_ids))
-    ).tuples())
+            SurveyAnswer.ccg_id == ccg_id, SurveyAnswer.window_id.in_(open_ids)))}
     return sum(1 for window_id in open_ids for provider_id in provider_ids
                if (window_id, provider_id) not in done)
 

@@ -71,14 +71,17 @@ may_edit = assessment_rules.may_edit_review
 may_sign_off = assessment_rules.may_sign_off
 
 
+def _eligible(submission: Submission) -> tuple:
+    """Who may be asked to review the submission: active users of the checkpoint's reviewer
+    role, from another organisation."""
+    return (User.role == submission.checkpoint.reviewer_role,
+            User.is_active_user.is_(True),
+            User.organisation_id != submission.organisation_id)
+
+
 def eligible_reviewers(submission: Submission) -> list[User]:
     return list(db.session.scalars(
-        select(User).where(
-            User.role == submission.checkpoint.reviewer_role,
-            User.is_active_user.is_(True),
-            User.organisation_id != submission.organisation_id,
-        ).order_by(User.full_name)
-    ))
+        select(User).where(*_eligible(submission)).order_by(User.full_name)))
 
 
 def load_people(review: Review) -> list[User]:
@@ -105,11 +108,7 @@ def eligible_reviewer_names(submission: Submission) -> list[tuple[int, str, str]
     return [tuple(row) for row in db.session.execute(
         select(User.id, User.full_name, Organisation.name)
         .join(Organisation, Organisation.id == User.organisation_id)
-        .where(
-            User.role == submission.checkpoint.reviewer_role,
-            User.is_active_user.is_(True),
-            User.organisation_id != submission.organisation_id,
-        ).order_by(User.full_name)
+        .where(*_eligible(submission)).order_by(User.full_name)
     )]
 
 
