@@ -13,7 +13,6 @@ from marketplace.models import (
     OrganisationKind,
     ProspectusVersion,
     ServiceSpecification,
-    VersionStatus,
 )
 from marketplace.refusals import flash_refusal
 from marketplace.services import prospectuses
@@ -52,8 +51,7 @@ def overview():
     organisation = _organisation()
     draft = prospectuses.draft_for(organisation.id, with_content=True)
     versions = prospectuses.versions_for(organisation.id)
-    # The page names the published version (there is at most one) without its content.
-    current = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    current = prospectuses.published_of(versions)  # named, without its content
     return render_template(
         "prospectuses/overview.html",
         organisation=organisation,

@@ -301,6 +301,13 @@ def versions_for(organisation_id: int) -> list[ProspectusVersion]:
     ))
 
 
+def published_of(versions: list[ProspectusVersion]) -> ProspectusVersion | None:
+    """current_version from a list of the provider's versions already read (versions_for),
+    without its content."""
+    return next((version for version in versions
+                 if version.status == VersionStatus.PUBLISHED), None)
+
+
 def offer_counts(versions: list[ProspectusVersion]) -> dict[int, int]:
     """{version id: how many offers it has}, for the history, in one query for them all."""
     if not versions:
