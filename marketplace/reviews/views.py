@@ -116,7 +116,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
 
 
 @bp.route("/submissions/<int:submission_id>")
-@owns("submission_id", Submission, "review")
+@owns("submission_id", Submission, "review", find=reviews.submission_for_review)
 def submission(submission):
     return render_submission(submission)
 
@@ -150,7 +150,7 @@ def assign(submission):
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-@owns("review_id", Review, "edit")
+@owns("review_id", Review, "edit", find=reviews.review_with_submission)
 def edit(review):
     submission = review.submission
     if review.is_signed_off:
