@@ -133,7 +133,10 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
     from marketplace.services.reviews import load_people
 
-    people = load_people(review)  # noqa: F841  (held while the document is drawn)
+    # Everyone the review names, with their organisations, in one query before any is read,
+    # and in the context: the templates keep them alive while they draw them (the session
+    # keeps only weak references).
+    people = load_people(review)
     submission = review.submission
     plan = submission.business_plan
     model = _financial_model(plan)
@@ -141,6 +144,7 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     reviewers = [review.author] + [a.reviewer for a in review.assignments
                                    if a.reviewer_id != review.author_id]
     context = {
+        "people": people,
         "review": review,
         "submission": submission,
         "checkpoint": submission.checkpoint,
