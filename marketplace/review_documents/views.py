@@ -7,7 +7,7 @@ from flask import abort, render_template, send_file
 from marketplace.access import allow, owns, roles
 from marketplace.models import Checkpoint, Review, Role
 from marketplace.reports import storage
-from marketplace.services import review_documents
+from marketplace.services import review_documents, reviews
 from marketplace.services.checkpoints import checkpoint_by_number
 from marketplace.services.errors import ServiceError
 from marketplace.services.review_document_render import document_context, document_filename
@@ -19,7 +19,7 @@ PRIVATE_DOWNLOAD = "private, no-store"
 
 
 @bp.route("/<int:review_id>")
-@owns("review_id", Review, "read_document")
+@owns("review_id", Review, "read_document", find=reviews.review_with_submission)
 def document(review):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)

@@ -73,8 +73,10 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     in place of that item's blank form. ``sign_off_form``: a refused sign-off, its reason
     shown in the error summary."""
     review = submission.review
-    # Held while the page is drawn: the session keeps only weak references.
-    people = reviews.load_people(review) if review is not None else []  # noqa: F841
+    # Everyone the review names, loaded with their organisations in one query and handed to
+    # the template, which keeps them alive while it draws their names (the session keeps
+    # only weak references).
+    people = reviews.load_people(review) if review is not None else []
     plan, previous = (business_plans.with_previous_version(submission.business_plan_id)
                       if submission.business_plan_id is not None else (None, None))
     may_edit = review is not None and reviews.may_edit(current_user, review)
@@ -99,7 +101,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
         analysis=analysis, analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
-        may_edit=may_edit, may_sign_off=may_sign_off,
+        may_edit=may_edit, may_sign_off=may_sign_off, people=people,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.print_notes(
@@ -116,7 +118,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
 
 
 @bp.route("/submissions/<int:submission_id>")
-@owns("submission_id", Submission, "review")
+@owns("submission_id", Submission, "review", find=reviews.submission_for_review)
 def submission(submission):
     return render_submission(submission)
 
@@ -150,7 +152,7 @@ def assign(submission):
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-@owns("review_id", Review, "edit")
+@owns("review_id", Review, "edit", find=reviews.review_with_submission)
 def edit(review):
     submission = review.submission
     if review.is_signed_off:

@@ -4,7 +4,7 @@ Offers show their provider's latest assurance status through latest_assurance_st
 the business-plan analysis runs the plan checks (services/plan_checks.py gathers their inputs).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, func, literal, select
@@ -34,6 +34,9 @@ NOT_YET_ASSESSED = "Not yet assessed"
 class PlanAnalysis:
     result: PlanCheckResult | None
     problem: str | None = None
+    # ODS code -> name of the plan's CCG customers, as the checks read them (None when the
+    # checks did not run): the review document names the same customers without asking again.
+    customer_names: Mapping[str, str] | None = None
 
     @property
     def thresholds(self) -> list[tuple[str, str]]:
@@ -61,7 +64,8 @@ def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> Pl
         inputs = inputs_for(model, plan.organisation_id, plan.financial_model)
     except ExtrasInvalid as error:
         return PlanAnalysis(None, str(error))
-    return PlanAnalysis(check_plan(inputs, thresholds or thresholds_in_force()))
+    return PlanAnalysis(check_plan(inputs, thresholds or thresholds_in_force()),
+                        customer_names=inputs.customers)
 
 
 def analysis_for_review(review) -> PlanAnalysis | None:

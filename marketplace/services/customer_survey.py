@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.domain.customer_survey import (
@@ -59,11 +59,23 @@ def today() -> date:
 
 
 def windows() -> list[SurveyWindow]:
+    """Every window, newest first, each with its checkpoint (its title names it) in the same
+    query, not one query per window."""
     return list(
         db.session.scalars(
-            select(SurveyWindow).order_by(SurveyWindow.opens_on.desc(), SurveyWindow.id.desc())
+            select(SurveyWindow)
+            .options(joinedload(SurveyWindow.checkpoint))
+            .order_by(SurveyWindow.opens_on.desc(), SurveyWindow.id.desc())
         )
     )
+
+
+def window_with_checkpoint(window_id: int) -> SurveyWindow | None:
+    """A window with its checkpoint (its title names it), in one query."""
+    return db.session.scalars(
+        select(SurveyWindow).where(SurveyWindow.id == window_id)
+        .options(joinedload(SurveyWindow.checkpoint))
+    ).one_or_none()
 
 
 def state_words(window: SurveyWindow) -> tuple[str, str]:
@@ -301,12 +313,27 @@ def submit_answer(
 
 
 def aggregate_for(window: SurveyWindow, provider_id: int) -> Aggregate:
-    answers = db.session.scalars(
-        select(SurveyAnswer).where(
-            SurveyAnswer.window_id == window.id, SurveyAnswer.provider_id == provider_id
-        ).options(selectinload(SurveyAnswer.scores))
-    )
-    return aggregate(answer.as_scores() for answer in answers)
+    return aggregates_for([window], provider_id)[window.id]
+
+
+def aggregates_for(windows: list[SurveyWindow], provider_id: int) -> dict[int, Aggregate]:
+    """By window id: what may be shown of the provider's answers in each of these windows,
+    read as plain rows (answers and their scores) in one query however many windows."""
+    by_window: dict[int, dict[int, dict[str, int]]] = {window.id: {} for window in windows}
+    if by_window:
+        for window_id, answer_id, question, score in db.session.execute(
+            select(SurveyAnswer.window_id, SurveyAnswer.id, SurveyScore.question,
+                   SurveyScore.score)
+            .outerjoin(SurveyScore, SurveyScore.answer_id == SurveyAnswer.id)
+            .where(SurveyAnswer.window_id.in_(list(by_window)),
+                   SurveyAnswer.provider_id == provider_id)
+            .order_by(SurveyAnswer.id, SurveyScore.id)
+        ):
+            # Each answer as SurveyAnswer.as_scores() gives it; one without scores counts.
+            scores = by_window[window_id].setdefault(answer_id, {})
+            if question is not None:
+                scores[question] = score
+    return {window_id: aggregate(answers.values()) for window_id, answers in by_window.items()}
 
 
 def respondent_counts(window: SurveyWindow) -> dict[int, int]:
@@ -370,7 +397,8 @@ def latest_results(provider_id: int, checkpoint: Checkpoint | None = None) -> li
             found = [window for window in found if window.opens_on <= checkpoint.due_date][:1]
         else:
             found = found[:1]
-    return [SurveyResult(window, aggregate_for(window, provider_id)) for window in found]
+    aggregates = aggregates_for(found, provider_id)
+    return [SurveyResult(window, aggregates[window.id]) for window in found]
 
 
 # Beside a review's customer criterion (Checkpoint 2 "CCG customer focus", Checkpoint 3

@@ -165,16 +165,20 @@ def _share_of_year(start: date, end: date, year: str) -> Decimal:
     return Decimal(overlap) / Decimal((last - first).days + 1)
 
 
-def backing_for(provider_id: int, years: tuple[str, ...],
-                ccg_codes: Iterable[str]) -> dict[tuple[str, str], Backing]:
+def backing_for(provider_id: int, years: tuple[str, ...], ccg_codes: Iterable[str],
+                names: dict[str, str] | None = None) -> dict[tuple[str, str], Backing]:
     """Per (CCG ODS code, specification code), for these CCGs: the CCG's stated intention
     to buy it (buy lines in statements not withdrawn, with their budgets) and the value of
     its signed agreements with this provider falling in each plan year. Asked for the
-    plan's own CCGs only: every buy line in the country is thousands of rows."""
+    plan's own CCGs only: every buy line in the country is thousands of rows. ``names``:
+    filled with the ODS code -> name of each CCG the rows name (as ccg_names gives them),
+    read with the rows."""
     ccg_codes = sorted(ccg_codes)
+    named = names if names is not None else {}
     intended: dict[tuple[str, str], list[Decimal | None]] = {}
-    for ccg, spec, budget in db.session.execute(
-        select(Organisation.ods_code, ServiceSpecification.code, StatementLine.budget_annual)
+    for ccg, name, kind, spec, budget in db.session.execute(
+        select(Organisation.ods_code, Organisation.name, Organisation.kind,
+               ServiceSpecification.code, StatementLine.budget_annual)
         .join(StatementLine, StatementLine.ccg_id == Organisation.id)
         .join(ServiceSpecification, ServiceSpecification.id == StatementLine.specification_id)
         .join(Statement, StatementLine.statement_id == Statement.id)
@@ -186,9 +190,12 @@ def backing_for(provider_id: int, years: tuple[str, ...],
                Organisation.ods_code.in_(ccg_codes))
     ):
         intended.setdefault((ccg, spec), []).append(budget)
+        if kind == OrganisationKind.CCG:
+            named[ccg] = name
     agreed: dict[tuple[str, str], dict[str, Decimal]] = {}
-    for ccg, spec, cost, start, end in db.session.execute(
-        select(Organisation.ods_code, ServiceSpecification.code, AgreementLine.annual_cost,
+    for ccg, name, kind, spec, cost, start, end in db.session.execute(
+        select(Organisation.ods_code, Organisation.name, Organisation.kind,
+               ServiceSpecification.code, AgreementLine.annual_cost,
                Agreement.start_date, Agreement.end_date)
         .join(Agreement, Agreement.ccg_id == Organisation.id)
         .join(AgreementLine, AgreementLine.agreement_id == Agreement.id)
@@ -197,6 +204,8 @@ def backing_for(provider_id: int, years: tuple[str, ...],
                Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.FINAL]),
                Organisation.ods_code.in_(ccg_codes))
     ):
+        if kind == OrganisationKind.CCG:
+            named[ccg] = name
         by_year = agreed.setdefault((ccg, spec), {})
         for year in years:
             value = (cost * _share_of_year(start, end, year)).quantize(
@@ -266,9 +275,15 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
     CCGs' stated intentions (not agreements with anyone else) stand behind its income."""
     baseline, retained = read_extras(extras or {}, model.years)
     ccgs = {c for y in model.years for c in model.income_by_customer[y]} - NON_CCG_CUSTOMERS
-    backing = backing_for(provider_id if provider_id is not None else -1, model.years, ccgs)
+    # The CCGs' names come with their backing rows; only those with none are asked for.
+    names: dict[str, str] = {}
+    backing = backing_for(provider_id if provider_id is not None else -1, model.years, ccgs,
+                          names)
+    unnamed = (ccgs | {ccg for ccg, _spec in backing}) - names.keys()
+    if unnamed:
+        names.update(ccg_names(unnamed))
     return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
-                      specifications(), ccg_names(ccgs | {ccg for ccg, _spec in backing}))
+                      specifications(), names)
 
 
 def ccg_names(codes) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,15 +56,21 @@ def document_filename(review: Review, version: int = 1) -> str:
     return f"{review.reference}-{name}-v{version}.pdf"
 
 
-def _customer_totals(model) -> list[tuple[str, Decimal]]:
+def _customer_totals(model, names: Mapping[str, str] | None = None
+                     ) -> list[tuple[str, Decimal]]:
+    """Income per customer over the plan, largest first, named. ``names``: the CCG names
+    the plan checks read for this model (PlanAnalysis.customer_names), every CCG customer
+    of the plan; None reads them here."""
     totals: dict[str, Decimal] = {}
     for year in model.years:
         for customer, amount in model.income_by_customer[year].items():
             totals[customer] = totals.get(customer, ZERO) + amount
-    names = dict(db.session.execute(
-        select(Organisation.ods_code, Organisation.name).where(
-            Organisation.kind == OrganisationKind.CCG, Organisation.ods_code.in_(list(totals)))
-    ).all())
+    if names is None:
+        names = dict(db.session.execute(
+            select(Organisation.ods_code, Organisation.name).where(
+                Organisation.kind == OrganisationKind.CCG,
+                Organisation.ods_code.in_(list(totals)))
+        ).all())
     named = [(names.get(code) or CUSTOMER_NAMES.get(code, code), amount)
              for code, amount in totals.items()]
     return sorted(named, key=lambda item: (-item[1], item[0]))
@@ -80,14 +87,14 @@ def _financial_model(plan):
         return None
 
 
-def _charts(review: Review, model) -> list[Chart]:
+def _charts(review: Review, model, names: Mapping[str, str] | None = None) -> list[Chart]:
     from marketplace.services.agreements import market_share_as_of
 
     charts = []
     if model is not None:
         charts.append(Chart("Income and expenditure", Markup(income_and_expenditure_svg(model))))
         charts.append(Chart("Income by customer",
-                            Markup(income_by_customer_svg(_customer_totals(model)))))
+                            Markup(income_by_customer_svg(_customer_totals(model, names)))))
     # An issued review shows the market as it stood when it was signed off.
     share, region_name = market_share_as_of(
         review.submission.organisation,
@@ -126,7 +133,10 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
     from marketplace.services.reviews import load_people
 
-    people = load_people(review)  # noqa: F841  (held while the document is drawn)
+    # Everyone the review names, with their organisations, in one query before any is read,
+    # and in the context: the templates keep them alive while they draw them (the session
+    # keeps only weak references).
+    people = load_people(review)
     submission = review.submission
     plan = submission.business_plan
     model = _financial_model(plan)
@@ -134,6 +144,7 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     reviewers = [review.author] + [a.reviewer for a in review.assignments
                                    if a.reviewer_id != review.author_id]
     context = {
+        "people": people,
         "review": review,
         "submission": submission,
         "checkpoint": submission.checkpoint,
@@ -147,11 +158,15 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
         "analysis": None if plan is None or model is None
         else analysis_for_review(review) if analysis is _UNSET else analysis,
         "analysis_html": None,
-        "charts": _charts(review, model),
+        "charts": None,
         "voice": customer_voice(submission) if voice is _UNSET else voice,
         "voice_criteria": VOICE_CRITERIA,
         "metadata_date": metadata_date(review.updated_at if draft else review.signed_off_at),
     }
+    shown = context["analysis"]
+    # The customers' names as the plan checks read them, when they ran on this model.
+    context["charts"] = _charts(review, model,
+                                shown.customer_names if shown is not None else None)
     if context["no_model_reason"] is None:
         given = analysis is not _UNSET and context["analysis"] is analysis
         context["analysis_html"] = analysis_markup if given and analysis_markup is not None \

@@ -77,14 +77,14 @@ def _show(window: SurveyWindow, form: CloseSurveyForm | None = None, status: int
 
 
 @bp.route("/<int:window_id>")
-@owns("window_id", SurveyWindow)
+@owns("window_id", SurveyWindow, find=service.window_with_checkpoint)
 def show(window: SurveyWindow):
     return _show(window)
 
 
 @bp.post("/<int:window_id>/close")
 @allow(BDU_ONLY)
-@owns("window_id", SurveyWindow, "close")
+@owns("window_id", SurveyWindow, "close", find=service.window_with_checkpoint)
 def close(window: SurveyWindow):
     form = CloseSurveyForm()
     if not form.validate_on_submit():
@@ -112,7 +112,7 @@ def to_answer():
 
 
 @answers_bp.route("/<int:window_id>/providers/<int:provider_id>", methods=["GET", "POST"])
-@owns("window_id", SurveyWindow, "answer")
+@owns("window_id", SurveyWindow, "answer", find=service.window_with_checkpoint)
 @owns("provider_id", Organisation)
 def answer(window: SurveyWindow, provider: Organisation):
     ccg = current_user.organisation

@@ -62,3 +62,27 @@ def test_a_stored_plan_is_checked_against_its_own_agreements(market):
                      for flag in analysis_for(plan).result.flags
                      if flag.code is CheckCode.INCOME_WITHOUT_BACKING}
     assert flagged_after == set(customers) - {customers[0]}
+
+
+def test_the_checks_name_the_plans_ccgs_from_their_backing_rows_and_ask_for_the_rest(market):
+    """A CCG with an intention or an agreement is named by the row that says so; only the
+    plan's CCGs with none are looked up by name, so when every one has a row the names
+    cost no statement of their own."""
+    from marketplace.services.assurance import analysis_for
+
+    from ..queries import counting_statements
+
+    plan = build.plan()
+    customers = sorted(c for c in plan.financial_model["income_by_customer"]["2013/14"]
+                       if c not in ("board", "other"))
+    assert analysis_for(plan).customer_names == plan_checks.ccg_names(customers)
+    db.session.expire_all()
+    with counting_statements() as none_backed:
+        analysis_for(plan)
+    for code in customers:
+        build.create_agreement(build.ccg(code), [market.arden_bi])
+    db.session.expire_all()
+    with counting_statements() as all_backed:
+        names = analysis_for(plan).customer_names
+    assert names == plan_checks.ccg_names(customers)
+    assert len(all_backed) == len(none_backed) - 1

@@ -440,3 +440,24 @@ def test_the_results_page_runs_as_many_statements_for_three_answers_as_for_one(
         counts.append(len(count))
     assert "3.7 out of 5" in page
     assert counts[0] == counts[2], counts
+
+
+def test_a_csss_customer_page_reads_every_surveys_answers_in_one_query(css_client, survey):
+    """/customers shows the CSS's aggregate in each survey: the answers and scores of all the
+    windows are read together, and the windows with their checkpoints, not a query (and
+    another for the scores, and one for the checkpoint's name) per window."""
+    from ..queries import statements_for
+
+    window, customers = survey
+    arden = build.organisation(build.ARDEN)
+    for ccg in customers:
+        build.survey_answer(window, ccg, arden, 4)
+    one = statements_for(css_client, "/customers")
+    second = build.survey_window(2)
+    for ccg, score in zip(customers, (5, 5, 2), strict=True):
+        build.survey_answer(second, ccg, arden, score)
+    two = statements_for(css_client, "/customers")
+    assert two == one
+    words = text_of(css_client.get("/customers"))
+    assert words.count("mean scores from 3 CCGs") == 2
+    assert window.title in words and second.title in words
