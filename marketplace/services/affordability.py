@@ -19,7 +19,7 @@ from marketplace.domain.reckoner import (
     FINANCIAL_YEARS,
     ReckonerInputs,
     allowance_for_year,
-    compute,
+    commissioning_support_budget,
 )
 from marketplace.extensions import db
 from marketplace.models import (
@@ -29,7 +29,6 @@ from marketplace.models import (
     AgreementVariation,
     Organisation,
     Scenario,
-    ScenarioLine,
     ScenarioStatus,
 )
 
@@ -63,8 +62,9 @@ def _years(allowances: dict[str, Decimal]) -> tuple[str, ...]:
 
 def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
     """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
-    its outcome reads. The choice is made in SQL, so the lines, costs and roles of the
-    scenarios not chosen are never read, and a page of many CCGs costs the same few
+    its headroom reads: its fixed costs and in-house roles (its lines do not enter the
+    headroom, so they are not read). The choice is made in SQL, so the costs and roles of
+    the scenarios not chosen are never read, and a page of many CCGs costs the same few
     queries as one."""
     ranked = (
         select(
@@ -90,7 +90,6 @@ def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
             .join(ranked, ranked.c.id == Scenario.id)
             .where(ranked.c.rank == 1)
             .options(
-                selectinload(Scenario.lines).selectinload(ScenarioLine.partners),
                 selectinload(Scenario.fixed_costs),
                 selectinload(Scenario.in_house_roles),
             )
@@ -114,21 +113,20 @@ def headroom_by_ccg(
     for ccg in ccgs:
         scenario = plans.get(ccg.id)
         if scenario is not None:
-            outcome = scenarios.outcome(scenario, allowances)
             by_year = {
-                year.financial_year: year.reckoner.commissioning_support_budget
-                for year in outcome.years
-                if year.financial_year in years
+                year: budget
+                for year, budget in scenarios.headroom_by_year(scenario, allowances).items()
+                if year in years
             }
         elif ccg.population:
             by_year = {
-                year: compute(
+                year: commissioning_support_budget(
                     ReckonerInputs(
                         population=ccg.population,
                         allowance_per_head=allowance_for_year(year, allowances),
                         financial_year=year,
                     )
-                ).commissioning_support_budget
+                )
                 for year in years
             }
         else:
