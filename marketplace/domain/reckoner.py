@@ -165,6 +165,21 @@ def commissioning_support_budget(inputs: ReckonerInputs) -> Decimal:
     return allowance - fixed_total - in_house_total
 
 
+# The default structure's fixed and in-house costs, added up once (they are the same for
+# every CCG; only the allowance depends on the population).
+_DEFAULT_FIXED, _DEFAULT_IN_HOUSE = _totals(
+    ReckonerInputs(population=0, allowance_per_head=ZERO)
+)[1:]
+
+
+def default_commissioning_support_budget(population: int, allowance_per_head: Decimal) -> Decimal:
+    """``commissioning_support_budget(ReckonerInputs(population, allowance_per_head))``: the
+    headroom at the reckoner's default structure, for a page of every CCG that has no plan."""
+    return (
+        running_cost_allowance(population, allowance_per_head) - _DEFAULT_FIXED - _DEFAULT_IN_HOUSE
+    )
+
+
 def compute(inputs: ReckonerInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> ReckonerResult:
     allowance, fixed_total, in_house_total = _totals(inputs)
     # Every term is already whole pennies, so the headroom needs no rounding of its own.

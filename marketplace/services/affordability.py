@@ -10,16 +10,16 @@ the gate shows figures, it does not refuse a signature (the CCG decides, knowing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.domain.affordability import Affordability, Commitment, assess
 from marketplace.domain.reckoner import (
     FINANCIAL_YEARS,
-    ReckonerInputs,
     allowance_for_year,
-    commissioning_support_budget,
+    default_commissioning_support_budget,
 )
 from marketplace.extensions import db
 from marketplace.models import (
@@ -60,12 +60,8 @@ def _years(allowances: dict[str, Decimal]) -> tuple[str, ...]:
     return tuple(year for year in FINANCIAL_YEARS if year in allowances)
 
 
-def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
-    """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
-    its headroom reads: its fixed costs and in-house roles (its lines do not enter the
-    headroom, so they are not read). The choice is made in SQL, so the costs and roles of
-    the scenarios not chosen are never read, and a page of many CCGs costs the same few
-    queries as one."""
+@cache  # the statement's shape, built once: the CCGs are bound when it runs
+def _latest_scenarios_statement():
     ranked = (
         select(
             Scenario.id,
@@ -80,19 +76,30 @@ def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
             )
             .label("rank"),
         )
-        .where(Scenario.organisation_id.in_(ccg_ids))
+        .where(Scenario.organisation_id.in_(bindparam("ccg_ids", expanding=True)))
         .subquery()
     )
+    return (
+        select(Scenario)
+        .join(ranked, ranked.c.id == Scenario.id)
+        .where(ranked.c.rank == 1)
+        .options(
+            selectinload(Scenario.fixed_costs),
+            selectinload(Scenario.in_house_roles),
+        )
+    )
+
+
+def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
+    """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
+    its headroom reads: its fixed costs and in-house roles (its lines do not enter the
+    headroom, so they are not read). The choice is made in SQL, so the costs and roles of
+    the scenarios not chosen are never read, and a page of many CCGs costs the same few
+    queries as one."""
     return {
         scenario.organisation_id: scenario
         for scenario in db.session.scalars(
-            select(Scenario)
-            .join(ranked, ranked.c.id == Scenario.id)
-            .where(ranked.c.rank == 1)
-            .options(
-                selectinload(Scenario.fixed_costs),
-                selectinload(Scenario.in_house_roles),
-            )
+            _latest_scenarios_statement(), {"ccg_ids": list(ccg_ids)}
         )
     }
 
@@ -120,12 +127,8 @@ def headroom_by_ccg(
             }
         elif ccg.population:
             by_year = {
-                year: commissioning_support_budget(
-                    ReckonerInputs(
-                        population=ccg.population,
-                        allowance_per_head=allowance_for_year(year, allowances),
-                        financial_year=year,
-                    )
+                year: default_commissioning_support_budget(
+                    ccg.population, allowance_for_year(year, allowances)
                 )
                 for year in years
             }
