@@ -75,11 +75,27 @@ GUIDANCE_TERM_MONTHS = 18
 # -- reading -----------------------------------------------------------------------------
 
 
+def _is_current():
+    return ServiceSpecification.retired_at.is_(None)
+
+
 def current_specifications() -> list[ServiceSpecification]:
     """Specifications still open to offers, in commissioning-cycle order."""
     found = db.session.scalars(
         select(ServiceSpecification)
-        .where(ServiceSpecification.retired_at.is_(None))
+        .where(_is_current())
+        .order_by(ServiceSpecification.code)
+    ).all()
+    return sorted(found, key=lambda spec: _phase_rank(spec.phase))
+
+
+def current_specification_names():
+    """The same specifications in the same order, as plain rows of id, name, code and phase
+    (for pages that name them only, without loading each one's descriptions)."""
+    found = db.session.execute(
+        select(ServiceSpecification.id, ServiceSpecification.name, ServiceSpecification.code,
+               ServiceSpecification.phase)
+        .where(_is_current())
         .order_by(ServiceSpecification.code)
     ).all()
     return sorted(found, key=lambda spec: _phase_rank(spec.phase))

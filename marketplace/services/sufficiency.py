@@ -32,7 +32,7 @@ from marketplace.models import (
 
 from . import plan_income
 from .affordability import headroom_by_ccg
-from .statements import current_specifications
+from .statements import current_specification_names
 
 # The statements below are built once per process (their shape only: every value is bound
 # when they run, nothing they read is kept); building them cost more than running some.
@@ -159,7 +159,7 @@ def _planned_income_statement(some_years: bool):
 def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
     ccgs = _ccgs()
     headroom = headroom_by_ccg(ccgs, years)
-    specs = current_specifications()
+    specs = current_specification_names()
     return rules.assess(
         ccgs=[
             rules.Ccg(
