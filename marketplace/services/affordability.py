@@ -61,7 +61,8 @@ def _years(allowances: dict[str, Decimal]) -> tuple[str, ...]:
 
 
 @cache  # the statement's shape, built once: the CCGs are bound when it runs
-def _latest_scenarios_statement():
+def _latest_scenarios_statement(named: bool):
+    """named: only the CCGs bound as ``ccg_ids``; otherwise every organisation's."""
     ranked = (
         select(
             Scenario.id,
@@ -76,9 +77,10 @@ def _latest_scenarios_statement():
             )
             .label("rank"),
         )
-        .where(Scenario.organisation_id.in_(bindparam("ccg_ids", expanding=True)))
-        .subquery()
     )
+    if named:
+        ranked = ranked.where(Scenario.organisation_id.in_(bindparam("ccg_ids", expanding=True)))
+    ranked = ranked.subquery()
     return (
         select(Scenario)
         .join(ranked, ranked.c.id == Scenario.id)
@@ -90,32 +92,33 @@ def _latest_scenarios_statement():
     )
 
 
-def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
+def _latest_scenarios(ccg_ids: list[int] | None) -> dict[int, Scenario]:
     """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
     its headroom reads: its fixed costs and in-house roles (its lines do not enter the
     headroom, so they are not read). The choice is made in SQL, so the costs and roles of
     the scenarios not chosen are never read, and a page of many CCGs costs the same few
-    queries as one."""
-    return {
-        scenario.organisation_id: scenario
-        for scenario in db.session.scalars(
-            _latest_scenarios_statement(), {"ccg_ids": list(ccg_ids)}
-        )
-    }
+    queries as one. ccg_ids None: every organisation's (no list of ids to send)."""
+    if ccg_ids is None:
+        found = db.session.scalars(_latest_scenarios_statement(False))
+    else:
+        found = db.session.scalars(_latest_scenarios_statement(True), {"ccg_ids": list(ccg_ids)})
+    return {scenario.organisation_id: scenario for scenario in found}
 
 
 def headroom_by_ccg(
-    ccgs: Iterable[Organisation], only: Iterable[str] | None = None
+    ccgs: Iterable[Organisation], only: Iterable[str] | None = None, *, every_ccg: bool = False
 ) -> dict[int, Headroom]:
     """CCG id → its headroom per year, for many CCGs at once (a fixed number of queries for
     their plans). ccgs: organisations, or rows with their id and population.
-    only: work out just these financial years (a page showing one year)."""
+    only: work out just these financial years (a page showing one year).
+    every_ccg: ``ccgs`` are every CCG, so their plans are read without naming each one (a
+    list of two hundred ids cost more to send than the query took to run)."""
     ccgs = list(ccgs)
     allowances = scenarios.allowances()
     years = _years(allowances)
     if only is not None:
         years = tuple(year for year in years if year in set(only))
-    plans = _latest_scenarios([ccg.id for ccg in ccgs])
+    plans = _latest_scenarios(None if every_ccg else [ccg.id for ccg in ccgs])
     result = {}
     for ccg in ccgs:
         scenario = plans.get(ccg.id)

@@ -158,7 +158,7 @@ def _planned_income_statement(some_years: bool):
 
 def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
     ccgs = _ccgs()
-    headroom = headroom_by_ccg(ccgs, years)
+    headroom = headroom_by_ccg(ccgs, years, every_ccg=True)
     specs = current_specification_names()
     return rules.assess(
         ccgs=[
