@@ -276,7 +276,7 @@ def test_an_empty_unknown_key_is_reported_against_the_request():
 
 
 @given(population=populations, rate=per_head_rates)
-def test_the_headroom_alone_is_computes_to_the_penny(population, rate):
+def test_the_headroom_alone_matches_compute_to_the_penny(population, rate):
     """A page of every CCG's headroom reads it without the warnings and, at the default
     structure, with its costs added up once: the same figure as compute's."""
     inputs = ReckonerInputs(population=population, allowance_per_head=rate)
