@@ -148,12 +148,40 @@ def allowance_for_year(financial_year: str, allowances: Mapping[str, Decimal]) -
         ) from None
 
 
-def compute(inputs: ReckonerInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> ReckonerResult:
+def _totals(inputs: ReckonerInputs) -> tuple[Decimal, Decimal, Decimal]:
+    """The running cost allowance, the fixed costs and the in-house costs, each in pennies."""
     allowance = running_cost_allowance(inputs.population, inputs.allowance_per_head)
     fixed_total = round_money(sum((cost.amount for cost in inputs.fixed_costs), ZERO))
     in_house_total = round_money(
         sum((role.annual_cost for role in inputs.in_house), ZERO) + inputs.non_pay
     )
+    return allowance, fixed_total, in_house_total
+
+
+def commissioning_support_budget(inputs: ReckonerInputs) -> Decimal:
+    """``compute(inputs).commissioning_support_budget`` alone (the headroom), without the
+    per-head figure and the warnings: what a page of every CCG's headroom reads."""
+    allowance, fixed_total, in_house_total = _totals(inputs)
+    return allowance - fixed_total - in_house_total
+
+
+# The default structure's fixed and in-house costs, added up once (they are the same for
+# every CCG; only the allowance depends on the population).
+_DEFAULT_FIXED, _DEFAULT_IN_HOUSE = _totals(
+    ReckonerInputs(population=0, allowance_per_head=ZERO)
+)[1:]
+
+
+def default_commissioning_support_budget(population: int, allowance_per_head: Decimal) -> Decimal:
+    """``commissioning_support_budget(ReckonerInputs(population, allowance_per_head))``: the
+    headroom at the reckoner's default structure, for a page of every CCG that has no plan."""
+    return (
+        running_cost_allowance(population, allowance_per_head) - _DEFAULT_FIXED - _DEFAULT_IN_HOUSE
+    )
+
+
+def compute(inputs: ReckonerInputs, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> ReckonerResult:
+    allowance, fixed_total, in_house_total = _totals(inputs)
     # Every term is already whole pennies, so the headroom needs no rounding of its own.
     budget = allowance - fixed_total - in_house_total
     per_head = round_money(budget / inputs.population)

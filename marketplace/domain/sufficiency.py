@@ -24,6 +24,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from .money import ZERO
 
@@ -49,10 +50,11 @@ class Specification:
     name: str
 
 
-@dataclass(frozen=True)
-class PlannedIncome:
+class PlannedIncome(NamedTuple):
     """One CSS's planned income from one customer for one specification in one year.
-    ``ccg`` None: a customer that is no CCG; ``specification`` None: a line that is none."""
+    ``ccg`` None: a customer that is no CCG; ``specification`` None: a line that is none.
+    A named tuple, not a frozen dataclass: a market has thousands of these rows and a
+    tuple is made at a third of the cost."""
 
     provider: str
     ccg: Hashable | None
@@ -358,13 +360,13 @@ def assess(
             region = position.ccg.region or NO_REGION
             by_region_groups[region].append(position)
             by_cluster_groups[(region, position.ccg.cluster or NO_CLUSTER)].append(position)
-        by_key = {ccg.key: p for ccg, p in zip(ccg_list, positions, strict=True)}
+        over_keys = {p.ccg.key for p in positions if not p.affordable}
 
         by_specification = []
         unsupplied = []
         for spec in specs:
             providers = spec_providers.get(spec.key, {})
-            covered = [by_key[key] for key in sorted(spec_ccgs.get(spec.key, ()), key=str)]
+            covered = spec_ccgs.get(spec.key, set())
             total = sum(providers.values(), ZERO)
             by_specification.append(
                 Rollup(
@@ -374,7 +376,7 @@ def assess(
                     planned=total,
                     headroom=ZERO,
                     intention=intention_by_spec[spec.key],
-                    ccgs_over=sum(1 for p in covered if not p.affordable),
+                    ccgs_over=len(covered & over_keys),
                     concentration=concentration(providers),
                 )
             )

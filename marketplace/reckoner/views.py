@@ -96,7 +96,7 @@ def new_scenario():
 
 
 @bp.route("/scenarios/<int:scenario_id>")
-@owns("scenario_id", Scenario)
+@owns("scenario_id", Scenario, find=service.with_outcome_read)
 def scenario(scenario: Scenario):
     return _scenario_page(scenario)
 

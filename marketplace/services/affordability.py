@@ -10,16 +10,16 @@ the gate shows figures, it does not refuse a signature (the CCG decides, knowing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.domain.affordability import Affordability, Commitment, assess
 from marketplace.domain.reckoner import (
     FINANCIAL_YEARS,
-    ReckonerInputs,
     allowance_for_year,
-    compute,
+    default_commissioning_support_budget,
 )
 from marketplace.extensions import db
 from marketplace.models import (
@@ -29,7 +29,6 @@ from marketplace.models import (
     AgreementVariation,
     Organisation,
     Scenario,
-    ScenarioLine,
     ScenarioStatus,
 )
 
@@ -61,11 +60,9 @@ def _years(allowances: dict[str, Decimal]) -> tuple[str, ...]:
     return tuple(year for year in FINANCIAL_YEARS if year in allowances)
 
 
-def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
-    """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
-    its outcome reads. The choice is made in SQL, so the lines, costs and roles of the
-    scenarios not chosen are never read, and a page of many CCGs costs the same few
-    queries as one."""
+@cache  # the statement's shape, built once: the CCGs are bound when it runs
+def _latest_scenarios_statement(named: bool):
+    """named: only the CCGs bound as ``ccg_ids``; otherwise every organisation's."""
     ranked = (
         select(
             Scenario.id,
@@ -80,55 +77,62 @@ def _latest_scenarios(ccg_ids: list[int]) -> dict[int, Scenario]:
             )
             .label("rank"),
         )
-        .where(Scenario.organisation_id.in_(ccg_ids))
-        .subquery()
     )
-    return {
-        scenario.organisation_id: scenario
-        for scenario in db.session.scalars(
-            select(Scenario)
-            .join(ranked, ranked.c.id == Scenario.id)
-            .where(ranked.c.rank == 1)
-            .options(
-                selectinload(Scenario.lines).selectinload(ScenarioLine.partners),
-                selectinload(Scenario.fixed_costs),
-                selectinload(Scenario.in_house_roles),
-            )
+    if named:
+        ranked = ranked.where(Scenario.organisation_id.in_(bindparam("ccg_ids", expanding=True)))
+    ranked = ranked.subquery()
+    return (
+        select(Scenario)
+        .join(ranked, ranked.c.id == Scenario.id)
+        .where(ranked.c.rank == 1)
+        .options(
+            selectinload(Scenario.fixed_costs),
+            selectinload(Scenario.in_house_roles),
         )
-    }
+    )
+
+
+def _latest_scenarios(ccg_ids: list[int] | None) -> dict[int, Scenario]:
+    """Each CCG's latest scenario (its latest final one, else its latest), loaded with what
+    its headroom reads: its fixed costs and in-house roles (its lines do not enter the
+    headroom, so they are not read). The choice is made in SQL, so the costs and roles of
+    the scenarios not chosen are never read, and a page of many CCGs costs the same few
+    queries as one. ccg_ids None: every organisation's (no list of ids to send)."""
+    if ccg_ids is None:
+        found = db.session.scalars(_latest_scenarios_statement(False))
+    else:
+        found = db.session.scalars(_latest_scenarios_statement(True), {"ccg_ids": list(ccg_ids)})
+    return {scenario.organisation_id: scenario for scenario in found}
 
 
 def headroom_by_ccg(
-    ccgs: Iterable[Organisation], only: Iterable[str] | None = None
+    ccgs: Iterable[Organisation], only: Iterable[str] | None = None, *, every_ccg: bool = False
 ) -> dict[int, Headroom]:
     """CCG id → its headroom per year, for many CCGs at once (a fixed number of queries for
     their plans). ccgs: organisations, or rows with their id and population.
-    only: work out just these financial years (a page showing one year)."""
+    only: work out just these financial years (a page showing one year).
+    every_ccg: ``ccgs`` are every CCG, so their plans are read without naming each one (a
+    list of two hundred ids cost more to send than the query took to run)."""
     ccgs = list(ccgs)
     allowances = scenarios.allowances()
     years = _years(allowances)
     if only is not None:
         years = tuple(year for year in years if year in set(only))
-    plans = _latest_scenarios([ccg.id for ccg in ccgs])
+    plans = _latest_scenarios(None if every_ccg else [ccg.id for ccg in ccgs])
     result = {}
     for ccg in ccgs:
         scenario = plans.get(ccg.id)
         if scenario is not None:
-            outcome = scenarios.outcome(scenario, allowances)
             by_year = {
-                year.financial_year: year.reckoner.commissioning_support_budget
-                for year in outcome.years
-                if year.financial_year in years
+                year: budget
+                for year, budget in scenarios.headroom_by_year(scenario, allowances).items()
+                if year in years
             }
         elif ccg.population:
             by_year = {
-                year: compute(
-                    ReckonerInputs(
-                        population=ccg.population,
-                        allowance_per_head=allowance_for_year(year, allowances),
-                        financial_year=year,
-                    )
-                ).commissioning_support_budget
+                year: default_commissioning_support_budget(
+                    ccg.population, allowance_for_year(year, allowances)
+                )
                 for year in years
             }
         else:

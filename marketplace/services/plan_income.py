@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Numeric, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from marketplace.domain.business_plan import NON_CCG_CUSTOMERS
@@ -140,8 +140,11 @@ def latest_income_sums(*columns):
     and specification order. ``columns`` may be read through a join to BusinessPlan."""
     grouped = (PlanIncome.business_plan_id, PlanIncome.customer_id,
                PlanIncome.specification_id, PlanIncome.plan_year)
+    # Summed as plain NUMERIC(14, 2): a sum of whole pennies is whole pennies, so the Money
+    # column's own check of each of a thousand sums is not needed.
+    amount = type_coerce(PlanIncome.amount, Numeric(14, 2, asdecimal=True))
     return (
-        select(*columns, *grouped, func.sum(PlanIncome.amount))
+        select(*columns, *grouped, func.sum(amount))
         .where(PlanIncome.business_plan_id.in_(latest_submitted_plan_ids()))
         .group_by(*grouped, *columns)
         .order_by(PlanIncome.business_plan_id, PlanIncome.plan_year,

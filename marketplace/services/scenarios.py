@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.domain import pricing
@@ -29,7 +29,9 @@ from marketplace.domain.reckoner import (
     MAX_LINES,
     FixedCost,
     InHouseRole,
+    ReckonerInputs,
     Thresholds,
+    commissioning_support_budget,
 )
 from marketplace.domain.sourcing import (
     BUY,
@@ -562,6 +564,18 @@ def _figures_in_force(
     )
 
 
+def with_outcome_read(scenario_id: int) -> Scenario | None:
+    """The scenario with everything its page shows and its outcome reads, in four queries
+    (the scenario with its CCG and fixed costs, then its in-house roles, its lines and their
+    partners) instead of one lazy load each as the page reaches them."""
+    return db.session.get(Scenario, scenario_id, options=[
+        joinedload(Scenario.organisation),
+        joinedload(Scenario.fixed_costs),  # one collection joined: no row multiplied
+        selectinload(Scenario.in_house_roles),
+        selectinload(Scenario.lines).selectinload(ScenarioLine.partners),
+    ])
+
+
 def _load_partners(lines: list[ScenarioLine]) -> None:
     """The partners of every shared line in one query, instead of one per line."""
     waiting = [line for line in lines
@@ -595,20 +609,56 @@ def statement_lines_used(scenario: Scenario) -> dict[str, StatementLine]:
     return {line.service: by_line[line.id] for line in scenario.lines if line.id in by_line}
 
 
+def _allowances_in_force(
+    scenario: Scenario, current: dict[str, Decimal] | None = None
+) -> tuple[dict[str, Decimal], Thresholds]:
+    """The allowance per head for each year the scenario's outcome covers (its own override
+    in every year when it has one), and the thresholds it is read against."""
+    yearly, thresholds = _figures_in_force(scenario, current)
+    if scenario.allowance_per_head_override is not None:
+        yearly = {year: scenario.allowance_per_head_override for year in yearly}
+    return yearly, thresholds
+
+
+def _fixed_costs(scenario: Scenario) -> tuple[FixedCost, ...]:
+    return tuple(FixedCost(c.name, c.amount) for c in scenario.fixed_costs)
+
+
+def _in_house(scenario: Scenario) -> tuple[InHouseRole, ...]:
+    return tuple(InHouseRole(r.role, r.wte, r.cost_per_wte) for r in scenario.in_house_roles)
+
+
+def headroom_by_year(
+    scenario: Scenario, current: dict[str, Decimal] | None = None
+) -> dict[str, Decimal]:
+    """Year → the commissioning support budget ``outcome(scenario, current)`` shows for it
+    (each year's ``reckoner.commissioning_support_budget``). It depends on the population,
+    the allowances, the fixed and the in-house costs only, so the scenario's lines and
+    their partners are neither read nor worked out."""
+    yearly, _thresholds = _allowances_in_force(scenario, current)
+    fixed_costs, in_house = _fixed_costs(scenario), _in_house(scenario)
+    return {
+        year: commissioning_support_budget(ReckonerInputs(
+            population=scenario.population, allowance_per_head=allowance,
+            fixed_costs=fixed_costs, in_house=in_house, non_pay=scenario.in_house_non_pay,
+            financial_year=year,
+        ))
+        for year, allowance in yearly.items()
+    }
+
+
 def outcome(scenario: Scenario, current: dict[str, Decimal] | None = None) -> ScenarioOutcome:
     """current: today's allowances (``allowances()``) when the caller has read them already,
     as a page of many CCGs' scenarios has: not read again for each one."""
     _load_partners(scenario.lines)
-    yearly, thresholds = _figures_in_force(scenario, current)
-    if scenario.allowance_per_head_override is not None:
-        yearly = {year: scenario.allowance_per_head_override for year in yearly}
+    yearly, thresholds = _allowances_in_force(scenario, current)
     ccg_key = str(scenario.organisation_id)
     multi_year = MultiYearScenario(
         ccg_key=ccg_key,
         population=scenario.population,
         lines=tuple(_domain_line(line, ccg_key, scenario.population) for line in scenario.lines),
-        fixed_costs=tuple(FixedCost(c.name, c.amount) for c in scenario.fixed_costs),
-        in_house=tuple(InHouseRole(r.role, r.wte, r.cost_per_wte) for r in scenario.in_house_roles),
+        fixed_costs=_fixed_costs(scenario),
+        in_house=_in_house(scenario),
         non_pay=scenario.in_house_non_pay,
         financial_years=tuple(yearly),
     )

@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import (
     Integer,
     Numeric,
+    bindparam,
     cast,
     distinct,
     func,
@@ -73,11 +75,27 @@ GUIDANCE_TERM_MONTHS = 18
 # -- reading -----------------------------------------------------------------------------
 
 
+def _is_current():
+    return ServiceSpecification.retired_at.is_(None)
+
+
 def current_specifications() -> list[ServiceSpecification]:
     """Specifications still open to offers, in commissioning-cycle order."""
     found = db.session.scalars(
         select(ServiceSpecification)
-        .where(ServiceSpecification.retired_at.is_(None))
+        .where(_is_current())
+        .order_by(ServiceSpecification.code)
+    ).all()
+    return sorted(found, key=lambda spec: _phase_rank(spec.phase))
+
+
+def current_specification_names():
+    """The same specifications in the same order, as plain rows of id, name, code and phase
+    (for pages that name them only, without loading each one's descriptions)."""
+    found = db.session.execute(
+        select(ServiceSpecification.id, ServiceSpecification.name, ServiceSpecification.code,
+               ServiceSpecification.phase)
+        .where(_is_current())
         .order_by(ServiceSpecification.code)
     ).all()
     return sorted(found, key=lambda spec: _phase_rank(spec.phase))
@@ -802,14 +820,16 @@ def _demand_parties(query, statement_id, ccg_id):
 GROUP_ROW, CCG_ROW = "group", "ccg"
 
 
-def _demand_groups(
-    filters: list, specifications: dict[int, ServiceSpecification], region_names: dict[int, str],
-) -> tuple[list[DemandGroup], list[DemandSummary], list[DemandSummary]]:
-    """The groups and both summaries from one statement of bare columns (no ORM objects):
-    the lines added up per specification, region and cluster in SQL, and beside them each
-    CCG with lines once, with its cluster and population (a CCG counts once in its cluster
-    however many specifications it needs). A specification's CCGs are its groups' CCGs
-    added up: a CCG is in one region and one cluster."""
+DEMAND_ASKED = ("region_id", "cluster", "specification_id")
+
+
+@cache  # one shape per combination of filters asked for (eight at most): values are bound
+def _demand_groups_statement(region: bool, cluster: bool, specification: bool):
+    """The groups and each CCG with lines, for ``_demand_groups``; the filters asked for
+    are bound parameters named as in DEMAND_ASKED."""
+    filters = _demand_filters(*(bindparam(name) if asked else None for name, asked
+                                in zip(DEMAND_ASKED, (region, cluster, specification),
+                                       strict=True)))
     # The lines are joined to their statement and CCG in a subquery of their own (OFFSET 0
     # keeps PostgreSQL from merging it), then to the parties: PostgreSQL takes the join on
     # both statement and CCG for nearly empty and, planned first, would look each line's
@@ -824,7 +844,7 @@ def _demand_groups(
     ).select_from(StatementLine)).where(*filters).offset(0).subquery("lines")
     demand = _demand_parties(select(*lines.c), lines.c.statement_id, lines.c.ccg_id).cte("demand")
     line = demand.c
-    rows = db.session.execute(union_all(
+    return union_all(
         select(literal(GROUP_ROW), line.specification_id, line.region_id, line.pct_cluster,
                func.count(distinct(line.ccg_id)),
                func.sum(func.coalesce(line.population_covered, line.population, 0)),
@@ -834,7 +854,22 @@ def _demand_groups(
                line.ccg_id, line.population, cast(null(), Numeric(14, 2)),
                cast(null(), Integer))
         .distinct(),
-    )).all()
+    )
+
+
+def _demand_groups(
+    asked: tuple, specifications: dict[int, ServiceSpecification], region_names: dict[int, str],
+) -> tuple[list[DemandGroup], list[DemandSummary], list[DemandSummary]]:
+    """The groups and both summaries from one statement of bare columns (no ORM objects):
+    the lines added up per specification, region and cluster in SQL, and beside them each
+    CCG with lines once, with its cluster and population (a CCG counts once in its cluster
+    however many specifications it needs). A specification's CCGs are its groups' CCGs
+    added up: a CCG is in one region and one cluster."""
+    rows = db.session.execute(
+        _demand_groups_statement(*(value is not None for value in asked)),
+        {name: value for name, value in zip(DEMAND_ASKED, asked, strict=True)
+         if value is not None},
+    ).all()
     missing = {row[1] for row in rows if row[0] == GROUP_ROW} - specifications.keys()
     if missing:  # a retired specification still asked for in a statement
         specifications.update({spec.id: spec for spec in db.session.scalars(
@@ -858,23 +893,32 @@ def _demand_groups(
               for (spec_id, region, cluster), (ccgs, population, budget, statements)
               in sorted(totals.items(), key=lambda item: (spec_order[item[0][0]], item[0][1:]))]
 
-    by_cluster: dict[tuple, list[DemandGroup]] = defaultdict(list)
-    by_specification: dict[int, list[DemandGroup]] = defaultdict(list)
+    # Both summaries added up in one pass over the groups (a thousand of them across the
+    # country): per cluster [budget, groups, joint candidates], per specification [CCGs,
+    # population, budget, groups, joint candidates], in the groups' order.
+    by_cluster: dict[tuple, list] = {}
+    by_specification: dict[int, list] = {}
     for group in groups:
-        by_cluster[(group.region, group.cluster)].append(group)
-        by_specification[group.specification.id].append(group)
+        joint = 1 if group.joint_candidate else 0
+        place = by_cluster.setdefault((group.region, group.cluster), [ZERO, 0, 0])
+        place[0] += group.budget
+        place[1] += 1
+        place[2] += joint
+        spec = by_specification.setdefault(group.specification.id, [0, 0, ZERO, 0, 0])
+        spec[0] += group.ccg_count
+        spec[1] += group.population
+        spec[2] += group.budget
+        spec[3] += 1
+        spec[4] += joint
     cluster_summaries = [
         DemandSummary(cluster, region, len(cluster_ccgs[(region, cluster)]),
                       sum(cluster_ccgs[(region, cluster)].values()),
-                      round_money(sum((g.budget for g in found), ZERO)), len(found),
-                      sum(1 for g in found if g.joint_candidate))
-        for (region, cluster), found in sorted(by_cluster.items())]
+                      round_money(budget), count, joint)
+        for (region, cluster), (budget, count, joint) in sorted(by_cluster.items())]
     specification_summaries = [
-        DemandSummary(found[0].specification.name, "", sum(g.ccg_count for g in found),
-                      sum(g.population for g in found),
-                      round_money(sum((g.budget for g in found), ZERO)), len(found),
-                      sum(1 for g in found if g.joint_candidate), spec_id)
-        for spec_id, found in by_specification.items()]
+        DemandSummary(specifications[spec_id].name, "", ccgs, population, round_money(budget),
+                      count, joint, spec_id)
+        for spec_id, (ccgs, population, budget, count, joint) in by_specification.items()]
     return groups, cluster_summaries, specification_summaries
 
 
@@ -915,7 +959,7 @@ def aggregated_demand(actor: User, region_id: int | None = None,
     filters = _demand_filters(region_id, cluster, specification_id)
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
     groups, cluster_summaries, specification_summaries = _demand_groups(
-        filters, {spec.id: spec for spec in specifications},
+        (region_id, cluster, specification_id), {spec.id: spec for spec in specifications},
         {region.id: region.name for region in regions})
     if fixed is not None:
         regions = [region for region in regions if region.id == fixed]

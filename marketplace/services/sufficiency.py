@@ -10,7 +10,7 @@ CSS's planned income by customer and specification from its latest submitted bus
 
 from functools import cache
 
-from sqlalchemy import distinct, func, literal, select, union_all
+from sqlalchemy import bindparam, distinct, func, literal, select, union_all
 
 from marketplace.domain import sufficiency as rules
 from marketplace.domain.money import ZERO
@@ -32,19 +32,27 @@ from marketplace.models import (
 
 from . import plan_income
 from .affordability import headroom_by_ccg
-from .statements import current_specifications
+from .statements import current_specification_names
+
+# The statements below are built once per process (their shape only: every value is bound
+# when they run, nothing they read is kept); building them cost more than running some.
 
 
-def _ccgs():
-    """Every CCG as a plain row: id, name, region, PCT cluster, population and ODS code (what
-    the sufficiency and the headroom read of it, without loading each organisation)."""
-    return db.session.execute(
+@cache
+def _ccgs_statement():
+    return (
         select(Organisation.id, Organisation.name, Region.name.label("region"),
                Organisation.pct_cluster, Organisation.population, Organisation.ods_code)
         .outerjoin(Region, Organisation.region_id == Region.id)
         .where(Organisation.kind == OrganisationKind.CCG)
         .order_by(Organisation.name)
-    ).all()
+    )
+
+
+def _ccgs():
+    """Every CCG as a plain row: id, name, region, PCT cluster, population and ODS code (what
+    the sufficiency and the headroom read of it, without loading each organisation)."""
+    return db.session.execute(_ccgs_statement()).all()
 
 
 def _intention_lines():
@@ -88,18 +96,23 @@ def intentions() -> list[rules.Intention]:
 BY_CCG, BY_SPECIFICATION = "ccg", "specification"
 
 
-def intention_totals() -> rules.IntentionTotals:
-    """The same intentions added up in SQL (rules.intention_totals of ``intentions()``): per
-    CCG, and per specification with the number of CCGs intending to buy it; one query of a
-    few hundred rows instead of every statement line."""
+@cache
+def _intention_totals_statement():
     lines = _intention_lines().cte("intended")
-    rows = db.session.execute(union_all(
+    return union_all(
         select(literal(BY_CCG), lines.c.ccg_id, func.sum(lines.c.budget_annual), literal(0))
         .group_by(lines.c.ccg_id),
         select(literal(BY_SPECIFICATION), lines.c.specification_id,
                func.sum(lines.c.budget_annual), func.count(distinct(lines.c.ccg_id)))
         .group_by(lines.c.specification_id),
-    )).all()
+    )
+
+
+def intention_totals() -> rules.IntentionTotals:
+    """The same intentions added up in SQL (rules.intention_totals of ``intentions()``): per
+    CCG, and per specification with the number of CCGs intending to buy it; one query of a
+    few hundred rows instead of every statement line."""
+    rows = db.session.execute(_intention_totals_statement()).all()
     return rules.IntentionTotals(
         by_ccg={key: total for kind, key, total, _count in rows if kind == BY_CCG},
         by_specification={key: total for kind, key, total, _count in rows
@@ -118,26 +131,35 @@ def planned_income(years: tuple[str, ...] | None = None) -> list[rules.PlannedIn
     """Every CSS's planned income by customer, specification and year, from the income rows
     of its latest submitted plan (services/plan_income.py keeps them in step with the plan),
     as plain rows with the CSS's name: one query. years: only those financial years."""
+    if years is None:
+        rows = db.session.execute(_planned_income_statement(False))
+    else:
+        rows = db.session.execute(_planned_income_statement(True),
+                                  {"plan_years": [int(year[:4]) for year in years]})
+    return [
+        rules.PlannedIncome(
+            provider, customer_id, spec_id, _financial_year(plan_year), amount or ZERO
+        )
+        for provider, _plan_id, customer_id, spec_id, plan_year, amount in rows
+    ]
+
+
+@cache
+def _planned_income_statement(some_years: bool):
     query = (
         plan_income.latest_income_sums(Organisation.name)
         .join(BusinessPlan, PlanIncome.business_plan_id == BusinessPlan.id)
         .join(Organisation, BusinessPlan.organisation_id == Organisation.id)
     )
-    if years is not None:
-        query = query.where(PlanIncome.plan_year.in_([int(year[:4]) for year in years]))
-    return [
-        rules.PlannedIncome(
-            provider, customer_id, spec_id, _financial_year(plan_year), amount or ZERO
-        )
-        for provider, _plan_id, customer_id, spec_id, plan_year, amount
-        in db.session.execute(query)
-    ]
+    if some_years:
+        query = query.where(PlanIncome.plan_year.in_(bindparam("plan_years", expanding=True)))
+    return query
 
 
 def sufficiency(years: tuple[str, ...] = FINANCIAL_YEARS) -> rules.Sufficiency:
     ccgs = _ccgs()
-    headroom = headroom_by_ccg(ccgs, years)
-    specs = current_specifications()
+    headroom = headroom_by_ccg(ccgs, years, every_ccg=True)
+    specs = current_specification_names()
     return rules.assess(
         ccgs=[
             rules.Ccg(

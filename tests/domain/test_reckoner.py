@@ -13,7 +13,9 @@ from marketplace.domain.reckoner import (
     ReckonerInputError,
     ReckonerInputs,
     Thresholds,
+    commissioning_support_budget,
     compute,
+    default_commissioning_support_budget,
     parse_reckoner_request,
     running_cost_allowance,
 )
@@ -271,3 +273,13 @@ def test_an_empty_unknown_key_is_reported_against_the_request():
         parse_reckoner_request({"population": 1000, "financial_year": "2013/14", "": 1},
                                PUBLISHED_ALLOWANCES)
     assert caught.value.field == "request"
+
+
+@given(population=populations, rate=per_head_rates)
+def test_the_headroom_alone_matches_compute_to_the_penny(population, rate):
+    """A page of every CCG's headroom reads it without the warnings and, at the default
+    structure, with its costs added up once: the same figure as compute's."""
+    inputs = ReckonerInputs(population=population, allowance_per_head=rate)
+    expected = compute(inputs).commissioning_support_budget
+    assert commissioning_support_budget(inputs) == expected
+    assert default_commissioning_support_budget(population, rate) == expected

@@ -328,3 +328,29 @@ def test_a_scenario_page_runs_as_many_statements_for_four_shared_lines_as_for_tw
         assert f"Shared service {count - 1}" in page
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_bdus_scenario_page_runs_as_many_statements_for_twice_the_rows(bdu_client):
+    """The page reads the scenario with its CCG and fixed costs in one query, then its
+    in-house roles, lines and partners in one each: twice the costs, roles and lines (and
+    another CCG's scenario, whose CCG is not the reader's) cost no more statements."""
+    from dataclasses import replace
+
+    from marketplace.services.scenarios import FixedCostInput, InHouseInput
+
+    from ..queries import statements_for
+
+    def scenario(count: int) -> Scenario:
+        lines = [replace(line, service=f"{line.service} {n}")
+                 for n in range(count) for line in mixed_lines()]
+        made = make_scenario(
+            name=f"{count} of each", lines=lines,
+            fixed_costs=tuple(FixedCostInput(f"Cost {n}", Decimal("1000")) for n in range(count)),
+            in_house=tuple(InHouseInput(f"Role {n}", Decimal("1"), Decimal("30000"))
+                           for n in range(count)))
+        db.session.commit()
+        return made
+
+    few, many = scenario(2), scenario(4)
+    assert statements_for(bdu_client, f"/scenarios/{few.id}") == \
+        statements_for(bdu_client, f"/scenarios/{many.id}")

@@ -151,3 +151,29 @@ def test_demo_scenarios_are_seeded_once(app_context):
     worked = db.session.scalar(select(Scenario).where(Scenario.name == names[2]))
     assert service.outcome(worked).headline.reckoner.commissioning_support_budget == Decimal(
         "1889000.00")
+
+
+def test_the_headroom_alone_is_the_outcomes_to_the_penny(app_context):
+    """headroom_by_year (what a page of every CCG's headroom reads, without the lines) gives
+    each year's commissioning support budget exactly as the outcome does: a draft at today's
+    allowances, one with its own rate and in-house costs, and a final one at the figures it
+    was finalised with."""
+    owner, admin = user("ccg@demo.test"), user("admin@demo.test")
+    draft = make_scenario(lines=mixed_lines())
+    own_rate = make_scenario(
+        name="Own rate", population=175_003, lines=mixed_lines(),
+        allowance_per_head_override=Decimal("20.37"), in_house_non_pay=Decimal("1234.56"),
+        in_house=(service.InHouseInput("Analyst", Decimal("1.33"), Decimal("33333.33")),))
+    final = make_scenario(name="Final", lines=mixed_lines())
+    service.finalise_scenario(owner, final)
+    row = next(r for r in service.allowance_rows() if r.financial_year == "2014/15")
+    service.update_allowance(admin, row, Decimal("20.01"))
+    db.session.expire_all()
+    for scenario_id in (draft.id, own_rate.id, final.id):
+        scenario = db.session.get(Scenario, scenario_id)
+        expected = {year.financial_year: year.reckoner.commissioning_support_budget
+                    for year in service.outcome(scenario).years}
+        assert service.headroom_by_year(scenario) == expected
+        assert service.headroom_by_year(scenario, service.allowances()) == expected
+    assert service.headroom_by_year(db.session.get(Scenario, final.id))["2014/15"] != \
+        service.headroom_by_year(db.session.get(Scenario, draft.id))["2014/15"]

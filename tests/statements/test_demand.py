@@ -166,3 +166,22 @@ def test_lines_without_a_budget_and_a_ccg_in_two_statements_add_up(demand_world)
     assert (arden.ccg_count, arden.population, arden.groups, arden.joint_candidates) == (
         3, 464_596 + 183_852 + 271_809, 2, 1)
     assert demand.total_budget == Decimal("195010.50")
+
+
+def test_each_filter_value_is_bound_where_the_statement_is_built_once(demand_world):
+    """The demand statement is built once per combination of filters asked for; the values
+    are bound each time, so one cluster, region or specification after another gives each
+    its own groups."""
+    bdu = user("bdu@demo.test")
+    durham = "NHS County Durham and Darlington PCT Cluster"
+    for cluster in ("Arden PCT Cluster", durham, "Arden PCT Cluster"):
+        assert {g.cluster for g in statements.aggregated_demand(bdu, cluster=cluster).groups} \
+            == {cluster}
+    regions = {r.name: r.id for r in statements.aggregated_demand(bdu).regions}
+    for name in ("North of England", "Midlands and East of England"):
+        found = statements.aggregated_demand(bdu, region_id=regions[name]).groups
+        assert {g.region for g in found} == {name}
+    assert statements.aggregated_demand(
+        bdu, specification_id=demand_world.market.contracts.id).groups == []
+    assert len(statements.aggregated_demand(
+        bdu, specification_id=demand_world.market.bi.id).groups) == 2

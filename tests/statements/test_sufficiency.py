@@ -221,8 +221,9 @@ def test_the_table_of_every_ccg_is_paged(market_world, bdu_client, monkeypatch):
 
 
 def test_the_page_runs_as_many_queries_for_many_ccg_plans_as_for_one(market_world, bdu_client):
-    """Each CCG's headroom comes from its latest scenario: the scenarios, their lines, costs
-    and roles (and a draft's allowances) are read for all CCGs at once, not per CCG."""
+    """Each CCG's headroom comes from its latest scenario: the scenarios, their costs and
+    roles (and a draft's allowances) are read for all CCGs at once, not per CCG; their lines,
+    which the headroom does not depend on, not at all."""
     make_scenario("ccg@demo.test", lines=mixed_lines())
     db.session.commit()
     with counting_statements() as one:
