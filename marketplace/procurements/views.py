@@ -34,8 +34,9 @@ from marketplace.services.procurement_access import (
     STATEMENT_LINES,
     eligible_provider_count,
     is_lead_user,
-    procurement_by_id,
+    procurement_to_check,
     procurements_for_buyer,
+    with_page_loads,
 )
 
 from . import bp
@@ -45,10 +46,11 @@ from .forms import AnswerForm, RouteForm
 def owned_procurement(action: str = "view", refused: str | None = None, load=()):
     """The procurement the URL names if the user may ``action`` it (404 for those who may
     not see it, 403 otherwise), closed if its time is past; ``load``, loader options for
-    what the page reads besides its statement."""
-    return owns("procurement_id", Procurement, action, then=procurements.refresh_status,
-                refused=refused, find=lambda procurement_id: procurement_by_id(
-                    procurement_id, *load))
+    what the page reads besides its statement, read only once the user may."""
+    return owns("procurement_id", Procurement, action,
+                then=lambda procurement: procurements.refresh_status(
+                    with_page_loads(procurement, *load)),
+                refused=refused, find=procurement_to_check)
 
 
 def question_at(stage: str):

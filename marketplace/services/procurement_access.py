@@ -58,6 +58,27 @@ def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
                  *options)).unique().one_or_none()
 
 
+def procurement_to_check(procurement_id: int) -> Procurement | None:
+    """The procurement with only what decides who may read it, its lead CCG, statement and
+    the statement's parties, in one statement: a refused reader costs nothing more."""
+    return db.session.scalars(
+        select(Procurement).where(Procurement.id == procurement_id)
+        .options(joinedload(Procurement.lead_ccg),
+                 joinedload(Procurement.statement).joinedload(Statement.parties))
+    ).unique().one_or_none()
+
+
+def with_page_loads(procurement: Procurement, *options) -> Procurement:
+    """``procurement`` (from procurement_to_check) with what one page reads besides, once
+    the reader may: its row read again with ``options``, which fill only what is not yet
+    loaded (STATEMENT_LINES; at most one collection joined)."""
+    if not options:
+        return procurement
+    return db.session.scalars(
+        select(Procurement).where(Procurement.id == procurement.id).options(*options)
+    ).unique().one()
+
+
 def require_lead(user, procurement: Procurement) -> None:
     if not is_lead_user(user, procurement):
         raise PermissionDenied(
