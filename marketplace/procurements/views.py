@@ -32,7 +32,6 @@ from marketplace.services import (
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurement_access import (
     STATEMENT_LINES,
-    eligible_provider_count,
     is_lead_user,
     procurement_to_check,
     procurements_for_buyer,
@@ -120,14 +119,15 @@ SHOWN = (
 def show(procurement):
     lead = is_lead_user(current_user, procurement)
     drafted = agreements_from_awards.agreements_for_procurement(procurement)
+    eligible_count, submitted = bids.eligible_and_submitted_counts(procurement)
     return render_template(
         "procurements/show.html", procurement=procurement, lead=lead,
         check=procurements.recorded_route_check(procurement),
         specifications=statement_data.specifications(procurement.statement),
         populations=statement_data.populations(procurement.statement),
-        eligible_count=eligible_provider_count(procurement),
+        eligible_count=eligible_count,
         questions=clarifications.questions_for_buyer(procurement),
-        submitted=bids.submitted_count(procurement),
+        submitted=submitted,
         sealed=bids.is_sealed(procurement),
         problems=(procurements.publication_problems(procurement)
                   if lead and procurement.status == "draft" and procurement.is_competition

@@ -123,9 +123,25 @@ def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
 
 
 def submitted_count(procurement: Procurement) -> int:
-    return db.session.scalar(
-        select(func.count(Bid.id)).where(Bid.procurement_id == procurement.id,
-                                         Bid.status == BidStatus.SUBMITTED)) or 0
+    return db.session.scalar(select(submitted_count_column(procurement))) or 0
+
+
+def submitted_count_column(procurement: Procurement):
+    """submitted_count as a scalar subquery, for a query that counts more besides."""
+    return (select(func.count(Bid.id))
+            .where(Bid.procurement_id == procurement.id, Bid.status == BidStatus.SUBMITTED)
+            .scalar_subquery())
+
+
+def eligible_and_submitted_counts(procurement: Procurement) -> tuple[int, int]:
+    """How many providers may respond now, and how many responses are submitted: one query
+    (none more for an invited list, counted in memory)."""
+    eligible = procurement_rules.eligible_provider_count_column(procurement)
+    if isinstance(eligible, int):
+        return eligible, submitted_count(procurement)
+    counted, submitted = db.session.execute(
+        select(eligible, submitted_count_column(procurement))).one()
+    return counted or 0, submitted or 0
 
 
 def is_sealed(procurement: Procurement) -> bool:
