@@ -108,9 +108,17 @@ def quality_criteria(procurement: Procurement):
 # --- reading ---------------------------------------------------------------------------
 
 
-def response_for(organisation_id: int, procurement: Procurement) -> Bid | None:
-    return db.session.scalar(select(Bid).where(Bid.procurement_id == procurement.id,
-                                               Bid.provider_id == organisation_id))
+def response_for(organisation_id: int, procurement: Procurement, *options) -> Bid | None:
+    """``options``: loader options for what the caller reads of the response."""
+    return db.session.scalars(
+        select(Bid).where(Bid.procurement_id == procurement.id,
+                          Bid.provider_id == organisation_id).options(*options)
+    ).unique().one_or_none()
+
+
+# What a provider's page about its own response reads of it: its lines joined, its answers
+# and attachments a query each (not one each as they are first read, after the lines').
+WITH_CONTENT = (joinedload(Bid.lines), selectinload(Bid.answers), selectinload(Bid.attachments))
 
 
 def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:

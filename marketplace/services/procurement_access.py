@@ -48,13 +48,13 @@ STATEMENT_LINES = joinedload(Procurement.statement).selectinload(Statement.lines
 
 
 def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
-    """The procurement with its statement and the statement's parties, which decide who may
-    read it. ``options`` load what one page reads besides (STATEMENT_LINES; at most one
-    collection joined, say its handful of criteria, lest the rows multiply)."""
+    """The procurement as a provider's pages read it, with its lead CCG and statement (not
+    the statement's parties: whether a provider may see it turns on its lines and invitees).
+    ``options`` load what one page reads besides (STATEMENT_LINES; at most one collection
+    joined, say its handful of criteria, lest the rows multiply)."""
     return db.session.scalars(
         select(Procurement).where(Procurement.id == procurement_id)
-        .options(joinedload(Procurement.lead_ccg),
-                 joinedload(Procurement.statement).selectinload(Statement.parties),
+        .options(joinedload(Procurement.lead_ccg), joinedload(Procurement.statement),
                  *options)).unique().one_or_none()
 
 
