@@ -7,6 +7,7 @@ that does not exist (404). The links are the NHS.UK pagination component
 """
 
 from flask import abort, request
+from sqlalchemy import func
 
 from marketplace.domain.whole_numbers import whole_number
 from marketplace.extensions import db
@@ -31,12 +32,14 @@ class ItemsPage:
     """A page of a list already in memory, with the attributes templates/macros/pager.html
     reads from a Flask-SQLAlchemy page (for lists worked out in Python, not by a query)."""
 
-    def __init__(self, items, page: int, per_page: int):
-        self.total = len(items)
+    def __init__(self, items, page: int, per_page: int, total: int | None = None):
+        # ``total``: the items are the page already, out of that many.
+        self.total = len(items) if total is None else total
         self.per_page = per_page
         self.page = page
         self.pages = max(1, -(-self.total // per_page))
-        self.items = list(items[(page - 1) * per_page : page * per_page])
+        self.items = list(items[(page - 1) * per_page : page * per_page]
+                          if total is None else items)
         self.has_prev = page > 1
         self.has_next = page < self.pages
         self.prev_num = page - 1 if self.has_prev else None
@@ -49,3 +52,17 @@ def paginate_items(items, *, per_page: int) -> ItemsPage:
     if page.page > 1 and not page.items:
         abort(404)
     return page
+
+
+def paginate_counted(statement, *, per_page: int) -> ItemsPage:
+    """As paginate, the total counted by the page's own query (count(*) OVER ()) rather than
+    by a second one. For a statement of one entity or column, without DISTINCT or GROUP BY
+    (the window counts the rows before either)."""
+    number = page_number(request.args)
+    rows = db.session.execute(
+        statement.add_columns(func.count().over()).limit(per_page)
+        .offset((number - 1) * per_page)).all()
+    if number > 1 and not rows:
+        abort(404)
+    return ItemsPage([row[0] for row in rows], number, per_page,
+                     total=rows[0][-1] if rows else 0)

@@ -139,3 +139,19 @@ def test_an_audit_page_asks_once_for_all_its_actors_and_their_organisations(admi
             assert f"By {emails[-1]}" in page
             counts[-1].append(len(count))
     assert counts[0] == counts[1], counts
+
+
+def test_an_audit_page_counts_its_events_with_its_rows_and_its_actors_with_their_organisations(
+        admin_client):
+    _audit_events(AUDIT_PAGE_SIZE + 3)
+    with counting_statements() as count:
+        page = admin_client.get("/admin/audit-events?object_type=System&page=2")
+    assert f"{AUDIT_PAGE_SIZE + 3} events" in text_of(page)
+    assert len(_summaries(page)) == 3
+    statements = [" ".join(s.split()) for s in count.statements]
+    # The total is a window over the page's own query, not a second count(*) query.
+    assert not [s for s in statements if s.startswith("SELECT count(*)")], statements
+    # The actors' organisations come with the actors (the events name no other).
+    assert not [s for s in statements if s.startswith("SELECT organisation.")
+                and "FROM organisation WHERE organisation.id IN" in s
+                and "IN (SELECT DISTINCT audit_event" not in s], statements

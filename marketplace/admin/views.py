@@ -7,7 +7,7 @@ from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
-from marketplace.pagination import paginate
+from marketplace.pagination import paginate, paginate_counted
 from marketplace.services import accounts, audit_words
 from marketplace.services.errors import ServiceError
 
@@ -142,7 +142,7 @@ def audit_events():
         statement = statement.where(AuditEvent.actor_id == int(form.actor.data))
     if form.organisation.data:
         statement = statement.where(AuditEvent.organisation_id == int(form.organisation.data))
-    page = paginate(statement, per_page=AUDIT_PAGE_SIZE)
+    page = paginate_counted(statement, per_page=AUDIT_PAGE_SIZE)
     filters = {field.name: field.data for field in form if field.data}
     return render_template("admin/audit-events.html", form=form, page=page, filters=filters,
                            described=audit_words.describe_all(page.items)), status

@@ -20,8 +20,8 @@ from .forms import AttachmentForm, ConfirmForm, response_form_class
 from .views import owned_opportunity
 
 
-def _own(procurement):
-    response = bids.response_for(current_user.organisation_id, procurement)
+def _own(procurement, *options):
+    response = bids.response_for(current_user.organisation_id, procurement, *options)
     if response is None:
         raise NotFound("You have no response to this opportunity")
     return response
@@ -49,7 +49,7 @@ def start_response(procurement):
 @bp.route("/<int:procurement_id>/response")
 @owned_opportunity(load=(joinedload(Procurement.criteria),))
 def response(procurement):
-    bid = _own(procurement)
+    bid = _own(procurement, *bids.WITH_CONTENT)
     return render_template(
         "opportunities/response.html", procurement=procurement, bid=bid,
         guides=bids.line_guides(procurement), criteria=bids.quality_criteria(procurement),

@@ -82,12 +82,19 @@ def offering_provider_ids(specification_ids, among=None) -> set[int]:
 def eligible_provider_count(procurement: Procurement) -> int:
     """len(eligible_provider_ids(procurement)), counted by the database: at scale 100 some
     two thousand providers offer a competition's services."""
+    counted = eligible_provider_count_column(procurement)
+    return counted if isinstance(counted, int) else (db.session.scalar(select(counted)) or 0)
+
+
+def eligible_provider_count_column(procurement: Procurement):
+    """eligible_provider_count as a scalar subquery, for a query that counts more besides;
+    the number itself where no query is needed (the invited list, or no services)."""
     if not procurement.open_to_all_providers:
         return len(procurement.invitees)
     ids = list(_bought_specification_ids(procurement))
     if not ids:
         return 0
-    return db.session.scalar(
+    return (
         select(func.count(distinct(Offer.organisation_id)))
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
         .join(Organisation, Organisation.id == Offer.organisation_id)
@@ -96,7 +103,8 @@ def eligible_provider_count(procurement: Procurement) -> int:
             Offer.specification_id.in_(ids),
             Organisation.kind.in_(PROVIDER_KINDS),
         )
-    ) or 0
+        .scalar_subquery()
+    )
 
 
 def offered_specification_ids(organisation_id: int) -> set[int]:

@@ -32,10 +32,10 @@ from marketplace.services import (
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.procurement_access import (
     STATEMENT_LINES,
-    eligible_provider_count,
     is_lead_user,
-    procurement_by_id,
+    procurement_to_check,
     procurements_for_buyer,
+    with_page_loads,
 )
 
 from . import bp
@@ -45,10 +45,11 @@ from .forms import AnswerForm, RouteForm
 def owned_procurement(action: str = "view", refused: str | None = None, load=()):
     """The procurement the URL names if the user may ``action`` it (404 for those who may
     not see it, 403 otherwise), closed if its time is past; ``load``, loader options for
-    what the page reads besides its statement."""
-    return owns("procurement_id", Procurement, action, then=procurements.refresh_status,
-                refused=refused, find=lambda procurement_id: procurement_by_id(
-                    procurement_id, *load))
+    what the page reads besides its statement, read only once the user may."""
+    return owns("procurement_id", Procurement, action,
+                then=lambda procurement: procurements.refresh_status(
+                    with_page_loads(procurement, *load)),
+                refused=refused, find=procurement_to_check)
 
 
 def question_at(stage: str):
@@ -118,14 +119,15 @@ SHOWN = (
 def show(procurement):
     lead = is_lead_user(current_user, procurement)
     drafted = agreements_from_awards.agreements_for_procurement(procurement)
+    eligible_count, submitted = bids.eligible_and_submitted_counts(procurement)
     return render_template(
         "procurements/show.html", procurement=procurement, lead=lead,
         check=procurements.recorded_route_check(procurement),
         specifications=statement_data.specifications(procurement.statement),
         populations=statement_data.populations(procurement.statement),
-        eligible_count=eligible_provider_count(procurement),
+        eligible_count=eligible_count,
         questions=clarifications.questions_for_buyer(procurement),
-        submitted=bids.submitted_count(procurement),
+        submitted=submitted,
         sealed=bids.is_sealed(procurement),
         problems=(procurements.publication_problems(procurement)
                   if lead and procurement.status == "draft" and procurement.is_competition

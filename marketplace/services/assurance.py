@@ -87,9 +87,18 @@ def _latest_outcomes(provider_ids: Iterable[int] | None) -> dict[int, tuple[str,
     latest = dict.fromkeys(ids or (), (NOT_ASSESSED, NOT_YET_ASSESSED))
     if ids is not None and not ids:
         return latest
+    for organisation_id, number, code, label in _signed_off(ids):
+        # Later checkpoints overwrite earlier.
+        latest[organisation_id] = (_status_key(number, code), _outcome_words(number, label))
+    return latest
+
+
+def _signed_off(ids: list[int] | None, *more):
+    """Rows (provider id, checkpoint number, outcome code and label, ``more``) of the
+    signed-off reviews of these providers (None: all), the latest of each last."""
     statement = (
         select(Submission.organisation_id, Checkpoint.number, Review.outcome_code,
-               Review.outcome_label)
+               Review.outcome_label, *more)
         .join(Review, Review.submission_id == Submission.id)
         .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
         .where(Review.status == ReviewStatus.SIGNED_OFF)
@@ -97,10 +106,27 @@ def _latest_outcomes(provider_ids: Iterable[int] | None) -> dict[int, tuple[str,
     )
     if ids is not None:
         statement = statement.where(Submission.organisation_id.in_(ids))
-    rows = db.session.execute(statement)
-    for organisation_id, number, code, label in rows:  # later checkpoints overwrite earlier
-        latest[organisation_id] = (_status_key(number, code), f"Checkpoint {number}: {label}")
-    return latest
+    return db.session.execute(statement)
+
+
+def _outcome_words(number: int, label: str | None) -> str:
+    return f"Checkpoint {number}: {label}"
+
+
+def latest_status_and_codes(provider_ids: Iterable[int], rule_keys: tuple[str, ...]
+                            ) -> tuple[dict[int, str], dict[str, dict[int, str | None]]]:
+    """latest_assurance_status, and per checkpoint rule each provider's latest signed-off
+    outcome code (checkpoints found by their rule): one query for both."""
+    ids = list(provider_ids)
+    statuses = dict.fromkeys(ids, NOT_YET_ASSESSED)
+    codes: dict[str, dict[int, str | None]] = {rule_key: {} for rule_key in rule_keys}
+    if ids:
+        for organisation_id, number, code, label, rule_key in _signed_off(
+                ids, Checkpoint.rule_key):  # later ones overwrite earlier
+            statuses[organisation_id] = _outcome_words(number, label)
+            if rule_key in codes:
+                codes[rule_key][organisation_id] = code
+    return statuses, codes
 
 
 def _status_key(number: int, code: str | None) -> str:

@@ -10,13 +10,9 @@ Checkpoints are found by their rule, so a later checkpoint reusing a rule counts
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from marketplace.domain.checkpoints import HostingRecommendation, Scenario
-from marketplace.extensions import db
-from marketplace.models import Checkpoint, Review, ReviewStatus, Submission
 
-from .assurance import latest_assurance_status
+from .assurance import latest_status_and_codes
 
 SCENARIO_RULE = "cp2_scenario"
 HOSTING_RULE = "cp3_hosting"
@@ -41,30 +37,11 @@ class AssuranceNote:
         return f"{self.status}. Flagged: {'; '.join(self.flags)}."
 
 
-def _latest_codes(provider_ids: list[int], rule_keys: tuple[str, ...]
-                  ) -> dict[str, dict[int, str | None]]:
-    """Per checkpoint rule, each provider's latest signed-off outcome code: one query for
-    all the rules."""
-    rows = db.session.execute(
-        select(Checkpoint.rule_key, Submission.organisation_id, Review.outcome_code)
-        .join(Review, Review.submission_id == Submission.id)
-        .join(Checkpoint, Checkpoint.id == Submission.checkpoint_id)
-        .where(Review.status == ReviewStatus.SIGNED_OFF, Checkpoint.rule_key.in_(rule_keys),
-               Submission.organisation_id.in_(provider_ids))
-        .order_by(Checkpoint.number, Review.signed_off_at, Review.id)
-    )
-    latest: dict[str, dict[int, str | None]] = {rule_key: {} for rule_key in rule_keys}
-    for rule_key, organisation_id, code in rows:  # later ones overwrite earlier
-        latest[rule_key][organisation_id] = code
-    return latest
-
-
 def assurance_note(provider_ids: Iterable[int]) -> dict[int, AssuranceNote]:
     ids = list(dict.fromkeys(provider_ids))
     if not ids:
         return {}
-    statuses = latest_assurance_status(ids)
-    latest = _latest_codes(ids, (SCENARIO_RULE, HOSTING_RULE))
+    statuses, latest = latest_status_and_codes(ids, (SCENARIO_RULE, HOSTING_RULE))
     scenarios, hosting = latest[SCENARIO_RULE], latest[HOSTING_RULE]
     notes = {}
     for provider_id in ids:

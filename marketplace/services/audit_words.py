@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from marketplace import models
 from marketplace.domain.checkpoints import RULES
@@ -441,13 +442,15 @@ def _load_objects(events) -> list:
     loaded = []
     for model, wanted in ids.items():
         if hasattr(model, "__table__") and "id" in model.__table__.c:
-            loaded.extend(db.session.scalars(select(model).where(model.id.in_(wanted))))
-    # The actors are in the session now, so ``event.actor`` asks nothing more.
+            statement = select(model).where(model.id.in_(wanted))
+            if model is models.User:  # with their organisations, which ``_who`` names
+                statement = statement.options(joinedload(models.User.organisation))
+            loaded.extend(db.session.scalars(statement))
+    # The actors are in the session now, so ``event.actor`` asks nothing more; nor does
+    # ``event.organisation`` where it is an actor's (most often), read with the actors.
     organisation_ids |= {event.organisation_id for event in events if event.organisation_id}
-    organisation_ids |= {
-        event.actor.organisation_id
-        for event in events
-        if event.actor is not None and event.actor.organisation_id
+    organisation_ids -= {
+        obj.organisation_id for obj in loaded if isinstance(obj, models.User)
     }
     if organisation_ids:
         loaded.extend(

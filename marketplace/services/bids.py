@@ -108,9 +108,17 @@ def quality_criteria(procurement: Procurement):
 # --- reading ---------------------------------------------------------------------------
 
 
-def response_for(organisation_id: int, procurement: Procurement) -> Bid | None:
-    return db.session.scalar(select(Bid).where(Bid.procurement_id == procurement.id,
-                                               Bid.provider_id == organisation_id))
+def response_for(organisation_id: int, procurement: Procurement, *options) -> Bid | None:
+    """``options``: loader options for what the caller reads of the response."""
+    return db.session.scalars(
+        select(Bid).where(Bid.procurement_id == procurement.id,
+                          Bid.provider_id == organisation_id).options(*options)
+    ).unique().one_or_none()
+
+
+# What a provider's page about its own response reads of it: its lines joined, its answers
+# and attachments a query each (not one each as they are first read, after the lines').
+WITH_CONTENT = (joinedload(Bid.lines), selectinload(Bid.answers), selectinload(Bid.attachments))
 
 
 def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
@@ -123,9 +131,25 @@ def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
 
 
 def submitted_count(procurement: Procurement) -> int:
-    return db.session.scalar(
-        select(func.count(Bid.id)).where(Bid.procurement_id == procurement.id,
-                                         Bid.status == BidStatus.SUBMITTED)) or 0
+    return db.session.scalar(select(submitted_count_column(procurement))) or 0
+
+
+def submitted_count_column(procurement: Procurement):
+    """submitted_count as a scalar subquery, for a query that counts more besides."""
+    return (select(func.count(Bid.id))
+            .where(Bid.procurement_id == procurement.id, Bid.status == BidStatus.SUBMITTED)
+            .scalar_subquery())
+
+
+def eligible_and_submitted_counts(procurement: Procurement) -> tuple[int, int]:
+    """How many providers may respond now, and how many responses are submitted: one query
+    (none more for an invited list, counted in memory)."""
+    eligible = procurement_rules.eligible_provider_count_column(procurement)
+    if isinstance(eligible, int):
+        return eligible, submitted_count(procurement)
+    counted, submitted = db.session.execute(
+        select(eligible, submitted_count_column(procurement))).one()
+    return counted or 0, submitted or 0
 
 
 def is_sealed(procurement: Procurement) -> bool:

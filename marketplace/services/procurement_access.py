@@ -48,14 +48,35 @@ STATEMENT_LINES = joinedload(Procurement.statement).selectinload(Statement.lines
 
 
 def procurement_by_id(procurement_id: int, *options) -> Procurement | None:
-    """The procurement with its statement and the statement's parties, which decide who may
-    read it. ``options`` load what one page reads besides (STATEMENT_LINES; at most one
-    collection joined, say its handful of criteria, lest the rows multiply)."""
+    """The procurement as a provider's pages read it, with its lead CCG and statement (not
+    the statement's parties: whether a provider may see it turns on its lines and invitees).
+    ``options`` load what one page reads besides (STATEMENT_LINES; at most one collection
+    joined, say its handful of criteria, lest the rows multiply)."""
+    return db.session.scalars(
+        select(Procurement).where(Procurement.id == procurement_id)
+        .options(joinedload(Procurement.lead_ccg), joinedload(Procurement.statement),
+                 *options)).unique().one_or_none()
+
+
+def procurement_to_check(procurement_id: int) -> Procurement | None:
+    """The procurement with only what decides who may read it, its lead CCG, statement and
+    the statement's parties, in one statement: a refused reader costs nothing more."""
     return db.session.scalars(
         select(Procurement).where(Procurement.id == procurement_id)
         .options(joinedload(Procurement.lead_ccg),
-                 joinedload(Procurement.statement).selectinload(Statement.parties),
-                 *options)).unique().one_or_none()
+                 joinedload(Procurement.statement).joinedload(Statement.parties))
+    ).unique().one_or_none()
+
+
+def with_page_loads(procurement: Procurement, *options) -> Procurement:
+    """``procurement`` (from procurement_to_check) with what one page reads besides, once
+    the reader may: its row read again with ``options``, which fill only what is not yet
+    loaded (STATEMENT_LINES; at most one collection joined)."""
+    if not options:
+        return procurement
+    return db.session.scalars(
+        select(Procurement).where(Procurement.id == procurement.id).options(*options)
+    ).unique().one()
 
 
 def require_lead(user, procurement: Procurement) -> None:

@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace import clock
@@ -131,18 +131,33 @@ def _submitted_status(review_status: str | None) -> str:
     return "signed_off" if review_status == ReviewStatus.SIGNED_OFF else "in_review"
 
 
+@dataclass(frozen=True)
+class _Standing:
+    """What a CSS has done towards its milestones besides its checkpoints: any agreement (even
+    a draft), one signed by both parties (or final), a final one; a CSS leader named."""
+    agreement: bool = False
+    signed: bool = False
+    final: bool = False
+    has_leader: bool = False
+
+
 def progress(region_id: int | None = None, organisation_id: int | None = None,
              as_of: date | None = None,
              all_checkpoints: list[Checkpoint] | None = None) -> list[CssProgress]:
-    """One row per CSS. ``all_checkpoints`` saves a query where the caller has them already."""
+    """One row per CSS. ``all_checkpoints`` saves a query where the caller has them already.
+    The CSSs come in one query with their mergers and standing, their submissions and open
+    conditions in one each: as many queries for every CSS as for one."""
     as_of = as_of or as_of_date()
-    organisations = _organisations(region_id, organisation_id)
+    found = _organisations(region_id, organisation_id, as_of)
+    organisations = [organisation for organisation, _merger, _standing in found]
     ids = [o.id for o in organisations]
     all_checkpoints = checkpoints() if all_checkpoints is None else all_checkpoints
-    rows = _rows(organisations, all_checkpoints, _submissions(ids), _mergers(ids, as_of),
+    mergers = {o.id: merger for o, merger, _standing in found if merger is not None}
+    rows = _rows(organisations, all_checkpoints, _submissions(ids), mergers,
                  _open_conditions(ids))
     overdue = _overdue({row.organisation.id: row.cells for row in rows if row.merger is None},
-                       as_of, all_checkpoints, ids)
+                       as_of, all_checkpoints, ids,
+                       standing={o.id: standing for o, _merger, standing in found})
     for row in rows:
         row.overdue = overdue.get(row.organisation.id, [])
     return rows
@@ -175,15 +190,35 @@ def overdue_count(as_of: date | None = None) -> int:
                if overdue)
 
 
-def _organisations(region_id: int | None, organisation_id: int | None) -> list[Organisation]:
-    statement = select(Organisation).where(Organisation.kind == OrganisationKind.CSS)
+def _agreement_exists(*statuses):
+    return exists().where(Agreement.provider_id == Organisation.id,
+                          *([Agreement.status.in_(statuses)] if statuses else []))
+
+
+def _organisations(region_id: int | None, organisation_id: int | None,
+                   as_of: date) -> list[tuple[Organisation, Merger | None, _Standing]]:
+    """The CSSs by name, each with its region, its merger by ``as_of`` (a CSS merges once)
+    with the successor, and its _Standing."""
+    statement = (
+        select(Organisation, Merger, _agreement_exists(),
+               _agreement_exists(AgreementStatus.SIGNED, AgreementStatus.FINAL),
+               _agreement_exists(AgreementStatus.FINAL),
+               exists().where(User.organisation_id == Organisation.id,
+                              User.role == Role.CSS_LEADER))
+        .outerjoin(Merger, and_(Merger.predecessor_id == Organisation.id,
+                                Merger.effective_on <= as_of))
+        .where(Organisation.kind == OrganisationKind.CSS))
     if region_id:
         statement = statement.where(Organisation.region_id == region_id)
     if organisation_id:
         statement = statement.where(Organisation.id == organisation_id)
-    return list(db.session.scalars(
-        statement.options(joinedload(Organisation.region)).order_by(Organisation.name)
-    ))
+    return [
+        (organisation, merger, _Standing(bool(agreement), bool(signed), bool(final),
+                                         bool(leader)))
+        for organisation, merger, agreement, signed, final, leader in db.session.execute(
+            statement.options(joinedload(Organisation.region), joinedload(Merger.successor))
+            .order_by(Organisation.name, Organisation.id))
+    ]
 
 
 def _submissions(ids: list[int]) -> dict[tuple[int, int], Submission]:
@@ -195,15 +230,6 @@ def _submissions(ids: list[int]) -> dict[tuple[int, int], Submission]:
             .options(joinedload(Submission.review).load_only(
                 Review.status, Review.outcome_code, Review.outcome_label, Review.signed_off_at))
         )
-    }
-
-
-def _mergers(ids: list[int], as_of: date) -> dict[int, Merger]:
-    return {
-        merger.predecessor_id: merger
-        for merger in db.session.scalars(
-            select(Merger).where(Merger.predecessor_id.in_(ids), Merger.effective_on <= as_of)
-            .options(joinedload(Merger.successor)))
     }
 
 
@@ -237,33 +263,43 @@ def _rows(organisations: list[Organisation], all_checkpoints: list[Checkpoint],
 
 
 def _overdue(cells: dict[int, list[Cell]], as_of: date, all_checkpoints: list[Checkpoint],
-             ids: list[int]) -> dict[int, list[Milestone]]:
+             ids: list[int], standing: dict[int, _Standing] | None = None
+             ) -> dict[int, list[Milestone]]:
     """The overdue milestones of each trading CSS, by id, from its cells (a merged CSS is
-    left out by the caller: it has no milestones left to meet)."""
+    left out by the caller: it has no milestones left to meet); ``standing``, each CSS's
+    _Standing where the caller read it already."""
     milestones = css_milestones(all_checkpoints)
-    agreements = _agreement_statuses(ids)
-    with_leaders = set(db.session.scalars(
-        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
-                                           User.organisation_id.in_(ids))
-    ))
+    standing = _standing(ids) if standing is None else standing
     return {
         organisation_id: overdue_milestones(
-            as_of, _completed(row_cells, agreements.get(organisation_id, set()),
-                              organisation_id in with_leaders), milestones)
+            as_of, _completed(row_cells, standing.get(organisation_id, _Standing())),
+            milestones)
         for organisation_id, row_cells in cells.items()
     }
 
 
-def _agreement_statuses(ids: list[int]) -> dict[int, set[str]]:
+def _standing(ids: list[int]) -> dict[int, _Standing]:
     statuses: dict[int, set[str]] = {}
     for provider_id, status in db.session.execute(
         select(Agreement.provider_id, Agreement.status).where(Agreement.provider_id.in_(ids))
     ):
         statuses.setdefault(provider_id, set()).add(status)
-    return statuses
+    with_leaders = set(db.session.scalars(
+        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
+                                           User.organisation_id.in_(ids))
+    ))
+    return {
+        organisation_id: _Standing(
+            agreement=bool(statuses.get(organisation_id)),
+            signed=bool(statuses.get(organisation_id, set())
+                        & {AgreementStatus.SIGNED, AgreementStatus.FINAL}),
+            final=AgreementStatus.FINAL in statuses.get(organisation_id, set()),
+            has_leader=organisation_id in with_leaders)
+        for organisation_id in ids
+    }
 
 
-def _completed(cells: list[Cell], agreement_statuses: set[str], has_leader: bool) -> set[str]:
+def _completed(cells: list[Cell], standing: _Standing) -> set[str]:
     done = set()
     for cell in cells:
         key = SUBMITTED_MILESTONE.get(cell.checkpoint.number)
@@ -271,13 +307,13 @@ def _completed(cells: list[Cell], agreement_statuses: set[str], has_leader: bool
             done.add(key)
         if cell.checkpoint.number == 3 and cell.status == "signed_off":
             done |= {"cp3_assurance_completed", "hosting_decisions"}
-    if agreement_statuses:  # any agreement, even a draft, is the draft SLA milestone
+    if standing.agreement:  # any agreement, even a draft, is the draft SLA milestone
         done.add("draft_slas_signed")
-    if agreement_statuses & {AgreementStatus.SIGNED, AgreementStatus.FINAL}:
+    if standing.signed:
         done.add("slas_signed")
-    if AgreementStatus.FINAL in agreement_statuses:
+    if standing.final:
         done.add("final_slas")
-    if has_leader:
+    if standing.has_leader:
         done.add("css_leaders_identified")
     return done
 

@@ -3,11 +3,12 @@ each line of its statement, evaluator, question, response or procurement in a li
 
 from datetime import timedelta
 
+from marketplace.extensions import db
 from marketplace.services import awards, clarifications, procurements
 
 from ..conftest import text_of
 from ..factories import make_statement, make_user, published_competition
-from ..queries import statements_for
+from ..queries import counting_statements, statements_for
 from .evaluation import respond
 
 LEAD = "ccg@demo.test"
@@ -49,6 +50,23 @@ def test_the_procurement_page_runs_as_many_queries_for_more_lines_evaluators_and
     bdu = sign_in("bdu@demo.test")
     assert statements_for(bdu, f"/procurements/{large.id}") \
         == statements_for(bdu, f"/procurements/{small.id}")
+
+
+def test_a_ccg_refused_another_ccgs_procurement_reads_only_the_procurement(buying, sign_in):
+    """Who may read it is checked on the procurement, its statement and parties (one
+    statement); its lines, evaluators and questions are read only for those who may."""
+    b = buying
+    large = _large(b)
+    clarifications.ask(b.arden_user, large, "Which data warehouse?")
+    url = f"/procurements/{large.id}"
+    stranger = sign_in("ccg2@demo.test")
+    db.session.expire_all()
+    with counting_statements() as count:
+        assert stranger.get(url).status_code == 404
+    read = [" ".join(s.split()) for s in count.statements]
+    assert len([s for s in read if "FROM procurement " in s]) == 1, read
+    assert not [s for s in read if any(f"FROM {table} " in s for table in (
+        "statement_line", "procurement_evaluator", "clarification", "evaluation_criterion"))]
 
 
 def test_the_opportunity_page_runs_as_many_queries_for_more_lines(buying, sign_in):

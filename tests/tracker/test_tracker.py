@@ -134,7 +134,8 @@ def test_the_tracker_runs_as_many_statements_for_26_csss_as_for_3(seeded, bdu_cl
             page = html(bdu_client.get("/tracker" + query))
         counts.append((len(page.select("#tracker tbody tr")), len(count)))
     assert [rows for rows, _ in counts] == [3, 26]
-    assert counts[0][1] == counts[1][1] <= 10, counts
+    # The CSSs with their mergers and standing (agreements, leaders) are one query.
+    assert counts[0][1] == counts[1][1] <= 7, counts
 
 
 def test_the_tracker_links_only_the_submissions_the_user_may_review(seeded, sign_in):
