@@ -91,13 +91,14 @@ def _scores(rng: random.Random, base: int) -> dict[str, int]:
 def seed_survey(scale: int = 1) -> None:
     ensure_standard_checkpoints()
     window = _window()
-    done = set(
-        db.session.execute(
+    done = {
+        (ccg_id, provider_id)
+        for ccg_id, provider_id in db.session.execute(
             select(SurveyAnswer.ccg_id, SurveyAnswer.provider_id).where(
                 SurveyAnswer.window_id == window.id
             )
-        ).tuples()
-    )
+        )
+    }
     ccg_users = {
         user.organisation_id: user
         for user in db.session.scalars(
