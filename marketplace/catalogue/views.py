@@ -44,8 +44,15 @@ def _published_offers():
 
 
 def _published_offer_counts() -> dict[int, int]:
+    # Grouped by specification_id + 0, an expression, not the column. By the column, SQLite
+    # reads every offer (drafts and superseded ones too) from the index that lists them by
+    # specification, which gives the groups in order, and looks up each one's version; by
+    # an expression no index gives that order, so it reads the published versions and only
+    # their offers (ix_offer_version_facets). At scale 100 on SQLite: 15-25 ms -> 9-15 ms a
+    # count; PostgreSQL plans both alike.
+    specification = (Offer.specification_id + 0).label("specification_id")
     rows = db.session.execute(
-        _published_offers().add_columns(Offer.specification_id).group_by(Offer.specification_id)
+        _published_offers().add_columns(specification).group_by(specification)
     )
     return {specification_id: count for count, specification_id in rows}
 

@@ -1,11 +1,13 @@
+from datetime import date
+
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, ServiceSpecification
-from marketplace.services import prospectuses
+from marketplace.services import market_change, prospectuses
 
 from .. import factories as build
-from ..conftest import html, text_of
+from ..conftest import html, text_of, user
 from ..factories import add_offer, create_spec, offer_data, organisation
 from ..queries import counting_statements
 
@@ -198,3 +200,22 @@ def test_other_roles_cannot_delete_or_reinstate(client, sign_in):
         assert signed_in.post("/admin/specifications/BUS-LEG/reinstate").status_code == 403
     assert client.post("/admin/specifications/BUS-LEG/delete").status_code in (302, 400)
     assert spec("BUS-LEG") is not None
+
+
+def _offer_counts(client) -> dict[str, str]:
+    """Code -> the "Published offers" cell of each row of the public catalogue."""
+    rows = html(client.get("/specifications")).select("tbody tr")
+    return {cells[0].get_text(strip=True): cells[4].get_text(strip=True)
+            for cells in (row.select("td") for row in rows)}
+
+
+def test_the_catalogue_counts_each_specifications_published_offers(client):
+    """Counted: offers in a provider's published prospectus. Not counted: a draft offer, an
+    offer of a superseded version, or the offers of a CSS merged into another."""
+    market = build.build_market()  # BI: Arden v1 (superseded), Arden, GEM, Meridian, a draft
+    db.session.commit()
+    assert _offer_counts(client) == {"BI-01": "3", "CM-01": "2", "BS-01": "1"}
+    market_change.merge(user("bdu@demo.test"), market.gem, market.arden, kind="merger",
+                        effective_on=date(2012, 8, 1))
+    db.session.commit()
+    assert _offer_counts(client) == {"BI-01": "2", "CM-01": "1", "BS-01": "1"}
