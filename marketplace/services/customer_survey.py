@@ -312,10 +312,6 @@ def submit_answer(
 # What may be read: aggregates only.
 
 
-def aggregate_for(window: SurveyWindow, provider_id: int) -> Aggregate:
-    return aggregates_for([window], provider_id)[window.id]
-
-
 def aggregates_for(windows: list[SurveyWindow], provider_id: int) -> dict[int, Aggregate]:
     """By window id: what may be shown of the provider's answers in each of these windows,
     read as plain rows (answers and their scores) in one query however many windows."""

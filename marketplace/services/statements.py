@@ -893,32 +893,23 @@ def _demand_groups(
               for (spec_id, region, cluster), (ccgs, population, budget, statements)
               in sorted(totals.items(), key=lambda item: (spec_order[item[0][0]], item[0][1:]))]
 
-    # Both summaries added up in one pass over the groups (a thousand of them across the
-    # country): per cluster [budget, groups, joint candidates], per specification [CCGs,
-    # population, budget, groups, joint candidates], in the groups' order.
-    by_cluster: dict[tuple, list] = {}
-    by_specification: dict[int, list] = {}
+    by_cluster: dict[tuple, list[DemandGroup]] = defaultdict(list)
+    by_specification: dict[int, list[DemandGroup]] = defaultdict(list)
     for group in groups:
-        joint = 1 if group.joint_candidate else 0
-        place = by_cluster.setdefault((group.region, group.cluster), [ZERO, 0, 0])
-        place[0] += group.budget
-        place[1] += 1
-        place[2] += joint
-        spec = by_specification.setdefault(group.specification.id, [0, 0, ZERO, 0, 0])
-        spec[0] += group.ccg_count
-        spec[1] += group.population
-        spec[2] += group.budget
-        spec[3] += 1
-        spec[4] += joint
+        by_cluster[(group.region, group.cluster)].append(group)
+        by_specification[group.specification.id].append(group)
     cluster_summaries = [
         DemandSummary(cluster, region, len(cluster_ccgs[(region, cluster)]),
                       sum(cluster_ccgs[(region, cluster)].values()),
-                      round_money(budget), count, joint)
-        for (region, cluster), (budget, count, joint) in sorted(by_cluster.items())]
+                      round_money(sum((g.budget for g in found), ZERO)), len(found),
+                      sum(1 for g in found if g.joint_candidate))
+        for (region, cluster), found in sorted(by_cluster.items())]
     specification_summaries = [
-        DemandSummary(specifications[spec_id].name, "", ccgs, population, round_money(budget),
-                      count, joint, spec_id)
-        for spec_id, (ccgs, population, budget, count, joint) in by_specification.items()]
+        DemandSummary(found[0].specification.name, "", sum(g.ccg_count for g in found),
+                      sum(g.population for g in found),
+                      round_money(sum((g.budget for g in found), ZERO)), len(found),
+                      sum(1 for g in found if g.joint_candidate), spec_id)
+        for spec_id, found in by_specification.items()]
     return groups, cluster_summaries, specification_summaries
 
 

@@ -195,16 +195,27 @@ def _agreement_exists(*statuses):
                           *([Agreement.status.in_(statuses)] if statuses else []))
 
 
+def _standing_columns() -> tuple:
+    """SQL for an organisation's _Standing, its fields in order: any agreement (even a
+    draft), one signed by both parties or final, a final one; a CSS leader named."""
+    return (
+        _agreement_exists(),
+        _agreement_exists(AgreementStatus.SIGNED, AgreementStatus.FINAL),
+        _agreement_exists(AgreementStatus.FINAL),
+        exists().where(User.organisation_id == Organisation.id, User.role == Role.CSS_LEADER),
+    )
+
+
+def _standing_of(row) -> _Standing:
+    return _Standing(*(bool(value) for value in row))
+
+
 def _organisations(region_id: int | None, organisation_id: int | None,
                    as_of: date) -> list[tuple[Organisation, Merger | None, _Standing]]:
     """The CSSs by name, each with its region, its merger by ``as_of`` (a CSS merges once)
     with the successor, and its _Standing."""
     statement = (
-        select(Organisation, Merger, _agreement_exists(),
-               _agreement_exists(AgreementStatus.SIGNED, AgreementStatus.FINAL),
-               _agreement_exists(AgreementStatus.FINAL),
-               exists().where(User.organisation_id == Organisation.id,
-                              User.role == Role.CSS_LEADER))
+        select(Organisation, Merger, *_standing_columns())
         .outerjoin(Merger, and_(Merger.predecessor_id == Organisation.id,
                                 Merger.effective_on <= as_of))
         .where(Organisation.kind == OrganisationKind.CSS))
@@ -213,9 +224,8 @@ def _organisations(region_id: int | None, organisation_id: int | None,
     if organisation_id:
         statement = statement.where(Organisation.id == organisation_id)
     return [
-        (organisation, merger, _Standing(bool(agreement), bool(signed), bool(final),
-                                         bool(leader)))
-        for organisation, merger, agreement, signed, final, leader in db.session.execute(
+        (organisation, merger, _standing_of(standing))
+        for organisation, merger, *standing in db.session.execute(
             statement.options(joinedload(Organisation.region), joinedload(Merger.successor))
             .order_by(Organisation.name, Organisation.id))
     ]
@@ -279,24 +289,9 @@ def _overdue(cells: dict[int, list[Cell]], as_of: date, all_checkpoints: list[Ch
 
 
 def _standing(ids: list[int]) -> dict[int, _Standing]:
-    statuses: dict[int, set[str]] = {}
-    for provider_id, status in db.session.execute(
-        select(Agreement.provider_id, Agreement.status).where(Agreement.provider_id.in_(ids))
-    ):
-        statuses.setdefault(provider_id, set()).add(status)
-    with_leaders = set(db.session.scalars(
-        select(User.organisation_id).where(User.role == Role.CSS_LEADER,
-                                           User.organisation_id.in_(ids))
-    ))
-    return {
-        organisation_id: _Standing(
-            agreement=bool(statuses.get(organisation_id)),
-            signed=bool(statuses.get(organisation_id, set())
-                        & {AgreementStatus.SIGNED, AgreementStatus.FINAL}),
-            final=AgreementStatus.FINAL in statuses.get(organisation_id, set()),
-            has_leader=organisation_id in with_leaders)
-        for organisation_id in ids
-    }
+    return {organisation_id: _standing_of(standing)
+            for organisation_id, *standing in db.session.execute(
+                select(Organisation.id, *_standing_columns()).where(Organisation.id.in_(ids)))}
 
 
 def _completed(cells: list[Cell], standing: _Standing) -> set[str]:

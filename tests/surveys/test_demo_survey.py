@@ -61,7 +61,7 @@ def test_the_september_2012_survey_lines_up_with_the_assurance_ratings(
         provider = db.session.scalar(
             select(Organisation).where(Organisation.name == css_display_name(row["css_name"]))
         )
-        result = customer_survey.aggregate_for(window, provider.id)
+        result = customer_survey.aggregates_for([window], provider.id)[window.id]
         if result.shown:
             by_rating[row["scenario"]].append(result.overall)
     assert all(by_rating.values()), by_rating
