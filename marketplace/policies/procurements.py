@@ -79,16 +79,11 @@ def offering_provider_ids(specification_ids, among=None) -> set[int]:
     return set(db.session.scalars(statement))
 
 
-def eligible_provider_count(procurement: Procurement) -> int:
-    """len(eligible_provider_ids(procurement)), counted by the database: at scale 100 some
-    two thousand providers offer a competition's services."""
-    counted = eligible_provider_count_column(procurement)
-    return counted if isinstance(counted, int) else (db.session.scalar(select(counted)) or 0)
-
-
 def eligible_provider_count_column(procurement: Procurement):
-    """eligible_provider_count as a scalar subquery, for a query that counts more besides;
-    the number itself where no query is needed (the invited list, or no services)."""
+    """len(eligible_provider_ids(procurement)) as a scalar subquery counted by the database
+    (at scale 100 some two thousand providers offer a competition's services), for a query
+    that counts more besides; the number itself where no query is needed (the invited
+    list, or no services)."""
     if not procurement.open_to_all_providers:
         return len(procurement.invitees)
     ids = list(_bought_specification_ids(procurement))

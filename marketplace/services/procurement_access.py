@@ -21,7 +21,6 @@ from marketplace.models import (
     StatementParty,
 )
 from marketplace.policies.procurements import (  # noqa: F401 (the rules, for the services)
-    eligible_provider_count,
     eligible_provider_ids,
     is_eligible,
     is_lead_user,
