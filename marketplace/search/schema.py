@@ -1,11 +1,10 @@
-"""The engine-specific full-text objects that migrations write by hand (0005 and
-search_plain_sql), which autogenerate and the models-versus-migrations test must not see
-as strays to drop: SQLite's FTS5 table over offers, and PostgreSQL's tsvector column on
-offer with its GIN index."""
+"""The engine-specific full-text objects that migrations write by hand (0005,
+search_plain_sql and search_fts_update_order), which autogenerate and the
+models-versus-migrations test must not see as strays to drop: SQLite's FTS5 table over
+offers, and PostgreSQL's tsvector column on offer with its GIN index."""
 
 SQLITE_FTS_TABLE = "offer_fts"  # FTS5 also makes offer_fts_data, offer_fts_idx, ...
-SQLITE_TRIGGERS = ("offer_fts_after_insert", "offer_fts_after_delete",
-                   "offer_fts_after_update_old", "offer_fts_after_update_new")
+SQLITE_TRIGGERS = ("offer_fts_after_insert", "offer_fts_after_delete", "offer_fts_after_update")
 POSTGRES_COLUMN = ("offer", "search_vector")
 POSTGRES_INDEX = "ix_offer_search_vector"
 
