@@ -8,8 +8,10 @@ the database must be a throwaway too: its public schema is dropped and rebuilt, 
 seeding it is vacuumed, analysed and checkpointed (see settle).
 Each figure is the median of --runs requests (50 by default) through the Flask test client,
 after a warm-up, the requests taking turns; the ratio is to GET /sign-in (a bare base-layout
-page) measured in the same turns, so that a busy shared machine slows both alike. Nothing is
-cached between requests: every search asks the database afresh.
+page) measured in the same turns, so that a busy shared machine slows both alike. Each search
+is timed twice: worked out afresh (no cache: what the first to ask it after a change to the
+catalogue waits), and, when a Redis answers at REDIS_URL (default 127.0.0.1:6379), asked
+again and kept (search.shared_results, as in production), under a prefix of the run's own.
 
 Target (issue #15): a search with keywords at most 4x the sign-in page at scale 100, on
 both engines; browsing without keywords, and the floor (one statement counting every
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import flask_migrate  # noqa: E402
 from flask import g  # noqa: E402
+from pages import search_cache  # noqa: E402  (bench/pages.py: Redis as in production)
 from sqlalchemy import func, select  # noqa: E402
 
 from marketplace import create_app  # noqa: E402
@@ -96,19 +99,30 @@ def sign_in(client, email: str) -> None:
         enter_session(session, user, token)
 
 
-def measure(app, runs: int) -> dict:
-    """Per search timed: (median seconds, median seconds of GET /sign-in in the same turns)."""
+def measure(app, kept_app, runs: int) -> dict:
+    """Per search timed: (median seconds, median seconds of GET /sign-in in the same turns).
+    Each search is timed worked out afresh (``app``: no cache) and, with ``kept_app`` (Redis,
+    as in production), asked again: kept, as most searches are between two changes to the
+    catalogue."""
     anonymous = app.test_client()
     ccg = app.test_client()
     sign_in(ccg, "ccg@demo.test")
+    searchers = {"": (anonymous, ccg)}
+    if kept_app is not None:
+        with kept_app.app_context():
+            kept_ccg = kept_app.test_client()
+            sign_in(kept_ccg, "ccg@demo.test")
+        searchers[", kept"] = (kept_app.test_client(), kept_ccg)
     requests = {"sign-in": (anonymous, "/sign-in")}
-    for query in QUERIES:
-        url = "/offers?q=" + query.replace(" ", "+")
-        requests[f"anonymous {query!r}"] = (anonymous, url)
-        requests[f"CCG user {query!r}"] = (ccg, url)
-    requests["CCG user 'procurement', planning"] = (ccg, "/offers?q=procurement&phase=planning")
-    requests["browsing, no keywords"] = (anonymous, "/offers")
-    requests["browsing, page 50"] = (anonymous, "/offers?page=50")
+    for how, (anonymous_client, ccg_client) in searchers.items():
+        for query in QUERIES:
+            url = "/offers?q=" + query.replace(" ", "+")
+            requests[f"anonymous {query!r}{how}"] = (anonymous_client, url)
+            requests[f"CCG user {query!r}{how}"] = (ccg_client, url)
+        requests[f"CCG user 'procurement', planning{how}"] = (
+            ccg_client, "/offers?q=procurement&phase=planning")
+        requests[f"browsing, no keywords{how}"] = (anonymous_client, "/offers")
+        requests[f"browsing, page 50{how}"] = (anonymous_client, "/offers?page=50")
     requests[FLOOR] = (None, floor)
     timings = median_seconds(requests, runs)
     base = timings.pop("sign-in")
@@ -164,10 +178,11 @@ def settle(url: str) -> None:
         connection.exec_driver_sql("CHECKPOINT")
 
 
-def make_app(url: str):
+def make_app(url: str, *, cache: bool = False):
     return create_app({
         "ENV_NAME": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://", "DEMO_PASSWORD": "bench-password",
+        **(search_cache() if cache else {"SEARCH_CACHE_URL": None}),
     })
 
 
@@ -213,13 +228,14 @@ def main() -> None:
             reset_postgres(url)
         seed_in_a_child(url, 1)
         app = make_app(url)
+        kept_app = make_app(url, cache=True) if search_cache()["SEARCH_CACHE_URL"] else None
         with app.app_context():
-            small = measure(app, options.runs)
+            small = measure(app, kept_app, options.runs)
             report("scale 1", small)
         print()
         seed_in_a_child(url, options.scale)
         with app.app_context():
-            large = measure(app, options.runs)
+            large = measure(app, kept_app, options.runs)
             report(f"scale {options.scale}", large)
 
         print(f"\ntarget: a search with keywords at most {RATIO_TARGET}x the sign-in page at "

@@ -67,6 +67,11 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Searches kept for every worker until the catalogue changes (search.shared_results).
+        # Not in tests unless a test asks: many tests share one database, put back between
+        # them without a change that would move the catalogue's generation.
+        "SEARCH_CACHE_URL": os.environ.get("SEARCH_CACHE_URL")
+        or (None if environment == "test" else redis_url),
         # Absolute URLs (OCDS release packages) are built from this, never from Host.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
         or DEFAULT_PUBLIC_BASE_URLS.get(environment),

@@ -38,7 +38,8 @@ FORMAT = "css-marketplace-export"
 FORMAT_VERSION = 1
 # Rows the migrations insert: the running cost allowances of 2013-14, the 2012 procurement
 # threshold and the plan checks' thresholds. An import replaces them with the file's.
-REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold", "plan_check_threshold")
+REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold", "plan_check_threshold",
+                    "catalogue_generation")
 INSERT_BATCH = 1000
 
 

@@ -59,6 +59,7 @@ def seed_demo(scale: int = 1) -> None:
     (the organisations, users, catalogue, scenarios ...) are stamped as at the demo's "now"
     when no MARKETPLACE_TODAY is set, so nothing seeded is dated after DEMO_NOW."""
     from marketplace import clock
+    from marketplace.services.catalogue import catalogue_changed
     from marketplace.services.notifications import without_emails
     from marketplace.services.transaction import transaction
 
@@ -71,6 +72,10 @@ def seed_demo(scale: int = 1) -> None:
             for seeder in SEEDERS:  # one transaction each, so a large seed is not one huge one
                 with transaction():
                     seeder(scale)
+            # The seeders write offers, versions and reviews directly, not through the
+            # services that say so: searches kept from before the seed are not shown after it.
+            with transaction():
+                catalogue_changed()
     finally:
         clock.pin(held)
 

@@ -30,7 +30,7 @@ from .buying import (
     ShortlistEntry,
     signed_terms_never_change,
 )
-from .catalogue import Nature, Phase, Scale, ServiceSpecification
+from .catalogue import CatalogueGeneration, Nature, Phase, Scale, ServiceSpecification
 from .contract_life import (
     AgreementEnding,
     AgreementVariation,
@@ -146,6 +146,7 @@ __all__ = [
     "BidSource",
     "BidStatus",
     "BusinessPlan",
+    "CatalogueGeneration",
     "Checkpoint",
     "Clarification",
     "ClarificationStage",

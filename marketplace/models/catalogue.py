@@ -91,3 +91,15 @@ class ServiceSpecification(IdMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ServiceSpecification {self.code}>"
+
+
+class CatalogueGeneration(db.Model):
+    """One row: a token replaced, in the same transaction, by every change to what an offer
+    search finds or counts (services.catalogue.catalogue_changed). Searches are kept in the
+    shared cache under the token they were worked out at (search.shared_results), so none
+    is shown once a change has committed."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -65,6 +65,7 @@ from marketplace.services.assurance import (
     latest_statuses,
 )
 
+from . import shared_results
 from .hits import ListedOffer, full_offers, listed_offers
 from .text import MAX_QUERY_LENGTH, keyword_parameter, keywords, match_keywords
 
@@ -527,7 +528,10 @@ def search_offers(
     page = max(1, min(page, MAX_PAGE))
     if sort == COST and is_reference:
         raise ValueError("the cost to a CCG needs the CCG's population")
-    counts, total, rows, names = _search(filters, population, page, per_page, sort)
+    question = {"filters": filters.query_args(), "population": population, "page": page,
+                "per_page": per_page, "sort": sort}
+    counts, total, rows, names = shared_results.remembered(
+        question, lambda: _search(filters, population, page, per_page, sort))
     assurance_labels = assurance_statuses()
     labels = _labels(assurance_labels, names)
     facets = [

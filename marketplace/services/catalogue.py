@@ -5,14 +5,16 @@ keep their offers, shortlists and agreements readable but take no new offers.
 """
 
 import re
+from uuid import uuid4
 
-from sqlalchemy import distinct, exists, func, or_, select
+from sqlalchemy import distinct, exists, func, or_, select, update
 
 from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
     AgreementLine,
     BidLine,
+    CatalogueGeneration,
     Nature,
     Offer,
     Organisation,
@@ -35,6 +37,16 @@ FIELDS = (
     "code", "name", "description", "phase", "nature", "scale",
     "expected_outputs", "expected_service_levels",
 )
+
+
+def catalogue_changed() -> None:
+    """Say, in the caller's transaction, that what an offer search finds or counts has
+    changed: searches worked out before it are not shown once it commits (they are kept
+    under the old token, search.shared_results). Every service that publishes or withdraws
+    offers, merges a provider, signs off a checkpoint review or changes a specification
+    calls this, as its last write: the row stays locked until the commit, so a change that
+    still had rows of its own to write could wait on another while holding it."""
+    db.session.execute(update(CatalogueGeneration).values(token=uuid4().hex))
 
 
 def list_specifications(*, include_retired: bool = True) -> list[ServiceSpecification]:
@@ -138,6 +150,7 @@ def create_specification(actor, data: dict) -> ServiceSpecification:
     data = _check(data, None)
     spec = ServiceSpecification(**data)
     db.session.add(spec)
+    catalogue_changed()
     record_event("specification.created", spec, f"Created specification {spec.code} {spec.name}",
                  actor=actor)
     return spec
@@ -156,6 +169,7 @@ def update_specification(actor, spec: ServiceSpecification, data: dict) -> Servi
         setattr(spec, key, value)
     if {"code", "name"} & changes.keys():
         _refresh_search_text(spec)
+    catalogue_changed()
     record_event("specification.updated", spec, f"Updated specification {spec.code}",
                  changes=changes, actor=actor)
     return spec
@@ -183,6 +197,7 @@ def retire_specification(actor, spec: ServiceSpecification) -> None:
         raise Conflict(f"{spec.code} {spec.name} is already retired: somebody retired it after "
                        "this page was drawn", field="specification")
     spec.retired_at = utcnow()
+    catalogue_changed()
     record_event("specification.retired", spec, f"Retired specification {spec.code}", actor=actor)
 
 
@@ -192,6 +207,7 @@ def reinstate_specification(actor, spec: ServiceSpecification) -> None:
         raise Conflict(f"{spec.code} {spec.name} is not retired: somebody reinstated it after "
                        "this page was drawn", field="specification")
     spec.retired_at = None
+    catalogue_changed()
     record_event("specification.reinstated", spec, f"Reinstated specification {spec.code}",
                  actor=actor)
 
@@ -212,6 +228,7 @@ def delete_specification(actor, spec: ServiceSpecification) -> None:
     refuse_deleting(spec, uses(spec))
     record_event("specification.deleted", spec, f"Deleted specification {spec.code}", actor=actor)
     db.session.delete(spec)
+    catalogue_changed()
 
 
 def _joined(parts: list[str]) -> str:

@@ -40,6 +40,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .buying_common import clean_text
+from .catalogue import catalogue_changed
 from .errors import PermissionDenied, ServiceError
 from .transaction import transactional
 
@@ -525,6 +526,7 @@ def merge(
             },
             actor=actor,
         )
+    catalogue_changed()  # the predecessor's offers leave search
     return merger
 
 

@@ -36,6 +36,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 
 from .audit import record_event
+from .catalogue import catalogue_changed
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
 
@@ -388,6 +389,7 @@ def publish(actor, organisation: Organisation, *, lock_version: int | None,
                  "superseded": previous.number if previous else None},
         actor=actor,
     )
+    catalogue_changed()
     return version
 
 
@@ -428,6 +430,7 @@ def withdraw(actor, version: ProspectusVersion, reason: str = "") -> ProspectusV
                  f"Withdrew {version.organisation.name} prospectus v{version.number}",
                  changes={"reason": reason.strip()[:1000]} if reason.strip() else None,
                  actor=actor)
+    catalogue_changed()
     return version
 
 

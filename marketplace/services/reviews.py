@@ -45,6 +45,7 @@ from . import (
     review_documents,  # a module import: review_documents imports this one too
 )
 from .audit import record_event
+from .catalogue import catalogue_changed
 from .checkpoints import outcome_label
 from .errors import PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
@@ -320,6 +321,7 @@ def sign_off(actor: User, review: Review, *, expected_lock_version: int) -> Revi
                  changes={"document": document.filename, "sha256": document.sha256},
                  actor=actor)
     notifications.review_issued(review)
+    catalogue_changed()  # the provider's assurance status, which search shows and counts
     return review
 
 
