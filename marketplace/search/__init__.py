@@ -4,6 +4,8 @@ engine's full-text index (PostgreSQL tsvector, SQLite FTS5) behind one interface
     search_offers(filters: OfferFilters, *, page=1, per_page=20, population=None,
                   sort="relevance") -> OfferSearchResult
     match_keywords(statement) -> (statement, relevance), keywords bound as "keywords"
+
+What a search works out is kept in Redis until the catalogue changes (shared_results).
 """
 
 from .offers import (
