@@ -25,7 +25,7 @@ ratio is to GET /sign-in timed in the same turns; growth is the ratio at --scale
 the ratio at scale 1. SQL statements per request and the response size are printed beside
 them: a count that grows with the scale is a query per row.
 
-The app runs as in production, with searches kept in Redis (search.shared_results) when a
+The app runs as in production, with searches kept in Redis (services.catalogue_cache) when a
 Redis answers at REDIS_URL (default 127.0.0.1:6379): /offers is timed as a search asked
 again, as most are between two changes to the catalogue; bench/search.py also times
 searches worked out afresh.
@@ -158,7 +158,7 @@ def seed_in_a_child(url: str, scale: int) -> None:
 
 @functools.cache
 def search_cache() -> dict:
-    """Searches kept in Redis as in production (search.shared_results), under a prefix of
+    """Searches kept in Redis as in production (services.catalogue_cache), under a prefix of
     this run's own so that nothing an earlier run kept is read; without Redis, none."""
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     try:

@@ -11,7 +11,7 @@ after a warm-up, the requests taking turns; the ratio is to GET /sign-in (a bare
 page) measured in the same turns, so that a busy shared machine slows both alike. Each search
 is timed twice: worked out afresh (no cache: what the first to ask it after a change to the
 catalogue waits), and, when a Redis answers at REDIS_URL (default 127.0.0.1:6379), asked
-again and kept (search.shared_results, as in production), under a prefix of the run's own.
+again and kept (services.catalogue_cache, as in production), under a prefix of the run's own.
 
 Target (issue #15): a search with keywords at most 4x the sign-in page at scale 100, on
 both engines; browsing without keywords, and the floor (one statement counting every

@@ -72,9 +72,9 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
-    from .search import shared_results
+    from .services import catalogue_cache
 
-    shared_results.init_app(app)
+    catalogue_cache.init_app(app)
     configure_login(app)
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
 

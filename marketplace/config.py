@@ -67,7 +67,7 @@ def load_config(instance_path: Path, overrides=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
-        # Searches kept for every worker until the catalogue changes (search.shared_results).
+        # Searches kept for every worker until the catalogue changes (services.catalogue_cache).
         # Not in tests unless a test asks: many tests share one database, put back between
         # them without a change that would move the catalogue's generation.
         "SEARCH_CACHE_URL": os.environ.get("SEARCH_CACHE_URL")

@@ -59,7 +59,7 @@ def seed_demo(scale: int = 1) -> None:
     (the organisations, users, catalogue, scenarios ...) are stamped as at the demo's "now"
     when no MARKETPLACE_TODAY is set, so nothing seeded is dated after DEMO_NOW."""
     from marketplace import clock
-    from marketplace.services.catalogue import catalogue_changed
+    from marketplace.services.catalogue_cache import catalogue_changed
     from marketplace.services.notifications import without_emails
     from marketplace.services.transaction import transaction
 

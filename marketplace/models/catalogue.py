@@ -94,10 +94,10 @@ class ServiceSpecification(IdMixin, TimestampMixin, db.Model):
 
 
 class CatalogueGeneration(db.Model):
-    """One row: a token replaced, in the same transaction, by every change to what an offer
-    search finds or counts (services.catalogue.catalogue_changed). Searches are kept in the
-    shared cache under the token they were worked out at (search.shared_results), so none
-    is shown once a change has committed."""
+    """One row: a token replaced, in the same transaction, by every change to the published
+    catalogue (services.catalogue_cache.catalogue_changed). Answers worked out from it
+    (offer searches, the offers per specification) are kept in the shared cache under the
+    token they were worked out at, so none is shown once a change has committed."""
 
     __tablename__ = "catalogue_generation"
 

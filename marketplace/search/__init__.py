@@ -5,7 +5,8 @@ engine's full-text index (PostgreSQL tsvector, SQLite FTS5) behind one interface
                   sort="relevance") -> OfferSearchResult
     match_keywords(statement) -> (statement, relevance), keywords bound as "keywords"
 
-What a search works out is kept in Redis until the catalogue changes (shared_results).
+What a search works out is kept in Redis until the catalogue changes
+(services.catalogue_cache).
 """
 
 from .offers import (

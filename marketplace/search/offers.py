@@ -58,6 +58,7 @@ from marketplace.models import (
     ServiceSpecification,
     VersionStatus,
 )
+from marketplace.services import catalogue_cache
 from marketplace.services.assurance import (
     NOT_ASSESSED,
     NOT_YET_ASSESSED,
@@ -65,7 +66,6 @@ from marketplace.services.assurance import (
     latest_statuses,
 )
 
-from . import shared_results
 from .hits import ListedOffer, full_offers, listed_offers
 from .text import MAX_QUERY_LENGTH, keyword_parameter, keywords, match_keywords
 
@@ -530,7 +530,7 @@ def search_offers(
         raise ValueError("the cost to a CCG needs the CCG's population")
     question = {"filters": filters.query_args(), "population": population, "page": page,
                 "per_page": per_page, "sort": sort}
-    counts, total, rows, names = shared_results.remembered(
+    counts, total, rows, names = catalogue_cache.remembered(
         question, lambda: _search(filters, population, page, per_page, sort))
     assurance_labels = assurance_statuses()
     labels = _labels(assurance_labels, names)

@@ -5,30 +5,32 @@ keep their offers, shortlists and agreements readable but take no new offers.
 """
 
 import re
-from uuid import uuid4
 
-from sqlalchemy import distinct, exists, func, or_, select, update
+from sqlalchemy import distinct, exists, func, or_, select
 
 from marketplace.domain.search_text import search_text_for
 from marketplace.extensions import db
 from marketplace.models import (
     AgreementLine,
     BidLine,
-    CatalogueGeneration,
     Nature,
     Offer,
     Organisation,
     Phase,
     PlanIncome,
+    ProspectusVersion,
     Scale,
     ScenarioLine,
     ServiceSpecification,
     Shortlist,
     StatementLine,
+    VersionStatus,
 )
 from marketplace.models.base import utcnow
 
+from . import catalogue_cache
 from .audit import record_event
+from .catalogue_cache import catalogue_changed
 from .errors import Conflict, NotFound, ServiceError
 from .transaction import transactional
 
@@ -39,14 +41,33 @@ FIELDS = (
 )
 
 
-def catalogue_changed() -> None:
-    """Say, in the caller's transaction, that what an offer search finds or counts has
-    changed: searches worked out before it are not shown once it commits (they are kept
-    under the old token, search.shared_results). Every service that publishes or withdraws
-    offers, merges a provider, signs off a checkpoint review or changes a specification
-    calls this, as its last write: the row stays locked until the commit, so a change that
-    still had rows of its own to write could wait on another while holding it."""
-    db.session.execute(update(CatalogueGeneration).values(token=uuid4().hex))
+def published_offer_counts() -> dict[int, int]:
+    """The published offers of each specification, by its id: those of providers still
+    trading (a CSS merged into another is out of the offer search, so out of these counts
+    too). Kept until the catalogue changes (catalogue_cache), as counting every published
+    offer is most of what the catalogue's pages cost."""
+    return {specification_id: count for specification_id, count
+            in catalogue_cache.remembered({"asked": "published offers per specification"},
+                                          _count_published_offers)}
+
+
+def _count_published_offers() -> list[tuple[int, int]]:
+    # Grouped by specification_id + 0, an expression, not the column. By the column, SQLite
+    # reads every offer (drafts and superseded ones too) from the index that lists them by
+    # specification, which gives the groups in order, and looks up each one's version; by
+    # an expression no index gives that order, so it reads the published versions and only
+    # their offers (ix_offer_version_facets). count(*), not count(Offer.id): the index
+    # holds all the count needs, so no offer row is read.
+    specification = (Offer.specification_id + 0).label("specification_id")
+    return [(specification_id, count) for specification_id, count in db.session.execute(
+        select(specification, func.count())
+        .select_from(Offer)
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(Organisation, ProspectusVersion.organisation_id == Organisation.id)
+        .where(ProspectusVersion.status == VersionStatus.PUBLISHED,
+               Organisation.merged_into_id.is_(None))
+        .group_by(specification)
+    )]
 
 
 def list_specifications(*, include_retired: bool = True) -> list[ServiceSpecification]:

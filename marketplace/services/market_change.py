@@ -40,7 +40,7 @@ from marketplace.models import (
 
 from .audit import record_event
 from .buying_common import clean_text
-from .catalogue import catalogue_changed
+from .catalogue_cache import catalogue_changed
 from .errors import PermissionDenied, ServiceError
 from .transaction import transactional
 

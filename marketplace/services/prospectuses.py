@@ -36,7 +36,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 
 from .audit import record_event
-from .catalogue import catalogue_changed
+from .catalogue_cache import catalogue_changed
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional
 

@@ -46,7 +46,7 @@ from . import (
     review_documents,  # a module import: review_documents imports this one too
 )
 from .audit import record_event
-from .catalogue import catalogue_changed
+from .catalogue_cache import catalogue_changed
 from .checkpoints import outcome_label
 from .errors import PermissionDenied, ServiceError
 from .transaction import check_version, on_conflict, transactional

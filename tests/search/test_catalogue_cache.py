@@ -1,4 +1,5 @@
-"""Searches kept in the shared cache (Redis) under the catalogue's generation.
+"""Searches, and the offers per specification, kept in the shared cache (Redis) under the
+catalogue's generation (services.catalogue_cache).
 
 A kept search answers exactly as a search worked out afresh, and every change to what a
 search finds or counts (publishing, withdrawing, a merger, a signed-off review, the
@@ -17,8 +18,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import CatalogueGeneration
-from marketplace.search import OfferFilters, search_offers, shared_results
-from marketplace.services import catalogue, market_change, prospectuses
+from marketplace.search import OfferFilters, search_offers
+from marketplace.services import catalogue, catalogue_cache, market_change, prospectuses
 from marketplace.services.assurance import NOT_ASSESSED
 from marketplace.services.errors import ServiceError
 
@@ -35,12 +36,12 @@ def shared(app, app_context):
     redis = Redis.from_url(REDIS_URL)
     prefix = f"test-search:{uuid4().hex}"
     app.config.update(SEARCH_CACHE_URL=REDIS_URL, SEARCH_CACHE_PREFIX=prefix)
-    shared_results.init_app(app)
+    catalogue_cache.init_app(app)
     try:
         yield redis, prefix
     finally:
         app.config.update(SEARCH_CACHE_URL=None, SEARCH_CACHE_PREFIX="marketplace:search")
-        shared_results.init_app(app)
+        catalogue_cache.init_app(app)
         for key in redis.scan_iter(f"{prefix}:*"):
             redis.delete(key)
 
@@ -92,7 +93,7 @@ def test_a_kept_search_answers_as_one_worked_out(app, market, shared, filters, o
     assert not any("count(" in statement.lower() for statement in asked.statements)
     assert _shown(again) == _shown(first)
     app.config.update(SEARCH_CACHE_URL=None)
-    shared_results.init_app(app)
+    catalogue_cache.init_app(app)
     assert _shown(search_offers(filters, **options)) == _shown(first)
 
 
@@ -117,7 +118,7 @@ def _agrees_with_worked_out(app) -> None:
     """After a change, every search kept since answers as one worked out afresh."""
     kept = [_shown(search_offers(filters, **options)) for filters, options in SEARCHES]
     app.config.update(SEARCH_CACHE_URL=None)
-    shared_results.init_app(app)
+    catalogue_cache.init_app(app)
     assert [_shown(search_offers(filters, **options)) for filters, options in SEARCHES] == kept
 
 
@@ -191,11 +192,11 @@ def test_a_refused_change_keeps_the_generation(market, shared):
 def test_searches_go_on_while_redis_does_not_answer(app, market, shared, caplog):
     worked_out = search_offers(OfferFilters())
     app.config.update(SEARCH_CACHE_URL="redis://127.0.0.1:1/0")  # nothing listens there
-    shared_results.init_app(app)
-    with caplog.at_level(logging.WARNING, logger="marketplace.search.shared_results"):
+    catalogue_cache.init_app(app)
+    with caplog.at_level(logging.WARNING, logger="marketplace.services.catalogue_cache"):
         answered = search_offers(OfferFilters())
     assert _shown(answered) == _shown(worked_out)
-    assert "search cache not answering" in caplog.text
+    assert "catalogue cache not answering" in caplog.text
 
 
 def _without_nonces(page: str) -> str:
@@ -210,3 +211,21 @@ def test_the_search_page_is_kept_too(client, market, shared):
     assert _without_nonces(again.get_data(as_text=True)) == \
         _without_nonces(first.get_data(as_text=True))
     assert _kept(shared) == 1
+
+
+def test_the_offers_per_specification_are_kept_until_the_catalogue_changes(app, market, shared):
+    counted = catalogue.published_offer_counts()
+    assert _kept(shared) == 1
+    with counting_statements() as asked:
+        assert catalogue.published_offer_counts() == counted
+    assert not any("count(" in statement.lower() for statement in asked.statements)
+    build.publish(market.meridian.name, (market.comms, {"title": "Engagement for practices"}))
+    db.session.commit()
+    after = catalogue.published_offer_counts()
+    # Meridian's new version holds only the new offer: its business intelligence offer went
+    # with the version it replaced.
+    assert after[market.comms.id] == counted.get(market.comms.id, 0) + 1
+    assert after.get(market.bi.id, 0) == counted[market.bi.id] - 1
+    app.config.update(SEARCH_CACHE_URL=None)
+    catalogue_cache.init_app(app)
+    assert catalogue.published_offer_counts() == after
