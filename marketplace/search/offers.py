@@ -528,8 +528,8 @@ def search_offers(
     page = max(1, min(page, MAX_PAGE))
     if sort == COST and is_reference:
         raise ValueError("the cost to a CCG needs the CCG's population")
-    question = {"filters": filters.query_args(), "population": population, "page": page,
-                "per_page": per_page, "sort": sort}
+    question = {"asked": "offer search", "filters": filters.query_args(),
+                "population": population, "page": page, "per_page": per_page, "sort": sort}
     counts, total, rows, names = catalogue_cache.remembered(
         question, lambda: _search(filters, population, page, per_page, sort))
     assurance_labels = assurance_statuses()
