@@ -366,11 +366,28 @@ def _who(event: AuditEvent) -> str:
     )
 
 
+# The records ``_thing`` names by more than their own columns.
+_NAMED_BY_RELATIONS = frozenset(
+    {"User", "Review", "Submission", "ProspectusVersion", "BusinessPlan", "Condition",
+     "DevelopmentAction"})
+_NAME_ATTRIBUTES = ("audit_name", "reference", "title", "name")
+
+
+def _nameable(model) -> bool:
+    """Whether ``_thing`` can name a record of this model at all. A bid, a performance
+    return or a clarification has no name, so it is never read: reading it only to find it
+    nameless cost a query per kind on every page of the trail."""
+    return model.__name__ in _NAMED_BY_RELATIONS or any(
+        hasattr(model, attribute) for attribute in _NAME_ATTRIBUTES)
+
+
 def _thing(event: AuditEvent) -> str | None:
     """The object's name as people know it, or None when it is gone or has none."""
     object_type = "User" if event.object_type == "LocalProxy" else event.object_type  # old rows
     model = getattr(models, object_type, None)
     if model is None or not event.object_id or not str(event.object_id).isdigit():
+        return None
+    if not _nameable(model):
         return None
     obj = db.session.get(model, int(event.object_id))
     if obj is None:
@@ -433,6 +450,8 @@ def _load_objects(events) -> list:
         object_type = "User" if event.object_type == "LocalProxy" else event.object_type
         model = getattr(models, object_type, None)
         if model is None or not event.object_id or not str(event.object_id).isdigit():
+            continue
+        if not _nameable(model):
             continue
         ids.setdefault(model, set()).add(int(event.object_id))
     actor_ids = {event.actor_id for event in events if event.actor_id}
