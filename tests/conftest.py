@@ -179,3 +179,29 @@ def text_of(response) -> str:
 
 def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+@pytest.fixture
+def catalogue_cache_on(app, app_context):
+    """The catalogue cache (services/catalogue_cache.py) turned on for this test only, in
+    the Redis at 127.0.0.1:6379 that CI and `make test` run, under a prefix nobody else
+    uses: (the Redis client, the prefix). Off otherwise, as many tests share one database,
+    put back between them without moving the catalogue's generation."""
+    from uuid import uuid4
+
+    from redis import Redis
+
+    from marketplace.services import catalogue_cache
+
+    url = "redis://127.0.0.1:6379/0"
+    redis = Redis.from_url(url)
+    prefix = f"test-catalogue:{uuid4().hex}"
+    app.config.update(SEARCH_CACHE_URL=url, SEARCH_CACHE_PREFIX=prefix)
+    catalogue_cache.init_app(app)
+    try:
+        yield redis, prefix
+    finally:
+        app.config.update(SEARCH_CACHE_URL=None, SEARCH_CACHE_PREFIX="marketplace:search")
+        catalogue_cache.init_app(app)
+        for key in redis.scan_iter(f"{prefix}:*"):
+            redis.delete(key)

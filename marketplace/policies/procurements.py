@@ -79,17 +79,13 @@ def offering_provider_ids(specification_ids, among=None) -> set[int]:
     return set(db.session.scalars(statement))
 
 
-def eligible_provider_count_column(procurement: Procurement):
-    """len(eligible_provider_ids(procurement)) as a scalar subquery counted by the database
-    (at scale 100 some two thousand providers offer a competition's services), for a query
-    that counts more besides; the number itself where no query is needed (the invited
-    list, or no services)."""
-    if not procurement.open_to_all_providers:
-        return len(procurement.invitees)
-    ids = list(_bought_specification_ids(procurement))
+def offering_provider_count(specification_ids) -> int:
+    """len(offering_provider_ids(specification_ids)), counted by the database (at scale 100
+    some two thousand providers offer a competition's services)."""
+    ids = list(specification_ids)
     if not ids:
         return 0
-    return (
+    return db.session.scalar(
         select(func.count(distinct(Offer.organisation_id)))
         .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
         .join(Organisation, Organisation.id == Offer.organisation_id)
@@ -98,8 +94,7 @@ def eligible_provider_count_column(procurement: Procurement):
             Offer.specification_id.in_(ids),
             Organisation.kind.in_(PROVIDER_KINDS),
         )
-        .scalar_subquery()
-    )
+    ) or 0
 
 
 def offered_specification_ids(organisation_id: int) -> set[int]:
@@ -116,14 +111,14 @@ def offered_specification_ids(organisation_id: int) -> set[int]:
     ))
 
 
-def _bought_specification_ids(procurement: Procurement) -> set[int]:
+def bought_specification_ids(procurement: Procurement) -> set[int]:
     return {line.specification_id for line in procurement.statement.bought_lines}
 
 
 def eligible_provider_ids(procurement: Procurement) -> set[int]:
     """Who may respond: every provider of the specifications, or the invited list."""
     if procurement.open_to_all_providers:
-        return offering_provider_ids(_bought_specification_ids(procurement))
+        return offering_provider_ids(bought_specification_ids(procurement))
     return {organisation.id for organisation in procurement.invitees}
 
 
@@ -135,8 +130,8 @@ def is_eligible(organisation_id: int, procurement: Procurement,
         return organisation_id in {organisation.id for organisation in procurement.invitees}
     if offered is None:
         return organisation_id in offering_provider_ids(
-            _bought_specification_ids(procurement), among=[organisation_id])
-    return bool(offered & _bought_specification_ids(procurement))
+            bought_specification_ids(procurement), among=[organisation_id])
+    return bool(offered & bought_specification_ids(procurement))
 
 
 def may_respond(user, procurement: Procurement) -> bool:

@@ -44,7 +44,7 @@ from marketplace.models import (
 )
 from marketplace.policies import procurements as procurement_rules
 
-from . import evidence, statement_data
+from . import catalogue_cache, evidence, statement_data
 from .assurance_flags import AssuranceNote, assurance_note
 from .audit import record_event
 from .buying_common import (
@@ -131,25 +131,25 @@ def responses_for(organisation_id: int, procurements) -> dict[int, Bid | None]:
 
 
 def submitted_count(procurement: Procurement) -> int:
-    return db.session.scalar(select(submitted_count_column(procurement))) or 0
-
-
-def submitted_count_column(procurement: Procurement):
-    """submitted_count as a scalar subquery, for a query that counts more besides."""
-    return (select(func.count(Bid.id))
-            .where(Bid.procurement_id == procurement.id, Bid.status == BidStatus.SUBMITTED)
-            .scalar_subquery())
+    return db.session.scalar(
+        select(func.count(Bid.id))
+        .where(Bid.procurement_id == procurement.id, Bid.status == BidStatus.SUBMITTED)
+    ) or 0
 
 
 def eligible_and_submitted_counts(procurement: Procurement) -> tuple[int, int]:
-    """How many providers may respond now, and how many responses are submitted: one query
-    (none more for an invited list, counted in memory)."""
-    eligible = procurement_rules.eligible_provider_count_column(procurement)
-    if isinstance(eligible, int):
-        return eligible, submitted_count(procurement)
-    counted, submitted = db.session.execute(
-        select(eligible, submitted_count_column(procurement))).one()
-    return counted or 0, submitted or 0
+    """How many providers may respond now, and how many responses are submitted. Where every
+    provider offering the services bought may respond, they are counted over the published
+    catalogue (some two thousand providers at scale 100), so that count is kept until the
+    catalogue changes (catalogue_cache); an invited list is counted in memory."""
+    if not procurement.open_to_all_providers:
+        eligible = len(procurement.invitees)
+    else:
+        ids = sorted(procurement_rules.bought_specification_ids(procurement))
+        eligible = catalogue_cache.remembered(
+            {"asked": "providers offering", "specifications": ids},
+            lambda: procurement_rules.offering_provider_count(ids))
+    return eligible, submitted_count(procurement)
 
 
 def is_sealed(procurement: Procurement) -> bool:

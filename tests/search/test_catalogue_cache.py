@@ -10,10 +10,8 @@ CI and `make test` run beside PostgreSQL, each under a prefix of its own.
 import logging
 import re
 from datetime import date
-from uuid import uuid4
 
 import pytest
-from redis import Redis
 from sqlalchemy import select
 
 from marketplace.extensions import db
@@ -27,23 +25,10 @@ from .. import factories as build
 from ..conftest import user
 from ..queries import counting_statements
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
 
 @pytest.fixture
-def shared(app, app_context):
-    """The search cache turned on for this test only, under a prefix nobody else uses."""
-    redis = Redis.from_url(REDIS_URL)
-    prefix = f"test-search:{uuid4().hex}"
-    app.config.update(SEARCH_CACHE_URL=REDIS_URL, SEARCH_CACHE_PREFIX=prefix)
-    catalogue_cache.init_app(app)
-    try:
-        yield redis, prefix
-    finally:
-        app.config.update(SEARCH_CACHE_URL=None, SEARCH_CACHE_PREFIX="marketplace:search")
-        catalogue_cache.init_app(app)
-        for key in redis.scan_iter(f"{prefix}:*"):
-            redis.delete(key)
+def shared(catalogue_cache_on):
+    return catalogue_cache_on
 
 
 @pytest.fixture
