@@ -57,6 +57,21 @@ def may_read(user, procurement: Procurement) -> bool:
         user.role == Role.BDU_REVIEWER and procurement.status != ProcurementStatus.DRAFT)
 
 
+def _offering(specification_ids: list[int]):
+    """The providers' ids of every offer on a current published prospectus for any of these
+    specifications (one row per offer)."""
+    return (
+        select(Offer.organisation_id)
+        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(
+            ProspectusVersion.status == VersionStatus.PUBLISHED,
+            Offer.specification_id.in_(specification_ids),
+            Organisation.kind.in_(PROVIDER_KINDS),
+        )
+    )
+
+
 def offering_provider_ids(specification_ids, among=None) -> set[int]:
     """Providers with an offer on their current published prospectus for any of these;
     with ``among``, only those of these organisations (one provider's question reads its
@@ -64,16 +79,7 @@ def offering_provider_ids(specification_ids, among=None) -> set[int]:
     ids = list(specification_ids)
     if not ids:
         return set()
-    statement = (
-        select(Offer.organisation_id).distinct()
-        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(Organisation, Organisation.id == Offer.organisation_id)
-        .where(
-            ProspectusVersion.status == VersionStatus.PUBLISHED,
-            Offer.specification_id.in_(ids),
-            Organisation.kind.in_(PROVIDER_KINDS),
-        )
-    )
+    statement = _offering(ids).distinct()
     if among is not None:
         statement = statement.where(Offer.organisation_id.in_(list(among)))
     return set(db.session.scalars(statement))
@@ -85,16 +91,8 @@ def offering_provider_count(specification_ids) -> int:
     ids = list(specification_ids)
     if not ids:
         return 0
-    return db.session.scalar(
-        select(func.count(distinct(Offer.organisation_id)))
-        .join(ProspectusVersion, Offer.prospectus_version_id == ProspectusVersion.id)
-        .join(Organisation, Organisation.id == Offer.organisation_id)
-        .where(
-            ProspectusVersion.status == VersionStatus.PUBLISHED,
-            Offer.specification_id.in_(ids),
-            Organisation.kind.in_(PROVIDER_KINDS),
-        )
-    ) or 0
+    providers = _offering(ids).with_only_columns(func.count(distinct(Offer.organisation_id)))
+    return db.session.scalar(providers) or 0
 
 
 def offered_specification_ids(organisation_id: int) -> set[int]:

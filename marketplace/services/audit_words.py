@@ -366,11 +366,21 @@ def _who(event: AuditEvent) -> str:
     )
 
 
-# The records ``_thing`` names by more than their own columns.
-_NAMED_BY_RELATIONS = frozenset(
-    {"User", "Review", "Submission", "ProspectusVersion", "BusinessPlan", "Condition",
-     "DevelopmentAction"})
-_NAME_ATTRIBUTES = ("audit_name", "reference", "title", "name")
+# The records named by more than their own columns, by kind (after ``audit_name``).
+_NAMED_BY_RELATIONS = {
+    "User": lambda user: user.full_name,
+    "Review": lambda review: (f"the review of {review.submission.organisation.name} at "
+                              f"{review.submission.checkpoint.title}"),
+    "Submission": lambda submission: (f"{submission.organisation.name}'s "
+                                      f"{submission.checkpoint.title} submission"),
+    "ProspectusVersion": lambda version: (f"{version.organisation.name}'s prospectus version "
+                                          f"{version.number}"),
+    "BusinessPlan": lambda plan: (f"{plan.organisation.name}'s business plan version "
+                                  f"{plan.version}"),
+    "Condition": lambda condition: f"“{condition.text}”",
+    "DevelopmentAction": lambda action: f"“{action.action}”",
+}
+_NAME_ATTRIBUTES = ("reference", "title", "name")
 
 
 def _nameable(model) -> bool:
@@ -378,7 +388,7 @@ def _nameable(model) -> bool:
     return or a clarification has no name, so it is never read: reading it only to find it
     nameless cost a query per kind on every page of the trail."""
     return model.__name__ in _NAMED_BY_RELATIONS or any(
-        hasattr(model, attribute) for attribute in _NAME_ATTRIBUTES)
+        hasattr(model, attribute) for attribute in ("audit_name", *_NAME_ATTRIBUTES))
 
 
 def _thing(event: AuditEvent) -> str | None:
@@ -395,22 +405,9 @@ def _thing(event: AuditEvent) -> str | None:
     named = getattr(obj, "audit_name", None)
     if named:
         return named
-    if object_type == "User":
-        return obj.full_name
-    if event.object_type == "Review":
-        submission = obj.submission
-        return f"the review of {submission.organisation.name} at {submission.checkpoint.title}"
-    if event.object_type == "Submission":
-        return f"{obj.organisation.name}'s {obj.checkpoint.title} submission"
-    if event.object_type == "ProspectusVersion":
-        return f"{obj.organisation.name}'s prospectus version {obj.number}"
-    if event.object_type == "BusinessPlan":
-        return f"{obj.organisation.name}'s business plan version {obj.version}"
-    if event.object_type in ("Condition",):
-        return f"“{obj.text}”"
-    if event.object_type in ("DevelopmentAction",):
-        return f"“{obj.action}”"
-    for attribute in ("reference", "title", "name"):
+    if object_type in _NAMED_BY_RELATIONS:
+        return _NAMED_BY_RELATIONS[object_type](obj)
+    for attribute in _NAME_ATTRIBUTES:
         value = getattr(obj, attribute, None)
         if isinstance(value, str) and value:
             return f"“{value}”" if attribute != "reference" else value

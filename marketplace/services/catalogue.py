@@ -171,9 +171,9 @@ def create_specification(actor, data: dict) -> ServiceSpecification:
     data = _check(data, None)
     spec = ServiceSpecification(**data)
     db.session.add(spec)
-    catalogue_changed()
     record_event("specification.created", spec, f"Created specification {spec.code} {spec.name}",
                  actor=actor)
+    catalogue_changed()
     return spec
 
 
@@ -190,9 +190,9 @@ def update_specification(actor, spec: ServiceSpecification, data: dict) -> Servi
         setattr(spec, key, value)
     if {"code", "name"} & changes.keys():
         _refresh_search_text(spec)
-    catalogue_changed()
     record_event("specification.updated", spec, f"Updated specification {spec.code}",
                  changes=changes, actor=actor)
+    catalogue_changed()
     return spec
 
 
@@ -218,8 +218,8 @@ def retire_specification(actor, spec: ServiceSpecification) -> None:
         raise Conflict(f"{spec.code} {spec.name} is already retired: somebody retired it after "
                        "this page was drawn", field="specification")
     spec.retired_at = utcnow()
-    catalogue_changed()
     record_event("specification.retired", spec, f"Retired specification {spec.code}", actor=actor)
+    catalogue_changed()
 
 
 @transactional
@@ -228,9 +228,9 @@ def reinstate_specification(actor, spec: ServiceSpecification) -> None:
         raise Conflict(f"{spec.code} {spec.name} is not retired: somebody reinstated it after "
                        "this page was drawn", field="specification")
     spec.retired_at = None
-    catalogue_changed()
     record_event("specification.reinstated", spec, f"Reinstated specification {spec.code}",
                  actor=actor)
+    catalogue_changed()
 
 
 def refuse_deleting(spec: ServiceSpecification, used_by: list[str]) -> None:
