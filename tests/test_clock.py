@@ -71,13 +71,38 @@ def app_at(app):
     app.config.pop("MARKETPLACE_TODAY", None)
 
 
-def test_a_date_sets_the_day_and_the_clock_runs_on(app_at):
+@pytest.fixture
+def real_time(monkeypatch):
+    """Sets the real clock, so that a run crossing midnight reads the same as any other: the
+    process started on 15 October 2026 (BST), and ``real_time(...)`` says what time it is now."""
+    monkeypatch.setattr(clock, "_STARTED_ON", date(2026, 10, 15))
+
+    def at(moment):
+        monkeypatch.setattr(clock, "_real_now", lambda: moment)
+
+    return at
+
+
+def test_a_date_sets_the_day_and_the_clock_runs_on(app_at, real_time):
     app = app_at(MARKETPLACE_TODAY="2012-10-15")
     with app.app_context():
+        real_time(datetime(2026, 10, 15, 13, 30, tzinfo=UTC))  # 2:30pm BST
         first = clock.now()
+        assert first == datetime(2012, 10, 15, 13, 30, tzinfo=UTC)  # 2:30pm BST in 2012 too
         assert clock.today_in_uk() == date(2012, 10, 15)
-        assert utcnow() >= first  # model defaults stamp from the same clock
+        real_time(datetime(2026, 10, 15, 13, 31, tzinfo=UTC))
+        assert utcnow() > first  # model defaults stamp from the same, running clock
         assert utcnow().astimezone(clock.UK).date() == date(2012, 10, 15)
+
+
+def test_the_set_day_rolls_over_at_uk_midnight(app_at, real_time):
+    app = app_at(MARKETPLACE_TODAY="2012-10-15")
+    with app.app_context():
+        real_time(datetime(2026, 10, 15, 22, 59, 59, tzinfo=UTC))  # 11:59:59pm BST
+        assert clock.today_in_uk() == date(2012, 10, 15)
+        real_time(datetime(2026, 10, 15, 23, 0, tzinfo=UTC))  # midnight BST
+        assert clock.today_in_uk() == date(2012, 10, 16)
+        assert clock.now() == datetime(2012, 10, 15, 23, 0, tzinfo=UTC)
 
 
 def test_a_moment_pins_now_and_model_defaults_follow(app_at):
