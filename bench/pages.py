@@ -3,7 +3,7 @@
 Run from the repository root:
     python bench/pages.py [--runs 15] [--scale 100] [--engines sqlite,postgresql]
                           [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432]
-                          [--fresh] [--only REGEX] [--roles REGEX] [--large-only]
+                          [--fresh] [--only REGEX] [--roles REGEX] [--large-only] [--no-cache]
 
 Databases: a SQLite file per scale in instance/bench/ and a PostgreSQL database per scale
 (mt_pages_bench_s1, mt_pages_bench_s100 on --postgres-url, which must exist or be creatable).
@@ -28,7 +28,9 @@ them: a count that grows with the scale is a query per row.
 The app runs as in production, with searches kept in Redis (services.catalogue_cache) when a
 Redis answers at REDIS_URL (default 127.0.0.1:6379): /offers is timed as a search asked
 again, as most are between two changes to the catalogue; bench/search.py also times
-searches worked out afresh.
+searches worked out afresh. So are the whole-market pages (services.market_cache: the
+sufficiency and the demand across CCGs), timed as kept between two changes to the market;
+with --no-cache every page is worked out afresh, as the first after a change is.
 
 Target (issue #15): every page at most 5x the sign-in page at scale 100, on both engines.
 This prints the figures and does not assert.
@@ -261,9 +263,9 @@ class StatementCounter:
 
 
 def measure(url: str, runs: int, only: re.Pattern | None,
-            roles: re.Pattern | None = None) -> dict:
+            roles: re.Pattern | None = None, *, cache: bool = True) -> dict:
     """{(who, rule): (median seconds, sign-in median seconds, statements, bytes, url)}."""
-    app = make_app(url)
+    app = make_app(url, cache=cache)
     clients = [signed_in_client(app, None)] + [
         signed_in_client(app, email) for email, *_ in DEMO_LOGINS]
     pages = {}
@@ -343,6 +345,8 @@ def main() -> None:
     parser.add_argument("--database-prefix", default="mt_pages_bench",
                         help="PostgreSQL databases are named PREFIX_s1 and PREFIX_sN")
     parser.add_argument("--fresh", action="store_true", help="seed the databases again")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="no shared cache: every search and market page worked out afresh")
     parser.add_argument("--only", help="time only the pages whose route matches this regex")
     parser.add_argument("--roles", help="only the roles (or 'anonymous') matching this regex")
     parser.add_argument("--large-only", action="store_true",
@@ -365,7 +369,8 @@ def main() -> None:
         for scale in scales:
             url = database_url(engine, scale, options.postgres_url, options.database_prefix)
             prepare(url, scale, options.fresh)
-            results[scale] = measure(url, options.runs, only, roles)
+            results[scale] = measure(url, options.runs, only, roles,
+                                     cache=not options.no_cache)
         report(engine, options.scale, results.get(1, {}), results[options.scale])
 
 

@@ -59,9 +59,10 @@ def register_extensions(app: Flask) -> None:
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
     models.register_listeners()
-    from .services import notifications
+    from .services import market_cache, notifications
 
     notifications.register_listeners()
+    market_cache.register_listeners()
     migrate.init_app(
         app,
         db,

@@ -37,9 +37,10 @@ from .extensions import db
 FORMAT = "css-marketplace-export"
 FORMAT_VERSION = 1
 # Rows the migrations insert: the running cost allowances of 2013-14, the 2012 procurement
-# threshold and the plan checks' thresholds. An import replaces them with the file's.
+# threshold, the plan checks' thresholds and the shared cache's generation tokens. An import
+# replaces them with the file's.
 REFERENCE_TABLES = ("financial_year_allowance", "procurement_threshold", "plan_check_threshold",
-                    "catalogue_generation")
+                    "catalogue_generation", "market_generation")
 INSERT_BATCH = 1000
 
 

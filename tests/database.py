@@ -25,7 +25,8 @@ BASELINE_TABLES = (
     "financial_year_allowance",
     "procurement_threshold",
     "plan_check_threshold",
-    "catalogue_generation",  # the row the migration puts there
+    "catalogue_generation",  # the rows the migrations put there
+    "market_generation",
 )
 
 

@@ -60,6 +60,7 @@ def seed_demo(scale: int = 1) -> None:
     when no MARKETPLACE_TODAY is set, so nothing seeded is dated after DEMO_NOW."""
     from marketplace import clock
     from marketplace.services.catalogue_cache import catalogue_changed
+    from marketplace.services.market_cache import market_changed
     from marketplace.services.notifications import without_emails
     from marketplace.services.transaction import transaction
 
@@ -73,9 +74,11 @@ def seed_demo(scale: int = 1) -> None:
                 with transaction():
                     seeder(scale)
             # The seeders write offers, versions and reviews directly, not through the
-            # services that say so: searches kept from before the seed are not shown after it.
+            # services that say so: searches and market pages kept from before the seed are
+            # not shown after it.
             with transaction():
                 catalogue_changed()
+                market_changed()
     finally:
         clock.pin(held)
 

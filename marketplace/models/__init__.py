@@ -5,7 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .assurance import Checkpoint, Criterion, EvidenceDocument, Submission, SubmissionKind
-from .audit import AuditEvent
+from .audit import AuditEvent, MarketGeneration
 from .authorisation_pack import AuthorisationPack
 from .bid import (
     MAX_QUALITY_SCORE,
@@ -170,6 +170,7 @@ __all__ = [
     "MAX_QUALITY_SCORE",
     "ModeratedScore",
     "NARRATIVE_SECTIONS",
+    "MarketGeneration",
     "Nature",
     "KIND_LABELS",
     "Notification",

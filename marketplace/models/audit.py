@@ -24,3 +24,15 @@ class AuditEvent(IdMixin, db.Model):
 
     actor: Mapped["User | None"] = relationship()  # noqa: F821
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821
+
+
+class MarketGeneration(db.Model):
+    """One row: a token replaced when a transaction that wrote an audit event commits
+    (services.market_cache), and every state change writes one. Pages worked out from the
+    whole market (the BDU's sufficiency, the demand across CCGs) are kept in the shared cache
+    under the token they were drawn at, so none is shown once a change has committed."""
+
+    __tablename__ = "market_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

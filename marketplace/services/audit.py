@@ -5,6 +5,8 @@ from flask_login import current_user
 from marketplace.extensions import db
 from marketplace.models import AuditEvent
 
+from .market_cache import market_changed
+
 
 def _jsonable(value):
     if isinstance(value, dict):
@@ -41,4 +43,5 @@ def record_event(action: str, obj, summary: str, *, changes: dict | None = None,
         changes=_jsonable(changes) if changes else None,
     )
     db.session.add(event)
+    market_changed()
     return event

@@ -75,10 +75,16 @@ def remembered(question: dict[str, Any], work_out: Callable[[], Any]) -> Any:
     generation of the catalogue has been asked it before. The answer goes through JSON
     either way (tuples come back as lists, dictionaries' keys as strings), so that it is the
     same whether kept or worked out."""
+    return kept_under(CatalogueGeneration, question, work_out)
+
+
+def kept_under(generation, question: dict[str, Any], work_out: Callable[[], Any]) -> Any:
+    """``remembered`` under the token of ``generation`` (a one-row model with a token
+    column): the catalogue's, or the market's (services/market_cache.py)."""
     client = current_app.extensions.get(_EXTENSION)
     if client is None:
         return work_out()
-    token = db.session.scalar(select(CatalogueGeneration.token))
+    token = db.session.scalar(select(generation.token))
     if token is None:  # a database no migration made: nothing to keep answers under
         return work_out()
     key = _key(token, question)
@@ -87,7 +93,7 @@ def remembered(question: dict[str, Any], work_out: Callable[[], Any]) -> Any:
     try:
         kept = client.get(key)
     except RedisError as error:
-        log.warning("catalogue cache not answering (%s): working it out", error)
+        log.warning("shared cache not answering (%s): working it out", error)
         return work_out()
     if kept is not None:
         return json.loads(kept)
@@ -95,5 +101,5 @@ def remembered(question: dict[str, Any], work_out: Callable[[], Any]) -> Any:
     try:
         client.set(key, answer, ex=KEPT_SECONDS)
     except RedisError as error:
-        log.warning("catalogue cache not answering (%s): this answer not kept", error)
+        log.warning("shared cache not answering (%s): this answer not kept", error)
     return json.loads(answer)

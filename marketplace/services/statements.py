@@ -776,7 +776,7 @@ NO_REGION = "No region"
 NO_CLUSTER = "No cluster recorded"
 
 
-def _demand_scope(actor: User) -> int | None:
+def demand_scope(actor: User) -> int | None:
     """None: every region; otherwise the only region the actor may see."""
     if actor.role in (Role.BDU_REVIEWER, Role.ADMIN):
         return None
@@ -934,7 +934,7 @@ def aggregated_demand(actor: User, region_id: int | None = None,
     """Which CCGs need which specification, how much and with what budget, grouped by
     specification, region and PCT cluster (statements not withdrawn; lines to buy or share,
     of CCGs that have not declined)."""
-    fixed = _demand_scope(actor)
+    fixed = demand_scope(actor)
     if fixed is not None:
         region_id = fixed
     scoped_clusters = select(Organisation.pct_cluster).distinct().where(

@@ -3,11 +3,13 @@ income from each CCG against what the CCG can afford and says it intends to buy,
 XLSX downloads. SHA clusters and administrators see demand, not the market's plans."""
 
 from flask import Response, render_template, request
+from markupsafe import Markup
 
 from marketplace.access import allow, roles
 from marketplace.domain.reckoner import FINANCIAL_YEARS
 from marketplace.models import Role
-from marketplace.pagination import paginate_items
+from marketplace.pagination import page_number, paginate_items
+from marketplace.services import market_cache
 from marketplace.services import sufficiency as service
 
 from . import demand_bp
@@ -28,15 +30,22 @@ def _year() -> str:
 @allow(BDU_ONLY)
 def sufficiency():
     year = _year()
+    tables = market_cache.remembered(
+        {"page": "demand.sufficiency", "year": year, "ccgs_page": page_number(request.args)},
+        lambda: _tables(year))
+    return render_template("statements/sufficiency.html", tables=Markup(tables),
+                           title="Whole-market sufficiency")
+
+
+def _tables(year: str) -> str:
     # The page shows one year: work out only that one (the downloads take every year).
     view = service.sufficiency((year,)).year(year)
     return render_template(
-        "statements/sufficiency.html",
+        "statements/sufficiency-tables.html",
         view=view,
         ccgs=paginate_items(view.ccgs, per_page=CCGS_PAGE_SIZE),
         years=FINANCIAL_YEARS,
         year=year,
-        title="Whole-market sufficiency",
     )
 
 

@@ -181,7 +181,7 @@ def test_searches_go_on_while_redis_does_not_answer(app, market, shared, caplog)
     with caplog.at_level(logging.WARNING, logger="marketplace.services.catalogue_cache"):
         answered = search_offers(OfferFilters())
     assert _shown(answered) == _shown(worked_out)
-    assert "catalogue cache not answering" in caplog.text
+    assert "shared cache not answering" in caplog.text
 
 
 def _without_nonces(page: str) -> str:
