@@ -2,7 +2,7 @@
 rated (met / within tolerance / missed), the figures its customers dispute and its late
 returns, read from the performance returns (services/performance_returns.py)."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlalchemy import Row, join, select
@@ -21,6 +21,7 @@ from marketplace.models import (
     PerformanceReturn,
 )
 
+from . import market_cache
 from .performance_returns import REPORTED_ON, due_working_days
 from .variations import current_end_date
 
@@ -60,7 +61,33 @@ class ProviderRecord:
 
 
 def provider_record(provider: Organisation) -> ProviderRecord:
-    return provider_records([provider])[provider.id]
+    return kept_records([provider])[provider.id]
+
+
+def kept_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
+    """provider_records, kept in the shared cache until the market changes (a return, a
+    review of a figure, a signed or varied agreement: each writes an audit event) or the day
+    does (a return not in by its due day becomes late). Counting them walks every month of
+    every agreement of every provider asked about, the same between two changes."""
+    by_id = {provider.id: provider for provider in providers}
+
+    def work_out() -> dict:
+        return {str(provider_id): {
+            "total": asdict(record.total), "agreements": record.agreements,
+            "by_agreement": {str(agreement_id): asdict(counted)
+                             for agreement_id, counted in record.by_agreement.items()},
+        } for provider_id, record in provider_records(providers).items()}
+
+    kept = market_cache.remembered(
+        {"question": "contract records", "providers": sorted(by_id),
+         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+        work_out)
+    return {int(provider_id): ProviderRecord(
+        by_id[int(provider_id)], Record(**record["total"]),
+        {int(agreement_id): Record(**counted)
+         for agreement_id, counted in record["by_agreement"].items()},
+        record["agreements"],
+    ) for provider_id, record in kept.items()}
 
 
 def provider_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:

@@ -63,7 +63,7 @@ def new():
 
 def _show(window: SurveyWindow, form: CloseSurveyForm | None = None, status: int = 200):
     results = service.results(window)
-    records = contract_record.provider_records([result.provider for result in results])
+    records = contract_record.kept_records([result.provider for result in results])
     return render_template(
         "surveys/show.html",
         window=window,

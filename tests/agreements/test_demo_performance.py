@@ -140,3 +140,38 @@ def test_the_contract_record_counts_what_the_performance_pages_show(demo, clock,
     shadow = record.by_agreement[demo.id]
     assert shadow.kpis == 4 and shadow.missed == 1 and shadow.within_tolerance >= 1
     assert record.total.rated == sum(r.rated for r in record.by_agreement.values())
+
+
+def test_the_kept_contract_record_follows_the_market_and_the_day(demo, clock, catalogue_cache_on):
+    from marketplace.services.audit import record_event
+    from marketplace.services.contract_record import kept_records, provider_records
+
+    provider = demo.provider
+
+    def disputes(records) -> int:
+        return records([provider])[provider.id].total.open_disputes
+
+    worked_out = provider_records([provider])[provider.id]
+    kept = kept_records([provider])[provider.id]
+    assert kept.provider is provider and kept.agreements == worked_out.agreements
+    assert vars(kept.total) == vars(worked_out.total) and worked_out.total.open_disputes == 0
+    assert {key: vars(value) for key, value in kept.by_agreement.items()} == {
+        key: vars(value) for key, value in worked_out.by_agreement.items()}
+    # A figure of the latest return disputed behind the services' back (no audit event) is
+    # counted afresh but not in the kept record ...
+    figure = db.session.scalars(select(PerformanceFigure)
+                                .order_by(PerformanceFigure.id.desc())).first()
+    reviewed = figure.review
+    figure.review = FigureReview.DISPUTED
+    db.session.commit()
+    assert disputes(provider_records) == 1 and disputes(kept_records) == 0
+    # ... until the day turns (a return may have become late) ...
+    clock.set(datetime(2012, 11, 20, 9, tzinfo=UTC))
+    assert disputes(kept_records) == 1
+    # ... or a change commits with its audit event, as every service's does.
+    figure.review = reviewed
+    db.session.commit()
+    assert disputes(kept_records) == 1
+    record_event("performance_figure.reviewed", figure, "Reviewed again", system=True)
+    db.session.commit()
+    assert disputes(kept_records) == 0
