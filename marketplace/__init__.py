@@ -44,13 +44,15 @@ def register_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import models  # tables must be known before Migrate binds
     from .auth.loader import configure_login
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import csrf, db, end_reads_with_commit, limiter, migrate
     from .search.schema import include_object
     from .security import configure_hasher
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy removes the session.
+    app.teardown_appcontext(end_reads_with_commit)
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 

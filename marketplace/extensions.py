@@ -51,3 +51,34 @@ def tune_connection(dbapi_connection, connection_record) -> None:
     elif type(dbapi_connection).__module__.startswith("psycopg"):
         dbapi_connection.execute("SET random_page_cost = 1.1")
         dbapi_connection.commit()  # a rollback would otherwise undo it
+
+
+def end_reads_with_commit(error: BaseException | None) -> None:
+    """At the end of a request (or any app context), commit a PostgreSQL transaction that
+    wrote nothing, rather than leave Flask-SQLAlchemy to roll it back.
+
+    Either ends it alike when nothing was written, but psycopg forgets the statements it
+    has prepared at every ROLLBACK. A page that only reads ended with one, so no statement
+    was ever run often enough in one transaction to be prepared, and PostgreSQL parsed and
+    planned every statement of every page afresh (for the joins of a review page, longer
+    than running them). Whether the transaction wrote anything is asked of PostgreSQL (an
+    id is assigned at the first write), so nothing that a request changed and did not
+    commit, flushed or not, is ever committed here."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if error is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return  # changes never flushed: left to the rollback
+    try:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        wrote = session.connection().exec_driver_sql(
+            "SELECT pg_current_xact_id_if_assigned() IS NOT NULL").scalar()
+        if not wrote:
+            session.commit()
+    except SQLAlchemyError:
+        return  # the database went away: the rollback that follows ends it
