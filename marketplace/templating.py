@@ -181,6 +181,28 @@ def _tag(params: dict) -> Markup:
     return Markup(f'<strong class="{escape(classes)}">{content}</strong>')
 
 
+BUTTON_PARAMS = frozenset({"text", "classes", "href"})
+
+
+def _button(params: dict) -> Markup:
+    """The NHS.UK button (text; classes; href makes it a link) as its macro writes it, for
+    pages that draw one per item. Other parameters are the macro's to handle."""
+    unknown = params.keys() - BUTTON_PARAMS
+    if unknown:
+        raise ValueError(f"plain_button does not draw {sorted(unknown)}: use button()")
+    classes = "nhsuk-button" + (f" {params['classes']}" if params.get("classes") else "")
+    text = str(params.get("text") or "").strip()
+    if "\n" in text:
+        raise ValueError("plain_button draws one line of text: use button()")
+    text = escape(text)
+    if params.get("href"):
+        return Markup(f'<a class="{escape(classes)}" data-module="nhsuk-button" '
+                      f'href="{escape(params["href"])}" role="button" draggable="false">\n'
+                      f'  {text}\n</a>\n')
+    return Markup(f'<button class="{escape(classes)}" data-module="nhsuk-button" '
+                  f'type="submit">\n  {text}\n</button>\n')
+
+
 def _field_options(field) -> list[dict]:
     """A WTForms select field's choices as the items of an NHS.UK select."""
     return [{"value": value, "text": text, "selected": selected}
@@ -208,6 +230,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["checkbox_items"] = _checkbox_items
     app.jinja_env.globals["radio_items"] = _radio_items
     app.jinja_env.globals["plain_tag"] = _tag
+    app.jinja_env.globals["plain_button"] = _button
     app.jinja_env.globals["field_checkbox_items"] = _field_checkbox_items
     app.jinja_env.globals["nhsuk_header"] = _header_renderer(app)
     app.jinja_env.globals["allowed"] = allowed

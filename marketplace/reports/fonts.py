@@ -54,9 +54,19 @@ def _character_map(path: str, modified_ns: int) -> frozenset[int]:
 
 def coverage(app=None) -> frozenset[int]:
     """Every code point some font of the document's stack has a glyph for."""
-    covered: set[int] = set()
+    fonts = []
     for path in document_fonts(app).values():
         if not path.is_file():
             raise MissingResource(f"{path} does not exist: run npm ci")
-        covered |= _character_map(str(path), path.stat().st_mtime_ns)
+        fonts.append((str(path), path.stat().st_mtime_ns))
+    return _coverage(tuple(fonts))
+
+
+@lru_cache(maxsize=16)
+def _coverage(fonts: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    # The union of the stack's maps, kept like the maps themselves (by file and modification
+    # time): every review page's print notes ask, and the union is thousands of code points.
+    covered: set[int] = set()
+    for path, modified_ns in fonts:
+        covered |= _character_map(path, modified_ns)
     return frozenset(covered)

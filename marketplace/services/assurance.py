@@ -52,7 +52,7 @@ def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> Pl
     """The plan checks on a plan's financial model, against ``thresholds`` (a review's
     recorded values) or those in force."""
     from .business_plans import model_from_json
-    from .plan_checks import ExtrasInvalid, inputs_for, thresholds_in_force
+    from .plan_checks import ExtrasInvalid, inputs_for
 
     try:
         model = model_from_json(plan.financial_model)
@@ -60,12 +60,14 @@ def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> Pl
         return PlanAnalysis(None, str(error))
     if model is None:
         return PlanAnalysis(None, "The plan has no financial model yet.")
+    # Without recorded values, those in force are read with the checks' other tables.
+    stored = {} if thresholds is None else None
     try:
-        inputs = inputs_for(model, plan.organisation_id, plan.financial_model)
+        inputs = inputs_for(model, plan.organisation_id, plan.financial_model, stored)
     except ExtrasInvalid as error:
         return PlanAnalysis(None, str(error))
-    return PlanAnalysis(check_plan(inputs, thresholds or thresholds_in_force()),
-                        customer_names=inputs.customers)
+    in_force = thresholds if thresholds is not None else Thresholds.from_values(stored)
+    return PlanAnalysis(check_plan(inputs, in_force), customer_names=inputs.customers)
 
 
 def analysis_for_review(review) -> PlanAnalysis | None:

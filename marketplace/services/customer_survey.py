@@ -317,19 +317,51 @@ def aggregates_for(windows: list[SurveyWindow], provider_id: int) -> dict[int, A
     read as plain rows (answers and their scores) in one query however many windows."""
     by_window: dict[int, dict[int, dict[str, int]]] = {window.id: {} for window in windows}
     if by_window:
-        for window_id, answer_id, question, score in db.session.execute(
+        _add_scores(by_window, db.session.execute(
             select(SurveyAnswer.window_id, SurveyAnswer.id, SurveyScore.question,
                    SurveyScore.score)
             .outerjoin(SurveyScore, SurveyScore.answer_id == SurveyAnswer.id)
             .where(SurveyAnswer.window_id.in_(list(by_window)),
                    SurveyAnswer.provider_id == provider_id)
-            .order_by(SurveyAnswer.id, SurveyScore.id)
-        ):
-            # Each answer as SurveyAnswer.as_scores() gives it; one without scores counts.
-            scores = by_window[window_id].setdefault(answer_id, {})
-            if question is not None:
-                scores[question] = score
+            .order_by(SurveyAnswer.id, SurveyScore.id)))
     return {window_id: aggregate(answers.values()) for window_id, answers in by_window.items()}
+
+
+def _add_scores(by_window: dict[int, dict[int, dict[str, int]]], rows) -> None:
+    """Rows (window id, answer id, question, score) into each answer's scores by window, as
+    SurveyAnswer.as_scores() gives them; an answer without scores counts, a row without an
+    answer (a window nobody answered in) adds nothing."""
+    for window_id, answer_id, question, score in rows:
+        if answer_id is None:
+            continue
+        scores = by_window[window_id].setdefault(answer_id, {})
+        if question is not None:
+            scores[question] = score
+
+
+def _windows_with_aggregates(provider_id: int) -> tuple[list[SurveyWindow], dict[int, Aggregate]]:
+    """windows(), and aggregates_for of every one of them, in one statement: each window
+    with its checkpoint and the provider's answers in it with their scores (a CSS is
+    answered about by its CCGs once a window, so these are a few rows a window)."""
+    found: dict[int, SurveyWindow] = {}
+    by_window: dict[int, dict[int, dict[str, int]]] = {}
+    rows = []
+    for window, answer_id, question, score in db.session.execute(
+        select(SurveyWindow, SurveyAnswer.id, SurveyScore.question, SurveyScore.score)
+        .outerjoin(SurveyAnswer, (SurveyAnswer.window_id == SurveyWindow.id)
+                   & (SurveyAnswer.provider_id == provider_id))
+        .outerjoin(SurveyScore, SurveyScore.answer_id == SurveyAnswer.id)
+        .options(joinedload(SurveyWindow.checkpoint))
+        .order_by(SurveyWindow.opens_on.desc(), SurveyWindow.id.desc(), SurveyAnswer.id,
+                  SurveyScore.id)
+    ):
+        if window.id not in found:
+            found[window.id] = window
+            by_window[window.id] = {}
+        rows.append((window.id, answer_id, question, score))
+    _add_scores(by_window, rows)
+    return list(found.values()), {window_id: aggregate(answers.values())
+                                  for window_id, answers in by_window.items()}
 
 
 def respondent_counts(window: SurveyWindow) -> dict[int, int]:
@@ -384,7 +416,7 @@ class SurveyResult:
 def latest_results(provider_id: int, checkpoint: Checkpoint | None = None) -> list[SurveyResult]:
     """The provider's aggregates in each survey, newest first; with ``checkpoint``, the one
     for that checkpoint if there is one, else those that opened before it was due."""
-    found = windows()
+    found, aggregates = _windows_with_aggregates(provider_id)
     if checkpoint is not None:
         own = [window for window in found if window.checkpoint_id == checkpoint.id]
         if own:
@@ -393,7 +425,6 @@ def latest_results(provider_id: int, checkpoint: Checkpoint | None = None) -> li
             found = [window for window in found if window.opens_on <= checkpoint.due_date][:1]
         else:
             found = found[:1]
-    aggregates = aggregates_for(found, provider_id)
     return [SurveyResult(window, aggregates[window.id]) for window in found]
 
 
