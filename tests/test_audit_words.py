@@ -167,3 +167,13 @@ def test_the_audit_trail_page_shows_sentences(admin_client):
     text = text_of(admin_client.get("/admin/audit-events"))
     assert "prospectus.published" not in text and "ProspectusVersion" not in text
     assert "published Arden CSS's prospectus version 1" in text
+
+
+def test_an_organisation_is_named_as_the_thing_and_the_actor_by_their_own(app_context):
+    arden = build.organisation("Arden CSS")
+    event = _event("market.licence_granted", arden, "Granted", actor="ccg@demo.test")
+    person = build.person("ccg@demo.test")
+    assert audit_words.describe(event).sentence == (
+        f"{person.full_name} ({person.organisation.name}) granted a licence to operate to "
+        "“Arden CSS”."
+    )

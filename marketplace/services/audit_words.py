@@ -10,8 +10,8 @@ and rule and threshold keys by their titles.
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from marketplace import models
 from marketplace.domain.checkpoints import RULES
@@ -355,20 +355,17 @@ def describe_changes(changes: dict | None, names: _Names | None = None) -> list[
     return lines
 
 
-def _who(event: AuditEvent) -> str:
-    if event.actor is None:
+def _who(event: AuditEvent, known: "_Known") -> str:
+    person = known.people.get(event.actor_id) if event.actor_id is not None else None
+    if person is None:
         return "The system"
-    organisation = event.organisation or event.actor.organisation
-    return (
-        f"{event.actor.full_name} ({organisation.name})"
-        if organisation
-        else (event.actor.full_name)
-    )
+    full_name, actor_organisation_id = person
+    organisation = known.organisations.get(event.organisation_id or actor_organisation_id)
+    return f"{full_name} ({organisation})" if organisation else full_name
 
 
 # The records named by more than their own columns, by kind (after ``audit_name``).
 _NAMED_BY_RELATIONS = {
-    "User": lambda user: user.full_name,
     "Review": lambda review: (f"the review of {review.submission.organisation.name} at "
                               f"{review.submission.checkpoint.title}"),
     "Submission": lambda submission: (f"{submission.organisation.name}'s "
@@ -387,37 +384,119 @@ def _nameable(model) -> bool:
     """Whether ``_thing`` can name a record of this model at all. A bid, a performance
     return or a clarification has no name, so it is never read: reading it only to find it
     nameless cost a query per kind on every page of the trail."""
-    return model.__name__ in _NAMED_BY_RELATIONS or any(
-        hasattr(model, attribute) for attribute in ("audit_name", *_NAME_ATTRIBUTES))
+    return model in (models.User, models.Organisation) or (
+        model.__name__ in _NAMED_BY_RELATIONS
+        or any(hasattr(model, attribute) for attribute in ("audit_name", *_NAME_ATTRIBUTES)))
 
 
-def _thing(event: AuditEvent) -> str | None:
-    """The object's name as people know it, or None when it is gone or has none."""
+def _name_columns(model) -> list | None:
+    """The columns that name a record of ``model``, in the order ``_name_of`` tries them, or
+    None when its name needs the record itself (a property, or its relations)."""
+    if model.__name__ in _NAMED_BY_RELATIONS or hasattr(model, "audit_name"):
+        return None
+    columns = sa_inspect(model).column_attrs
+    present = [attribute for attribute in _NAME_ATTRIBUTES if hasattr(model, attribute)]
+    if not all(attribute in columns for attribute in present):
+        return None
+    return present
+
+
+def _name_of(values: dict) -> str | None:
+    """A record's name from its naming attributes' values: the first that says something."""
+    for attribute in _NAME_ATTRIBUTES:
+        value = values.get(attribute)
+        if isinstance(value, str) and value:
+            return f"“{value}”" if attribute != "reference" else value
+    return None
+
+
+def _name_of_record(object_type: str, obj) -> str:
+    named = getattr(obj, "audit_name", None)
+    if named:
+        return named
+    if object_type in _NAMED_BY_RELATIONS:
+        return _NAMED_BY_RELATIONS[object_type](obj)
+    return _name_of({attribute: getattr(obj, attribute, None) for attribute in _NAME_ATTRIBUTES})
+
+
+def _object_key(event: AuditEvent) -> tuple[type, int] | None:
+    """The model and id of the record an event is about, when it is one that has a name."""
     object_type = "User" if event.object_type == "LocalProxy" else event.object_type  # old rows
     model = getattr(models, object_type, None)
     if model is None or not event.object_id or not str(event.object_id).isdigit():
         return None
     if not _nameable(model):
         return None
-    obj = db.session.get(model, int(event.object_id))
-    if obj is None:
-        return None
-    named = getattr(obj, "audit_name", None)
-    if named:
-        return named
-    if object_type in _NAMED_BY_RELATIONS:
-        return _NAMED_BY_RELATIONS[object_type](obj)
-    for attribute in _NAME_ATTRIBUTES:
-        value = getattr(obj, attribute, None)
-        if isinstance(value, str) and value:
-            return f"“{value}”" if attribute != "reference" else value
-    return None
+    return model, int(event.object_id)
 
 
-def describe(event: AuditEvent, names: _Names | None = None) -> EventWords:
+class _Known:
+    """What a page of events names, read before any is described: the people who acted and
+    their organisations, and the names of the records the events are about, one query per
+    kind of record. Names are read as columns, not as records, wherever the columns say
+    them; a record named through its relations is read whole."""
+
+    def __init__(self, events):
+        wanted: dict[type, set[int]] = {}
+        for event in events:
+            key = _object_key(event)
+            if key is not None:
+                wanted.setdefault(key[0], set()).add(key[1])
+        person_ids = wanted.pop(models.User, set())
+        organisation_ids = wanted.pop(models.Organisation, set())
+        person_ids |= {event.actor_id for event in events if event.actor_id}
+        self.people: dict[int, tuple[str, int | None]] = {}
+        self.organisations: dict[int, str] = {}
+        if person_ids:
+            rows = db.session.execute(
+                select(models.User.id, models.User.full_name, models.User.organisation_id,
+                       Organisation.name)
+                .outerjoin(models.User.organisation)
+                .where(models.User.id.in_(person_ids)))
+            for id_, full_name, organisation_id, organisation in rows:
+                self.people[id_] = (full_name, organisation_id)
+                if organisation_id is not None:
+                    self.organisations[organisation_id] = organisation
+        organisation_ids |= {event.organisation_id for event in events if event.organisation_id}
+        organisation_ids -= set(self.organisations)
+        if organisation_ids:
+            rows = db.session.execute(select(Organisation.id, Organisation.name)
+                                      .where(Organisation.id.in_(organisation_ids)))
+            self.organisations.update((id_, name) for id_, name in rows)
+        self.things: dict[tuple[type, int], str | None] = {}
+        for model, ids in wanted.items():
+            columns = _name_columns(model)
+            if columns is not None:
+                rows = db.session.execute(
+                    select(model.id, *(getattr(model, column) for column in columns))
+                    .where(model.id.in_(ids)))
+                for id_, *values in rows:
+                    self.things[model, id_] = _name_of(dict(zip(columns, values, strict=True)))
+            else:
+                for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
+                    self.things[model, obj.id] = _name_of_record(model.__name__, obj)
+
+    def thing(self, event: AuditEvent) -> str | None:
+        """The object's name as people know it, or None when it is gone or has none."""
+        key = _object_key(event)
+        if key is None:
+            return None
+        model, id_ = key
+        if model is models.User:
+            person = self.people.get(id_)
+            return person[0] if person else None
+        if model is models.Organisation:
+            name = self.organisations.get(id_)
+            return f"“{name}”" if name else None
+        return self.things.get(key)
+
+
+def describe(event: AuditEvent, names: _Names | None = None,
+             known: _Known | None = None) -> EventWords:
     names = names or _Names()
+    known = known or _Known([event])
     template = SENTENCES.get(event.action)
-    thing = _thing(event)
+    thing = known.thing(event)
     if template is None:  # a kind recorded before it had words: the summary as written
         return EventWords(event.summary, describe_changes(event.changes, names))
     if "{thing}" in template and thing is None:
@@ -426,59 +505,19 @@ def describe(event: AuditEvent, names: _Names | None = None) -> EventWords:
             template.replace(" {thing}", "")
             .replace(": {thing}", "")
             .replace("{thing}", "it")
-            .format(who=_who(event))
+            .format(who=_who(event, known))
         )
         sentence = f"{sentence}: {event.summary}"
     else:
-        sentence = template.format(who=_who(event), thing=thing or "")
+        sentence = template.format(who=_who(event, known), thing=thing or "")
     if "{thing}" not in template and event.action.endswith(("deleted", "removed")):
         sentence = f"{sentence}: {event.summary}"
     sentence = sentence[0].upper() + sentence[1:]
     return EventWords(sentence.rstrip(".") + ".", describe_changes(event.changes, names))
 
 
-def _load_objects(events) -> list:
-    """Read the objects a page of events names, one query per kind of object, so that
-    ``_thing``'s ``db.session.get`` finds each in the session instead of asking per event;
-    with them the actors, and then in one query the organisations that ``_who`` names (the
-    event's, else its actor's). The list keeps them alive meanwhile."""
-    ids: dict[type, set[int]] = {}
-    for event in events:
-        object_type = "User" if event.object_type == "LocalProxy" else event.object_type
-        model = getattr(models, object_type, None)
-        if model is None or not event.object_id or not str(event.object_id).isdigit():
-            continue
-        if not _nameable(model):
-            continue
-        ids.setdefault(model, set()).add(int(event.object_id))
-    actor_ids = {event.actor_id for event in events if event.actor_id}
-    if actor_ids:
-        ids.setdefault(models.User, set()).update(actor_ids)
-    organisation_ids = ids.pop(models.Organisation, set())
-    loaded = []
-    for model, wanted in ids.items():
-        if hasattr(model, "__table__") and "id" in model.__table__.c:
-            statement = select(model).where(model.id.in_(wanted))
-            if model is models.User:  # with their organisations, which ``_who`` names
-                statement = statement.options(joinedload(models.User.organisation))
-            loaded.extend(db.session.scalars(statement))
-    # The actors are in the session now, so ``event.actor`` asks nothing more; nor does
-    # ``event.organisation`` where it is an actor's (most often), read with the actors.
-    organisation_ids |= {event.organisation_id for event in events if event.organisation_id}
-    organisation_ids -= {
-        obj.organisation_id for obj in loaded if isinstance(obj, models.User)
-    }
-    if organisation_ids:
-        loaded.extend(
-            db.session.scalars(
-                select(models.Organisation).where(models.Organisation.id.in_(organisation_ids))
-            )
-        )
-    return loaded
-
-
 def describe_all(events) -> list[tuple[AuditEvent, EventWords]]:
     names = _Names()
     events = list(events)
-    _kept = _load_objects(events)
-    return [(event, describe(event, names)) for event in events]
+    known = _Known(events)
+    return [(event, describe(event, names, known)) for event in events]

@@ -3,7 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
@@ -56,14 +56,20 @@ STATUSES = {
 
 
 @dataclass(frozen=True)
+class ReviewShown:
+    """What a cell shows of a submission's review."""
+    status: str
+    outcome_code: str | None
+    outcome_label: str | None
+    signed_off_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Cell:
     checkpoint: Checkpoint
     status: str
     submission: Submission | None = None
-
-    @property
-    def review(self) -> Review | None:
-        return self.submission.review if self.submission else None
+    review: ReviewShown | None = None
 
     @property
     def status_label(self) -> str:
@@ -118,10 +124,10 @@ def as_of_date() -> date:
     return clock.today_in_uk()
 
 
-def _status(submission: Submission | None) -> str:
+def _status(submission: Submission | None, review: ReviewShown | None) -> str:
     if submission is None:
         return "not_submitted"
-    return _submitted_status(submission.review.status if submission.review else None)
+    return _submitted_status(review.status if review else None)
 
 
 def _submitted_status(review_status: str | None) -> str:
@@ -231,15 +237,18 @@ def _organisations(region_id: int | None, organisation_id: int | None,
     ]
 
 
-def _submissions(ids: list[int]) -> dict[tuple[int, int], Submission]:
+def _submissions(ids: list[int]
+                 ) -> dict[tuple[int, int], tuple[Submission, ReviewShown | None]]:
+    """Each CSS's submissions by checkpoint, with what their cells show of the review: its
+    columns, not the review itself, whose text and thresholds stay in the database."""
     return {
-        (s.organisation_id, s.checkpoint_id): s
-        for s in db.session.scalars(
-            select(Submission).where(Submission.organisation_id.in_(ids))
-            # Only what a cell shows: a review's text and thresholds stay in the database.
-            .options(joinedload(Submission.review).load_only(
-                Review.status, Review.outcome_code, Review.outcome_label, Review.signed_off_at))
-        )
+        (submission.organisation_id, submission.checkpoint_id):
+            (submission, ReviewShown(*review) if review[0] is not None else None)
+        for submission, *review in db.session.execute(
+            select(Submission, Review.status, Review.outcome_code, Review.outcome_label,
+                   Review.signed_off_at)
+            .outerjoin(Review, Review.submission_id == Submission.id)
+            .where(Submission.organisation_id.in_(ids)))
     }
 
 
@@ -259,15 +268,16 @@ def _open_conditions(ids: list[int]) -> dict[int, int]:
 
 
 def _rows(organisations: list[Organisation], all_checkpoints: list[Checkpoint],
-          submissions: dict[tuple[int, int], Submission], mergers: dict[int, Merger],
+          submissions: dict[tuple[int, int], tuple[Submission, ReviewShown | None]],
+          mergers: dict[int, Merger],
           open_conditions: dict[int, int]) -> list[CssProgress]:
     rows = []
     for organisation in organisations:
         row = CssProgress(organisation, merger=mergers.get(organisation.id),
                           open_conditions=open_conditions.get(organisation.id, 0))
         for checkpoint in all_checkpoints:
-            submission = submissions.get((organisation.id, checkpoint.id))
-            row.cells.append(Cell(checkpoint, _status(submission), submission))
+            submission, review = submissions.get((organisation.id, checkpoint.id), (None, None))
+            row.cells.append(Cell(checkpoint, _status(submission, review), submission, review))
         rows.append(row)
     return rows
 
