@@ -10,7 +10,7 @@ from marketplace.reports import storage
 from marketplace.services import review_documents, reviews
 from marketplace.services.checkpoints import checkpoint_by_number
 from marketplace.services.errors import ServiceError
-from marketplace.services.review_document_render import document_context, document_filename
+from marketplace.services.review_document_render import document_filename
 
 from . import bp
 
@@ -23,11 +23,10 @@ PRIVATE_DOWNLOAD = "private, no-store"
 def document(review):
     issued = storage.latest(review.id) if review.is_signed_off else None
     version = issued.version if issued else storage.next_version(review.id)
-    context = document_context(review, version=version)  # runs the plan checks: once
+    body, notes = review_documents.kept_document(review, version)
     return render_template("reviews/document.html", title=f"Review {review.reference}",
-                           issued=issued,
-                           print_notes=review_documents.print_notes(review, context),
-                           **context)
+                           issued=issued, print_notes=notes, document_body=body,
+                           review=review, submission=review.submission)
 
 
 @bp.route("/<int:review_id>/issued.pdf")

@@ -104,9 +104,9 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         may_edit=may_edit, may_sign_off=may_sign_off, people=people,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
-        print_notes=review_documents.print_notes(
-            review, document_context(review, analysis=analysis, voice=voice,
-                                     analysis_markup=shown_analysis))
+        print_notes=review_documents.kept_print_notes(
+            review, lambda: document_context(review, analysis=analysis, voice=voice,
+                                             analysis_markup=shown_analysis))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),

@@ -11,6 +11,9 @@ or on first download, covers any review still without a document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from markupsafe import Markup
 from sqlalchemy import select
 
 from marketplace import clock
@@ -28,11 +31,13 @@ from marketplace.reports.archive import deterministic_zip
 from marketplace.reports.pdf import RenderError
 from marketplace.reports.printable import Replacement
 from marketplace.services.review_document_render import (
+    document_context,
     document_filename,
     printable_review_html,
     render_review_pdf,
 )
 
+from . import market_cache
 from .audit import record_event
 from .errors import Conflict, ServiceError
 from .transaction import transaction
@@ -111,6 +116,45 @@ def print_notes(review: Review, context: dict | None = None) -> tuple[Replacemen
         return printable_review_html(review, context=context).replacements
     except RenderError:
         return ()  # missing fonts: rendering itself will say so, at preview or sign-off
+
+
+def _kept_notes(kept: list) -> tuple[Replacement, ...]:
+    return tuple(Replacement(character, count) for character, count in kept)
+
+
+def _notes_to_keep(notes: tuple[Replacement, ...]) -> list:
+    return [[note.character, note.count] for note in notes]
+
+
+# Drawing a review's document runs the plan checks, the market-share chart and two
+# templates (the document and its print layout, which the print notes are read from): more
+# than the rest of a review's page. It is the same until the review, its plan, its customers
+# or the market change, and each of those writes an audit event, so it is kept under the
+# market's generation (services/market_cache.py), and the day (the charts read the market
+# as it stands today until sign-off).
+
+
+def kept_document(review: Review, version: int) -> tuple[Markup, tuple[Replacement, ...]]:
+    """The review's document as the page shows it (document_context's document_body), and
+    its print notes."""
+    def draw() -> dict:
+        context = document_context(review, version=version)
+        return {"body": str(context["document_body"]),
+                "notes": _notes_to_keep(print_notes(review, context))}
+
+    kept = market_cache.remembered(
+        {"question": "review document", "review": review.id, "version": version,
+         "today": clock.today_in_uk().isoformat()}, draw)
+    return Markup(kept["body"]), _kept_notes(kept["notes"])
+
+
+def kept_print_notes(review: Review, context: Callable[[], dict]) -> tuple[Replacement, ...]:
+    """print_notes, kept as kept_document is; ``context`` draws the document_context when
+    they are not."""
+    return _kept_notes(market_cache.remembered(
+        {"question": "print notes", "review": review.id,
+         "today": clock.today_in_uk().isoformat()},
+        lambda: _notes_to_keep(print_notes(review, context()))))
 
 
 def preview(review: Review) -> bytes:
