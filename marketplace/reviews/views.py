@@ -23,9 +23,8 @@ from marketplace.reports import storage
 from marketplace.reports.printable import summary
 from marketplace.services import business_plans, customer_survey, review_documents, reviews
 from marketplace.services import checkpoints as checkpoint_service
-from marketplace.services.assurance import analysis_for, analysis_for_review
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
-from marketplace.services.review_document_render import analysis_html, document_context
+from marketplace.services.review_document_render import document_context
 
 from . import bp
 from .forms import (
@@ -81,10 +80,8 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
                       if submission.business_plan_id is not None else (None, None))
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
-    analysis = (analysis_for_review(review) if review else analysis_for(plan)) if plan else None
     voice = customer_survey.customer_voice(submission)
-    # The page and its print notes' review document show the same analysis: drawn once.
-    shown_analysis = analysis_html(analysis) if plan else None
+    shown_analysis = review_documents.kept_analysis_html(review, plan) if plan else None
     assign_form = assign_form or AssignForm()
     assigned = review.reviewer_ids() if review else ()
     # A signed-off review takes no more reviewers: the page has no form to choose one.
@@ -99,14 +96,13 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         tables=business_plans.figure_tables(plan.financial_model) if plan else [],
         perspectives=SCORECARD_PERSPECTIVES,
         voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
-        analysis=analysis, analysis_html=shown_analysis,
+        analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off, people=people,
         # Told before sign-off, while the reviewers can still change the text.
         # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.kept_print_notes(
-            review, lambda: document_context(review, analysis=analysis, voice=voice,
-                                             analysis_markup=shown_analysis))
+            review, lambda: document_context(review, voice=voice))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),

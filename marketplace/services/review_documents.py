@@ -148,6 +148,21 @@ def kept_document(review: Review, version: int) -> tuple[Markup, tuple[Replaceme
     return Markup(kept["body"]), _kept_notes(kept["notes"])
 
 
+def kept_analysis_html(review: Review | None, plan) -> Markup:
+    """The plan checks' tables and flags for a submission's business plan (of its review,
+    with the thresholds in force on it, once there is one), drawn by analysis_html and kept
+    as kept_document is: the checks read the plan's customers, their allowances and
+    contracts, the same between two changes."""
+    from .assurance import analysis_for, analysis_for_review
+    from .review_document_render import analysis_html
+
+    return Markup(market_cache.remembered(
+        {"question": "plan analysis", "review": review.id if review else None,
+         "plan": plan.id, "today": clock.today_in_uk().isoformat()},
+        lambda: str(analysis_html(analysis_for_review(review) if review
+                                  else analysis_for(plan)))))
+
+
 def kept_print_notes(review: Review, context: Callable[[], dict]) -> tuple[Replacement, ...]:
     """print_notes, kept as kept_document is; ``context`` draws the document_context when
     they are not."""

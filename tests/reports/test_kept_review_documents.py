@@ -8,6 +8,7 @@ from marketplace.services import reviews
 
 from ..conftest import html, text_of
 from ..factories import drafted_review, person
+from ..queries import counting_statements
 from .test_review_documents import PASTED_FROM_WORD
 
 
@@ -61,3 +62,22 @@ def test_without_redis_the_document_is_drawn_every_time(bdu_client):
     _document(bdu_client, review)
     _summary_quietly(review, "Changed quietly.")
     assert "Changed quietly." in _document(bdu_client, review)
+
+
+def _plan_checks_read(client, url: str) -> bool:
+    """Whether GET ``url`` ran the plan checks (they read the thresholds in force)."""
+    db.session.expire_all()
+    with counting_statements() as count:
+        assert client.get(url).status_code == 200
+    return any("plan_check_threshold" in statement for statement in count.statements)
+
+
+def test_the_plan_analysis_is_kept_until_the_market_changes(bdu_client, catalogue_cache_on):
+    review = drafted_review(2)
+    page = f"/reviews/submissions/{review.submission_id}"
+    first = html(bdu_client.get(page))
+    assert _plan_checks_read(bdu_client, page) is False  # kept from the first
+    assert html(bdu_client.get(page)).select_one("main").get_text(" ", strip=True) == \
+        first.select_one("main").get_text(" ", strip=True)
+    _summary_through_the_service(review, "Saved again.")
+    assert _plan_checks_read(bdu_client, page) is True
