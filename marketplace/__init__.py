@@ -61,10 +61,11 @@ def register_extensions(app: Flask) -> None:
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
     models.register_listeners()
-    from .services import market_cache, notifications
+    from .services import catalogue_cache, market_cache, notifications
 
     notifications.register_listeners()
     market_cache.register_listeners()
+    catalogue_cache.register_listeners()
     migrate.init_app(
         app,
         db,
@@ -75,8 +76,6 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
-    from .services import catalogue_cache
-
     catalogue_cache.init_app(app)
     configure_login(app)
     configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from marketplace.access import owns
@@ -21,7 +22,13 @@ from marketplace.models import (
 from marketplace.refusals import is_about_the_input
 from marketplace.reports import storage
 from marketplace.reports.printable import summary
-from marketplace.services import business_plans, customer_survey, review_documents, reviews
+from marketplace.services import (
+    business_plans,
+    customer_survey,
+    market_cache,
+    review_documents,
+    reviews,
+)
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
 from marketplace.services.review_document_render import document_context
@@ -92,9 +99,7 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     return render_template(
         "reviews/submission.html", title=f"{submission.organisation.name}: "
         f"{submission.checkpoint.title}", submission=submission, review=review, plan=plan,
-        previous=previous, changes=business_plans.differences(previous, plan) if previous else [],
-        tables=business_plans.figure_tables(plan.financial_model) if plan else [],
-        perspectives=SCORECARD_PERSPECTIVES,
+        previous=previous, plan_body=_plan_body(plan, previous) if plan else None,
         voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
         analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
@@ -111,6 +116,19 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         form=assign_form if assign_form.errors else (
             condition_form or action_form or decision_form or sign_off_form),
     ), status
+
+
+def _plan_body(plan, previous) -> Markup:
+    """The submitted plan's content and its changes since the previous version: both are
+    immutable, so what they draw is kept (under the market's generation, as everything in
+    the shared cache is) rather than drawn again for each look at the review."""
+    return Markup(market_cache.remembered(
+        {"page": "plan body", "plan": plan.id, "previous": previous.id if previous else None},
+        lambda: render_template(
+            "checkpoints/plan-body.html", plan=plan, previous=previous,
+            changes=business_plans.differences(previous, plan) if previous else [],
+            tables=business_plans.figure_tables(plan.financial_model),
+            perspectives=SCORECARD_PERSPECTIVES)))
 
 
 @bp.route("/submissions/<int:submission_id>")

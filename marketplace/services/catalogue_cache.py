@@ -24,7 +24,8 @@ from typing import Any
 from uuid import uuid4
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
 from marketplace.models import CatalogueGeneration
@@ -32,6 +33,10 @@ from marketplace.models import CatalogueGeneration
 log = logging.getLogger(__name__)
 
 _EXTENSION = "catalogue_cache"
+# Kept in the session's info for the transaction: the tokens read, and whether it changed
+# the catalogue.
+_TOKENS = "shared_cache_tokens"
+_CHANGED = "catalogue_changed"
 # Long enough that a quiet catalogue is rarely worked out again; the token, not this, is
 # what keeps answers right. It only lets Redis drop generations nobody reads.
 KEPT_SECONDS = 24 * 60 * 60
@@ -49,6 +54,8 @@ def catalogue_changed() -> None:
     row stays locked until the commit, so a change that still had rows of its own to write
     could otherwise wait on another while holding it."""
     db.session.execute(update(CatalogueGeneration).values(token=uuid4().hex))
+    # Until it commits, this transaction answers afresh: what it sees is for nobody else.
+    db.session.info[_CHANGED] = True
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +67,32 @@ def init_app(app: Flask) -> None:
         client = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                                 socket_timeout=REDIS_TIMEOUT_SECONDS)
     app.extensions[_EXTENSION] = client
+
+
+def _token(generation) -> str | None:
+    """The generation's token, read once per transaction: a page that asks several kept
+    questions reads it once. Forgotten when the transaction ends (forget_tokens), so a
+    request that commits a change reads the new one."""
+    tokens = db.session.info.setdefault(_TOKENS, {})
+    if generation.__tablename__ not in tokens:
+        tokens[generation.__tablename__] = db.session.scalar(select(generation.token))
+    return tokens[generation.__tablename__]
+
+
+def forget_tokens(session: Session) -> None:
+    session.info.pop(_TOKENS, None)
+    session.info.pop(_CHANGED, None)
+
+
+LISTENERS = ((Session, "after_commit", forget_tokens),
+             (Session, "after_rollback", forget_tokens))
+
+
+def register_listeners() -> None:
+    """Attach the session listeners; once per process, however many apps are created."""
+    for target, name, listener in LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def _key(token: str, question: dict[str, Any]) -> str:
@@ -75,6 +108,8 @@ def remembered(question: dict[str, Any], work_out: Callable[[], Any]) -> Any:
     generation of the catalogue has been asked it before. The answer goes through JSON
     either way (tuples come back as lists, dictionaries' keys as strings), so that it is the
     same whether kept or worked out."""
+    if db.session.info.get(_CHANGED):
+        return work_out()
     return kept_under(CatalogueGeneration, question, work_out)
 
 
@@ -84,7 +119,7 @@ def kept_under(generation, question: dict[str, Any], work_out: Callable[[], Any]
     client = current_app.extensions.get(_EXTENSION)
     if client is None:
         return work_out()
-    token = db.session.scalar(select(generation.token))
+    token = _token(generation)
     if token is None:  # a database no migration made: nothing to keep answers under
         return work_out()
     key = _key(token, question)

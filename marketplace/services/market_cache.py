@@ -39,6 +39,10 @@ def market_changed() -> None:
 def remembered(question: dict[str, Any], draw: Callable[[], Any]) -> Any:
     """What ``draw()`` returns for ``question`` (JSON: the page and everything besides the
     market that what it shows depends on), kept until the market next changes."""
+    if db.session.info.get(_CHANGED):
+        # This transaction has changed the market and not yet committed: what it would draw
+        # is for nobody else, and the token it would be kept under is the old one.
+        return draw()
     return kept_under(MarketGeneration, question, draw)
 
 

@@ -110,3 +110,24 @@ def test_seeding_the_demo_moves_the_market_on(app_context):
     before = _token()
     seed_demo()
     assert _token() != before
+
+
+def test_a_transaction_that_changed_the_market_draws_afresh_and_keeps_nothing(
+        market_world, bdu_client, shared):  # noqa: F811
+    from marketplace.services import market_cache
+
+    calls = []
+
+    def draw():
+        calls.append(1)
+        return "drawn"
+
+    assert market_cache.remembered({"page": "test"}, draw) == "drawn"
+    assert market_cache.remembered({"page": "test"}, draw) == "drawn"
+    assert len(calls) == 1 and _kept(shared) == 1  # kept, and the token read once
+    record_event("tested", None, "A change", system=True)
+    assert market_cache.remembered({"page": "test"}, draw) == "drawn"
+    assert len(calls) == 2 and _kept(shared) == 1  # drawn for this transaction only
+    db.session.commit()
+    assert market_cache.remembered({"page": "test"}, draw) == "drawn"
+    assert len(calls) == 3 and _kept(shared) == 2  # the new token's
