@@ -8,7 +8,7 @@ from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
 from marketplace.pagination import paginate, paginate_counted
-from marketplace.services import accounts, audit_words
+from marketplace.services import accounts, audit_words, market_cache
 from marketplace.services.errors import ServiceError
 
 from . import bp
@@ -102,24 +102,34 @@ def edit_user(user):
 def _audit_choices(form: AuditFilterForm) -> None:
     """The filter's lists: every event kind with words; the kinds of record, the people and
     the organisations that the trail names (not every organisation: 3,019 at seed-demo
-    --scale 100 made a page of 270 KB), each by its name."""
+    --scale 100 made a page of 270 KB), each by its name. The last three are read from the
+    whole trail, which grows by an event with every change, so they are kept until the next
+    one (services/market_cache.py: its token moves with every audit event)."""
     any_ = [("", "Any")]
     form.action.choices = any_ + audit_words.kind_choices()
+    named = market_cache.remembered({"question": "audit trail names"}, _named_in_the_trail)
+    form.object_type.choices = any_ + [tuple(pair) for pair in named["types"]]
+    form.actor.choices = any_ + [tuple(pair) for pair in named["people"]]
+    form.organisation.choices = any_ + [tuple(pair) for pair in named["organisations"]]
+
+
+def _named_in_the_trail() -> dict:
     types = db.session.scalars(select(AuditEvent.object_type).distinct())
-    form.object_type.choices = any_ + sorted(
-        ((kind, audit_words.record_label(kind)) for kind in types), key=lambda pair: pair[1])
     people = db.session.execute(
         select(User.id, User.full_name, Organisation.name)
         .join(User.organisation)
         .where(User.id.in_(select(AuditEvent.actor_id).distinct()))
         .order_by(User.full_name, Organisation.name, User.id))
-    form.actor.choices = any_ + [(str(id_), f"{name} ({organisation})")
-                                 for id_, name, organisation in people]
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name)
         .where(Organisation.id.in_(select(AuditEvent.organisation_id).distinct()))
         .order_by(Organisation.name, Organisation.id))
-    form.organisation.choices = any_ + [(str(id_), name) for id_, name in organisations]
+    return {
+        "types": sorted(((kind, audit_words.record_label(kind)) for kind in types),
+                        key=lambda pair: pair[1]),
+        "people": [(str(id_), f"{name} ({organisation})") for id_, name, organisation in people],
+        "organisations": [(str(id_), name) for id_, name in organisations],
+    }
 
 
 @bp.route("/audit-events")

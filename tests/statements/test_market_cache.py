@@ -131,3 +131,19 @@ def test_a_transaction_that_changed_the_market_draws_afresh_and_keeps_nothing(
     db.session.commit()
     assert market_cache.remembered({"page": "test"}, draw) == "drawn"
     assert len(calls) == 3 and _kept(shared) == 2  # the new token's
+
+
+def test_the_audit_trail_filter_names_who_acted_until_the_next_event(admin_client, shared):
+    from ..conftest import user
+
+    def people() -> list[str]:
+        page = html(admin_client.get("/admin/audit-events"))
+        return [option.get_text() for option in page.select("#actor option")]
+
+    before = people()
+    assert _kept(shared) == 1
+    record_event("tested", None, "A change", actor=user("bdu2@demo.test"))
+    db.session.commit()
+    after = people()
+    assert [name for name in after if name not in before] == [
+        next(name for name in after if name.startswith(user("bdu2@demo.test").full_name))]
