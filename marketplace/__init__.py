@@ -60,12 +60,15 @@ def register_extensions(app: Flask) -> None:
 
     if not event.contains(Engine, "connect", tune_connection):
         event.listen(Engine, "connect", tune_connection)
-    models.register_listeners()
     from .services import catalogue_cache, market_cache, notifications
 
-    notifications.register_listeners()
-    market_cache.register_listeners()
-    catalogue_cache.register_listeners()
+    # The session listeners: the guards behind frozen records and signed agreements, emails
+    # sent once a change commits, and the shared cache's tokens. Once per process, however
+    # many apps are created.
+    for target, name, listener in (*models.LISTENERS, *notifications.LISTENERS,
+                                   *market_cache.LISTENERS, *catalogue_cache.LISTENERS):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
     migrate.init_app(
         app,
         db,

@@ -1,7 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on db.metadata, and
-nothing else: create_app attaches the models' session listeners (register_listeners)."""
+nothing else: create_app attaches the models' session listeners (LISTENERS)."""
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .assurance import Checkpoint, Criterion, EvidenceDocument, Submission, SubmissionKind
@@ -241,10 +240,3 @@ LISTENERS = (
     (Session, "before_flush", refuse_changes_to_frozen_records),
     (Agreement, "before_update", signed_terms_never_change),
 )
-
-
-def register_listeners() -> None:
-    """Attach LISTENERS; once per process, however many apps are created."""
-    for target, name, listener in LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)

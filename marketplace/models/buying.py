@@ -187,7 +187,7 @@ def _novated(state) -> bool:
 
 def signed_terms_never_change(mapper, connection, agreement: Agreement) -> None:
     """A last line behind the agreements service: a signed agreement's terms cannot be saved.
-    create_app attaches it to Agreement's updates (models.register_listeners)."""
+    create_app attaches it to Agreement's updates (models.LISTENERS)."""
     state = inspect(agreement)
     old_status = state.attrs.status.history.deleted
     status_before = old_status[0] if old_status else agreement.status

@@ -7,7 +7,7 @@ signed it.
 
 Services refuse such changes first, with a message for the user; this guard catches the
 code path that forgot to ask (a new view, a CLI command, a seeder). create_app attaches it
-to every session (models.register_listeners).
+to every session (models.LISTENERS).
 """
 
 from sqlalchemy import inspect

@@ -24,7 +24,7 @@ from typing import Any
 from uuid import uuid4
 
 from flask import Flask, current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
@@ -86,13 +86,6 @@ def forget_tokens(session: Session) -> None:
 
 LISTENERS = ((Session, "after_commit", forget_tokens),
              (Session, "after_rollback", forget_tokens))
-
-
-def register_listeners() -> None:
-    """Attach the session listeners; once per process, however many apps are created."""
-    for target, name, listener in LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
 
 
 def _key(token: str, question: dict[str, Any]) -> str:

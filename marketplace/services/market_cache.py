@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
@@ -57,10 +57,3 @@ def _forget(session: Session) -> None:
 
 LISTENERS = ((Session, "before_commit", _replace_token),
              (Session, "after_rollback", _forget))
-
-
-def register_listeners() -> None:
-    """Attach the session listeners; once per process, however many apps are created."""
-    for target, name, listener in LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import after_this_request, current_app, has_request_context
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from marketplace import clock
@@ -137,13 +137,6 @@ def _after_rollback(session: Session) -> None:
 
 LISTENERS = ((Session, "after_commit", _after_commit),
              (Session, "after_rollback", _after_rollback))
-
-
-def register_listeners() -> None:
-    """Attach the session listeners; once per process, however many apps are created."""
-    for target, name, listener in LISTENERS:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
 
 
 def _redis():
