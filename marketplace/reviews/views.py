@@ -105,7 +105,6 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
         may_edit=may_edit, may_sign_off=may_sign_off, people=people,
         # Told before sign-off, while the reviewers can still change the text.
-        # The notes render the review's document, with the analysis already made here.
         print_notes=review_documents.kept_print_notes(
             review, lambda: document_context(review, voice=voice))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)

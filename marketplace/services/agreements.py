@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import String, and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import clock
@@ -455,32 +455,13 @@ def market_share_as_of(provider: Organisation,
                        as_of: datetime | None = None) -> tuple[MarketShare, str | None]:
     """customer_summary's share and region name alone: the CCG ids under agreement and the
     region's populations, with no agreement, line or KPI loaded (a review's chart needs
-    only these), in one statement: the region's rows (as _region_of reads them) followed by
-    a row per contracted agreement, told apart by their first column."""
+    only these)."""
     contracted = Agreement.status.in_(CONTRACTED)
     if as_of is not None:
         contracted &= or_(Agreement.signed_at.is_(None), Agreement.signed_at <= as_of)
-    customer_rows = select(literal(True).label("is_customer"), literal(None, String).label("name"),
-                           Agreement.ccg_id.label("ccg_id"), literal(0).label("population")
-                           ).where(Agreement.provider_id == provider.id, contracted)
-    statement = customer_rows
-    if provider.region_id is not None:
-        statement = union_all(
-            select(literal(False), Region.name, Organisation.id,
-                   func.coalesce(Organisation.population, 0))
-            .select_from(Region)
-            .outerjoin(Organisation, and_(Organisation.region_id == Region.id,
-                                          Organisation.kind == OrganisationKind.CCG))
-            .where(Region.id == provider.region_id),
-            customer_rows)
-    region_name, region_populations, customers = None, {}, set()
-    for is_customer, name, ccg_id, population in db.session.execute(statement):
-        if is_customer:
-            customers.add(ccg_id)
-            continue
-        region_name = name
-        if ccg_id is not None:
-            region_populations[ccg_id] = population
+    customers = set(db.session.scalars(
+        select(Agreement.ccg_id).where(Agreement.provider_id == provider.id, contracted)))
+    region_name, region_populations = _region_of(provider)
     return market_share(region_populations, customers), region_name
 
 

@@ -52,7 +52,7 @@ def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> Pl
     """The plan checks on a plan's financial model, against ``thresholds`` (a review's
     recorded values) or those in force."""
     from .business_plans import model_from_json
-    from .plan_checks import ExtrasInvalid, inputs_for
+    from .plan_checks import ExtrasInvalid, inputs_for, thresholds_in_force
 
     try:
         model = model_from_json(plan.financial_model)
@@ -60,14 +60,12 @@ def analysis_for(plan: BusinessPlan, thresholds: Thresholds | None = None) -> Pl
         return PlanAnalysis(None, str(error))
     if model is None:
         return PlanAnalysis(None, "The plan has no financial model yet.")
-    # Without recorded values, those in force are read with the checks' other tables.
-    stored = {} if thresholds is None else None
     try:
-        inputs = inputs_for(model, plan.organisation_id, plan.financial_model, stored)
+        inputs = inputs_for(model, plan.organisation_id, plan.financial_model)
     except ExtrasInvalid as error:
         return PlanAnalysis(None, str(error))
-    in_force = thresholds if thresholds is not None else Thresholds.from_values(stored)
-    return PlanAnalysis(check_plan(inputs, in_force), customer_names=inputs.customers)
+    return PlanAnalysis(check_plan(inputs, thresholds or thresholds_in_force()),
+                        customer_names=inputs.customers)
 
 
 def analysis_for_review(review) -> PlanAnalysis | None:

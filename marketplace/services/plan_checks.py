@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import select
 
 from marketplace.domain.business_plan import NON_CCG_CUSTOMERS, FinancialModel
 from marketplace.domain.checkpoints import gateway_rank
@@ -269,43 +269,10 @@ def read_extras(data: Mapping, years: tuple[str, ...]) -> tuple[WorkforceBaselin
     return baseline, retained
 
 
-def _reference_tables(with_thresholds: bool) -> tuple[dict[str, Decimal], dict[str, str],
-                                                       dict[str, str]]:
-    """allowances_per_head, specifications and (``with_thresholds``) stored_values, as those
-    give them, read in one statement: three small tables every run of the checks reads,
-    a round trip each when read apart. Each row says which table it is from."""
-    parts = [
-        select(literal("allowance").label("source"),
-               FinancialYearAllowance.financial_year.label("key"),
-               null().label("text"), FinancialYearAllowance.allowance_per_head.label("amount")),
-        select(literal("specification"), ServiceSpecification.code, ServiceSpecification.name,
-               literal(None, FinancialYearAllowance.allowance_per_head.type)),
-    ]
-    if with_thresholds:
-        parts.append(select(literal("threshold"), PlanCheckThreshold.key,
-                            PlanCheckThreshold.value,
-                            literal(None, FinancialYearAllowance.allowance_per_head.type)))
-    allowances: dict[str, Decimal] = {}
-    specs: dict[str, str] = {}
-    stored: dict[str, str] = {}
-    for source, key, text, amount in db.session.execute(union_all(*parts)):
-        if source == "allowance":
-            allowances[key] = amount
-        elif source == "specification":
-            specs[key] = text
-        else:
-            stored[key] = text
-    return allowances, specs, stored
-
-
 def inputs_for(model: FinancialModel, provider_id: int | None,
-               extras: Mapping | None = None,
-               stored_thresholds: dict[str, str] | None = None) -> PlanInputs:
+               extras: Mapping | None = None) -> PlanInputs:
     """Everything the checks need; provider_id None: a CSS not known here, so only its
-    CCGs' stated intentions (not agreements with anyone else) stand behind its income.
-    ``stored_thresholds``: filled with the threshold values the BDU keeps (as stored_values
-    gives them), read with the allowances and specifications, for a caller that checks
-    against the thresholds in force."""
+    CCGs' stated intentions (not agreements with anyone else) stand behind its income."""
     baseline, retained = read_extras(extras or {}, model.years)
     ccgs = {c for y in model.years for c in model.income_by_customer[y]} - NON_CCG_CUSTOMERS
     # The CCGs' names come with their backing rows; only those with none are asked for.
@@ -315,10 +282,8 @@ def inputs_for(model: FinancialModel, provider_id: int | None,
     unnamed = (ccgs | {ccg for ccg, _spec in backing}) - names.keys()
     if unnamed:
         names.update(ccg_names(unnamed))
-    allowances, specs, stored = _reference_tables(stored_thresholds is not None)
-    if stored_thresholds is not None:
-        stored_thresholds.update(stored)
-    return PlanInputs(model, allowances, backing, baseline, retained, specs, names)
+    return PlanInputs(model, allowances_per_head(), backing, baseline, retained,
+                      specifications(), names)
 
 
 def ccg_names(codes) -> dict[str, str]:
@@ -340,8 +305,7 @@ def check_financial_model(raw: Mapping, provider_id: int | None) -> PlanCheckRes
 
     model = read_financial_model(dict(raw))
     try:
-        stored: dict[str, str] = {}
-        inputs = inputs_for(model, provider_id, raw, stored)
+        inputs = inputs_for(model, provider_id, raw)
     except ExtrasInvalid as error:
         raise PlanInvalid([(error.field, error.message)]) from None
-    return check_plan(inputs, Thresholds.from_values(stored))
+    return check_plan(inputs, thresholds_in_force())

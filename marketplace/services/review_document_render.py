@@ -117,18 +117,15 @@ _UNSET = object()
 
 
 def analysis_html(analysis) -> Markup:
-    """The plan checks' tables and flags (reviews/analysis.html), drawn once for a page that
-    shows them beside the review document made from the same analysis."""
+    """The plan checks' tables and flags (reviews/analysis.html): in the review document,
+    and on a submission's review page (kept there: review_documents.kept_analysis_html)."""
     return Markup(current_app.jinja_env.get_template(ANALYSIS_TEMPLATE).render(
         analysis=analysis))
 
 
-def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
-                     voice=_UNSET, analysis_markup: Markup | None = None) -> dict:
-    """``analysis``: the review's analysis_for_review, when the caller has it already (it
-    runs the plan checks, a query each for the plan's CCGs, contracts and allowances);
-    ``voice``: the submission's customer_voice, likewise (surveys and contract record);
-    ``analysis_markup``: that analysis drawn by analysis_html."""
+def document_context(review: Review, *, version: int = 1, voice=_UNSET) -> dict:
+    """``voice``: the submission's customer_voice, when the caller has it already (surveys
+    and contract record)."""
     from marketplace.services.assurance import analysis_for_review
     from marketplace.services.customer_survey import VOICE_CRITERIA, customer_voice
     from marketplace.services.reviews import load_people
@@ -155,8 +152,7 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
         "reviewers": reviewers,
         "plan": plan,
         "no_model_reason": no_financial_model_reason(submission),
-        "analysis": None if plan is None or model is None
-        else analysis_for_review(review) if analysis is _UNSET else analysis,
+        "analysis": None if plan is None or model is None else analysis_for_review(review),
         "analysis_html": None,
         "charts": None,
         "voice": customer_voice(submission) if voice is _UNSET else voice,
@@ -168,11 +164,8 @@ def document_context(review: Review, *, version: int = 1, analysis=_UNSET,
     context["charts"] = _charts(review, model,
                                 shown.customer_names if shown is not None else None)
     if context["no_model_reason"] is None:
-        given = analysis is not _UNSET and context["analysis"] is analysis
-        context["analysis_html"] = analysis_markup if given and analysis_markup is not None \
-            else analysis_html(context["analysis"])
-    # Drawn once here and placed by both the page and the print layout: the page would
-    # otherwise draw it again for its print notes.
+        context["analysis_html"] = analysis_html(context["analysis"])
+    # Drawn once here and placed by both the page and the print layout.
     context["document_body"] = Markup(
         current_app.jinja_env.get_template(DOCUMENT_TEMPLATE).render(context))
     return context

@@ -86,22 +86,3 @@ def test_the_checks_name_the_plans_ccgs_from_their_backing_rows_and_ask_for_the_
         names = analysis_for(plan).customer_names
     assert names == plan_checks.ccg_names(customers)
     assert len(all_backed) == len(none_backed) - 1
-
-
-def test_the_checks_reference_tables_read_together_are_those_read_apart(market):
-    from marketplace.models import FinancialYearAllowance, PlanCheckThreshold
-
-    db.session.add_all([FinancialYearAllowance(financial_year="2031/32",
-                                               allowance_per_head=Decimal("12.50")),
-                        FinancialYearAllowance(financial_year="2032/33",
-                                               allowance_per_head=Decimal("13"))])
-    db.session.scalars(db.select(PlanCheckThreshold)).first().value = "7.25"
-    db.session.flush()
-    allowances, specs, stored = plan_checks._reference_tables(with_thresholds=True)
-    assert allowances == plan_checks.allowances_per_head()
-    # The same Decimals to the digit: figures are shown as they are stored.
-    assert {k: str(v) for k, v in allowances.items()} == {
-        k: str(v) for k, v in plan_checks.allowances_per_head().items()}
-    assert specs == plan_checks.specifications() and specs
-    assert stored == plan_checks.stored_values() and "7.25" in stored.values()
-    assert plan_checks._reference_tables(with_thresholds=False) == (allowances, specs, {})
