@@ -152,3 +152,32 @@ def test_the_tracker_links_only_the_submissions_the_user_may_review(seeded, sign
         shown = {a["href"] for a in page.select("#tracker a, #tracker-merged a")}
         assert shown == links, email
     assert len(tracker.progress()) == 26
+
+
+def test_the_tracker_is_kept_per_role_until_the_market_changes(seeded, sign_in,
+                                                              catalogue_cache_on):
+    from marketplace.services.audit import record_event
+
+    redis, prefix = catalogue_cache_on
+
+    def rows(email, query=""):
+        page = html(sign_in(email).get("/tracker" + query))
+        return ([row.th.get_text(strip=True) for row in page.select("#tracker tbody tr")],
+                len(page.select("#tracker a")))
+
+    names, links = rows("bdu@demo.test")
+    assert "Arden CSS" in names and links > 0
+    # The administrator's tables are their own: no links to reviews they may not open.
+    assert rows("admin@demo.test")[1] == 0
+    assert sum(1 for _ in redis.scan_iter(f"{prefix}:*")) == 2
+    # Renamed behind the services' back (no audit event): the kept tables still say Arden.
+    db.session.scalar(select(Organisation).where(Organisation.name == "Arden CSS")).name = \
+        "Arden and Coventry CSS"
+    db.session.commit()
+    assert "Arden CSS" in rows("bdu@demo.test")[0]
+    # Another date is a question of its own, drawn afresh.
+    assert "Arden and Coventry CSS" in rows("bdu@demo.test", "?as_of=2012-10-15")[0]
+    # Once a change through the services commits, the market has moved on.
+    record_event("tested", None, "A change", system=True)
+    db.session.commit()
+    assert "Arden and Coventry CSS" in rows("bdu@demo.test")[0]
