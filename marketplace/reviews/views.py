@@ -5,6 +5,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.confirmation import confirmation_page
@@ -31,6 +32,7 @@ from marketplace.services import (
 )
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
+from marketplace.services.performance_returns import due_working_days
 from marketplace.services.review_document_render import document_context
 
 from . import bp
@@ -79,15 +81,10 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
     in place of that item's blank form. ``sign_off_form``: a refused sign-off, its reason
     shown in the error summary."""
     review = submission.review
-    # Everyone the review names, loaded with their organisations in one query and handed to
-    # the template, which keeps them alive while it draws their names (the session keeps
-    # only weak references).
-    people = reviews.load_people(review) if review is not None else []
     plan, previous = (business_plans.with_previous_version(submission.business_plan_id)
                       if submission.business_plan_id is not None else (None, None))
     may_edit = review is not None and reviews.may_edit(current_user, review)
     may_sign_off = review is not None and reviews.may_sign_off(current_user, review)
-    voice = customer_survey.customer_voice(submission)
     shown_analysis = review_documents.kept_analysis_html(review, plan) if plan else None
     assign_form = assign_form or AssignForm()
     assigned = review.reviewer_ids() if review else ()
@@ -100,13 +97,12 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         "reviews/submission.html", title=f"{submission.organisation.name}: "
         f"{submission.checkpoint.title}", submission=submission, review=review, plan=plan,
         previous=previous, plan_body=_plan_body(plan, previous) if plan else None,
-        voice=voice, voice_criteria=customer_survey.VOICE_CRITERIA,
-        analysis_html=shown_analysis,
+        record=_kept_record(submission, review), analysis_html=shown_analysis,
         issued=storage.latest(review.id) if review and review.is_signed_off else None,
-        may_edit=may_edit, may_sign_off=may_sign_off, people=people,
+        may_edit=may_edit, may_sign_off=may_sign_off,
         # Told before sign-off, while the reviewers can still change the text.
         print_notes=review_documents.kept_print_notes(
-            review, lambda: document_context(review, voice=voice))
+            review, lambda: document_context(review))
         if review is not None and not review.is_signed_off and (may_edit or may_sign_off)
         else (),
         assign_form=assign_form, condition_form=condition_form or ConditionForm(),
@@ -115,6 +111,33 @@ def render_submission(submission: Submission, *, assign_form=None, condition_for
         form=assign_form if assign_form.errors else (
             condition_form or action_form or decision_form or sign_off_form),
     ), status
+
+
+def _kept_record(submission: Submission, review: Review | None) -> dict[str, Markup]:
+    """What the page shows of the review besides its forms (its reviewers, outcome and
+    ratings), what the CSS's customers say and its evidence: the same for everyone who may
+    open the page until the market changes (a rating, an upload, a survey answer, a return:
+    each writes an audit event) or the day does (the customers' record counts the returns
+    late by then), so kept, where drawing it read the ratings, the evidence and the surveys
+    each time."""
+    def draw() -> dict[str, str]:
+        # Everyone the review names, loaded with their organisations in one query and held
+        # here while their names are drawn (the session keeps only weak references).
+        people = reviews.load_people(review) if review is not None else []
+        return {
+            "review": render_template("reviews/record-review.html", review=review,
+                                      people=people) if review is not None else "",
+            "evidence": render_template(
+                "reviews/record-evidence.html", submission=submission,
+                voice=customer_survey.customer_voice(submission),
+                voice_criteria=customer_survey.VOICE_CRITERIA),
+        }
+
+    kept = market_cache.remembered(
+        {"page": "reviews.submission record", "submission": submission.id,
+         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+        draw)
+    return {part: Markup(html) for part, html in kept.items()}
 
 
 def _plan_body(plan, previous) -> Markup:
