@@ -16,11 +16,11 @@ from marketplace.access import owns
 from marketplace.domain.procurement import PRICE_FORMULA, STANDSTILL_RULE
 from marketplace.models import Bid, Clarification, ClarificationStage, DecisionLetter, Procurement
 from marketplace.refusals import attempt
-from marketplace.services import awards, bids, evaluation
+from marketplace.services import awards, evaluation
 from marketplace.services.buying_common import lock_version_from
 from marketplace.services.errors import NotFound, PermissionDenied
 from marketplace.services.evaluation import ScoreInput
-from marketplace.services.procurement_access import STATEMENT_LINES, is_lead_user
+from marketplace.services.procurement_access import is_lead_user
 
 from . import bp
 from .award_forms import (
@@ -30,7 +30,7 @@ from .award_forms import (
     NoneSuitableForm,
     scores_form_class,
 )
-from .views import owned_procurement, question_at
+from .views import kept_response_body, owned_procurement, question_at
 
 LETTERS_REFUSED = "Only the buying CCGs read the decision letters"
 
@@ -71,7 +71,7 @@ def evaluation_index(procurement):
 
 
 @bp.route("/<int:procurement_id>/evaluation/<int:bid_id>", methods=["GET", "POST"])
-@owned_procurement(load=(*EVALUATING, STATEMENT_LINES))
+@owned_procurement(load=EVALUATING)
 @owns("bid_id", Bid, of="procurement")
 def score(procurement, bid):
     _require_evaluator(procurement)
@@ -95,7 +95,7 @@ def score(procurement, bid):
         status = 400
     return render_template(
         "procurements/score.html", form=form, procurement=procurement, bid=bid,
-        criteria=criteria, guides=bids.line_guides(procurement),
+        criteria=criteria, body=kept_response_body(procurement, bid),
         submitted=evaluation.has_submitted(current_user, procurement),
         editable=evaluation.scoring_open(procurement)
         and not evaluation.has_submitted(current_user, procurement)), status

@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +27,7 @@ from marketplace.services import (
     bids,
     clarifications,
     evaluation,
+    market_cache,
     procurements,
     statement_data,
 )
@@ -50,6 +52,22 @@ def owned_procurement(action: str = "view", refused: str | None = None, load=())
                 then=lambda procurement: procurements.refresh_status(
                     with_page_loads(procurement, *load)),
                 refused=refused, find=procurement_to_check)
+
+
+def kept_response_body(procurement, bid) -> Markup:
+    """A submitted response's prices, answers and attachments as the buyers' pages show them
+    (procurements/response-body.html). A submitted response changes only by being withdrawn,
+    and that, as every change, writes an audit event: kept until the market changes, where
+    drawing it read the response's lines, answers and attachments and the statement's lines
+    with their specifications and CCGs."""
+    def draw() -> str:
+        loaded = with_page_loads(procurement, STATEMENT_LINES)
+        return render_template("procurements/buyers-response-body.html", bid=bid,
+                               guides=bids.line_guides(loaded),
+                               criteria=bids.quality_criteria(loaded))
+
+    return Markup(market_cache.remembered(
+        {"page": "procurements.response body", "bid": bid.id}, draw))
 
 
 def question_at(stage: str):
@@ -194,13 +212,12 @@ def responses(procurement):
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>")
-@owned_procurement(load=(STATEMENT_LINES, joinedload(Procurement.criteria)))
+@owned_procurement()
 @owns("bid_id", Bid, of="procurement", find=bids.bid_with_lines)
 def response(procurement, bid):
     found = bids.response_for_buyer(current_user, procurement, bid)
     return render_template("procurements/response.html", procurement=procurement,
-                           response=found, guides=bids.line_guides(procurement),
-                           criteria=bids.quality_criteria(procurement))
+                           response=found, body=kept_response_body(procurement, bid))
 
 
 @bp.route("/<int:procurement_id>/responses/<int:bid_id>/attachments/<int:attachment_id>")
