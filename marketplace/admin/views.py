@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -7,7 +8,7 @@ from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, User
-from marketplace.pagination import paginate, paginate_counted
+from marketplace.pagination import page_number, paginate, paginate_counted
 from marketplace.services import accounts, audit_words, market_cache
 from marketplace.services.errors import ServiceError
 
@@ -152,7 +153,18 @@ def audit_events():
         statement = statement.where(AuditEvent.actor_id == int(form.actor.data))
     if form.organisation.data:
         statement = statement.where(AuditEvent.organisation_id == int(form.organisation.data))
-    page = paginate_counted(statement, per_page=AUDIT_PAGE_SIZE)
     filters = {field.name: field.data for field in form if field.data}
-    return render_template("admin/audit-events.html", form=form, page=page, filters=filters,
-                           described=audit_words.describe_all(page.items)), status
+    # The trail changes only by an audit event, and each one moves the market's generation:
+    # a page of it is kept, as drawn, until the next.
+    table = market_cache.remembered(
+        {"page": "admin.audit_events", "filters": filters,
+         "number": page_number(request.args)},
+        lambda: _audit_table(statement, filters))
+    return render_template("admin/audit-events.html", form=form,
+                           table=Markup(table)), status
+
+
+def _audit_table(statement, filters: dict) -> str:
+    page = paginate_counted(statement, per_page=AUDIT_PAGE_SIZE)
+    return render_template("admin/audit-table.html", page=page, filters=filters,
+                           described=audit_words.describe_all(page.items))
