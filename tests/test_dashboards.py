@@ -222,3 +222,32 @@ def test_the_bdu_sees_how_many_csss_have_overdue_milestones_as_the_tracker_count
         "CSSs with overdue milestones"] == (expected, "/tracker")
     assert "CSSs with overdue milestones" not in tasks(
         sign_in("peer@demo.test").get("/dashboard"))
+
+
+def test_a_users_tasks_are_kept_per_user_and_day_until_the_market_changes(
+    buying, sign_in, clock, catalogue_cache_on  # noqa: F811
+):
+    from marketplace.extensions import db
+    from marketplace.models import Agreement
+    from marketplace.services.audit import record_event
+
+    draft = build.create_agreement(buying.coventry, [buying.market.arden_bi],
+                                   status=AgreementStatus.DRAFT)
+    db.session.commit()
+    ccg = sign_in("ccg@demo.test")
+    assert tasks(ccg.get("/dashboard"))["Agreements to sign"][0] == 1
+    # Another CCG's user has tasks of their own, not Coventry's kept ones.
+    assert tasks(sign_in("ccg2@demo.test").get("/dashboard"))["Agreements to sign"][0] == 0
+    # Changed behind the services' back (no audit event): the kept count stands.
+    db.session.get(Agreement, draft.id).status = AgreementStatus.AWAITING_COUNTERSIGNATURE
+    db.session.commit()
+    assert tasks(ccg.get("/dashboard"))["Agreements to sign"][0] == 1
+    # The next day is counted afresh, as is the day after a change through the services.
+    clock.advance(days=1)
+    assert tasks(ccg.get("/dashboard"))["Agreements to sign"][0] == 0
+    db.session.get(Agreement, draft.id).status = AgreementStatus.DRAFT
+    db.session.commit()
+    assert tasks(ccg.get("/dashboard"))["Agreements to sign"][0] == 0
+    record_event("tested", None, "A change", system=True)
+    db.session.commit()
+    assert tasks(ccg.get("/dashboard"))["Agreements to sign"][0] == 1

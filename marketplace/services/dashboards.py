@@ -5,7 +5,7 @@ as a link to the page where the work is done. Pages a user may not open are left
 view (their access rules), not here.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, distinct, func, select
@@ -44,7 +44,7 @@ from marketplace.models import (
     VariationStatus,
 )
 
-from . import customer_survey, reviews, scenarios, tracker
+from . import customer_survey, market_cache, reviews, scenarios, tracker
 from .performance_returns import due_working_days
 from .procurement_access import opportunities_for_provider
 
@@ -296,6 +296,17 @@ def recent_events(limit: int = 10) -> list:
 
 
 def tasks_for(user: User) -> list[Task]:
+    """The user's dashboard tasks, kept per user and day until the market changes: each
+    counts rows that change only with an audit event (statuses, returns, conditions,
+    reviews), some against today's date; a dozen statements for every look otherwise."""
+    kept = market_cache.remembered(
+        {"question": "dashboard tasks", "user": user.id,
+         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+        lambda: [asdict(task) for task in _tasks_for(user)])
+    return [Task(**task) for task in kept]
+
+
+def _tasks_for(user: User) -> list[Task]:
     if user.role == Role.CCG_USER:
         return for_ccg(user)
     if user.role == Role.CSS_LEADER:
