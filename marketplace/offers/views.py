@@ -1,6 +1,6 @@
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from markupsafe import Markup
 
 from marketplace.access import owner_exempt
 from marketplace.domain.pricing import PricingError, annual_cost, cost_per_head
@@ -9,7 +9,7 @@ from marketplace.extensions import db
 from marketplace.models import PROVIDER_KINDS, Offer, Organisation, VersionStatus
 from marketplace.policies import may
 from marketplace.search import SORT_LABELS, parse_filters, parse_page, parse_sort, search_offers
-from marketplace.services import prospectuses
+from marketplace.services import market_cache, prospectuses
 from marketplace.services.assurance import assurance_label, assurance_status_for
 from marketplace.services.errors import NotFound
 from marketplace.services.prospectuses import OFFER_FIELD_LABELS
@@ -111,11 +111,19 @@ def _provider_or_404(provider_id: int, *options) -> Organisation:
 @bp.get("/providers/<int:provider_id>")
 @owner_exempt("a provider's published prospectus is public")
 def provider(provider_id: int):
-    provider = _provider_or_404(provider_id, joinedload(Organisation.region))
+    provider = _provider_or_404(provider_id)
+    # The same for everyone, and changed only by publishing, withdrawing or an assurance
+    # outcome (each writes an audit event): kept until the market changes.
+    body = market_cache.remembered({"page": "offers.provider", "provider": provider.id},
+                                   lambda: _provider_body(provider))
+    return render_template("offers/provider.html", provider=provider, body=Markup(body))
+
+
+def _provider_body(provider: Organisation) -> str:
     status = assurance_status_for([provider.id])[provider.id]
     versions = prospectuses.versions_for(provider.id)
     return render_template(
-        "offers/provider.html",
+        "offers/provider-body.html",
         provider=provider,
         version=prospectuses.current_version(provider.id, with_content=True),
         versions=versions,

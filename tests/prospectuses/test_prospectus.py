@@ -304,3 +304,24 @@ def test_the_history_counts_each_versions_offers(css_client, client):
                  for row in html(viewer.get(page)).select("table tbody tr")]
         counts = {row[0]: row[3] for row in cells if row and row[0] in ("v1", "v2")}
         assert counts == {"v2": "3", "v1": "1"}, page
+
+
+def test_a_providers_page_is_kept_until_the_market_changes(client, ccg_client,
+                                                         catalogue_cache_on):
+    from marketplace.services.audit import record_event
+
+    spec = create_spec()
+    publish("Arden CSS", (spec, {"title": "Published offer"}))
+    db.session.commit()
+    url = f"/providers/{arden().id}"
+    assert "Published offer" in text_of(client.get(url))
+    # Changed behind the services' back (no audit event): everyone sees the page as kept.
+    for offer in db.session.scalars(select(Offer).where(Offer.title == "Published offer")):
+        offer.title = "Renamed"  # the published version's and the draft's copy
+    db.session.commit()
+    for viewer in (client, ccg_client):
+        page = text_of(viewer.get(url))
+        assert "Published offer" in page and "Renamed" not in page
+    record_event("tested", None, "A change", system=True)
+    db.session.commit()
+    assert "Renamed" in text_of(ccg_client.get(url))
