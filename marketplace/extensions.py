@@ -30,6 +30,9 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+PREPARED_MAX = 1000
+
+
 def tune_connection(dbapi_connection, connection_record) -> None:
     """Settings for each new database connection.
 
@@ -40,7 +43,13 @@ def tune_connection(dbapi_connection, connection_record) -> None:
     PostgreSQL's planner by default prices a random page read at four sequential ones, as
     for spinning disks; with the data cached or on SSD that makes it hash-join all of a
     table where a few index lookups would do (loading a page of search results read every
-    organisation). 1.1 is the usual setting for such storage."""
+    organisation). 1.1 is the usual setting for such storage.
+
+    psycopg prepares a statement once it has run five times, but keeps at most 100 prepared
+    per connection, forgetting the least recently used. A worker serving every kind of page
+    runs some three hundred distinct statements, so in turn each was forgotten before its
+    next run and planned afresh every time (a page's joins take longer to plan than to
+    run). PREPARED_MAX keeps them all, for a few kilobytes each on the server."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -49,6 +58,7 @@ def tune_connection(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA mmap_size = 268435456")  # 256 MB
         cursor.close()
     elif type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.prepared_max = PREPARED_MAX
         dbapi_connection.execute("SET random_page_cost = 1.1")
         dbapi_connection.commit()  # a rollback would otherwise undo it
 

@@ -75,3 +75,23 @@ def test_pages_that_only_read_keep_their_statements_prepared(app):
             for connection in held:
                 connection.close()
     assert prepared and max(prepared) > 0, prepared
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="prepared statements are psycopg's")
+def test_a_connection_keeps_more_statements_prepared_than_psycopgs_hundred(app):
+    """A worker runs some three hundred distinct statements; psycopg's own limit of 100
+    would forget each before its next run (extensions.PREPARED_MAX)."""
+    distinct = 150
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            for _ in range(6):  # prepared on the fifth run
+                for n in range(distinct):
+                    cursor.execute(f"SELECT {n} + %s", (1,))
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            prepared = cursor.fetchone()[0]
+            connection.rollback()
+        finally:
+            connection.close()
+    assert prepared >= distinct, prepared
