@@ -6,11 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from marketplace import clock
 from marketplace.access import allow, owns, roles
 from marketplace.models import Agreement, AgreementVariation, Role
 from marketplace.policies import may
-from marketplace.services import affordability
+from marketplace.services import affordability, market_cache
 from marketplace.services import variations as service
 from marketplace.services.buying_common import FieldErrors
 from marketplace.services.errors import Conflict, ServiceError
@@ -32,10 +34,19 @@ def _list(agreement: Agreement, side: str):
 
 
 def _gate(agreement: Agreement, side: str, variation: AgreementVariation | None = None):
+    """The affordability gate, drawn: every agreement of the CCG costed against its ready
+    reckoner's headroom (five statements and three years of sums), the same until the market
+    changes, so kept per agreement, variation and day."""
     # The CCG's headroom is its own business: the provider's pages do not show it.
     if side != "agreements":
         return None
-    return affordability.for_variation(agreement, variation)
+    lead = "With this variation agreed" if variation else "As your agreements stand"
+    return Markup(market_cache.remembered(
+        {"page": "agreements.variation gate", "agreement": agreement.id,
+         "variation": variation.id if variation else None,
+         "today": clock.today_in_uk().isoformat()},
+        lambda: render_template("agreements/kept-gate.html", lead=lead, varied=bool(variation),
+                                gate=affordability.for_variation(agreement, variation))))
 
 
 def _kpi_targets(agreement: Agreement, form: VariationForm) -> tuple[dict, dict]:

@@ -172,3 +172,26 @@ def test_the_gate_runs_as_many_queries_for_three_agreements_as_for_one(ccg_clien
     for offer in (market.arden_contracts, market.arden_comms):
         create_agreement(ccg(), [offer], end_date=date(2014, 3, 31))
     assert statements() == with_one
+
+
+def test_the_variation_gate_is_kept_until_the_market_changes(ccg_client, market, clock,
+                                                             catalogue_cache_on):
+    from marketplace.services.audit import record_event
+
+    clock.set(datetime(2013, 5, 20, 9, 0, tzinfo=UTC))
+    agreement = create_agreement(
+        ccg(), [market.arden_bi], end_date=date(2014, 3, 31), annual_value=Decimal("9000000.00")
+    )
+    db.session.commit()
+    url = f"/agreements/{agreement.id}/variations/new"
+    assert "all your CCG's agreements fit" in text_of(ccg_client.get(url))
+    # Another agreement written behind the services' back (no audit event): the kept gate
+    # stands.
+    create_agreement(ccg(), [market.arden_contracts], end_date=date(2014, 3, 31),
+                     annual_value=Decimal("1500000.00"))
+    db.session.commit()
+    assert "all your CCG's agreements fit" in text_of(ccg_client.get(url))
+    # Once a change through the services commits, it is worked out afresh.
+    record_event("tested", None, "A change", system=True)
+    db.session.commit()
+    assert "Not affordable in every year" in text_of(ccg_client.get(url))
