@@ -5,7 +5,6 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from marketplace import clock
 from marketplace.access import owns
 from marketplace.auth.recent_password import requires_recent_password
 from marketplace.confirmation import confirmation_page
@@ -32,7 +31,7 @@ from marketplace.services import (
 )
 from marketplace.services import checkpoints as checkpoint_service
 from marketplace.services.errors import Conflict, PermissionDenied, ServiceError
-from marketplace.services.performance_returns import due_working_days
+from marketplace.services.performance_returns import returns_reckoned
 from marketplace.services.review_document_render import document_context
 
 from . import bp
@@ -135,7 +134,7 @@ def _kept_record(submission: Submission, review: Review | None) -> dict[str, Mar
 
     kept = market_cache.remembered(
         {"page": "reviews.submission record", "submission": submission.id,
-         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+         **returns_reckoned()},
         draw)
     return {part: Markup(html) for part, html in kept.items()}
 

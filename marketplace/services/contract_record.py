@@ -22,7 +22,7 @@ from marketplace.models import (
 )
 
 from . import market_cache
-from .performance_returns import REPORTED_ON, due_working_days
+from .performance_returns import REPORTED_ON, due_working_days, returns_reckoned
 from .variations import current_end_date
 
 
@@ -79,8 +79,7 @@ def kept_records(providers: list[Organisation]) -> dict[int, ProviderRecord]:
         } for provider_id, record in provider_records(providers).items()}
 
     kept = market_cache.remembered(
-        {"question": "contract records", "providers": sorted(by_id),
-         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+        {"question": "contract records", "providers": sorted(by_id), **returns_reckoned()},
         work_out)
     return {int(provider_id): ProviderRecord(
         by_id[int(provider_id)], Record(**record["total"]),

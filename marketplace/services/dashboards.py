@@ -45,7 +45,7 @@ from marketplace.models import (
 )
 
 from . import customer_survey, market_cache, reviews, scenarios, tracker
-from .performance_returns import due_working_days
+from .performance_returns import due_working_days, returns_reckoned
 from .procurement_access import opportunities_for_provider
 
 RUNNING = (AgreementStatus.SIGNED.value, AgreementStatus.FINAL.value)
@@ -300,8 +300,7 @@ def tasks_for(user: User) -> list[Task]:
     counts rows that change only with an audit event (statuses, returns, conditions,
     reviews), some against today's date; a dozen statements for every look otherwise."""
     kept = market_cache.remembered(
-        {"question": "dashboard tasks", "user": user.id,
-         "today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()},
+        {"question": "dashboard tasks", "user": user.id, **returns_reckoned()},
         lambda: [asdict(task) for task in _tasks_for(user)])
     return [Task(**task) for task in kept]
 

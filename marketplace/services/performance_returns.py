@@ -63,6 +63,13 @@ def due_working_days() -> int:
     return int(current_app.config.get("RETURN_DUE_WORKING_DAYS") or 15)
 
 
+def returns_reckoned() -> dict[str, str | int]:
+    """What an answer kept about returns depends on besides the market (part of its question
+    to services/market_cache.py): the day, since a return not in by its due day becomes
+    late, and the working days a return is due in."""
+    return {"today": clock.today_in_uk().isoformat(), "due_working_days": due_working_days()}
+
+
 def kpis_of(agreement: Agreement) -> list[AgreementKpi]:
     return [kpi for line in agreement.lines for kpi in line.kpis]
 

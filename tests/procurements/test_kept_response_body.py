@@ -26,6 +26,13 @@ def _answers(client, url: str) -> str:
     return " ".join(shown)
 
 
+def _answer_quietly(bid_id: int) -> None:
+    """A change behind the services' back (no audit event), which a kept page does not see."""
+    for answer in db.session.scalars(select(BidAnswer).where(BidAnswer.bid_id == bid_id)):
+        answer.answer = "Changed quietly"
+    db.session.commit()
+
+
 def test_a_response_is_kept_for_both_buyers_pages_until_the_market_changes(
         buying, clock, sign_in, catalogue_cache_on):
     procurement, found = closed_competition(buying, clock)
@@ -35,10 +42,8 @@ def test_a_response_is_kept_for_both_buyers_pages_until_the_market_changes(
     score_url = f"/procurements/{procurement.id}/evaluation/{bid.id}"
     lead = sign_in(LEAD)
     assert "We will do it well." in _answers(lead, response_url)
-    # Changed behind the services' back (no audit event): both pages show the kept response.
-    for answer in db.session.scalars(select(BidAnswer).where(BidAnswer.bid_id == bid.id)):
-        answer.answer = "Changed quietly"
-    db.session.commit()
+    # Changed behind the services' back: both pages show the kept response.
+    _answer_quietly(bid.id)
     assert "Changed quietly" not in _answers(lead, response_url)
     assert "We will do it well." in _answers(lead, score_url)
     # After a change through the services, drawn afresh.
@@ -54,7 +59,5 @@ def test_without_the_cache_the_response_is_drawn_every_time(buying, clock, sign_
     url = f"/procurements/{procurement.id}/responses/{bid.id}"
     lead = sign_in(LEAD)
     assert "We will do it well." in _answers(lead, url)
-    for answer in db.session.scalars(select(BidAnswer).where(BidAnswer.bid_id == bid.id)):
-        answer.answer = "Changed quietly"
-    db.session.commit()
+    _answer_quietly(bid.id)
     assert "Changed quietly" in _answers(lead, url)

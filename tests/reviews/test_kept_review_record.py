@@ -6,7 +6,7 @@ commits, and drawn afresh after it. The forms beside them are drawn on every req
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import Rating
+from marketplace.models import Rating, Review
 
 from .. import factories as build
 from ..conftest import html
@@ -33,11 +33,10 @@ def test_the_review_record_is_kept_until_a_rating_is_saved(bdu_client, catalogue
     assert "Changed quietly" not in _ratings(bdu_client, submission_id)
     # Saved through the service, with its audit event: drawn afresh.
     db.session.expire_all()
-    review = db.session.get(type(review), review.id)
+    review = db.session.get(Review, review.id)
     build.rate(review, {**build.CP2_GOOD, "leadership": "marginal"})
     db.session.commit()
-    shown = _ratings(bdu_client, submission_id)
-    assert "Leadership Marginal" in shown
+    assert "Leadership Marginal" in _ratings(bdu_client, submission_id)
 
 
 def test_without_the_cache_the_record_is_drawn_every_time(bdu_client):
